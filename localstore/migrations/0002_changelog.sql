@@ -1,0 +1,42 @@
+-- The change log: every committed mutation of a table has one row here,
+-- written in the same transaction. Sync ships them and marks them pushed.
+CREATE TABLE IF NOT EXISTS _pam_changes (
+  seq        INTEGER PRIMARY KEY AUTOINCREMENT,
+  tx         INTEGER NOT NULL,           -- local transaction: the HLC of its first change
+  hlc        INTEGER NOT NULL,           -- hybrid logical clock of this change
+  tbl        TEXT    NOT NULL,
+  row_id     TEXT    NOT NULL,
+  user_id    TEXT,                       -- the row's owner, NULL for unowned rows
+  op         TEXT    NOT NULL CHECK (op IN ('create', 'update', 'delete')),
+  data       TEXT    NOT NULL DEFAULT '{}' CHECK (json_valid(data)), -- changed columns, stored form
+  created_at TEXT    NOT NULL,
+  pushed     INTEGER NOT NULL DEFAULT 0 CHECK (pushed IN (0, 1))
+) STRICT;
+CREATE INDEX IF NOT EXISTS _pam_changes_pending ON _pam_changes (seq) WHERE pushed = 0;
+CREATE INDEX IF NOT EXISTS _pam_changes_row ON _pam_changes (tbl, row_id);
+
+-- Deleted rows, kept so the delete itself can be synced and a late update
+-- from another replica cannot resurrect them.
+CREATE TABLE IF NOT EXISTS _pam_tombstones (
+  tbl        TEXT    NOT NULL,
+  row_id     TEXT    NOT NULL,
+  user_id    TEXT,
+  hlc        INTEGER NOT NULL,
+  deleted_at TEXT    NOT NULL,
+  PRIMARY KEY (tbl, row_id)
+) STRICT, WITHOUT ROWID;
+
+-- Device identity and small settings: device_id, owner, hlc high-water mark.
+CREATE TABLE IF NOT EXISTS _pam_meta (
+  key   TEXT PRIMARY KEY,
+  value TEXT NOT NULL
+) STRICT;
+
+-- Bearer tokens the daemon issued itself (owner, per-user, paired phones).
+-- Only a SHA-256 of each token is kept.
+CREATE TABLE IF NOT EXISTS _pam_tokens (
+  hash       TEXT PRIMARY KEY,
+  user_id    TEXT NOT NULL,
+  label      TEXT NOT NULL,
+  created_at TEXT NOT NULL
+) STRICT;

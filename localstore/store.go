@@ -1,0 +1,245 @@
+// Package localstore owns the device's SQLite database: the 39 tables of the
+// schema, validated and owner-scoped CRUD over them, the change log (outbox
+// and tombstones) written in the same transaction as every mutation, the
+// device identity and tokens, and the read cache in front of it all.
+//
+// SQLite is treated as single-writer: one write connection, a pool of
+// read-only connections, WAL and synchronous=FULL, because power cuts are
+// routine in an RV and an acknowledged write must survive them.
+package localstore
+
+import (
+	"context"
+	"database/sql"
+	"errors"
+	"fmt"
+	"log/slog"
+	"net/url"
+	"os"
+	"path/filepath"
+	"runtime"
+	"sync"
+	"time"
+
+	"github.com/google/uuid"
+	"modernc.org/sqlite"
+	sqlite3 "modernc.org/sqlite/lib"
+
+	"github.com/pam-rv/pamd/schema"
+	"github.com/pam-rv/pamd/schema/hlc"
+)
+
+// FileName is the database file inside the data directory.
+const FileName = "pam.db"
+
+// Store is the local database. Create it with New, set any fields, then Open.
+type Store struct {
+	// Path of the SQLite file.
+	Path string
+	// Catalog of tables; required.
+	Catalog *schema.Catalog
+	// Now is the clock for timestamps and the HLC; defaults to time.Now.
+	Now func() time.Time
+	// Logger defaults to slog.Default().
+	Logger *slog.Logger
+	// ReadConns is the size of the reader pool; defaults to max(4, NumCPU).
+	ReadConns int
+	// CacheBytes bounds the read cache; 0 disables it. Defaults to 64 MiB.
+	CacheBytes int64
+
+	write *sql.DB
+	read  *sql.DB
+	cache *Cache
+	clock *hlc.Clock
+
+	deviceID string // minted on first open; the HLC tie-break
+	owner    string // the device owner's user id, "" until set
+
+	// writeMu serialises write transactions in this process, so the
+	// in-memory HLC and transaction numbering follow commit order.
+	writeMu sync.Mutex
+
+	tokensMu sync.RWMutex      // guards tokens
+	tokens   map[string]string // token hash -> user id
+}
+
+// New returns a store for the file at path with defaults set.
+func New(path string, cat *schema.Catalog) *Store {
+	return &Store{
+		Path:       path,
+		Catalog:    cat,
+		Now:        time.Now,
+		Logger:     slog.Default(),
+		ReadConns:  max(4, runtime.NumCPU()),
+		CacheBytes: 64 << 20,
+	}
+}
+
+// Open opens (creating if needed) the database, applies migrations and
+// loads the device identity.
+func (s *Store) Open(ctx context.Context) error {
+	if s.Catalog == nil {
+		return errors.New("localstore: catalog required")
+	}
+	if err := os.MkdirAll(filepath.Dir(s.Path), 0o750); err != nil {
+		return fmt.Errorf("create data directory: %w", err)
+	}
+	var err error
+	if s.write, err = sql.Open("sqlite", dsn(s.Path, false)); err != nil {
+		return fmt.Errorf("open %s: %w", s.Path, err)
+	}
+	s.write.SetMaxOpenConns(1)
+	s.write.SetMaxIdleConns(1)
+	s.write.SetConnMaxLifetime(0)
+	if err := s.migrate(ctx); err != nil {
+		s.write.Close()
+		return fmt.Errorf("migrate %s: %w", s.Path, err)
+	}
+	if s.read, err = sql.Open("sqlite", dsn(s.Path, true)); err != nil {
+		s.write.Close()
+		return fmt.Errorf("open readers %s: %w", s.Path, err)
+	}
+	s.read.SetMaxOpenConns(s.ReadConns)
+	s.read.SetMaxIdleConns(s.ReadConns)
+	if err := s.loadMeta(ctx); err != nil {
+		s.Close()
+		return err
+	}
+	if err := s.loadTokens(ctx); err != nil {
+		s.Close()
+		return err
+	}
+	if s.CacheBytes > 0 {
+		if s.cache, err = NewCache(s.Catalog, s.CacheBytes); err != nil {
+			s.Close()
+			return err
+		}
+	}
+	return nil
+}
+
+// Close closes the database. It is safe to call more than once.
+func (s *Store) Close() error {
+	var errs []error
+	if s.cache != nil {
+		s.cache.Close()
+		s.cache = nil
+	}
+	if s.read != nil {
+		errs = append(errs, s.read.Close())
+		s.read = nil
+	}
+	if s.write != nil {
+		// A clean close checkpoints the WAL so the file stands alone.
+		_, _ = s.write.Exec("PRAGMA wal_checkpoint(TRUNCATE)")
+		errs = append(errs, s.write.Close())
+		s.write = nil
+	}
+	return errors.Join(errs...)
+}
+
+// dsn puts the pragmas in the connection string so every pooled connection
+// gets them, busy_timeout first so the others can wait for a lock.
+func dsn(path string, readOnly bool) string {
+	q := url.Values{}
+	q.Add("_pragma", "busy_timeout(10000)")
+	q.Add("_pragma", "journal_mode(WAL)")
+	q.Add("_pragma", "synchronous(FULL)")
+	q.Add("_pragma", "foreign_keys(ON)")
+	if readOnly {
+		q.Add("_pragma", "query_only(1)")
+	} else {
+		q.Add("_txlock", "immediate")
+	}
+	return "file:" + path + "?" + q.Encode()
+}
+
+// DeviceID is this device's identity, minted on first open.
+func (s *Store) DeviceID() string { return s.deviceID }
+
+// Owner is the device owner's user id, or "" when none is set.
+func (s *Store) Owner() string { return s.owner }
+
+// Clock is the store's hybrid logical clock.
+func (s *Store) Clock() *hlc.Clock { return s.clock }
+
+// Cache is the read cache, nil when disabled.
+func (s *Store) Cache() *Cache { return s.cache }
+
+func (s *Store) loadMeta(ctx context.Context) error {
+	get := func(key string) (string, error) {
+		var v string
+		err := s.write.QueryRowContext(ctx, `SELECT value FROM _pam_meta WHERE key = ?`, key).Scan(&v)
+		if errors.Is(err, sql.ErrNoRows) {
+			return "", nil
+		}
+		return v, err
+	}
+	id, err := get("device_id")
+	if err != nil {
+		return fmt.Errorf("load device id: %w", err)
+	}
+	if id == "" {
+		id = uuid.Must(uuid.NewV7()).String()
+		if _, err := s.write.ExecContext(ctx, `INSERT INTO _pam_meta(key, value) VALUES ('device_id', ?)`, id); err != nil {
+			return fmt.Errorf("store device id: %w", err)
+		}
+	}
+	s.deviceID = id
+	if s.owner, err = get("owner"); err != nil {
+		return fmt.Errorf("load owner: %w", err)
+	}
+	var last int64
+	if err := s.write.QueryRowContext(ctx, `SELECT coalesce(max(hlc), 0) FROM _pam_changes`).Scan(&last); err != nil {
+		return fmt.Errorf("load clock: %w", err)
+	}
+	if v, err := get("hlc"); err != nil {
+		return fmt.Errorf("load clock: %w", err)
+	} else if v != "" {
+		var hw int64
+		fmt.Sscan(v, &hw)
+		last = max(last, hw)
+	}
+	s.clock = hlc.NewClock(s.Now, hlc.Timestamp(last))
+	return nil
+}
+
+// SetOwner records the device owner's user id.
+func (s *Store) SetOwner(ctx context.Context, userID string) error {
+	id, err := schema.ParseUUID(userID)
+	if err != nil {
+		return schema.Errorf(schema.EINVALID, "owner: %v", err)
+	}
+	if _, err := s.write.ExecContext(ctx, `INSERT INTO _pam_meta(key, value) VALUES ('owner', ?)
+		ON CONFLICT(key) DO UPDATE SET value = excluded.value`, id); err != nil {
+		return fmt.Errorf("set owner: %w", err)
+	}
+	s.owner = id
+	return nil
+}
+
+// NewID mints a UUIDv7, so keys sort by creation time.
+func NewID() string { return uuid.Must(uuid.NewV7()).String() }
+
+// sqliteCode returns the extended result code of a SQLite error, or 0.
+func sqliteCode(err error) int {
+	var se *sqlite.Error
+	if errors.As(err, &se) {
+		return se.Code()
+	}
+	return 0
+}
+
+// mapWriteError turns constraint failures into application errors; any
+// other error stays internal.
+func mapWriteError(table string, err error) error {
+	switch sqliteCode(err) {
+	case sqlite3.SQLITE_CONSTRAINT_UNIQUE, sqlite3.SQLITE_CONSTRAINT_PRIMARYKEY:
+		return &schema.Error{Code: schema.ECONFLICT, Message: fmt.Sprintf("%s: a row with this key already exists", table)}
+	case sqlite3.SQLITE_CONSTRAINT_CHECK, sqlite3.SQLITE_CONSTRAINT_NOTNULL, sqlite3.SQLITE_CONSTRAINT_DATATYPE:
+		return &schema.Error{Code: schema.EUNPROCESSABLE, Message: fmt.Sprintf("%s: value fails a constraint of the table", table)}
+	case sqlite3.SQLITE_FULL:
+		return &schema.Error{Code: schema.EUNAVAILABLE, Message: "the device's disk is full"}
+	}
+	return err
+}
