@@ -1,8 +1,8 @@
 package localstore
 
 import (
-	"fmt"
 	"encoding/json"
+	"fmt"
 	"sync/atomic"
 
 	"github.com/dgraph-io/ristretto/v2"

@@ -1,0 +1,84 @@
+package localstore
+
+import (
+	"context"
+	"fmt"
+	"strings"
+
+	"github.com/pam-rv/pamd/schema"
+)
+
+// LoadOptions tune a bulk load.
+type LoadOptions struct {
+	// Record writes change-log entries for the rows, as API writes do. Off
+	// for data that must not be pushed (demo data, reference data pulled
+	// from central).
+	Record bool
+}
+
+// Load inserts rows (API values, owner and id included) into table in one
+// transaction, bypassing the edge's write rules: it is for the daemon
+// itself (demo data, imports), never for a client. Every row is validated
+// as a create, so a bad row fails the whole load.
+func (s *Store) Load(ctx context.Context, table string, rows []schema.Row, opt LoadOptions) error {
+	t, err := s.Catalog.Table(table)
+	if err != nil {
+		return err
+	}
+	if t.View {
+		return schema.Errorf(schema.ENOTALLOWED, "%s is a view", t.Name)
+	}
+	cols := t.ColumnNames()
+	quoted := make([]string, len(cols))
+	for i, c := range cols {
+		quoted[i] = schema.Quote(c)
+	}
+	q := fmt.Sprintf("INSERT INTO %s (%s) VALUES (?%s)", schema.Quote(t.Name), strings.Join(quoted, ", "), strings.Repeat(", ?", len(cols)-1))
+
+	s.writeMu.Lock()
+	defer s.writeMu.Unlock()
+	tx, err := s.write.BeginTx(ctx, nil)
+	if err != nil {
+		return fmt.Errorf("begin: %w", err)
+	}
+	defer tx.Rollback()
+	stmt, err := tx.PrepareContext(ctx, q)
+	if err != nil {
+		return fmt.Errorf("prepare load %s: %w", t.Name, err)
+	}
+	defer stmt.Close()
+	now := s.Now()
+	w := &writer{s: s, tx: tx, now: now}
+	args := make([]any, len(cols))
+	for i, data := range rows {
+		row, err := t.Validate(schema.OpCreate, data)
+		if err != nil {
+			return opError(i, len(rows)+1, err)
+		}
+		if _, ok := row["id"]; !ok {
+			row["id"] = NewID()
+		}
+		t.ApplyDefaults(row, now)
+		row["created_at"] = coalesce(row["created_at"], schema.FormatTimestamp(now))
+		if t.Mutable {
+			row["updated_at"] = coalesce(row["updated_at"], row["created_at"])
+		}
+		for j, c := range cols {
+			args[j] = row[c]
+		}
+		if _, err := stmt.ExecContext(ctx, args...); err != nil {
+			return opError(i, len(rows)+1, mapWriteError(t.Name, err))
+		}
+		if opt.Record {
+			w.user, _ = row[t.Owner].(string)
+			if err := w.record(ctx, t, schema.OpCreate, row["id"].(string), row); err != nil {
+				return err
+			}
+		}
+	}
+	if err := tx.Commit(); err != nil {
+		return fmt.Errorf("commit load %s: %w", t.Name, err)
+	}
+	s.invalidate(t.Name)
+	return nil
+}
