@@ -1,0 +1,38 @@
+# PAM edge daemon. `make help` lists the targets.
+GO      ?= go
+VERSION ?= $(shell git describe --tags --always --dirty 2>/dev/null || echo dev)
+LDFLAGS := -s -w -X main.Version=$(VERSION)
+BIN     := bin/pamd
+DATA    ?= ./data
+PKGS    := ./...
+
+.PHONY: help run build build-arm64 test bench lint pg-up clean
+
+help: ## show this help
+	@awk 'BEGIN {FS = ":.*## "} /^[a-zA-Z0-9_-]+:.*## / {printf "  %-12s %s\n", $$1, $$2}' $(MAKEFILE_LIST)
+
+run: build ## build, fill the demo data on first start, serve on 127.0.0.1:8000
+	PAM_LOG_FORMAT=text $(BIN) serve --data-dir $(DATA) --demo
+
+build: ## build bin/pamd for this machine (static, CGO off)
+	CGO_ENABLED=0 $(GO) build -trimpath -ldflags '$(LDFLAGS)' -o $(BIN) ./cmd/pamd
+
+build-arm64: ## build a static linux/arm64 binary: bin/pamd-linux-arm64
+	CGO_ENABLED=0 GOOS=linux GOARCH=arm64 $(GO) build -trimpath -ldflags '$(LDFLAGS)' -o bin/pamd-linux-arm64 ./cmd/pamd
+
+test: lint pg-up ## run every test, including the Postgres ones
+	$(GO) test -count=1 -timeout 9m $(PKGS)
+
+bench: pg-up ## run the benchmarks and print their figures
+	$(GO) test -run '^$$' -bench . -benchtime 2s -timeout 20m $(PKGS)
+
+lint: ## gofmt and go vet
+	@out=$$(gofmt -l $$(git ls-files '*.go' 2>/dev/null || find . -name '*.go')); \
+	  if [ -n "$$out" ]; then echo "gofmt would change:"; echo "$$out"; exit 1; fi
+	$(GO) vet $(PKGS)
+
+pg-up: ## start the local PostgreSQL (127.0.0.1:5432) if it is down
+	@.ci/pg-up
+
+clean: ## remove build output and the make-run data
+	rm -rf bin $(DATA)
