@@ -80,6 +80,7 @@ func (s *Store) Apply(ctx context.Context, user string, ops []Operation) ([]sche
 	}
 	defer tx.Rollback()
 	w := &writer{s: s, tx: tx, user: user, now: s.Now()}
+	defer w.close()
 	out := make([]schema.Row, len(ops))
 	touched := make(map[string]bool)
 	for i, op := range ops {
@@ -118,6 +119,45 @@ type writer struct {
 	user string
 	now  time.Time
 	txID int64 // HLC of the first change, 0 until then
+
+	stmts map[string]*sql.Stmt // prepared once per transaction, reused by every row
+}
+
+// stmt returns the transaction's handle on a write statement. Statements
+// the store prepared at open are reused (a one-row write does not compile
+// its SQL again); any other is prepared for this transaction.
+func (w *writer) stmt(ctx context.Context, key string, build func() string) (*sql.Stmt, error) {
+	if st, ok := w.stmts[key]; ok {
+		return st, nil
+	}
+	var st *sql.Stmt
+	if base, ok := w.s.stmts[key]; ok {
+		st = w.tx.StmtContext(ctx, base)
+	} else {
+		var err error
+		if st, err = w.tx.PrepareContext(ctx, build()); err != nil {
+			return nil, fmt.Errorf("prepare %s: %w", key, err)
+		}
+	}
+	if w.stmts == nil {
+		w.stmts = make(map[string]*sql.Stmt)
+	}
+	w.stmts[key] = st
+	return st, nil
+}
+
+// close releases the prepared statements.
+func (w *writer) close() {
+	for _, st := range w.stmts {
+		st.Close()
+	}
+}
+
+const insertChangeSQL = `INSERT INTO _pam_changes (tx, hlc, tbl, row_id, user_id, op, data, created_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?)`
+
+// insertSQL inserts every column of t, in definition order.
+func insertSQL(t *schema.Table) string {
+	return fmt.Sprintf("INSERT INTO %s (%s) VALUES (?%s)", schema.Quote(t.Name), columnList(t), strings.Repeat(", ?", len(t.Columns)-1))
 }
 
 func (w *writer) apply(ctx context.Context, op Operation) (schema.Row, error) {
@@ -180,17 +220,15 @@ func (w *writer) create(ctx context.Context, t *schema.Table, data schema.Row) (
 	if t.Mutable {
 		row["updated_at"] = schema.FormatTimestamp(w.now)
 	}
-	cols := make([]string, 0, len(row))
-	args := make([]any, 0, len(row))
-	for _, c := range t.Columns {
-		if v, ok := row[c.Name]; ok {
-			cols = append(cols, schema.Quote(c.Name))
-			args = append(args, v)
-		}
+	args := make([]any, len(t.Columns))
+	for i, c := range t.Columns {
+		args[i] = row[c.Name]
 	}
-	q := fmt.Sprintf("INSERT INTO %s (%s) VALUES (?%s)", schema.Quote(t.Name),
-		strings.Join(cols, ", "), strings.Repeat(", ?", len(cols)-1))
-	if _, err := w.tx.ExecContext(ctx, q, args...); err != nil {
+	stmt, err := w.stmt(ctx, "insert "+t.Name, func() string { return insertSQL(t) })
+	if err != nil {
+		return nil, err
+	}
+	if _, err := stmt.ExecContext(ctx, args...); err != nil {
 		return nil, mapWriteError(t.Name, err)
 	}
 	if err := w.record(ctx, t, schema.OpCreate, row["id"].(string), row); err != nil {
@@ -348,8 +386,11 @@ func (w *writer) record(ctx context.Context, t *schema.Table, op schema.Op, id s
 		}
 	}
 	now := schema.FormatTimestamp(w.now)
-	if _, err := w.tx.ExecContext(ctx, `INSERT INTO _pam_changes (tx, hlc, tbl, row_id, user_id, op, data, created_at)
-		VALUES (?, ?, ?, ?, ?, ?, ?, ?)`, w.txID, ts, t.Name, id, owner, string(op), string(payload), now); err != nil {
+	stmt, err := w.stmt(ctx, "insert change", func() string { return insertChangeSQL })
+	if err != nil {
+		return err
+	}
+	if _, err := stmt.ExecContext(ctx, w.txID, ts, t.Name, id, owner, string(op), string(payload), now); err != nil {
 		return fmt.Errorf("record change: %w", mapWriteError("_pam_changes", err))
 	}
 	if op == schema.OpDelete {

@@ -3,7 +3,6 @@ package localstore
 import (
 	"context"
 	"fmt"
-	"strings"
 
 	"github.com/pam-rv/pamd/schema"
 )
@@ -29,11 +28,6 @@ func (s *Store) Load(ctx context.Context, table string, rows []schema.Row, opt L
 		return schema.Errorf(schema.ENOTALLOWED, "%s is a view", t.Name)
 	}
 	cols := t.ColumnNames()
-	quoted := make([]string, len(cols))
-	for i, c := range cols {
-		quoted[i] = schema.Quote(c)
-	}
-	q := fmt.Sprintf("INSERT INTO %s (%s) VALUES (?%s)", schema.Quote(t.Name), strings.Join(quoted, ", "), strings.Repeat(", ?", len(cols)-1))
 
 	s.writeMu.Lock()
 	defer s.writeMu.Unlock()
@@ -42,13 +36,13 @@ func (s *Store) Load(ctx context.Context, table string, rows []schema.Row, opt L
 		return fmt.Errorf("begin: %w", err)
 	}
 	defer tx.Rollback()
-	stmt, err := tx.PrepareContext(ctx, q)
-	if err != nil {
-		return fmt.Errorf("prepare load %s: %w", t.Name, err)
-	}
-	defer stmt.Close()
 	now := s.Now()
 	w := &writer{s: s, tx: tx, now: now}
+	defer w.close()
+	stmt, err := w.stmt(ctx, "insert "+t.Name, func() string { return insertSQL(t) })
+	if err != nil {
+		return err
+	}
 	args := make([]any, len(cols))
 	for i, data := range rows {
 		row, err := t.Validate(schema.OpCreate, data)

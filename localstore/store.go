@@ -59,6 +59,9 @@ type Store struct {
 	// in-memory HLC and transaction numbering follow commit order.
 	writeMu sync.Mutex
 
+	stmtsMu sync.Mutex           // guards stmts
+	stmts   map[string]*sql.Stmt // write statements prepared once
+
 	tokensMu sync.RWMutex      // guards tokens
 	tokens   map[string]string // token hash -> user id
 }
@@ -95,6 +98,10 @@ func (s *Store) Open(ctx context.Context) error {
 		s.write.Close()
 		return fmt.Errorf("migrate %s: %w", s.Path, err)
 	}
+	if err := s.prepareWrites(ctx); err != nil {
+		s.Close()
+		return err
+	}
 	if s.read, err = sql.Open("sqlite", dsn(s.Path, true)); err != nil {
 		s.write.Close()
 		return fmt.Errorf("open readers %s: %w", s.Path, err)
@@ -125,6 +132,10 @@ func (s *Store) Close() error {
 		s.cache.Close()
 		s.cache = nil
 	}
+	for _, st := range s.stmts {
+		st.Close()
+	}
+	s.stmts = nil
 	if s.read != nil {
 		errs = append(errs, s.read.Close())
 		s.read = nil
@@ -152,6 +163,29 @@ func dsn(path string, readOnly bool) string {
 		q.Add("_txlock", "immediate")
 	}
 	return "file:" + path + "?" + q.Encode()
+}
+
+// prepareWrites compiles the statements every write uses, once: the insert
+// of each table and of a change record. They are prepared on the single
+// write connection, which a transaction then reuses.
+func (s *Store) prepareWrites(ctx context.Context) error {
+	s.stmts = make(map[string]*sql.Stmt)
+	add := func(key, q string) error {
+		st, err := s.write.PrepareContext(ctx, q)
+		if err != nil {
+			return fmt.Errorf("prepare %s: %w", key, err)
+		}
+		s.stmts[key] = st
+		return nil
+	}
+	for _, t := range s.Catalog.Tables {
+		if !t.View {
+			if err := add("insert "+t.Name, insertSQL(t)); err != nil {
+				return err
+			}
+		}
+	}
+	return add("insert change", insertChangeSQL)
 }
 
 // DeviceID is this device's identity, minted on first open.

@@ -37,15 +37,27 @@ func (s *Store) IssueToken(ctx context.Context, user, label string) (string, err
 	return tok, nil
 }
 
-// TokenUser returns the user a device token was issued to.
-func (s *Store) TokenUser(token string) (string, bool) {
-	if !strings.HasPrefix(token, TokenPrefix) {
+// TokenUser returns the user a device token was issued to. Tokens are held
+// in memory; one issued by another process (`pamd token` beside a running
+// daemon) is found in the database and remembered.
+func (s *Store) TokenUser(ctx context.Context, token string) (string, bool) {
+	if !strings.HasPrefix(token, TokenPrefix) || len(token) > 128 {
 		return "", false
 	}
+	h := hashToken(token)
 	s.tokensMu.RLock()
-	defer s.tokensMu.RUnlock()
-	u, ok := s.tokens[hashToken(token)]
-	return u, ok
+	u, ok := s.tokens[h]
+	s.tokensMu.RUnlock()
+	if ok {
+		return u, true
+	}
+	if err := s.read.QueryRowContext(ctx, `SELECT user_id FROM _pam_tokens WHERE hash = ?`, h).Scan(&u); err != nil {
+		return "", false
+	}
+	s.tokensMu.Lock()
+	s.tokens[h] = u
+	s.tokensMu.Unlock()
+	return u, true
 }
 
 func hashToken(tok string) string {

@@ -390,8 +390,7 @@ func Tables() []*Table {
 			Read:  ReadOwn,
 			Indexes: []Index{
 				indexOn("user_id", "-date"),
-				indexOn("user_id", "category"),
-				indexOn("user_id", "category", "-date"),
+				indexOn("user_id", "category", "-date"), // also serves (user_id, category)
 				indexOn("category"),
 			},
 			Cache:   cache(ttlFinance),

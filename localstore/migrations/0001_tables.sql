@@ -271,7 +271,6 @@ CREATE TABLE IF NOT EXISTS "expenses" (
   "updated_at" TEXT NOT NULL
 ) STRICT;
 CREATE INDEX IF NOT EXISTS "expenses_user_id_date_idx" ON "expenses" ("user_id", "date" DESC);
-CREATE INDEX IF NOT EXISTS "expenses_user_id_category_idx" ON "expenses" ("user_id", "category");
 CREATE INDEX IF NOT EXISTS "expenses_user_id_category_date_idx" ON "expenses" ("user_id", "category", "date" DESC);
 CREATE INDEX IF NOT EXISTS "expenses_category_idx" ON "expenses" ("category");
 
