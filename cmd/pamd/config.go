@@ -1,0 +1,148 @@
+package main
+
+import (
+	"errors"
+	"flag"
+	"fmt"
+	"io"
+	"log/slog"
+	"net"
+	"strings"
+)
+
+// Config is everything the daemon can be told. Precedence, resolved here
+// and nowhere else: DefaultConfig, then the environment, then flags.
+type Config struct {
+	DataDir      string
+	Listen       string
+	LogFormat    string // json | text
+	LogLevel     string // debug | info | warn | error
+	JWTSecret    string
+	AllowedHosts []string
+	Demo         bool // fill the demo data set when the database is new
+
+	afterParse []func() // steps that turn parsed flag text into fields
+}
+
+// DefaultConfig is the configuration with nothing set.
+func DefaultConfig() Config {
+	return Config{
+		DataDir:   "/var/lib/pamd",
+		Listen:    "127.0.0.1:8000",
+		LogFormat: "json",
+		LogLevel:  "info",
+	}
+}
+
+// ConfigError names the setting at fault.
+type ConfigError struct {
+	Setting string
+	Err     error
+}
+
+func (e *ConfigError) Error() string { return e.Setting + ": " + e.Err.Error() }
+func (e *ConfigError) Unwrap() error { return e.Err }
+
+var (
+	ErrRequired = errors.New("required")
+	ErrInvalid  = errors.New("invalid value")
+)
+
+// Validate checks the resolved configuration.
+func (c *Config) Validate() error {
+	if c.DataDir == "" {
+		return &ConfigError{"--data-dir / PAM_DATA_DIR", ErrRequired}
+	}
+	if _, _, err := net.SplitHostPort(c.Listen); err != nil {
+		return &ConfigError{"--listen / PAM_LISTEN", fmt.Errorf("%w: %q is not host:port", ErrInvalid, c.Listen)}
+	}
+	if c.LogFormat != "json" && c.LogFormat != "text" {
+		return &ConfigError{"--log-format / PAM_LOG_FORMAT", fmt.Errorf("%w: %q (json or text)", ErrInvalid, c.LogFormat)}
+	}
+	if _, err := parseLevel(c.LogLevel); err != nil {
+		return &ConfigError{"--log-level / PAM_LOG_LEVEL", err}
+	}
+	return nil
+}
+
+// env reads an environment variable over a default.
+type env func(string) string
+
+func (e env) str(key, def string) string {
+	if v := e(key); v != "" {
+		return v
+	}
+	return def
+}
+
+func (e env) boolean(key string, def bool) bool {
+	switch strings.ToLower(e(key)) {
+	case "1", "true", "yes", "on":
+		return true
+	case "0", "false", "no", "off":
+		return false
+	}
+	return def
+}
+
+// bindCommon registers the settings every command shares.
+func (c *Config) bindCommon(fs *flag.FlagSet, e env) {
+	fs.StringVar(&c.DataDir, "data-dir", e.str("PAM_DATA_DIR", c.DataDir), "state directory holding the database `dir` (PAM_DATA_DIR)")
+	fs.StringVar(&c.LogFormat, "log-format", e.str("PAM_LOG_FORMAT", c.LogFormat), "log format, json or text (PAM_LOG_FORMAT)")
+	fs.StringVar(&c.LogLevel, "log-level", e.str("PAM_LOG_LEVEL", c.LogLevel), "log level: debug, info, warn, error (PAM_LOG_LEVEL)")
+}
+
+// bindServe registers the daemon's settings.
+func (c *Config) bindServe(fs *flag.FlagSet, e env) {
+	c.bindCommon(fs, e)
+	fs.StringVar(&c.Listen, "listen", e.str("PAM_LISTEN", c.Listen), "HTTP listen `address`; listening on the LAN is an explicit choice (PAM_LISTEN)")
+	fs.StringVar(&c.JWTSecret, "jwt-secret", e.str("PAM_JWT_SECRET", c.JWTSecret), "Supabase JWT secret to verify user tokens offline (PAM_JWT_SECRET)")
+	hosts := fs.String("allowed-hosts", e.str("PAM_ALLOWED_HOSTS", strings.Join(c.AllowedHosts, ",")), "comma-separated host names browsers may use besides localhost and IPs (PAM_ALLOWED_HOSTS)")
+	fs.BoolVar(&c.Demo, "demo", e.boolean("PAM_DEMO", c.Demo), "fill the demo data set when the database is new (PAM_DEMO)")
+	c.afterParse = append(c.afterParse, func() {
+		c.AllowedHosts = nil
+		for _, h := range strings.Split(*hosts, ",") {
+			if h = strings.TrimSpace(strings.ToLower(h)); h != "" {
+				c.AllowedHosts = append(c.AllowedHosts, h)
+			}
+		}
+	})
+}
+
+// parse parses args into the flag set and runs the post-parse steps.
+func (c *Config) parse(fs *flag.FlagSet, args []string) error {
+	if err := fs.Parse(args); err != nil {
+		return err
+	}
+	if fs.NArg() > 0 {
+		return fmt.Errorf("%w: unexpected argument %q", errUsage, fs.Arg(0))
+	}
+	for _, f := range c.afterParse {
+		f()
+	}
+	return c.Validate()
+}
+
+func newFlagSet(name string, stderr io.Writer) *flag.FlagSet {
+	fs := flag.NewFlagSet("pamd "+name, flag.ContinueOnError)
+	fs.SetOutput(stderr)
+	return fs
+}
+
+func parseLevel(s string) (slog.Level, error) {
+	var l slog.Level
+	if err := l.UnmarshalText([]byte(s)); err != nil {
+		return 0, fmt.Errorf("%w: %q", ErrInvalid, s)
+	}
+	return l, nil
+}
+
+// newLogger builds the one logger every component derives from.
+func (c *Config) newLogger(w io.Writer) *slog.Logger {
+	level, _ := parseLevel(c.LogLevel)
+	opts := &slog.HandlerOptions{Level: level}
+	if c.LogFormat == "text" {
+		return slog.New(slog.NewTextHandler(w, opts))
+	}
+	return slog.New(slog.NewJSONHandler(w, opts))
+}

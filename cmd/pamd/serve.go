@@ -1,0 +1,159 @@
+package main
+
+import (
+	"context"
+	"errors"
+	"flag"
+	"fmt"
+	"io"
+	"log/slog"
+	"net"
+	"net/http"
+	"path/filepath"
+	"time"
+
+	"golang.org/x/sync/errgroup"
+
+	"github.com/pam-rv/pamd/agent/api"
+	"github.com/pam-rv/pamd/localstore"
+	"github.com/pam-rv/pamd/localstore/demo"
+	"github.com/pam-rv/pamd/schema"
+)
+
+// Main is the running daemon: the components of `pamd serve`, wired from
+// one Config. Tests build it with a temp dir and ":0".
+type Main struct {
+	Config Config
+	Logger *slog.Logger
+	Stdout io.Writer
+
+	Store    *localstore.Store
+	API      *api.Server
+	listener net.Listener
+	server   *http.Server
+}
+
+// NewMain returns a Main with the default configuration.
+func NewMain() *Main {
+	return &Main{Config: DefaultConfig(), Logger: slog.Default(), Stdout: io.Discard}
+}
+
+// Addr is the address the HTTP server listens on, once opened.
+func (m *Main) Addr() string { return m.listener.Addr().String() }
+
+// Open opens the store (filling the demo set when asked and new), builds the
+// HTTP server and starts listening.
+func (m *Main) Open(ctx context.Context) error {
+	cat := schema.Default()
+	m.Store = localstore.New(filepath.Join(m.Config.DataDir, localstore.FileName), cat)
+	m.Store.Logger = m.Logger.With("component", "localstore")
+	if err := m.Store.Open(ctx); err != nil {
+		return err
+	}
+	if m.Config.Demo {
+		if err := m.fillDemoIfNew(ctx); err != nil {
+			return err
+		}
+	}
+	m.API = api.NewServer(m.Store, m.Store, cat)
+	m.API.Logger = m.Logger.With("component", "api")
+	m.API.Version = version()
+	m.API.JWTSecret = []byte(m.Config.JWTSecret)
+	m.API.AllowedHosts = m.Config.AllowedHosts
+	m.server = &http.Server{
+		Handler:           m.API.Handler(),
+		ReadHeaderTimeout: 10 * time.Second,
+		IdleTimeout:       2 * time.Minute,
+		ErrorLog:          slog.NewLogLogger(m.Logger.Handler(), slog.LevelWarn),
+	}
+	var err error
+	if m.listener, err = net.Listen("tcp", m.Config.Listen); err != nil {
+		return fmt.Errorf("listen on %s: %w", m.Config.Listen, err)
+	}
+	return nil
+}
+
+// Run serves until ctx ends, then shuts down gracefully.
+func (m *Main) Run(ctx context.Context) error {
+	g, ctx := errgroup.WithContext(ctx)
+	g.Go(func() error {
+		if err := m.server.Serve(m.listener); !errors.Is(err, http.ErrServerClosed) {
+			return fmt.Errorf("http server: %w", err)
+		}
+		return nil
+	})
+	g.Go(func() error {
+		<-ctx.Done()
+		shutdown, cancel := context.WithTimeout(context.WithoutCancel(ctx), 10*time.Second)
+		defer cancel()
+		return m.server.Shutdown(shutdown)
+	})
+	return g.Wait()
+}
+
+// Close releases everything Open acquired.
+func (m *Main) Close() error {
+	var errs []error
+	if m.listener != nil && m.server == nil {
+		errs = append(errs, m.listener.Close())
+	}
+	if m.Store != nil {
+		errs = append(errs, m.Store.Close())
+	}
+	return errors.Join(errs...)
+}
+
+func (m *Main) fillDemoIfNew(ctx context.Context) error {
+	if m.Store.Owner() != "" {
+		return nil
+	}
+	m.Logger.Info("new database: filling the demo data set")
+	start := time.Now()
+	sum, err := demo.Fill(ctx, m.Store, demo.Options{Scale: 1, Now: m.Store.Now()})
+	if err != nil {
+		return fmt.Errorf("demo data: %w", err)
+	}
+	total := 0
+	for _, n := range sum.Rows {
+		total += n
+	}
+	m.Logger.Info("demo data ready", "rows", total, "took", time.Since(start).Round(time.Millisecond))
+	return nil
+}
+
+func runServe(ctx context.Context, args []string, stdout, stderr io.Writer, getenv func(string) string) error {
+	m := NewMain()
+	fs := newFlagSet("serve", stderr)
+	m.Config.bindServe(fs, env(getenv))
+	if err := m.Config.parse(fs, args); err != nil {
+		return usageError(stderr, err)
+	}
+	m.Logger = m.Config.newLogger(stderr)
+	m.Stdout = stdout
+	defer m.Close()
+	if err := m.Open(ctx); err != nil {
+		return err
+	}
+	m.Logger.Info("pamd serving", "version", version(), "addr", m.Addr(), "data_dir", m.Config.DataDir, "device_id", m.Store.DeviceID())
+	fmt.Fprintf(stdout, "pamd %s serving on http://%s\n", version(), m.Addr())
+	if m.Store.Owner() != "" {
+		fmt.Fprintf(stdout, "Get a bearer token:  pamd token --data-dir %s\n", m.Config.DataDir)
+		fmt.Fprintf(stdout, "Try:  curl -H \"Authorization: Bearer $TOKEN\" http://%s/api/v1/wins/expenses?limit=5\n", m.Addr())
+	} else {
+		fmt.Fprintf(stdout, "No owner yet. Create one and get a token:  pamd token --data-dir %s --user <uuid>\n", m.Config.DataDir)
+	}
+	return m.Run(ctx)
+}
+
+// usageError reports a flag or configuration mistake.
+func usageError(stderr io.Writer, err error) error {
+	if errors.Is(err, errUsage) || errors.Is(err, flag.ErrHelp) {
+		return err
+	}
+	var ce *ConfigError
+	if errors.As(err, &ce) {
+		fmt.Fprintln(stderr, "pamd:", err)
+		return fmt.Errorf("%w: %v", errUsage, err)
+	}
+	return fmt.Errorf("%w: %v", errUsage, err)
+}
