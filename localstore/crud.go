@@ -6,10 +6,12 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
+	"strconv"
 	"strings"
 	"time"
 
 	"github.com/pam-rv/pamd/schema"
+	"github.com/pam-rv/pamd/schema/hlc"
 )
 
 // MaxBulkOps bounds one all-or-nothing batch.
@@ -153,7 +155,7 @@ func (w *writer) close() {
 	}
 }
 
-const insertChangeSQL = `INSERT INTO _pam_changes (tx, hlc, tbl, row_id, user_id, op, data, created_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?)`
+const insertChangeSQL = `INSERT INTO _pam_changes (tx, hlc, tbl, row_id, user_id, op, cl, data, created_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)`
 
 // insertSQL inserts every column of t, in definition order.
 func insertSQL(t *schema.Table) string {
@@ -368,15 +370,20 @@ func visible(t *schema.Table, row schema.Row, user string) bool {
 	return owner == user || t.Read == schema.ReadOwnOrUnowned && owner == nil
 }
 
-// record appends the change to the outbox (and a tombstone for a delete).
+// record appends the change to the outbox (and a tombstone for a delete)
+// and moves the row's sync metadata: its causal length and the version of
+// every cell the change set. All in the caller's transaction.
 func (w *writer) record(ctx context.Context, t *schema.Table, op schema.Op, id string, data schema.Row) error {
-	ts := int64(w.s.clock.Now())
+	ts := w.s.clock.Now()
 	if w.txID == 0 {
-		w.txID = ts
+		w.txID = int64(ts)
 	}
 	var owner any
 	if t.Owner != "" {
-		owner = w.user
+		owner = data[t.Owner]
+		if owner == nil {
+			owner = w.user
+		}
 	}
 	payload := []byte("{}")
 	if data != nil {
@@ -385,22 +392,68 @@ func (w *writer) record(ctx context.Context, t *schema.Table, op schema.Op, id s
 			return fmt.Errorf("encode change: %w", err)
 		}
 	}
+	meta, err := w.stmt(ctx, "rowmeta "+string(op), func() string { return rowMetaSQL[op] })
+	if err != nil {
+		return err
+	}
+	var cl int64
+	if err := meta.QueryRowContext(ctx, t.Name, id, cellVersions(data, ts, w.s.deviceID)).Scan(&cl); err != nil {
+		return fmt.Errorf("record row metadata: %w", err)
+	}
 	now := schema.FormatTimestamp(w.now)
 	stmt, err := w.stmt(ctx, "insert change", func() string { return insertChangeSQL })
 	if err != nil {
 		return err
 	}
-	if _, err := stmt.ExecContext(ctx, w.txID, ts, t.Name, id, owner, string(op), string(payload), now); err != nil {
+	if _, err := stmt.ExecContext(ctx, w.txID, int64(ts), t.Name, id, owner, string(op), cl, string(payload), now); err != nil {
 		return fmt.Errorf("record change: %w", mapWriteError("_pam_changes", err))
 	}
 	if op == schema.OpDelete {
 		if _, err := w.tx.ExecContext(ctx, `INSERT INTO _pam_tombstones (tbl, row_id, user_id, hlc, deleted_at) VALUES (?, ?, ?, ?, ?)
 			ON CONFLICT (tbl, row_id) DO UPDATE SET hlc = excluded.hlc, deleted_at = excluded.deleted_at`,
-			t.Name, id, owner, ts, now); err != nil {
+			t.Name, id, owner, int64(ts), now); err != nil {
 			return fmt.Errorf("record tombstone: %w", err)
 		}
 	}
 	return nil
+}
+
+// rowMetaSQL moves a row's metadata for each kind of local change and
+// returns the causal length after it: a create makes the row alive (1, or
+// the next odd number after a delete), a delete makes it dead (the next even
+// number), an update keeps it and stamps the cells it set.
+var rowMetaSQL = map[schema.Op]string{
+	schema.OpCreate: `INSERT INTO _pam_rowmeta (tbl, row_id, cl, cells) VALUES (?1, ?2, 1, ?3)
+		ON CONFLICT (tbl, row_id) DO UPDATE SET cl = CASE WHEN cl % 2 = 0 THEN cl + 1 ELSE cl END, cells = excluded.cells
+		RETURNING cl`,
+	schema.OpUpdate: `INSERT INTO _pam_rowmeta (tbl, row_id, cl, cells) VALUES (?1, ?2, 1, ?3)
+		ON CONFLICT (tbl, row_id) DO UPDATE SET cells = json_patch(cells, excluded.cells)
+		RETURNING cl`,
+	schema.OpDelete: `INSERT INTO _pam_rowmeta (tbl, row_id, cl, cells) VALUES (?1, ?2, 2, '{}')
+		ON CONFLICT (tbl, row_id) DO UPDATE SET cl = CASE WHEN cl % 2 = 1 THEN cl + 1 ELSE cl END, cells = '{}'
+		RETURNING cl`,
+}
+
+// cellVersions renders {"col": {"t": hlc, "n": node}} for the columns of data.
+func cellVersions(data schema.Row, ts hlc.Timestamp, node string) string {
+	if len(data) == 0 {
+		return "{}"
+	}
+	version := `{"t":` + strconv.FormatUint(uint64(ts), 10) + `,"n":` + strconv.Quote(node) + `}`
+	var b strings.Builder
+	b.WriteByte('{')
+	first := true
+	for col := range data {
+		if !first {
+			b.WriteByte(',')
+		}
+		first = false
+		b.WriteString(strconv.Quote(col))
+		b.WriteByte(':')
+		b.WriteString(version)
+	}
+	b.WriteByte('}')
+	return b.String()
 }
 
 func columnList(t *schema.Table) string {

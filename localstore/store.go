@@ -185,6 +185,11 @@ func (s *Store) prepareWrites(ctx context.Context) error {
 			}
 		}
 	}
+	for op, q := range rowMetaSQL {
+		if err := add("rowmeta "+string(op), q); err != nil {
+			return err
+		}
+	}
 	return add("insert change", insertChangeSQL)
 }
 

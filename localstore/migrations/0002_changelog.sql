@@ -8,9 +8,10 @@ CREATE TABLE IF NOT EXISTS _pam_changes (
   row_id     TEXT    NOT NULL,
   user_id    TEXT,                       -- the row's owner, NULL for unowned rows
   op         TEXT    NOT NULL CHECK (op IN ('create', 'update', 'delete')),
+  cl         INTEGER NOT NULL,           -- the row's causal length after this change
   data       TEXT    NOT NULL DEFAULT '{}' CHECK (json_valid(data)), -- changed columns, stored form
   created_at TEXT    NOT NULL,
-  pushed     INTEGER NOT NULL DEFAULT 0 CHECK (pushed IN (0, 1))
+  pushed     INTEGER NOT NULL DEFAULT 0 CHECK (pushed IN (0, 1, 2)) -- 0 pending, 1 acknowledged, 2 rejected
 ) STRICT;
 CREATE INDEX IF NOT EXISTS _pam_changes_pending ON _pam_changes (seq) WHERE pushed = 0;
 CREATE INDEX IF NOT EXISTS _pam_changes_row ON _pam_changes (tbl, row_id);
@@ -39,4 +40,43 @@ CREATE TABLE IF NOT EXISTS _pam_tokens (
   user_id    TEXT NOT NULL,
   label      TEXT NOT NULL,
   created_at TEXT NOT NULL
+) STRICT;
+
+-- Sync metadata, per row: its causal length (odd alive, even deleted) and
+-- the version of each cell, {"col": {"t": hlc, "n": node}}. Written with
+-- every local mutation and every applied remote change.
+CREATE TABLE IF NOT EXISTS _pam_rowmeta (
+  tbl    TEXT    NOT NULL,
+  row_id TEXT    NOT NULL,
+  cl     INTEGER NOT NULL,
+  cells  TEXT    NOT NULL DEFAULT '{}' CHECK (json_valid(cells)),
+  PRIMARY KEY (tbl, row_id)
+) STRICT, WITHOUT ROWID;
+
+-- The conflict ledger: every value a merge overwrote or refused.
+CREATE TABLE IF NOT EXISTS _pam_conflicts (
+  id          INTEGER PRIMARY KEY AUTOINCREMENT,
+  tbl         TEXT NOT NULL,
+  row_id      TEXT NOT NULL,
+  col         TEXT NOT NULL,
+  user_id     TEXT,      -- the row's owner, NULL for shared rows
+  winner      TEXT,      -- JSON cell {"v","t","n"}
+  loser       TEXT,      -- JSON cell {"v","t","n"}
+  reason      TEXT NOT NULL,
+  detected_at TEXT NOT NULL
+) STRICT;
+
+-- Pull cursors, one per scope (a user id, or the shared scope).
+CREATE TABLE IF NOT EXISTS _pam_cursors (
+  scope TEXT PRIMARY KEY,
+  seq   INTEGER NOT NULL
+) STRICT;
+
+-- Local transactions the central database refused, with its reason.
+CREATE TABLE IF NOT EXISTS _pam_rejected (
+  tx          INTEGER PRIMARY KEY,
+  first_seq   INTEGER NOT NULL,
+  last_seq    INTEGER NOT NULL,
+  reason      TEXT    NOT NULL,
+  rejected_at TEXT    NOT NULL
 ) STRICT;

@@ -1,0 +1,415 @@
+package localstore
+
+import (
+	"context"
+	"database/sql"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"strings"
+
+	"github.com/pam-rv/pamd/schema"
+	"github.com/pam-rv/pamd/schema/hlc"
+)
+
+// This file holds the primitives the sync engine drives: reading the
+// outbox, marking it pushed, and applying remote state without recording
+// it as a local change. The merge rule itself lives in the sync packages.
+
+// OutboxEntry is one recorded local change.
+type OutboxEntry struct {
+	Seq    int64
+	Tx     int64
+	HLC    hlc.Timestamp
+	Table  string
+	RowID  string
+	UserID string // owner, "" for unowned rows
+	Op     schema.Op
+	CL     int64
+	Data   schema.Row // changed columns, stored form
+}
+
+// Outbox returns pending changes in sequence order, at most limit of them
+// but never splitting a local transaction (so a batch may run over limit to
+// finish its last transaction).
+func (s *Store) Outbox(ctx context.Context, limit int) ([]OutboxEntry, error) {
+	rows, err := s.read.QueryContext(ctx, `SELECT seq, tx, hlc, tbl, row_id, coalesce(user_id, ''), op, cl, data
+		FROM _pam_changes WHERE pushed = 0 AND tx <= coalesce(
+			(SELECT tx FROM _pam_changes WHERE pushed = 0 ORDER BY seq LIMIT 1 OFFSET ?), 9223372036854775807)
+		ORDER BY seq`, max(limit-1, 0))
+	if err != nil {
+		return nil, fmt.Errorf("read outbox: %w", err)
+	}
+	defer rows.Close()
+	var out []OutboxEntry
+	for rows.Next() {
+		var e OutboxEntry
+		var data string
+		var ts int64
+		if err := rows.Scan(&e.Seq, &e.Tx, &ts, &e.Table, &e.RowID, &e.UserID, &e.Op, &e.CL, &data); err != nil {
+			return nil, fmt.Errorf("read outbox: %w", err)
+		}
+		e.HLC = hlc.Timestamp(ts)
+		dec := json.NewDecoder(strings.NewReader(data))
+		dec.UseNumber()
+		if err := dec.Decode(&e.Data); err != nil {
+			return nil, fmt.Errorf("read outbox entry %d: %w", e.Seq, err)
+		}
+		out = append(out, e)
+	}
+	return out, rows.Err()
+}
+
+// MarkPushed records the outcome of a push: entries up to and including
+// upTo are acknowledged, except those of the rejected transactions, which
+// are set aside with their reason.
+func (s *Store) MarkPushed(ctx context.Context, upTo int64, rejected map[int64]string) error {
+	s.writeMu.Lock()
+	defer s.writeMu.Unlock()
+	tx, err := s.write.BeginTx(ctx, nil)
+	if err != nil {
+		return fmt.Errorf("begin: %w", err)
+	}
+	defer tx.Rollback()
+	if _, err := tx.ExecContext(ctx, `UPDATE _pam_changes SET pushed = 1 WHERE pushed = 0 AND seq <= ?`, upTo); err != nil {
+		return fmt.Errorf("mark pushed: %w", err)
+	}
+	now := schema.FormatTimestamp(s.Now())
+	for txID, reason := range rejected {
+		if _, err := tx.ExecContext(ctx, `UPDATE _pam_changes SET pushed = 2 WHERE tx = ?`, txID); err != nil {
+			return fmt.Errorf("mark rejected: %w", err)
+		}
+		if _, err := tx.ExecContext(ctx, `INSERT INTO _pam_rejected (tx, first_seq, last_seq, reason, rejected_at)
+			SELECT tx, min(seq), max(seq), ?, ? FROM _pam_changes WHERE tx = ? GROUP BY tx
+			ON CONFLICT (tx) DO UPDATE SET reason = excluded.reason`, reason, now, txID); err != nil {
+			return fmt.Errorf("record rejection: %w", err)
+		}
+	}
+	return tx.Commit()
+}
+
+// Rejection is a local transaction the central database refused.
+type Rejection struct {
+	Tx         int64  `json:"tx"`
+	FirstSeq   int64  `json:"first_seq"`
+	LastSeq    int64  `json:"last_seq"`
+	Reason     string `json:"reason"`
+	RejectedAt string `json:"rejected_at"`
+}
+
+// Rejections lists refused transactions, newest first.
+func (s *Store) Rejections(ctx context.Context, limit int) ([]Rejection, error) {
+	rows, err := s.read.QueryContext(ctx, `SELECT tx, first_seq, last_seq, reason, rejected_at FROM _pam_rejected ORDER BY tx DESC LIMIT ?`, limit)
+	if err != nil {
+		return nil, fmt.Errorf("read rejections: %w", err)
+	}
+	defer rows.Close()
+	var out []Rejection
+	for rows.Next() {
+		var r Rejection
+		if err := rows.Scan(&r.Tx, &r.FirstSeq, &r.LastSeq, &r.Reason, &r.RejectedAt); err != nil {
+			return nil, err
+		}
+		out = append(out, r)
+	}
+	return out, rows.Err()
+}
+
+// Cursors returns the pull cursor of every scope seen so far.
+func (s *Store) Cursors(ctx context.Context) (map[string]int64, error) {
+	rows, err := s.read.QueryContext(ctx, `SELECT scope, seq FROM _pam_cursors`)
+	if err != nil {
+		return nil, fmt.Errorf("read cursors: %w", err)
+	}
+	defer rows.Close()
+	out := map[string]int64{}
+	for rows.Next() {
+		var scope string
+		var seq int64
+		if err := rows.Scan(&scope, &seq); err != nil {
+			return nil, err
+		}
+		out[scope] = seq
+	}
+	return out, rows.Err()
+}
+
+// ConflictRecord is one entry of the conflict ledger. Winner and Loser are
+// JSON cells {"v", "t", "n"}.
+type ConflictRecord struct {
+	ID         int64           `json:"id"`
+	Table      string          `json:"table"`
+	RowID      string          `json:"row_id"`
+	Column     string          `json:"column"`
+	UserID     string          `json:"-"`
+	Winner     json.RawMessage `json:"winner"`
+	Loser      json.RawMessage `json:"loser"`
+	Reason     string          `json:"reason"`
+	DetectedAt string          `json:"detected_at"`
+}
+
+// Conflicts lists the ledger, newest first. user limits it to that user's
+// rows and shared rows.
+func (s *Store) Conflicts(ctx context.Context, user string, limit int) ([]ConflictRecord, error) {
+	rows, err := s.read.QueryContext(ctx, `SELECT c.id, c.tbl, c.row_id, c.col, coalesce(c.winner, 'null'), coalesce(c.loser, 'null'), c.reason, c.detected_at
+		FROM _pam_conflicts c WHERE c.user_id IS NULL OR c.user_id = ?
+		ORDER BY c.id DESC LIMIT ?`, user, limit)
+	if err != nil {
+		return nil, fmt.Errorf("read conflicts: %w", err)
+	}
+	defer rows.Close()
+	var out []ConflictRecord
+	for rows.Next() {
+		var c ConflictRecord
+		var w, l string
+		if err := rows.Scan(&c.ID, &c.Table, &c.RowID, &c.Column, &w, &l, &c.Reason, &c.DetectedAt); err != nil {
+			return nil, err
+		}
+		c.Winner, c.Loser = json.RawMessage(w), json.RawMessage(l)
+		out = append(out, c)
+	}
+	return out, rows.Err()
+}
+
+// ConflictCount is the size of the ledger.
+func (s *Store) ConflictCount(ctx context.Context) (int, error) {
+	var n int
+	err := s.read.QueryRowContext(ctx, `SELECT count(*) FROM _pam_conflicts`).Scan(&n)
+	return n, err
+}
+
+// SyncTx applies remote state in one write transaction, without recording
+// local changes: what sync brings in must not be pushed back.
+type SyncTx struct {
+	w       *writer
+	touched map[string]bool
+}
+
+// ApplyRemote runs fn in one write transaction and commits it; the caches
+// of the tables it touched are invalidated after the commit.
+func (s *Store) ApplyRemote(ctx context.Context, fn func(*SyncTx) error) error {
+	s.writeMu.Lock()
+	defer s.writeMu.Unlock()
+	tx, err := s.write.BeginTx(ctx, nil)
+	if err != nil {
+		return fmt.Errorf("begin: %w", err)
+	}
+	defer tx.Rollback()
+	st := &SyncTx{w: &writer{s: s, tx: tx, now: s.Now()}, touched: map[string]bool{}}
+	defer st.w.close()
+	if err := fn(st); err != nil {
+		return err
+	}
+	if err := tx.Commit(); err != nil {
+		return fmt.Errorf("commit: %w", err)
+	}
+	for t := range st.touched {
+		s.invalidate(t)
+	}
+	return nil
+}
+
+// RowMeta is a row's sync metadata; Cells is {"col": {"t", "n"}}.
+type RowMeta struct {
+	CL    int64
+	Cells json.RawMessage
+}
+
+// RowMetas reads the metadata of the given rows of one table; rows never
+// seen are absent from the map.
+func (t *SyncTx) RowMetas(ctx context.Context, table string, ids []string) (map[string]RowMeta, error) {
+	out := make(map[string]RowMeta, len(ids))
+	for start := 0; start < len(ids); start += 500 {
+		chunk := ids[start:min(start+500, len(ids))]
+		args := make([]any, 0, len(chunk)+1)
+		args = append(args, table)
+		for _, id := range chunk {
+			args = append(args, id)
+		}
+		rows, err := t.w.tx.QueryContext(ctx, `SELECT row_id, cl, cells FROM _pam_rowmeta WHERE tbl = ? AND row_id IN (?`+strings.Repeat(",?", len(chunk)-1)+`)`, args...)
+		if err != nil {
+			return nil, fmt.Errorf("read row metadata: %w", err)
+		}
+		for rows.Next() {
+			var id, cells string
+			var m RowMeta
+			if err := rows.Scan(&id, &m.CL, &cells); err != nil {
+				rows.Close()
+				return nil, err
+			}
+			m.Cells = json.RawMessage(cells)
+			out[id] = m
+		}
+		rows.Close()
+		if err := rows.Err(); err != nil {
+			return nil, err
+		}
+	}
+	return out, nil
+}
+
+// Rows reads the given rows of a table in stored form.
+func (t *SyncTx) Rows(ctx context.Context, table string, ids []string) (map[string]schema.Row, error) {
+	tbl, err := t.w.s.Catalog.Table(table)
+	if err != nil {
+		return nil, err
+	}
+	out := make(map[string]schema.Row, len(ids))
+	for start := 0; start < len(ids); start += 500 {
+		chunk := ids[start:min(start+500, len(ids))]
+		args := make([]any, len(chunk))
+		for i, id := range chunk {
+			args[i] = id
+		}
+		rows, err := t.w.tx.QueryContext(ctx, fmt.Sprintf(`SELECT %s FROM %s WHERE id IN (?%s)`, columnList(tbl), schema.Quote(tbl.Name), strings.Repeat(",?", len(chunk)-1)), args...)
+		if err != nil {
+			return nil, fmt.Errorf("read %s: %w", table, err)
+		}
+		for rows.Next() {
+			vals, err := scanStored(rows, len(tbl.Columns))
+			if err != nil {
+				rows.Close()
+				return nil, err
+			}
+			row := make(schema.Row, len(tbl.Columns))
+			for i, c := range tbl.Columns {
+				row[c.Name] = vals[i]
+			}
+			out[row["id"].(string)] = row
+		}
+		rows.Close()
+		if err := rows.Err(); err != nil {
+			return nil, err
+		}
+	}
+	return out, nil
+}
+
+// PutRow writes a row's columns (stored form). With replace the row becomes
+// exactly values (absent columns NULL); otherwise only the given columns
+// change, and a missing row is inserted.
+func (t *SyncTx) PutRow(ctx context.Context, table, id string, values schema.Row, replace bool) error {
+	tbl, err := t.w.s.Catalog.Table(table)
+	if err != nil {
+		return err
+	}
+	t.touched[table] = true
+	if !replace && len(values) > 0 {
+		assigns := make([]string, 0, len(values))
+		args := make([]any, 0, len(values)+1)
+		for _, c := range tbl.Columns {
+			if v, ok := values[c.Name]; ok && c.Name != "id" {
+				assigns = append(assigns, schema.Quote(c.Name)+" = ?")
+				args = append(args, v)
+			}
+		}
+		if len(assigns) == 0 {
+			return nil
+		}
+		args = append(args, id)
+		res, err := t.w.tx.ExecContext(ctx, fmt.Sprintf("UPDATE %s SET %s WHERE id = ?", schema.Quote(tbl.Name), strings.Join(assigns, ", ")), args...)
+		if err != nil {
+			return mapWriteError(table, err)
+		}
+		if n, _ := res.RowsAffected(); n == 1 {
+			return nil
+		}
+	}
+	args := make([]any, len(tbl.Columns))
+	for i, c := range tbl.Columns {
+		args[i] = values[c.Name]
+	}
+	args[0] = id // id is the first column of every table
+	stmt, err := t.w.stmt(ctx, "replace "+tbl.Name, func() string {
+		return "INSERT OR REPLACE" + strings.TrimPrefix(insertSQL(tbl), "INSERT")
+	})
+	if err != nil {
+		return err
+	}
+	if _, err := stmt.ExecContext(ctx, args...); err != nil {
+		return mapWriteError(table, err)
+	}
+	return nil
+}
+
+// DeleteRow removes a row (a remote delete); absent rows are fine.
+func (t *SyncTx) DeleteRow(ctx context.Context, table, id string) error {
+	if _, err := t.w.s.Catalog.Table(table); err != nil {
+		return err
+	}
+	t.touched[table] = true
+	_, err := t.w.tx.ExecContext(ctx, fmt.Sprintf("DELETE FROM %s WHERE id = ?", schema.Quote(table)), id)
+	return err
+}
+
+// PutRowMeta stores a row's metadata.
+func (t *SyncTx) PutRowMeta(ctx context.Context, table, id string, m RowMeta) error {
+	stmt, err := t.w.stmt(ctx, "put rowmeta", func() string {
+		return `INSERT INTO _pam_rowmeta (tbl, row_id, cl, cells) VALUES (?, ?, ?, ?)
+			ON CONFLICT (tbl, row_id) DO UPDATE SET cl = excluded.cl, cells = excluded.cells`
+	})
+	if err != nil {
+		return err
+	}
+	cells := m.Cells
+	if len(cells) == 0 {
+		cells = json.RawMessage("{}")
+	}
+	_, err = stmt.ExecContext(ctx, table, id, m.CL, string(cells))
+	return err
+}
+
+// AddConflict appends to the ledger.
+func (t *SyncTx) AddConflict(ctx context.Context, c ConflictRecord) error {
+	stmt, err := t.w.stmt(ctx, "add conflict", func() string {
+		return `INSERT INTO _pam_conflicts (tbl, row_id, col, user_id, winner, loser, reason, detected_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?)`
+	})
+	if err != nil {
+		return err
+	}
+	var user any
+	if c.UserID != "" {
+		user = c.UserID
+	}
+	_, err = stmt.ExecContext(ctx, c.Table, c.RowID, c.Column, user, nullJSON(c.Winner), nullJSON(c.Loser), c.Reason, schema.FormatTimestamp(t.w.now))
+	return err
+}
+
+func nullJSON(raw json.RawMessage) any {
+	if len(raw) == 0 {
+		return nil
+	}
+	return string(raw)
+}
+
+// SetCursor stores a scope's pull cursor.
+func (t *SyncTx) SetCursor(ctx context.Context, scope string, seq int64) error {
+	_, err := t.w.tx.ExecContext(ctx, `INSERT INTO _pam_cursors (scope, seq) VALUES (?, ?)
+		ON CONFLICT (scope) DO UPDATE SET seq = excluded.seq`, scope, seq)
+	return err
+}
+
+// Observe advances the store's clock past a remote version.
+func (t *SyncTx) Observe(ts hlc.Timestamp) bool { return t.w.s.clock.Observe(ts) }
+
+// Pending reports whether the row has changes not yet pushed.
+func (t *SyncTx) Pending(ctx context.Context, table, id string) (bool, error) {
+	var one int
+	err := t.w.tx.QueryRowContext(ctx, `SELECT 1 FROM _pam_changes WHERE tbl = ? AND row_id = ? AND pushed = 0 LIMIT 1`, table, id).Scan(&one)
+	if errors.Is(err, sql.ErrNoRows) {
+		return false, nil
+	}
+	return err == nil, err
+}
+
+// CompactOutbox deletes acknowledged changes older than keepHLC (the replay
+// window) and returns how many went.
+func (s *Store) CompactOutbox(ctx context.Context, keep hlc.Timestamp) (int64, error) {
+	s.writeMu.Lock()
+	defer s.writeMu.Unlock()
+	res, err := s.write.ExecContext(ctx, `DELETE FROM _pam_changes WHERE pushed = 1 AND hlc < ?`, int64(keep))
+	if err != nil {
+		return 0, fmt.Errorf("compact outbox: %w", err)
+	}
+	return res.RowsAffected()
+}
