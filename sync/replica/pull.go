@@ -1,0 +1,310 @@
+package replica
+
+import (
+	"context"
+	"encoding/json"
+	"fmt"
+
+	"github.com/pam-rv/pamd/localstore"
+	"github.com/pam-rv/pamd/schema"
+	"github.com/pam-rv/pamd/sync/merge"
+)
+
+// remoteChange is one change-log row.
+type remoteChange struct {
+	seq    int64
+	xid    int64
+	origin string
+	merge.Change
+}
+
+// Pull applies every central change this device may see, scope by scope,
+// page by page. It returns the change-log rows read, the changes applied
+// (own echoes are read but not applied) and the conflicts recorded.
+func (r *Replica) Pull(ctx context.Context) (pulled, applied, conflicts int, err error) {
+	scopes, err := r.scopes(ctx)
+	if err != nil {
+		return 0, 0, 0, err
+	}
+	cursors, err := r.Store.Cursors(ctx)
+	if err != nil {
+		return 0, 0, 0, err
+	}
+	total := 0
+	for _, scope := range scopes {
+		var n int
+		if err := r.DB.QueryRow(ctx, `SELECT count(*) FROM pam_sync.change_log WHERE user_id = $1 AND seq > $2`, scope, cursors[scope]).Scan(&n); err == nil {
+			total += n
+		}
+	}
+	for _, scope := range scopes {
+		cursor := cursors[scope]
+		for {
+			page, err := r.fetchPage(ctx, scope, cursor)
+			if err != nil {
+				return pulled, applied, conflicts, err
+			}
+			if len(page) == 0 {
+				break
+			}
+			a, c, err := r.applyPage(ctx, scope, page)
+			if err != nil {
+				return pulled, applied, conflicts, err
+			}
+			pulled += len(page)
+			applied += a
+			conflicts += c
+			cursor = page[len(page)-1].seq
+			r.progress("pull", pulled, total)
+			if len(page) < r.PullPage {
+				break
+			}
+		}
+	}
+	return pulled, applied, conflicts, nil
+}
+
+// scopes lists the users this device's role serves and the shared scope.
+func (r *Replica) scopes(ctx context.Context) ([]string, error) {
+	rows, err := r.DB.Query(ctx, `SELECT u::text FROM pam_sync.my_users() AS u ORDER BY 1`)
+	if err != nil {
+		return nil, fmt.Errorf("list users: %w", err)
+	}
+	defer rows.Close()
+	var out []string
+	for rows.Next() {
+		var u string
+		if err := rows.Scan(&u); err != nil {
+			return nil, err
+		}
+		out = append(out, u)
+	}
+	if err := rows.Err(); err != nil {
+		return nil, err
+	}
+	return append(out, SharedScope), nil
+}
+
+// fetchPage reads the next page after cursor, extended to the end of the
+// server transaction it stops in, so a transaction is never split.
+func (r *Replica) fetchPage(ctx context.Context, scope string, cursor int64) ([]remoteChange, error) {
+	const cols = `seq, xid, tbl, row_id::text, cl, cells, origin`
+	page, err := r.queryChanges(ctx, `SELECT `+cols+` FROM pam_sync.change_log WHERE user_id = $1 AND seq > $2 ORDER BY seq LIMIT $3`, scope, cursor, r.PullPage)
+	if err != nil || len(page) < r.PullPage {
+		return page, err
+	}
+	last := page[len(page)-1]
+	rest, err := r.queryChanges(ctx, `SELECT `+cols+` FROM pam_sync.change_log WHERE user_id = $1 AND seq > $2 AND xid = $3 ORDER BY seq`, scope, last.seq, last.xid)
+	if err != nil {
+		return nil, err
+	}
+	return append(page, rest...), nil
+}
+
+func (r *Replica) queryChanges(ctx context.Context, q string, args ...any) ([]remoteChange, error) {
+	rows, err := r.DB.Query(ctx, q, args...)
+	if err != nil {
+		return nil, fmt.Errorf("read change log: %w", err)
+	}
+	defer rows.Close()
+	var out []remoteChange
+	for rows.Next() {
+		var c remoteChange
+		var cells json.RawMessage
+		if err := rows.Scan(&c.seq, &c.xid, &c.Table, &c.RowID, &c.CL, &cells, &c.origin); err != nil {
+			return nil, fmt.Errorf("read change log: %w", err)
+		}
+		if err := json.Unmarshal(cells, &c.Cells); err != nil {
+			return nil, fmt.Errorf("change %d: cells: %w", c.seq, err)
+		}
+		out = append(out, c)
+	}
+	return out, rows.Err()
+}
+
+// localRow is one row's state while a page is applied.
+type localRow struct {
+	table  *schema.Table
+	id     string
+	meta   merge.Row
+	stored schema.Row // current local values
+	exists bool
+	write  schema.Row // values to write (stored form)
+	reset  bool       // rewrite the whole row
+	dirty  bool
+}
+
+// applyPage merges one page into the store, with the new cursor, in one
+// SQLite transaction: a crash anywhere re-pulls the page, and re-applying
+// it changes nothing.
+func (r *Replica) applyPage(ctx context.Context, scope string, page []remoteChange) (applied, conflicts int, err error) {
+	device := r.Store.DeviceID()
+	err = r.Store.ApplyRemote(ctx, func(tx *localstore.SyncTx) error {
+		applied, conflicts = 0, 0
+		rows := map[string]*localRow{}
+		var order []string
+		byTable := map[string][]string{}
+		for _, c := range page {
+			if c.origin == device {
+				continue // our own change, already here
+			}
+			t, err := r.Catalog.Table(c.Table)
+			if err != nil || !syncs(t) {
+				continue // a table this version does not know, or never syncs
+			}
+			key := t.Name + "/" + c.RowID
+			if _, ok := rows[key]; !ok {
+				rows[key] = &localRow{table: t, id: c.RowID}
+				order = append(order, key)
+				byTable[t.Name] = append(byTable[t.Name], c.RowID)
+			}
+		}
+		if err := loadLocal(ctx, tx, rows, byTable); err != nil {
+			return err
+		}
+		for _, c := range page {
+			row, ok := rows[c.Table+"/"+c.RowID]
+			if !ok || c.origin == device {
+				continue
+			}
+			ch, err := r.canonicalChange(row.table, c.Change)
+			if err != nil {
+				return err
+			}
+			for _, cell := range ch.Cells {
+				tx.Observe(cell.HLC)
+			}
+			res := merge.Apply(row.meta, ch)
+			for _, cf := range res.Conflicts {
+				if err := addConflict(ctx, tx, row, cf); err != nil {
+					return err
+				}
+				conflicts++
+			}
+			if len(res.Changed) == 0 && !res.Existence && res.Row.CL == row.meta.CL {
+				row.meta = res.Row
+				continue
+			}
+			applied++
+			row.meta, row.dirty = res.Row, true
+			if res.Reset || res.Existence {
+				row.reset = true
+				row.write = schema.Row{}
+			}
+			for col, cell := range res.Changed {
+				c, _ := row.table.Column(col)
+				v, _, _ := canonical(c, cell.Value)
+				row.write[col] = v
+			}
+		}
+		for _, key := range order {
+			if err := writeLocal(ctx, tx, rows[key]); err != nil {
+				return err
+			}
+		}
+		return tx.SetCursor(ctx, scope, page[len(page)-1].seq)
+	})
+	return applied, conflicts, err
+}
+
+// canonicalChange puts a change's values in the device's canonical form and
+// drops columns this version does not know (they stay central, untouched).
+func (r *Replica) canonicalChange(t *schema.Table, ch merge.Change) (merge.Change, error) {
+	out := ch
+	out.Cells = make(map[string]merge.Cell, len(ch.Cells))
+	for col, cell := range ch.Cells {
+		c, ok := t.Column(col)
+		if !ok {
+			continue
+		}
+		_, canon, err := canonical(c, cell.Value)
+		if err != nil {
+			return out, fmt.Errorf("%s %s: column %s: %w", t.Name, ch.RowID, col, err)
+		}
+		cell.Value = canon
+		out.Cells[col] = cell
+	}
+	return out, nil
+}
+
+func loadLocal(ctx context.Context, tx *localstore.SyncTx, rows map[string]*localRow, byTable map[string][]string) error {
+	for tbl, ids := range byTable {
+		metas, err := tx.RowMetas(ctx, tbl, ids)
+		if err != nil {
+			return err
+		}
+		stored, err := tx.Rows(ctx, tbl, ids)
+		if err != nil {
+			return err
+		}
+		for _, id := range ids {
+			row := rows[tbl+"/"+id]
+			row.write = schema.Row{}
+			if s, ok := stored[id]; ok {
+				row.stored, row.exists = s, true
+			}
+			m, ok := metas[id]
+			if !ok {
+				if row.exists {
+					row.meta.CL = 1 // a row loaded without history
+				}
+				continue
+			}
+			v, err := versions(m.Cells)
+			if err != nil {
+				return fmt.Errorf("row versions of %s/%s: %w", tbl, id, err)
+			}
+			row.meta = merge.Row{CL: m.CL, Cells: make(map[string]merge.Cell, len(v))}
+			for col, clk := range v {
+				cell := merge.Cell{Clock: clk}
+				if c, ok := row.table.Column(col); ok && row.exists {
+					cell.Value = cellValue(c, row.stored[col])
+				}
+				row.meta.Cells[col] = cell
+			}
+		}
+	}
+	return nil
+}
+
+func writeLocal(ctx context.Context, tx *localstore.SyncTx, row *localRow) error {
+	if !row.dirty {
+		return nil
+	}
+	if !merge.Alive(row.meta.CL) {
+		if err := tx.DeleteRow(ctx, row.table.Name, row.id); err != nil {
+			return err
+		}
+	} else if len(row.write) > 0 || row.reset {
+		replace := row.reset || !row.exists
+		if err := tx.PutRow(ctx, row.table.Name, row.id, row.write, replace); err != nil {
+			if schema.ErrorCode(err) == schema.EINTERNAL {
+				return fmt.Errorf("apply %s %s: %w", row.table.Name, row.id, err)
+			}
+			// The row cannot stand here (a partial change for a row this
+			// device never had, say): keep its versions, report it, and
+			// let the rest of the page through.
+			if err := tx.AddConflict(ctx, localstore.ConflictRecord{Table: row.table.Name, RowID: row.id,
+				Reason: "cannot_apply: " + schema.ErrorMessage(err)}); err != nil {
+				return err
+			}
+		}
+	}
+	return tx.PutRowMeta(ctx, row.table.Name, row.id, localstore.RowMeta{CL: row.meta.CL, Cells: encodeVersions(row.meta.Cells)})
+}
+
+func addConflict(ctx context.Context, tx *localstore.SyncTx, row *localRow, c merge.Conflict) error {
+	w, _ := json.Marshal(c.Winner)
+	l, _ := json.Marshal(c.Loser)
+	owner := ""
+	if row.table.Owner != "" {
+		owner, _ = row.stored[row.table.Owner].(string)
+		if owner == "" {
+			if cell, ok := row.meta.Cells[row.table.Owner]; ok {
+				json.Unmarshal(cell.Value, &owner)
+			}
+		}
+	}
+	return tx.AddConflict(ctx, localstore.ConflictRecord{Table: c.Table, RowID: c.RowID, Column: c.Column,
+		UserID: owner, Winner: w, Loser: l, Reason: c.Reason})
+}

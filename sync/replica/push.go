@@ -1,0 +1,533 @@
+package replica
+
+import (
+	"context"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"strings"
+	"time"
+
+	"github.com/jackc/pgx/v5"
+
+	"github.com/pam-rv/pamd/localstore"
+	"github.com/pam-rv/pamd/schema"
+	"github.com/pam-rv/pamd/sync/merge"
+)
+
+// Push sends every pending local change, batch by batch, and returns how
+// many changes were acknowledged and how many local transactions were
+// refused.
+func (r *Replica) Push(ctx context.Context) (pushed, rejected int, err error) {
+	total, _ := r.Store.PendingChanges(ctx)
+	for {
+		entries, err := r.Store.Outbox(ctx, r.PushBatch)
+		if err != nil {
+			return pushed, rejected, err
+		}
+		if len(entries) == 0 {
+			return pushed, rejected, nil
+		}
+		var out pushOutcome
+		for attempt := 0; ; attempt++ {
+			out, err = r.pushBatch(ctx, entries)
+			if err == nil || attempt >= 3 || !isRetryable(err) {
+				break
+			}
+		}
+		if err != nil {
+			return pushed, rejected, err
+		}
+		// The central commit is durable; now record it locally. A crash
+		// in between is harmless: the batch is re-sent and skipped as
+		// already applied (its sequence is at or below last_seq).
+		if err := r.Store.MarkPushed(ctx, entries[len(entries)-1].Seq, out.rejected); err != nil {
+			return pushed, rejected, err
+		}
+		pushed += len(entries)
+		rejected += len(out.rejected)
+		r.progress("push", pushed, total)
+	}
+}
+
+type pushOutcome struct {
+	rejected map[int64]string // local tx -> reason
+}
+
+// pushBatch applies entries centrally in one Postgres transaction.
+func (r *Replica) pushBatch(ctx context.Context, entries []localstore.OutboxEntry) (pushOutcome, error) {
+	out := pushOutcome{rejected: map[int64]string{}}
+	device := r.Store.DeviceID()
+	tx, err := r.DB.Begin(ctx)
+	if err != nil {
+		return out, fmt.Errorf("begin: %w", err)
+	}
+	defer tx.Rollback(context.WithoutCancel(ctx))
+	if _, err := tx.Exec(ctx, `SELECT set_config('pam_sync.origin', $1, true)`, device); err != nil {
+		return out, fmt.Errorf("set origin: %w", err)
+	}
+	lastSeq, err := lockDevice(ctx, tx, device)
+	if err != nil {
+		return out, err
+	}
+	fresh := entries[:0:0]
+	for _, e := range entries {
+		if e.Seq > lastSeq {
+			fresh = append(fresh, e)
+		}
+	}
+	if len(fresh) > 0 {
+		if _, err := tx.Exec(ctx, "SAVEPOINT push_batch"); err != nil {
+			return out, err
+		}
+		if err := r.applyCentral(ctx, tx, fresh); err != nil {
+			// Find the poison transaction: replay one local transaction
+			// at a time, each behind its own savepoint.
+			if _, rerr := tx.Exec(ctx, "ROLLBACK TO SAVEPOINT push_batch"); rerr != nil {
+				return out, fmt.Errorf("%w (and rollback: %v)", err, rerr)
+			}
+			if !isDataError(err) {
+				return out, err
+			}
+			if err := r.applyIsolated(ctx, tx, fresh, out.rejected); err != nil {
+				return out, err
+			}
+		}
+	}
+	if err := r.recordOutcomes(ctx, tx, device, entries, out.rejected); err != nil {
+		return out, err
+	}
+	skew := time.Duration(0)
+	if len(entries) > 0 {
+		skew = entries[len(entries)-1].HLC.Time().Sub(time.Now())
+	}
+	if _, err := tx.Exec(ctx, `UPDATE pam_sync.devices SET last_seq = greatest(last_seq, $2), last_seen = now(), skew_ms = $3 WHERE device_id = $1`,
+		device, entries[len(entries)-1].Seq, skew.Milliseconds()); err != nil {
+		return out, fmt.Errorf("advance device: %w", err)
+	}
+	if skew > 5*time.Minute || skew < -24*time.Hour {
+		tx.Exec(ctx, `INSERT INTO pam_sync.anomalies (device_id, kind, detail) VALUES ($1, 'clock_skew', $2)`,
+			device, map[string]any{"skew_ms": skew.Milliseconds()})
+	}
+	if err := tx.Commit(ctx); err != nil {
+		return out, fmt.Errorf("commit: %w", err)
+	}
+	return out, nil
+}
+
+// lockDevice registers the device on first push and locks its row, which
+// serialises pushes of one device and holds its last applied sequence.
+func lockDevice(ctx context.Context, tx pgx.Tx, device string) (int64, error) {
+	if _, err := tx.Exec(ctx, `INSERT INTO pam_sync.devices (device_id) VALUES ($1) ON CONFLICT (device_id) DO NOTHING`, device); err != nil {
+		return 0, fmt.Errorf("register device: %w", err)
+	}
+	var last int64
+	if err := tx.QueryRow(ctx, `SELECT last_seq FROM pam_sync.devices WHERE device_id = $1 FOR UPDATE`, device).Scan(&last); err != nil {
+		return 0, fmt.Errorf("lock device: %w", err)
+	}
+	return last, nil
+}
+
+// applyIsolated applies each local transaction behind its own savepoint; a
+// failing one is rolled back and recorded with its reason.
+func (r *Replica) applyIsolated(ctx context.Context, tx pgx.Tx, entries []localstore.OutboxEntry, rejected map[int64]string) error {
+	for start := 0; start < len(entries); {
+		end := start
+		for end < len(entries) && entries[end].Tx == entries[start].Tx {
+			end++
+		}
+		group := entries[start:end]
+		if _, err := tx.Exec(ctx, "SAVEPOINT push_tx"); err != nil {
+			return err
+		}
+		if err := r.applyCentral(ctx, tx, group); err != nil {
+			if !isDataError(err) {
+				return err
+			}
+			if _, rerr := tx.Exec(ctx, "ROLLBACK TO SAVEPOINT push_tx"); rerr != nil {
+				return rerr
+			}
+			rejected[group[0].Tx] = reasonOf(err)
+			r.Logger.Warn("central refused a local transaction", "tx", group[0].Tx, "reason", rejected[group[0].Tx])
+		} else if _, err := tx.Exec(ctx, "RELEASE SAVEPOINT push_tx"); err != nil {
+			return err
+		}
+		start = end
+	}
+	return nil
+}
+
+// isDataError tells a refusal of the data (a constraint, RLS, a bad value)
+// from a failure of the connection or the server.
+func isDataError(err error) bool {
+	var pe interface{ SQLState() string }
+	if errors.As(err, &pe) {
+		switch pe.SQLState()[:2] {
+		case "22", "23", "42": // data exception, integrity constraint, RLS / privilege
+			return true
+		}
+	}
+	var de *dataError
+	return errors.As(err, &de)
+}
+
+// dataError is a change this device cannot express centrally.
+type dataError struct{ msg string }
+
+func (e *dataError) Error() string { return e.msg }
+
+func reasonOf(err error) string {
+	var pe interface {
+		SQLState() string
+		Error() string
+	}
+	if errors.As(err, &pe) {
+		return pe.Error()
+	}
+	return err.Error()
+}
+
+// recordOutcomes writes one outcome per local transaction of the batch.
+func (r *Replica) recordOutcomes(ctx context.Context, tx pgx.Tx, device string, entries []localstore.OutboxEntry, rejected map[int64]string) error {
+	var txs, firsts, lasts []int64
+	var statuses []string
+	var reasons []*string
+	for start := 0; start < len(entries); {
+		end := start
+		for end < len(entries) && entries[end].Tx == entries[start].Tx {
+			end++
+		}
+		t := entries[start].Tx
+		txs = append(txs, t)
+		firsts = append(firsts, entries[start].Seq)
+		lasts = append(lasts, entries[end-1].Seq)
+		if reason, ok := rejected[t]; ok {
+			statuses, reasons = append(statuses, "rejected"), append(reasons, &reason)
+		} else {
+			statuses, reasons = append(statuses, "applied"), append(reasons, nil)
+		}
+		start = end
+	}
+	_, err := tx.Exec(ctx, `INSERT INTO pam_sync.push_outcomes (device_id, tx, first_seq, last_seq, status, reason)
+		SELECT $1, * FROM unnest($2::bigint[], $3::bigint[], $4::bigint[], $5::text[], $6::text[])
+		ON CONFLICT (device_id, tx) DO NOTHING`, device, txs, firsts, lasts, statuses, reasons)
+	if err != nil {
+		return fmt.Errorf("record outcomes: %w", err)
+	}
+	return nil
+}
+
+// centralRow is one row's state during a push.
+type centralRow struct {
+	table  *schema.Table
+	id     string
+	scope  string
+	meta   merge.Row
+	values map[string]json.RawMessage // the row's current values (to_jsonb)
+	exists bool                       // the row is in the base table now
+	dirty  bool
+}
+
+type logEntry struct {
+	scope, table, id string
+	cl               int64
+	cells            map[string]merge.Cell
+	seq              int64 // local outbox sequence
+}
+
+// applyCentral merges entries into the central tables: it locks and reads
+// the rows' versions and values, merges in memory, then writes rows,
+// versions, change log and conflicts set-based.
+func (r *Replica) applyCentral(ctx context.Context, tx pgx.Tx, entries []localstore.OutboxEntry) error {
+	device := r.Store.DeviceID()
+	rows := map[string]*centralRow{}
+	var order []string
+	var changes []merge.Change
+	var seqs []int64
+	for _, e := range entries {
+		t, err := r.Catalog.Table(e.Table)
+		if err != nil || !pushes(t) {
+			continue // not this device's to send: acknowledged, never shipped
+		}
+		ch := merge.Change{Table: t.Name, RowID: e.RowID, CL: e.CL, Cells: map[string]merge.Cell{}}
+		for col, v := range e.Data {
+			c, ok := t.Column(col)
+			if !ok {
+				continue
+			}
+			ch.Cells[col] = merge.Cell{Value: cellValue(c, v), Clock: merge.Clock{HLC: e.HLC, Node: device}}
+		}
+		key := t.Name + "/" + e.RowID
+		if _, ok := rows[key]; !ok {
+			rows[key] = &centralRow{table: t, id: e.RowID, scope: scopeOf(t, e.UserID)}
+			order = append(order, key)
+		}
+		changes = append(changes, ch)
+		seqs = append(seqs, e.Seq)
+	}
+	if len(changes) == 0 {
+		return nil
+	}
+	if err := loadCentral(ctx, tx, rows, order); err != nil {
+		return err
+	}
+	var logs []logEntry
+	var conflicts []merge.Conflict
+	for i, ch := range changes {
+		row := rows[ch.Table+"/"+ch.RowID]
+		res := merge.Apply(row.meta, ch)
+		conflicts = append(conflicts, res.Conflicts...)
+		if len(res.Changed) == 0 && !res.Existence {
+			row.meta = res.Row
+			continue
+		}
+		if res.Reset || !merge.Alive(res.Row.CL) {
+			row.values = map[string]json.RawMessage{}
+		}
+		for col, c := range res.Changed {
+			row.values[col] = c.Value
+		}
+		row.meta = res.Row
+		row.dirty = true
+		logs = append(logs, logEntry{scope: row.scope, table: ch.Table, id: ch.RowID, cl: res.Row.CL, cells: res.Changed, seq: seqs[i]})
+	}
+	if err := writeCentralRows(ctx, tx, rows, order, device); err != nil {
+		return err
+	}
+	if err := writeLog(ctx, tx, logs, device); err != nil {
+		return err
+	}
+	return writeConflicts(ctx, tx, rows, conflicts, device)
+}
+
+// loadCentral locks the rows' versions and reads their current values.
+func loadCentral(ctx context.Context, tx pgx.Tx, rows map[string]*centralRow, order []string) error {
+	tbls := make([]string, len(order))
+	ids := make([]string, len(order))
+	for i, k := range order {
+		tbls[i], ids[i] = rows[k].table.Name, rows[k].id
+	}
+	res, err := tx.Query(ctx, `SELECT m.tbl, m.row_id::text, m.cl, m.cells FROM pam_sync.row_meta m
+		JOIN unnest($1::text[], $2::uuid[]) AS k(tbl, row_id) USING (tbl, row_id)
+		ORDER BY m.tbl, m.row_id FOR UPDATE OF m`, tbls, ids)
+	if err != nil {
+		return fmt.Errorf("lock row versions: %w", err)
+	}
+	for res.Next() {
+		var tbl, id string
+		var cl int64
+		var cells json.RawMessage
+		if err := res.Scan(&tbl, &id, &cl, &cells); err != nil {
+			res.Close()
+			return err
+		}
+		v, err := versions(cells)
+		if err != nil {
+			res.Close()
+			return fmt.Errorf("row versions of %s/%s: %w", tbl, id, err)
+		}
+		if row, ok := rows[tbl+"/"+id]; ok {
+			row.meta.CL = cl
+			row.meta.Cells = make(map[string]merge.Cell, len(v))
+			for col, clk := range v {
+				row.meta.Cells[col] = merge.Cell{Clock: clk}
+			}
+		}
+	}
+	res.Close()
+	if err := res.Err(); err != nil {
+		return fmt.Errorf("lock row versions: %w", err)
+	}
+	byTable := map[string][]string{}
+	for _, k := range order {
+		byTable[rows[k].table.Name] = append(byTable[rows[k].table.Name], rows[k].id)
+	}
+	for _, tbl := range sortedKeys(byTable) {
+		res, err := tx.Query(ctx, fmt.Sprintf(`SELECT id::text, to_jsonb(t) FROM %s t WHERE id = ANY($1::uuid[])`, schema.Quote(tbl)), byTable[tbl])
+		if err != nil {
+			return fmt.Errorf("read %s: %w", tbl, err)
+		}
+		for res.Next() {
+			var id string
+			var vals map[string]json.RawMessage
+			if err := res.Scan(&id, &vals); err != nil {
+				res.Close()
+				return err
+			}
+			row := rows[tbl+"/"+id]
+			row.values, row.exists = vals, true
+			for col, cell := range row.meta.Cells {
+				cell.Value = vals[col]
+				row.meta.Cells[col] = cell
+			}
+		}
+		res.Close()
+		if err := res.Err(); err != nil {
+			return fmt.Errorf("read %s: %w", tbl, err)
+		}
+	}
+	for _, k := range order {
+		row := rows[k]
+		if row.values == nil {
+			row.values = map[string]json.RawMessage{}
+		}
+		if row.exists && row.meta.CL == 0 {
+			row.meta.CL = 1 // a row that predates capture
+		}
+	}
+	return nil
+}
+
+// writeCentralRows upserts live rows and deletes dead ones, table by table.
+func writeCentralRows(ctx context.Context, tx pgx.Tx, rows map[string]*centralRow, order []string, device string) error {
+	upserts := map[string][]map[string]json.RawMessage{}
+	deletes := map[string][]string{}
+	tables := map[string]*schema.Table{}
+	var mTbl, mID, mUser, mCells []string
+	var mCL []int64
+	for _, k := range order {
+		row := rows[k]
+		if !row.dirty {
+			continue
+		}
+		tables[row.table.Name] = row.table
+		if merge.Alive(row.meta.CL) {
+			vals := row.values
+			vals["id"] = json.RawMessage(`"` + row.id + `"`)
+			upserts[row.table.Name] = append(upserts[row.table.Name], vals)
+		} else if row.exists {
+			deletes[row.table.Name] = append(deletes[row.table.Name], row.id)
+		}
+		mTbl, mID, mUser = append(mTbl, row.table.Name), append(mID, row.id), append(mUser, row.scope)
+		mCL, mCells = append(mCL, row.meta.CL), append(mCells, string(encodeVersions(row.meta.Cells)))
+	}
+	for _, name := range sortedKeys(upserts) {
+		t := tables[name]
+		raw, err := json.Marshal(upserts[name])
+		if err != nil {
+			return err
+		}
+		if err := withOrigin(ctx, tx, t, device, func() error {
+			_, err := tx.Exec(ctx, upsertSQL(t), raw)
+			return err
+		}); err != nil {
+			return fmt.Errorf("write %s: %w", name, err)
+		}
+	}
+	for _, name := range sortedKeys(deletes) {
+		t := tables[name]
+		if err := withOrigin(ctx, tx, t, device, func() error {
+			_, err := tx.Exec(ctx, fmt.Sprintf(`DELETE FROM %s WHERE id = ANY($1::uuid[])`, schema.Quote(name)), deletes[name])
+			return err
+		}); err != nil {
+			return fmt.Errorf("delete from %s: %w", name, err)
+		}
+	}
+	if len(mTbl) == 0 {
+		return nil
+	}
+	_, err := tx.Exec(ctx, `INSERT INTO pam_sync.row_meta (tbl, row_id, user_id, cl, cells)
+		SELECT * FROM unnest($1::text[], $2::uuid[], $3::uuid[], $4::bigint[], $5::jsonb[])
+		ON CONFLICT (tbl, row_id) DO UPDATE SET cl = excluded.cl, cells = excluded.cells, user_id = excluded.user_id`,
+		mTbl, mID, mUser, mCL, mCells)
+	if err != nil {
+		return fmt.Errorf("write row versions: %w", err)
+	}
+	return nil
+}
+
+// withOrigin runs a write of a shared-scope table with the capture trigger
+// enabled: a device may not write the shared change log itself (other
+// devices trust it), so the trigger logs what actually landed.
+func withOrigin(ctx context.Context, tx pgx.Tx, t *schema.Table, device string, fn func() error) error {
+	if t.Read != schema.ReadAll {
+		return fn()
+	}
+	if _, err := tx.Exec(ctx, `SELECT set_config('pam_sync.origin', '', true)`); err != nil {
+		return err
+	}
+	err := fn()
+	if _, rerr := tx.Exec(ctx, `SELECT set_config('pam_sync.origin', $1, true)`, device); rerr != nil && err == nil {
+		err = rerr
+	}
+	return err
+}
+
+// upsertSQL writes whole rows from a JSON array of objects; columns absent
+// from an object become NULL, which is why callers pass the full row.
+func upsertSQL(t *schema.Table) string {
+	sets := make([]string, 0, len(t.Columns))
+	for _, c := range t.Columns {
+		if c.Name != "id" {
+			sets = append(sets, fmt.Sprintf("%s = excluded.%s", schema.Quote(c.Name), schema.Quote(c.Name)))
+		}
+	}
+	return fmt.Sprintf(`INSERT INTO %s SELECT * FROM jsonb_populate_recordset(NULL::%s, $1::jsonb)
+		ON CONFLICT (id) DO UPDATE SET %s`, schema.Quote(t.Name), schema.Quote(t.Name), strings.Join(sets, ", "))
+}
+
+// writeLog allocates each scope's sequence range with one statement (the
+// row lock, held to commit, makes commit order equal sequence order) and
+// appends the entries.
+func writeLog(ctx context.Context, tx pgx.Tx, logs []logEntry, device string) error {
+	count := map[string]int64{}
+	for _, l := range logs {
+		if l.scope != SharedScope {
+			count[l.scope]++
+		}
+	}
+	next := map[string]int64{}
+	for _, scope := range sortedKeys(count) {
+		var end int64
+		if err := tx.QueryRow(ctx, `INSERT INTO pam_sync.user_clock (user_id, seq) VALUES ($1, $2)
+			ON CONFLICT (user_id) DO UPDATE SET seq = user_clock.seq + excluded.seq RETURNING seq`, scope, count[scope]).Scan(&end); err != nil {
+			return fmt.Errorf("allocate sequence: %w", err)
+		}
+		next[scope] = end - count[scope] + 1
+	}
+	var users, tbls, ids, cells []string
+	var seqs, cls, origins []int64
+	for _, l := range logs {
+		if l.scope == SharedScope {
+			continue // logged by the capture trigger
+		}
+		raw, err := json.Marshal(l.cells)
+		if err != nil {
+			return err
+		}
+		users, tbls, ids, cells = append(users, l.scope), append(tbls, l.table), append(ids, l.id), append(cells, string(raw))
+		seqs, cls, origins = append(seqs, next[l.scope]), append(cls, l.cl), append(origins, l.seq)
+		next[l.scope]++
+	}
+	if len(users) == 0 {
+		return nil
+	}
+	_, err := tx.Exec(ctx, `INSERT INTO pam_sync.change_log (user_id, seq, tbl, row_id, cl, cells, origin, origin_seq)
+		SELECT u, s, t, r, c, j, $8, o FROM unnest($1::uuid[], $2::bigint[], $3::text[], $4::uuid[], $5::bigint[], $6::jsonb[], $7::bigint[]) AS x(u, s, t, r, c, j, o)`,
+		users, seqs, tbls, ids, cls, cells, origins, device)
+	if err != nil {
+		return fmt.Errorf("append change log: %w", err)
+	}
+	return nil
+}
+
+func writeConflicts(ctx context.Context, tx pgx.Tx, rows map[string]*centralRow, conflicts []merge.Conflict, device string) error {
+	if len(conflicts) == 0 {
+		return nil
+	}
+	var users, tbls, ids, cols, winners, losers, reasons []string
+	for _, c := range conflicts {
+		row := rows[c.Table+"/"+c.RowID]
+		w, _ := json.Marshal(c.Winner)
+		l, _ := json.Marshal(c.Loser)
+		users, tbls, ids, cols = append(users, row.scope), append(tbls, c.Table), append(ids, c.RowID), append(cols, c.Column)
+		winners, losers, reasons = append(winners, string(w)), append(losers, string(l)), append(reasons, c.Reason)
+	}
+	_, err := tx.Exec(ctx, `INSERT INTO pam_sync.conflicts (user_id, tbl, row_id, col, winner, loser, reason, origin)
+		SELECT u, t, r, c, w, l, re, $8 FROM unnest($1::uuid[], $2::text[], $3::uuid[], $4::text[], $5::jsonb[], $6::jsonb[], $7::text[]) AS x(u, t, r, c, w, l, re)`,
+		users, tbls, ids, cols, winners, losers, reasons, device)
+	if err != nil {
+		return fmt.Errorf("record conflicts: %w", err)
+	}
+	return nil
+}

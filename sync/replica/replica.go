@@ -1,0 +1,189 @@
+// Package replica is the device side of sync. It pushes the local outbox to
+// the central Postgres (whole local transactions, idempotent by device and
+// sequence, a poison transaction set aside with its reason) and pulls the
+// central change log back (per-scope cursors, pages cut at server
+// transaction boundaries, each page applied with its cursor in one SQLite
+// transaction). Both directions merge with sync/merge, the rule the central
+// side follows too, so every replica converges.
+//
+// The device connects as its own Postgres role; RLS on the central side,
+// not this code, decides what it may read and write.
+package replica
+
+import (
+	"bytes"
+	"context"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"log/slog"
+	"sort"
+	"time"
+
+	"github.com/jackc/pgx/v5/pgxpool"
+
+	"github.com/pam-rv/pamd/localstore"
+	"github.com/pam-rv/pamd/schema"
+	"github.com/pam-rv/pamd/sync/merge"
+)
+
+// SharedScope is the change-log scope of shared rows (reference tables,
+// public directories, unowned catalogue rows).
+const SharedScope = "00000000-0000-0000-0000-000000000000"
+
+// Replica syncs one local store with the central database.
+type Replica struct {
+	Store   *localstore.Store
+	Catalog *schema.Catalog
+	// DB connects to the central database as this device's role.
+	DB     *pgxpool.Pool
+	Logger *slog.Logger
+	// PushBatch is the number of local changes per push transaction;
+	// PullPage the number of change-log rows per pulled page.
+	PushBatch int
+	PullPage  int
+	// Progress, when set, is told how far a push or pull has come.
+	Progress func(Progress)
+}
+
+// Progress reports a running sync.
+type Progress struct {
+	Phase string // "push" or "pull"
+	Done  int    // changes handled so far in this phase
+	Total int    // changes known to be waiting (0 when unknown)
+}
+
+// New returns a replica with defaults set.
+func New(store *localstore.Store, db *pgxpool.Pool) *Replica {
+	return &Replica{Store: store, Catalog: store.Catalog, DB: db, Logger: slog.Default(), PushBatch: 2000, PullPage: 2000}
+}
+
+// Result counts what one sync did.
+type Result struct {
+	Pushed     int           `json:"pushed"`
+	Rejected   int           `json:"rejected"`
+	Pulled     int           `json:"pulled"`
+	Applied    int           `json:"applied"`
+	Conflicts  int           `json:"conflicts"`
+	Duration   time.Duration `json:"-"`
+	DurationMS int64         `json:"duration_ms"`
+}
+
+// Sync pushes then pulls.
+func (r *Replica) Sync(ctx context.Context) (Result, error) {
+	start := time.Now()
+	var res Result
+	var err error
+	if res.Pushed, res.Rejected, err = r.Push(ctx); err != nil {
+		return res, fmt.Errorf("push: %w", err)
+	}
+	pulled, applied, conflicts, err := r.Pull(ctx)
+	res.Pulled, res.Applied, res.Conflicts = pulled, applied, conflicts
+	res.Duration = time.Since(start)
+	res.DurationMS = res.Duration.Milliseconds()
+	if err != nil {
+		return res, fmt.Errorf("pull: %w", err)
+	}
+	return res, nil
+}
+
+func (r *Replica) progress(phase string, done, total int) {
+	if r.Progress != nil {
+		r.Progress(Progress{Phase: phase, Done: done, Total: total})
+	}
+}
+
+// scopeOf is the change-log scope of a row: its owner for per-user rows,
+// the shared scope for rows everyone may read or nobody owns.
+func scopeOf(t *schema.Table, owner string) string {
+	if t.Read == schema.ReadAll || owner == "" {
+		return SharedScope
+	}
+	return owner
+}
+
+// syncs reports whether a table travels between replicas at all.
+func syncs(t *schema.Table) bool {
+	return !t.View && t.Role != schema.RoleLocal && t.Role != schema.RoleDerived
+}
+
+// pushes reports whether the device sends its changes of a table.
+func pushes(t *schema.Table) bool {
+	return t.Role == schema.RoleUser || t.Role == schema.RoleAppend
+}
+
+// cellValue renders a stored value as the canonical JSON of its API value.
+func cellValue(c *schema.Column, stored any) json.RawMessage {
+	raw, err := json.Marshal(c.Output(stored))
+	if err != nil {
+		return json.RawMessage("null")
+	}
+	return raw
+}
+
+// canonical parses a cell value as its column would and renders it back,
+// so values from Postgres (numbers, offsets) compare equal to the device's.
+func canonical(c *schema.Column, raw json.RawMessage) (stored any, canon json.RawMessage, err error) {
+	var v any
+	if len(raw) > 0 {
+		if v, err = decodeJSON(raw); err != nil {
+			return nil, nil, err
+		}
+	}
+	if c.Type == schema.JSON && v != nil {
+		v = json.RawMessage(raw)
+	}
+	if stored, err = c.Parse(v); err != nil {
+		return nil, nil, err
+	}
+	return stored, cellValue(c, stored), nil
+}
+
+func decodeJSON(raw json.RawMessage) (any, error) {
+	var v any
+	dec := json.NewDecoder(bytes.NewReader(raw))
+	dec.UseNumber()
+	err := dec.Decode(&v)
+	return v, err
+}
+
+// versions decodes {"col": {"t", "n"}}.
+func versions(raw json.RawMessage) (map[string]merge.Clock, error) {
+	m := map[string]merge.Clock{}
+	if len(raw) == 0 {
+		return m, nil
+	}
+	err := json.Unmarshal(raw, &m)
+	return m, err
+}
+
+func encodeVersions(cells map[string]merge.Cell) json.RawMessage {
+	m := make(map[string]merge.Clock, len(cells))
+	for k, c := range cells {
+		m[k] = c.Clock
+	}
+	raw, _ := json.Marshal(m)
+	return raw
+}
+
+// sortedKeys returns map keys in order, for deterministic statements.
+func sortedKeys[V any](m map[string]V) []string {
+	keys := make([]string, 0, len(m))
+	for k := range m {
+		keys = append(keys, k)
+	}
+	sort.Strings(keys)
+	return keys
+}
+
+// isRetryable reports errors worth one more try (deadlock, serialization).
+func isRetryable(err error) bool {
+	var pe interface{ SQLState() string }
+	if errors.As(err, &pe) {
+		switch pe.SQLState() {
+		case "40P01", "40001":
+			return true
+		}
+	}
+	return false
+}
