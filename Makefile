@@ -6,7 +6,7 @@ BIN     := bin/pamd
 DATA    ?= ./data
 PKGS    := ./...
 
-.PHONY: help run build build-arm64 test bench lint pg-up clean
+.PHONY: help run build build-arm64 deb test bench lint pg-up clean
 
 help: ## show this help
 	@awk 'BEGIN {FS = ":.*## "} /^[a-zA-Z0-9_-]+:.*## / {printf "  %-12s %s\n", $$1, $$2}' $(MAKEFILE_LIST)
@@ -19,6 +19,10 @@ build: ## build bin/pamd for this machine (static, CGO off)
 
 build-arm64: ## build a static linux/arm64 binary: bin/pamd-linux-arm64
 	CGO_ENABLED=0 GOOS=linux GOARCH=arm64 $(GO) build -trimpath -ldflags '$(LDFLAGS)' -o bin/pamd-linux-arm64 ./cmd/pamd
+
+deb: ## build Debian packages for amd64 and arm64 into bin/
+	packaging/build-deb amd64
+	packaging/build-deb arm64
 
 test: lint pg-up ## run every test, including the Postgres ones
 	$(GO) test -count=1 -timeout 9m $(PKGS)
