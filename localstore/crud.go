@@ -94,10 +94,15 @@ func (s *Store) Apply(ctx context.Context, user string, ops []Operation) ([]sche
 	if err := tx.Commit(); err != nil {
 		return nil, fmt.Errorf("commit: %w", mapWriteError("", err))
 	}
+	wrote := false
 	for t, changed := range touched {
 		if changed {
 			s.invalidate(t)
+			wrote = true
 		}
+	}
+	if wrote && s.OnWrite != nil {
+		s.OnWrite()
 	}
 	return out, nil
 }

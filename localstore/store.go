@@ -46,6 +46,9 @@ type Store struct {
 	ReadConns int
 	// CacheBytes bounds the read cache; 0 disables it. Defaults to 64 MiB.
 	CacheBytes int64
+	// OnWrite, when set, is called after every committed local mutation
+	// (the sync runner uses it to push soon after a write).
+	OnWrite func()
 
 	write *sql.DB
 	read  *sql.DB

@@ -55,9 +55,26 @@ func (s *Store) Outbox(ctx context.Context, limit int) ([]OutboxEntry, error) {
 		if err := dec.Decode(&e.Data); err != nil {
 			return nil, fmt.Errorf("read outbox entry %d: %w", e.Seq, err)
 		}
+		for k, v := range e.Data {
+			e.Data[k] = storedFromJSON(v)
+		}
 		out = append(out, e)
 	}
 	return out, rows.Err()
+}
+
+// storedFromJSON restores a stored value from its JSON form in the outbox:
+// numbers become int64 when whole, float64 otherwise.
+func storedFromJSON(v any) any {
+	n, ok := v.(json.Number)
+	if !ok {
+		return v
+	}
+	if i, err := n.Int64(); err == nil {
+		return i
+	}
+	f, _ := n.Float64()
+	return f
 }
 
 // MarkPushed records the outcome of a push: entries up to and including

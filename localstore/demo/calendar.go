@@ -27,7 +27,10 @@ func genCalendar(w *world, it *itinerary, p *person) []calEvent {
 	}
 	booked := func(d int) time.Time {
 		// Put in the calendar ahead of time, never in the future.
-		return w.past(min(d, w.today), between(r, 18*3600, 22*3600))
+		if d > w.today {
+			d = w.today - between(r, 1, 40)
+		}
+		return w.past(d, between(r, 18*3600, 22*3600))
 	}
 	inRange := func(d int) bool { return d >= w.h0 && d <= w.end }
 

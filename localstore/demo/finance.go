@@ -98,11 +98,13 @@ var (
 	funThings = []struct {
 		what   string
 		lo, hi float64
+		only   string // the towns where it exists; "" for anywhere
 	}{
-		{"museum admission (2)", 18, 34}, {"guided tour", 89, 178}, {"hot springs day pass (2)", 24, 48},
-		{"movie tickets", 24, 34}, {"kayak rental", 45, 90}, {"scenic railroad tickets (2)", 120, 220},
-		{"brewery tour", 20, 30}, {"concert tickets", 60, 140}, {"state park day-use fee", 7, 15},
-		{"fishing license (3-day)", 24, 42}, {"e-bike rental", 55, 95}, {"ranger-led cave tour", 16, 30},
+		{"museum admission (2)", 18, 34, ""}, {"guided tour", 89, 178, ""}, {"hot springs day pass (2)", 24, 48, "Ouray Pagosa Springs Stanley Ketchum Truth or Consequences Banff Jasper Taos"},
+		{"movie tickets", 24, 34, ""}, {"kayak rental", 45, 90, ""}, {"scenic railroad tickets (2)", 120, 220, "Durango Silverton Williams Chama"},
+		{"brewery tour", 20, 30, ""}, {"concert tickets", 60, 140, ""}, {"state park day-use fee", 7, 15, ""},
+		{"fishing license (3-day)", 24, 42, ""}, {"e-bike rental", 55, 95, ""}, {"ranger-led cave tour", 16, 30, "Carlsbad Baker Benson Custer Kanab"},
+		{"jeep rental", 180, 260, "Moab Ouray Silverton Telluride"}, {"whitewater rafting (2)", 110, 190, "Moab Buena Vista Durango Stanley Jackson Gardiner"},
 	}
 	baseFun = []struct {
 		what   string
@@ -113,6 +115,14 @@ var (
 	}
 	propaneShops = []string{"AmeriGas", "U-Haul propane", "Tractor Supply Co.", "Ferrellgas", "campground propane"}
 )
+
+// named fills a "%s" pattern with a town; names without one stay as they are.
+func named(pattern, town string) string {
+	if strings.Contains(pattern, "%s") {
+		return fmt.Sprintf(pattern, town)
+	}
+	return pattern
+}
 
 // baseRent is the monthly site rent at each winter base, in Now's dollars.
 var baseRent = []float64{585, 640, 520}
@@ -127,6 +137,12 @@ func genExpenses(w *world, it *itinerary, ref *reference, p *person) []expense {
 	}
 	day := func() int { return between(r, 8*3600, 21*3600) }
 	paidRent := -1
+	cadence := [][2]int{{5, 9}, {7, 11}}[p.idx]
+	big := [][2]float64{{85, 190}, {55, 140}}[p.idx]
+	nextShop := w.h0 + between(r, 0, cadence[1])
+	if c := w.civil(w.h0); it.atBase[w.h0] >= 0 {
+		paidRent = c.Year()*12 + int(c.Month()) // paid before the history starts
+	}
 	for d := w.h0; d <= w.today; d++ {
 		c := w.civil(d)
 		here := &places[it.place[d]]
@@ -135,22 +151,28 @@ func genExpenses(w *world, it *itinerary, ref *reference, p *person) []expense {
 		atBase := it.atBase[d]
 		infl := w.inflation(d, 0.03)
 
-		// Groceries: a big run now and then, small top-ups in between.
-		if chance(r, []float64{0.36, 0.28}[p.idx]) {
-			shop := pick(r, groceryChains[here.State])
-			amount := dollars(r, 24, 120)
+		// Groceries: a main shop every week or so, top-ups in between.
+		if d >= nextShop && !driving {
+			nextShop = d + between(r, cadence[0], cadence[1])
+			shop, amount := pick(r, groceryChains[here.State]), dollars(r, big[0], big[1])
 			switch {
-			case chance(r, 0.12) && !here.Canada():
-				shop, amount = "Costco Wholesale", dollars(r, 110, 285)
-			case chance(r, 0.25) && !here.Canada():
-				shop, amount = "Walmart Supercenter", dollars(r, 45, 175)
+			case chance(r, 0.15) && !here.Canada():
+				shop, amount = "Costco Wholesale", dollars(r, big[1]*0.8, big[1]*1.6)
+			case chance(r, 0.3) && !here.Canada():
+				shop = "Walmart Supercenter"
 			}
 			add(d, day(), catGroceries, int64(float64(amount)*infl), shop+", "+here.Label())
+		} else if chance(r, []float64{0.17, 0.14}[p.idx]) {
+			shop := pick(r, groceryChains[here.State])
+			if chance(r, 0.3) {
+				shop = pick(r, []string{"Dollar General", "Family Dollar", "7-Eleven", "farm stand", "campground store"})
+			}
+			add(d, day(), catGroceries, int64(float64(dollars(r, 6, 42))*infl), shop+", "+here.Label())
 		}
 		// Eating out: more on the road.
-		pd := 0.13
+		pd := 0.16
 		if touring {
-			pd = 0.27
+			pd = 0.3
 		}
 		if p.idx == 1 {
 			pd *= 1.2
@@ -160,17 +182,20 @@ func genExpenses(w *world, it *itinerary, ref *reference, p *person) []expense {
 			var amount int64
 			switch k := r.IntN(10); {
 			case k < 3:
-				name, amount = fmt.Sprintf(pick(r, coffeeShops), here.Name), dollars(r, 6, 15)
+				name, amount = named(pick(r, coffeeShops), here.Name), dollars(r, 6, 15)
 			case k < 6:
 				name, amount = pick(r, diningChains), dollars(r, 18, 48)
 			default:
-				name, amount = fmt.Sprintf(pick(r, diningLocal), here.Name), dollars(r, 32, 96)
+				name, amount = named(pick(r, diningLocal), here.Name), dollars(r, 32, 96)
 			}
 			add(d, between(r, 7*3600, 21*3600), catDining, int64(float64(amount)*infl), name+", "+here.Label())
 		}
 		// Entertainment: mostly while touring.
-		if it.trip[d] >= 0 && chance(r, 0.11) {
+		if it.trip[d] >= 0 && chance(r, 0.14) {
 			f := funThings[r.IntN(len(funThings))]
+			if f.only != "" && !strings.Contains(f.only, here.Name) {
+				f = funThings[0]
+			}
 			add(d, day(), catEntertainment, int64(float64(dollars(r, f.lo, f.hi))*infl), strings.ToUpper(f.what[:1])+f.what[1:]+", "+here.Label())
 		} else if atBase >= 0 && chance(r, 0.05) {
 			f := baseFun[r.IntN(len(baseFun))]

@@ -233,12 +233,12 @@ func split(r *rand.Rand, total, n int) []int {
 // spare days spent lingering at the end of loops.
 func (b *itBuilder) summer(ret, base int) {
 	r := b.r
-	k := between(r, 7, 10)
+	k := between(r, 8, 10)
 	chosen := r.Perm(len(summerTrips))[:k]
 	slices.SortFunc(chosen, func(x, y int) int { return summerTrips[x].Order - summerTrips[y].Order })
 	lengths := make([]int, k)
 	for i := range lengths {
-		lengths[i] = between(r, 6, 16)
+		lengths[i] = between(r, 9, 18)
 	}
 	transit := func(a, z int) int { return (roadKm(a, z) + maxDrive - 1) / maxDrive }
 	var slack int
@@ -251,7 +251,7 @@ func (b *itBuilder) summer(ret, base int) {
 		}
 		used += transit(prev, base)
 		slack = ret - b.d - used
-		if slack >= len(chosen) || len(chosen) <= 5 {
+		if slack >= 2*len(chosen) || len(chosen) <= 5 {
 			break
 		}
 		drop := r.IntN(len(chosen))
@@ -316,6 +316,9 @@ func (it *itinerary) buildStays(r *rand.Rand) {
 				s.camp = it.ref.cheapest(camps)
 			}
 		default:
+			// Parks limit stays to two weeks; longer stays are at RV
+			// parks on weekly or monthly rates.
+			long := s.nights > 14
 			weights := make([]float64, len(camps))
 			for i, c := range camps {
 				switch it.ref.camps[c].typ {
@@ -325,13 +328,13 @@ func (it *itinerary) buildStays(r *rand.Rand) {
 					weights[i] = 1.1
 				case "boondocking":
 					weights[i] = 1.0
-					if s.nights > 14 {
-						weights[i] = 0
-					}
 				case "state_park":
 					weights[i] = 1.0
 				default:
 					weights[i] = 0.7
+				}
+				if long && it.ref.camps[c].typ != "rv_park" {
+					weights[i] *= 0.05
 				}
 			}
 			s.camp = camps[weighted(r, weights)]

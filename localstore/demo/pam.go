@@ -4,6 +4,7 @@ import (
 	"fmt"
 	"math"
 	"math/rand/v2"
+	"slices"
 	"sort"
 	"strconv"
 	"strings"
@@ -129,9 +130,15 @@ func genChat(w *world, it *itinerary, ref *reference, p *person) []session {
 			at := s.start
 			nt := between(r, 2, 5)
 			planning := 0
+			asked := make(map[int]bool)
 			for k := 0; k < nt; k++ {
 				at = at.Add(time.Duration(between(r, 25, 200)) * time.Second)
-				t := p.answer(w, it, ref, r, d, weightedIntent(r, p.idx))
+				in := weightedIntent(r, p.idx)
+				for tries := 0; asked[in] && tries < 8; tries++ {
+					in = weightedIntent(r, p.idx)
+				}
+				asked[in] = true
+				t := p.answer(w, it, ref, r, d, in)
 				t.at = at
 				t.conf = round(uniform(r, 0.74, 0.98), 2)
 				t.quality = round(uniform(r, 0.7, 1.0), 2)
@@ -209,14 +216,14 @@ func (p *person) answer(w *world, it *itinerary, ref *reference, r *rand.Rand, d
 		}
 		t.entities = map[string]any{"period": "7d"}
 	case "fuel_economy":
-		f := p.lastFullFill(d)
+		f, since := p.lastFullFill(d)
 		if f == nil {
 			return p.answer(w, it, ref, r, d, 3)
 		}
 		t.q = pick(r, []string{"What mileage is the rig getting lately?", "How's our fuel economy?", "What did the last fill-up work out to?"})
-		t.a = fmt.Sprintf("Your last full fill-up, on %s at %s, worked out to %s over %s. You paid %s for %s.",
+		t.a = fmt.Sprintf("Your last full fill-up, on %s at %s, worked out to %s over the %s since the one before. You paid %s for %s.",
 			w.date(f.day), ref.stations[f.stn].name+", "+places[f.place].Name, p.econText(f.cons),
-			p.dist(float64(f.volC)/100/f.cons*100), p.priceText(f.mills), p.volText(float64(f.volC)/100))
+			p.dist(float64(since)), p.priceText(f.mills), p.volText(float64(f.volC)/100))
 		if avg := p.avgEconomy(d); avg > 0 {
 			t.a += fmt.Sprintf(" Your average over the last three months is %s.", p.econText(avg))
 		}
@@ -249,8 +256,13 @@ func (p *person) answer(w *world, it *itinerary, ref *reference, r *rand.Rand, d
 			econ = p.rv.econ
 		}
 		t.q = fmt.Sprintf(pick(r, []string{"How far is it to %s?", "How long a drive to %s in the rig?", "What will the drive to %s cost in fuel?"}), places[target].Name)
-		t.a = fmt.Sprintf("%s to %s is about %s, roughly %d h %02d min at RV speeds. At your average of %s that's about %s of %s.",
-			here.Name, places[target].Label(), p.dist(km), int(hours), int(math.Mod(hours, 1)*60), p.econText(econ), p.volText(km*econ/100), p.rv.fuel)
+		litres := km * econ / 100
+		cost := ""
+		if f, _ := p.lastFullFill(d); f != nil {
+			cost = fmt.Sprintf(", about %s at the %s you last paid", usd(int64(math.Round(litres*float64(f.mills)/10))), p.priceText(f.mills))
+		}
+		t.a = fmt.Sprintf("%s to %s is about %s, roughly %s at RV speeds. At your average of %s that's %s of %s%s.",
+			here.Name, places[target].Label(), p.dist(km), duration(hours), p.econText(econ), p.volText(litres), p.rv.fuel, cost)
 		if km > maxDrive {
 			t.a += " That's more than a day's drive; I can suggest an overnight stop halfway."
 		}
@@ -262,7 +274,7 @@ func (p *person) answer(w *world, it *itinerary, ref *reference, r *rand.Rand, d
 		}
 		odo := p.rv.odoAt(w, d)
 		t.q = pick(r, []string{"When is the next oil change due?", "Are we due for any service?", "How many miles until the next oil change?"})
-		t.a = fmt.Sprintf("The last oil change on %s was on %s at %s (%s). The next is due around %s or by %s, whichever comes first; you're at %s now.",
+		t.a = fmt.Sprintf("The last oil change for the %s was on %s at %s (%s). The next is due around %s or by %s, whichever comes first; you're at %s now.",
 			p.rig, w.date(sv.day), p.odoText(sv.mileage), sv.provider, p.odoText(sv.mileage+9000), w.date(sv.day+182), p.odoText(odo))
 		t.entities = map[string]any{"vehicle_id": p.rv.id, "service": "oil_change"}
 	case "hustle_income":
@@ -283,16 +295,32 @@ func (p *person) answer(w *world, it *itinerary, ref *reference, r *rand.Rand, d
 	return t
 }
 
-// lastFullFill is the RV's last full fill-up on or before day d.
-func (p *person) lastFullFill(d int) *fill {
+// lastFullFill is the RV's last full fill-up on or before day d and the
+// km driven since the full fill before it.
+func (p *person) lastFullFill(d int) (*fill, int) {
 	fs := p.rv.fills
 	i := sort.Search(len(fs), func(i int) bool { return fs[i].day > d })
 	for i--; i >= 0; i-- {
 		if fs[i].full {
-			return &fs[i]
+			prev := p.rv.odo0
+			for j := i - 1; j >= 0; j-- {
+				if fs[j].full {
+					prev = fs[j].odo
+					break
+				}
+			}
+			return &fs[i], fs[i].odo - prev
 		}
 	}
-	return nil
+	return nil, 0
+}
+
+func duration(hours float64) string {
+	m := int(math.Round(hours * 60))
+	if m < 60 {
+		return fmt.Sprintf("%d min", m)
+	}
+	return fmt.Sprintf("%d h %02d min", m/60, m%60)
 }
 
 // avgEconomy is the RV's L/100 km over the full fills of the 90 days to d.
@@ -512,16 +540,39 @@ func qualityLabel(q float64) string {
 func loadAnalytics(w *world, l *loader, p *person, ss []session, turns []*turn, owner []*session, trace []string, client string) error {
 	r := w.rng("pam_analytics_logs/" + p.id)
 	ids := w.ids("pam_analytics_logs/" + p.id)
-	var rows []schema.Row
-	flush := func() error {
-		err := l.rows("pam_analytics_logs", rows)
-		rows = rows[:0]
-		return err
+	// Plan the events first, so the rows can be built a batch at a time.
+	type event struct {
+		kind    byte // 's'ession started, 'm'essage processed, tool 'e'rror
+		session *session
+		turn    int // index into turns
+		no      int // turn number within the session
 	}
-	base := func(at time.Time, s *session) schema.Row {
+	var evs []event
+	ti := 0
+	for si := range ss {
+		s := &ss[si]
+		evs = append(evs, event{kind: 's', session: s})
+		for no := 1; ti < len(turns) && owner[ti] == s; ti, no = ti+1, no+1 {
+			evs = append(evs, event{kind: 'm', session: s, turn: ti, no: no})
+			if chance(r, 0.015) {
+				evs = append(evs, event{kind: 'e', session: s, turn: ti, no: no})
+			}
+		}
+	}
+	return l.load("pam_analytics_logs", len(evs), func(i int) schema.Row {
+		e := &evs[i]
+		s := e.session
+		at := s.start
+		if e.kind != 's' {
+			t := turns[e.turn]
+			at = t.at
+			if e.kind == 'e' {
+				at = at.Add(-time.Duration(t.ms) * time.Millisecond / 2)
+			}
+		}
 		local := at.In(tz)
 		wd := local.Weekday()
-		return schema.Row{
+		row := schema.Row{
 			"id":            ids.at(at),
 			"user_id":       p.id,
 			"session_id":    s.sessionID,
@@ -536,56 +587,44 @@ func loadAnalytics(w *world, l *loader, p *person, ss []session, turns []*turn, 
 			"timestamp":     ts(at),
 			"created_at":    ts(at),
 		}
-	}
-	ti := 0
-	for si := range ss {
-		s := &ss[si]
-		row := base(s.start, s)
-		row["event_type"] = "session_started"
-		row["message"] = "Session started"
-		row["event_data"] = map[string]any{"client": client, "session_type": s.typ}
-		rows = append(rows, row)
-		for ; ti < len(turns) && owner[ti] == s; ti++ {
-			t := turns[ti]
+		switch e.kind {
+		case 's':
+			row["event_type"] = "session_started"
+			row["message"] = "Session started"
+			row["event_data"] = map[string]any{"client": client, "session_type": s.typ}
+		case 'm':
+			t := turns[e.turn]
 			level := "high"
 			if t.conf < 0.85 {
 				level = "medium"
 			}
-			row := base(t.at, s)
 			row["event_type"] = "message_processed"
-			row["trace_id"] = trace[ti]
+			row["trace_id"] = trace[e.turn]
 			row["intent"] = t.intent
 			row["workflow_name"] = t.node
 			row["message"] = "Processed " + t.intent
 			row["message_preview"] = preview(t.q, 60)
-			row["event_data"] = map[string]any{"turn": len(rows), "tools": between(r, 1, 3)}
+			row["event_data"] = map[string]any{"turn": e.no, "tools": between(r, 1, 3)}
 			row["response_time_ms"] = t.ms
 			row["api_calls_count"] = between(r, 1, 3)
 			row["confidence"] = t.conf
 			row["confidence_level"] = level
 			row["validation_passed"] = true
-			rows = append(rows, row)
-			if chance(r, 0.015) {
-				row := base(t.at.Add(-time.Duration(t.ms)*time.Millisecond/2), s)
-				row["event_type"] = "tool_error"
-				row["trace_id"] = trace[ti]
-				row["intent"] = t.intent
-				row["log_level"] = "warning"
-				row["success"] = false
-				row["has_error"] = true
-				row["error_type"] = "timeout"
-				row["error_message"] = "weather lookup timed out after 8s; answered without the forecast"
-				row["message"] = "Tool call failed"
-				rows = append(rows, row)
-			}
+		case 'e':
+			t := turns[e.turn]
+			row["event_type"] = "tool_error"
+			row["trace_id"] = trace[e.turn]
+			row["intent"] = t.intent
+			row["log_level"] = "warning"
+			row["success"] = false
+			row["has_error"] = true
+			row["error_type"] = "timeout"
+			row["error_message"] = "weather lookup timed out after 8s; answered without the forecast"
+			row["message"] = "Tool call failed"
+			row["event_data"] = map[string]any{"turn": e.no, "tool": "weather"}
 		}
-		if len(rows) >= batchSize {
-			if err := flush(); err != nil {
-				return err
-			}
-		}
-	}
-	return flush()
+		return row
+	})
 }
 
 func preview(s string, n int) string {
@@ -599,7 +638,12 @@ func preview(s string, n int) string {
 func loadFeedback(w *world, l *loader, p *person, turns []*turn) error {
 	r := w.rng("pam_feedback/" + p.id)
 	ids := w.ids("pam_feedback/" + p.id)
-	var rows []schema.Row
+	type rated struct {
+		t  *turn
+		at time.Time
+		up bool
+	}
+	var fb []rated
 	for _, t := range turns {
 		if !chance(r, 0.25) {
 			continue
@@ -608,34 +652,30 @@ func loadFeedback(w *world, l *loader, p *person, turns []*turn) error {
 		if at.After(w.now) {
 			continue
 		}
-		up := chance(r, 0.88)
+		fb = append(fb, rated{t, at, chance(r, 0.88)})
+	}
+	return l.load("pam_feedback", len(fb), func(i int) schema.Row {
+		f := &fb[i]
 		row := schema.Row{
-			"id":         ids.at(at),
+			"id":         ids.at(f.at),
 			"user_id":    p.id,
-			"message_id": t.memID,
-			"chat_input": t.q,
-			"intent":     t.intent,
-			"thumbs_up":  up,
+			"message_id": f.t.memID,
+			"chat_input": f.t.q,
+			"intent":     f.t.intent,
+			"thumbs_up":  f.up,
 			"rating":     between(r, 4, 5),
-			"timestamp":  ts(at),
-			"created_at": ts(at),
+			"timestamp":  ts(f.at),
+			"created_at": ts(f.at),
 		}
-		if up && chance(r, 0.3) {
+		if f.up && chance(r, 0.3) {
 			row["feedback"] = pick(r, []string{"Perfect, thanks!", "Exactly what I needed.", "Great, that helps.", "Love that it knows our rig."})
 		}
-		if !up {
+		if !f.up {
 			row["rating"] = between(r, 2, 3)
 			row["feedback"] = pick(r, []string{"Too long, just give me the number.", "That campground is closed for the season.", "Use the last month, not the calendar month."})
 		}
-		rows = append(rows, row)
-		if len(rows) == batchSize {
-			if err := l.rows("pam_feedback", rows); err != nil {
-				return err
-			}
-			rows = rows[:0]
-		}
-	}
-	return l.rows("pam_feedback", rows)
+		return row
+	})
 }
 
 // loadLearning: a few corrections and preference changes a year.
@@ -654,10 +694,13 @@ func loadLearning(w *world, l *loader, p *person, ss []session) error {
 		events[1][2] = "Your rig is 26 ft long."
 	}
 	var rows []schema.Row
-	for i := range ss {
-		if !chance(r, 3.0/60) { // about three a year
-			continue
-		}
+	if len(ss) < 2 {
+		return nil
+	}
+	// Three a year, after sessions other than the last (still going).
+	picked := r.Perm(len(ss) - 1)[:min(len(ss)-1, 3*w.scale)]
+	slices.Sort(picked)
+	for _, i := range picked {
 		s := &ss[i]
 		e := events[r.IntN(len(events))]
 		at := s.last.Add(time.Duration(between(r, 5, 60)) * time.Second)

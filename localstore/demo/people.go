@@ -97,7 +97,7 @@ func newPeople(w *world) []*person {
 		car: &vehicle{id: VehicleAlexCar, name: "2018 Honda CR-V", short: "the CR-V", fuel: "gasoline",
 			econ: 8.1, thrLo: 380, thrHi: 560, odo0: 72000, car: true},
 		birthday: [2]int{6, 14}, family: "Mom", familyBirthday: [2]int{2, 21},
-		budget: []float64{520, 420, 650, 260, 260, 160, 230, 170, 45, 40, 60},
+		budget: []float64{700, 360, 850, 260, 260, 160, 230, 170, 45, 40, 100},
 		bills: []bill{
 			{catInsurance, "Progressive: motorhome policy", 151.38, 5, 0},
 			{catInsurance, "GEICO: Honda CR-V policy", 74.12, 12, 0},
@@ -118,9 +118,9 @@ func newPeople(w *world) []*person {
 		idx: 1, id: UserB, first: "Sam", last: "Rivera", nick: "Sam", email: "sam.rivera@example.com",
 		units: "metric", rig: "Minnie Winnie",
 		rv: &vehicle{id: VehicleSamRV, name: "2019 Winnebago Minnie Winnie 26T", short: "the Minnie", fuel: "gasoline",
-			econ: 25.5, thrLo: 380, thrHi: 620, odo0: 61500},
+			econ: 25.5, thrLo: 400, thrHi: 650, odo0: 61500},
 		birthday: [2]int{9, 3}, family: "Dad", familyBirthday: [2]int{11, 9},
-		budget: []float64{430, 400, 600, 220, 180, 130, 125, 100, 40, 35, 110},
+		budget: []float64{480, 330, 800, 240, 180, 130, 125, 100, 40, 35, 110},
 		bills: []bill{
 			{catInsurance, "National General: Minnie Winnie policy", 118.40, 7, 0},
 			{catPhone, "Verizon: unlimited plan with hotspot", 92.37, 17, 0},

@@ -199,7 +199,12 @@ func (ref *reference) genCamps() {
 				c.night = 0
 				c.rating = round(uniform(r, 3.2, 5.0), 1)
 			}
-			c.id = ids.at(ref.createdBefore(r, 200, 1400))
+			if isBase(p.Name) && k == 0 {
+				// The winter resort: well kept, cheaper by the month.
+				c.night, c.rating = dollars(r, 52, 64), round(uniform(r, 4.4, 4.8), 1)
+			}
+			created := ref.createdBefore(r, 200, 1400)
+			c.id = ids.at(created)
 			row := schema.Row{
 				"id":                   c.id,
 				"name":                 c.name,
@@ -219,7 +224,7 @@ func (ref *reference) genCamps() {
 				"user_ratings":         c.rating,
 				"max_rig_length":       maxLen,
 				"last_scraped":         ts(ref.createdBefore(r, 1, 30)),
-				"created_at":           ts(ref.createdBefore(r, 400, 1400)),
+				"created_at":           ts(created),
 			}
 			if reserve {
 				row["reservation_link"] = "https://reservations.example.com/" + slug(c.name)
@@ -333,21 +338,21 @@ var (
 func basePrice(state string) (gas, diesel float64) {
 	switch state {
 	case "CA":
-		return 1.30, 1.38
+		return 1.32, 1.38
 	case "OR", "WA":
-		return 1.14, 1.25
+		return 1.20, 1.29
 	case "BC", "AB":
-		return 1.12, 1.22
+		return 1.22, 1.28
 	case "NV":
-		return 1.10, 1.20
+		return 1.18, 1.26
 	case "AZ":
-		return 1.02, 1.12
+		return 1.10, 1.19
 	case "NM", "TX":
-		return 0.95, 1.05
+		return 1.05, 1.14
 	case "SD":
-		return 1.00, 1.09
+		return 1.08, 1.16
 	}
-	return 1.05, 1.15 // the Rockies
+	return 1.12, 1.22 // the Rockies
 }
 
 func (ref *reference) genStations() {
@@ -390,7 +395,8 @@ func (ref *reference) genStations() {
 			if s.rv {
 				amen = append(amen, pickSome(r, []string{"rv_lanes", "dump_station", "propane", "def_at_pump", "showers", "cat_scale", "potable_water"}, 3, 6)...)
 			}
-			s.id = ids.at(ref.createdBefore(r, 300, 1500))
+			created := ref.createdBefore(r, 300, 1500)
+			s.id = ids.at(created)
 			ref.stationsByPlace[pi] = append(ref.stationsByPlace[pi], len(ref.stations))
 			ref.stations = append(ref.stations, s)
 			rows = append(rows, schema.Row{
@@ -407,7 +413,7 @@ func (ref *reference) genStations() {
 				"amenities":     strs(amen...),
 				"user_ratings":  round(uniform(r, 2.5, 5.0), 1),
 				"last_updated":  ts(w.past(w.today-between(r, 0, 6), between(r, 6*3600, 21*3600))),
-				"created_at":    ts(ref.createdBefore(r, 300, 1500)),
+				"created_at":    ts(created),
 			})
 		}
 	}
@@ -466,8 +472,9 @@ func (ref *reference) genEvents() {
 	add := func(name, typ, desc string, pi int, start, days int, price int64, t0, t1 string, weather bool) {
 		p := &places[pi]
 		lat, lon := jitter(r, p, 0.03)
+		created := w.past(min(start, w.today)-between(r, 14, 90), between(r, 9*3600, 17*3600))
 		row := schema.Row{
-			"id":                    ids.at(ref.createdBefore(r, 10, 120)),
+			"id":                    ids.at(created),
 			"event_name":            name,
 			"event_type":            typ,
 			"description":           desc,
@@ -483,7 +490,7 @@ func (ref *reference) genEvents() {
 			"registration_required": price > 0 && chance(r, 0.5),
 			"weather_dependent":     weather,
 			"target_audience":       strs(pickSome(r, []string{"families", "rvers", "seniors", "outdoor enthusiasts", "pet owners", "music fans"}, 1, 3)...),
-			"created_at":            ts(w.past(min(start, w.today)-between(r, 14, 90), between(r, 9*3600, 17*3600))),
+			"created_at":            ts(created),
 		}
 		if price > 0 {
 			row["ticket_price"] = money(price)
@@ -604,8 +611,9 @@ func (ref *reference) genOffroad() {
 		if o.difficulty == "extreme" || o.difficulty == "difficult" {
 			safety = "Travel with a second vehicle and recovery gear. " + safety
 		}
+		created := ref.createdBefore(r, 300, 1200)
 		rows = append(rows, schema.Row{
-			"id":                   ids.at(ref.createdBefore(r, 300, 1200)),
+			"id":                   ids.at(created),
 			"route_name":           o.name,
 			"route_description":    o.desc,
 			"difficulty_level":     o.difficulty,
@@ -619,7 +627,7 @@ func (ref *reference) genOffroad() {
 			"distance_miles":       o.miles,
 			"estimated_time_hours": o.hours,
 			"scenic_rating":        round(uniform(r, 3.6, 5.0), 1),
-			"created_at":           ts(ref.createdBefore(r, 300, 1200)),
+			"created_at":           ts(created),
 		})
 	}
 	ref.add("offroad_routes", rows)
@@ -656,8 +664,9 @@ func (ref *reference) genFacebook() {
 	ids := w.ids("facebook_groups")
 	rows := make([]schema.Row, 0, len(facebookGroups))
 	for i, g := range facebookGroups {
+		created := ref.createdBefore(r, 200, 1500)
 		row := schema.Row{
-			"id":               ids.at(ref.createdBefore(r, 200, 1500)),
+			"id":               ids.at(created),
 			"group_name":       g.name,
 			"group_url":        "https://www.facebook.com/groups/" + slug(g.name),
 			"group_type":       g.typ,
@@ -666,7 +675,7 @@ func (ref *reference) genFacebook() {
 			"activity_level":   g.activity,
 			"meetup_frequency": g.meet,
 			"member_count":     between(r, 2, 180) * 500,
-			"created_at":       ts(ref.createdBefore(r, 200, 1500)),
+			"created_at":       ts(created),
 		}
 		if g.typ == "regional" {
 			// Anchor regional groups at their town or region's centre.
@@ -752,7 +761,8 @@ func (ref *reference) genProducts() {
 	ids := w.ids("shop_products")
 	rows := make([]schema.Row, 0, len(shopProducts))
 	for _, p := range shopProducts {
-		id := ids.at(ref.createdBefore(r, 60, 900))
+		created := ref.createdBefore(r, 60, 900)
+		id := ids.at(created)
 		cents := int64(math.Round(p.price * 100))
 		ref.products = append(ref.products, product{id: id, name: p.name, category: p.category, price: cents})
 		inv := 0
@@ -772,7 +782,7 @@ func (ref *reference) genProducts() {
 			"inventory_count":   inv,
 			"images":            []any{"https://images.example.com/shop/" + slug(p.name) + "-1.jpg", "https://images.example.com/shop/" + slug(p.name) + "-2.jpg"},
 			"available_regions": strs(p.regions...),
-			"created_at":        ts(ref.createdBefore(r, 60, 900)),
+			"created_at":        ts(created),
 		})
 	}
 	ref.add("shop_products", rows)
@@ -819,7 +829,8 @@ func (ref *reference) genYoutube() {
 	rows := make([]schema.Row, 0, len(youtubeHustles))
 	for _, h := range youtubeHustles {
 		test := w.today - between(r, 120, 1000)
-		id := ids.at(w.past(test+between(r, 20, 60), 15*3600))
+		created := w.past(test+between(r, 20, 60), between(r, 9*3600, 20*3600))
+		id := ids.at(created)
 		ref.youtube = append(ref.youtube, hustleRef{id, h.title})
 		rows = append(rows, schema.Row{
 			"id":              id,
@@ -828,7 +839,7 @@ func (ref *reference) genYoutube() {
 			"video_url":       "https://www.youtube.com/watch?v=" + videoID(r),
 			"test_date":       w.date(test),
 			"initial_results": map[string]any{"earnings": h.earnings, "time_spent_hours": h.hours, "hourly_rate": round(h.earnings/h.hours, 2), "verdict": h.verdict},
-			"created_at":      ts(w.past(test+between(r, 20, 60), between(r, 9*3600, 20*3600))),
+			"created_at":      ts(created),
 		})
 	}
 	ref.add("youtube_hustles", rows)

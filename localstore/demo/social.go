@@ -98,8 +98,12 @@ func postText(r *rand.Rand, w *world, it *itinerary, ref *reference, p *person, 
 	here := &places[it.place[d]]
 	if it.atBase[d] >= 0 {
 		park := winterBases[it.atBase[d]].Park
+		temp := fmt.Sprintf("%d°F", between(r, 68, 78))
+		if !p.us() {
+			temp = fmt.Sprintf("%d°C", between(r, 20, 25))
+		}
 		return pick(r, []string{
-			"Another perfect winter day at " + park + ". 72 degrees and the pickleball courts are packed.",
+			"Another perfect winter day at " + park + ". " + temp + " and the pickleball courts are packed.",
 			"Potluck night at " + park + ": " + pick(r, []string{"green chile stew", "brisket", "three kinds of cornbread"}) + " and way too many desserts.",
 			"Parked for the season in " + here.Label() + ". Catching up on maintenance and sunsets.",
 			"Day trip from " + here.Name + " today. Love having the " + pick(r, []string{"car", "e-bikes"}) + " for exploring.",

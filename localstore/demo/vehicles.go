@@ -72,7 +72,8 @@ func simulateVehicles(w *world, it *itinerary, ref *reference, p *person) {
 
 // simulateFuel drives the vehicle day by day and fills up every 400-700 km
 // (less for the car): full fills top up exactly what was burnt since the
-// tank was last full; about one fill in seven is a partial top-off.
+// tank was last full; about one fill in seven (and at least one in ten) is
+// a partial top-off.
 func simulateFuel(w *world, it *itinerary, ref *reference, v *vehicle) {
 	r := w.rng("fuel/" + v.id)
 	ids := w.ids("fuel_log/" + v.id)
@@ -81,6 +82,7 @@ func simulateFuel(w *world, it *itinerary, ref *reference, v *vehicle) {
 	since := 0          // km since the tank was full, or their equivalent after a top-off
 	thr := between(r, v.thrLo, v.thrHi)
 	lastFull, volSince := odo, int64(0)
+	sincePartial := between(r, 0, 6)
 	v.odo = make([]int, w.today-w.h0+1)
 	for d := w.h0; d <= w.today; d++ {
 		km := it.rvKm[d]
@@ -110,7 +112,9 @@ func simulateFuel(w *world, it *itinerary, ref *reference, v *vehicle) {
 			}
 			fl := fill{day: d, odo: odo, place: place, at: w.past(d, hour+between(r, 0, 900))}
 			thr = between(r, v.thrLo, v.thrHi)
-			if chance(r, 0.15) && deficit > 30 {
+			sincePartial++
+			if (chance(r, 0.15) || sincePartial >= 10) && deficit > 30 {
+				sincePartial = 0
 				fl.volC = int64(math.Round(deficit * uniform(r, 0.35, 0.65) * 100))
 				deficit -= float64(fl.volC) / 100
 				volSince += fl.volC
@@ -172,7 +176,7 @@ func (ref *reference) pickStation(r *rand.Rand, place int, rig bool) int {
 
 // serviceRule is a kind of maintenance: due every km kilometres (0: by time
 // only) or every days days, whichever comes first. AtBase services are
-// done in winter at the base once they are close to due.
+// yearly, done in winter at the base (at the latest after 400 days).
 type serviceRule struct {
 	task, label  string
 	km, kmSpread int
@@ -206,8 +210,16 @@ func simulateService(w *world, it *itinerary, v *vehicle) {
 	ids := w.ids("maintenance_records/" + v.id)
 	type state struct{ lastKm, lastDay, interval, latest int }
 	st := make([]state, len(serviceRules))
+	// The services done at base were last done the winter before.
+	lastWinter := w.h0
+	for m := w.civil(lastWinter).Month(); m > time.February && m < time.December; m = w.civil(lastWinter).Month() {
+		lastWinter--
+	}
 	for i, sr := range serviceRules {
 		st[i] = state{lastDay: w.h0 - r.IntN(sr.days*4/5), latest: -1}
+		if sr.atBase {
+			st[i].lastDay = lastWinter - r.IntN(40)
+		}
 		if sr.km > 0 {
 			st[i].interval = between(r, sr.km-sr.kmSpread, sr.km+sr.kmSpread)
 			st[i].lastKm = v.odo0 - r.IntN(sr.km*4/5)
@@ -221,9 +233,9 @@ func simulateService(w *world, it *itinerary, v *vehicle) {
 		visit := between(r, 8*3600, 11*3600)
 		for i := range serviceRules {
 			sr, s := &serviceRules[i], &st[i]
-			due := d-s.lastDay >= sr.days ||
+			due := d-s.lastDay >= sr.days && !sr.atBase ||
 				sr.km > 0 && odo-s.lastKm >= s.interval ||
-				sr.atBase && it.atBase[d] >= 0 && d-s.lastDay >= 300
+				sr.atBase && (it.atBase[d] >= 0 && d-s.lastDay >= 240 || d-s.lastDay >= 400)
 			if !due {
 				continue
 			}
@@ -294,7 +306,7 @@ func serviceProvider(r *rand.Rand, sr *serviceRule, v *vehicle, p *place) string
 		names = []string{"Ford Commercial Truck Service", "Camping World Service", "Jiffy Lube RV Center", "Valvoline Express Care"}
 	}
 	if sr.task == "service" {
-		names = append(names, "Lazydays RV Service", "mobile RV tech")
+		names = []string{"Camping World Service", "Lazydays RV Service", "mobile RV tech", "Blue Compass RV Service"}
 	}
 	return pick(r, names) + ", " + p.Label()
 }

@@ -1,0 +1,190 @@
+package replica_test
+
+import (
+	"context"
+	"fmt"
+	"io"
+	"log/slog"
+	"strings"
+	"testing"
+
+	"github.com/pam-rv/pamd/schema"
+)
+
+const (
+	userA = "0190a000-0000-7000-8000-0000000000a1"
+	userB = "0190a000-0000-7000-8000-0000000000b2"
+)
+
+func discard() *slog.Logger { return slog.New(slog.NewTextHandler(io.Discard, nil)) }
+
+func mustCreate(tb testing.TB, d *device, user, table string, data schema.Row) string {
+	tb.Helper()
+	row, err := d.store.Create(context.Background(), user, table, data)
+	if err != nil {
+		tb.Fatalf("%s create %s: %v", d.name, table, err)
+	}
+	return row["id"].(string)
+}
+
+func expense(amount, category, date string) schema.Row {
+	return schema.Row{"amount": amount, "category": category, "date": date, "description": "test " + category}
+}
+
+// TestRoundTrip: a change made on one device reaches the other device of
+// the same user, both ways, updates and deletes included, and the central
+// database holds the same.
+func TestRoundTrip(t *testing.T) {
+	c := newCentral(t)
+	ctx := context.Background()
+	a := c.newDevice(t, "rv", userA)
+	b := c.newDevice(t, "phone", userA)
+	id1 := mustCreate(t, a, userA, "expenses", expense("45.10", "groceries", "2026-03-01"))
+	id2 := mustCreate(t, a, userA, "fuel_log", schema.Row{"date": "2026-03-02", "volume": 62.5, "price": "1.899", "total": "118.69", "odometer": 48210})
+	mustCreate(t, a, userA, "calendar_events", schema.Row{"title": "Moab", "event_type": "trip", "start_date": "2026-04-01T00:00:00Z", "end_date": "2026-04-08T00:00:00Z", "reminder_minutes": []any{15, 60}})
+	a.sync(t)
+	res := b.sync(t)
+	if res.Applied < 3 {
+		t.Fatalf("b applied %d changes, want 3", res.Applied)
+	}
+	if d := diff(a.snapshot(t, userA), b.snapshot(t, userA), "a", "b"); d != "" {
+		t.Fatalf("devices differ after sync:\n%s", d)
+	}
+	if _, err := b.store.Update(ctx, userA, "expenses", id1, schema.Row{"amount": "50.00", "description": "fixed"}); err != nil {
+		t.Fatal(err)
+	}
+	if err := b.store.Delete(ctx, userA, "fuel_log", id2); err != nil {
+		t.Fatal(err)
+	}
+	b.sync(t)
+	a.sync(t)
+	got, err := a.store.Get(ctx, userA, "expenses", id1)
+	if err != nil || got["amount"] != "50.00" || got["description"] != "fixed" {
+		t.Fatalf("update did not reach a: %v %v", got, err)
+	}
+	if _, err := a.store.Get(ctx, userA, "fuel_log", id2); schema.ErrorCode(err) != schema.ENOTFOUND {
+		t.Fatalf("delete did not reach a: %v", err)
+	}
+	for _, d := range []*device{a, b} {
+		if s := diff(d.snapshot(t, userA), c.snapshot(t, userA), d.name, "central"); s != "" {
+			t.Fatalf("%s differs from central:\n%s", d.name, s)
+		}
+	}
+	// A second sync moves nothing: no echo of a device's own changes.
+	if res := a.sync(t); res.Pushed != 0 || res.Applied != 0 {
+		t.Fatalf("idle sync did work: %+v", res)
+	}
+}
+
+// TestWebAppEditsReachDevice: a central write by the web app (as the user
+// under RLS) reaches the device; the device's later edit wins by clock.
+func TestWebAppEditsReachDevice(t *testing.T) {
+	c := newCentral(t)
+	ctx := context.Background()
+	a := c.newDevice(t, "rv", userA)
+	id := mustCreate(t, a, userA, "expenses", expense("10.00", "fuel", "2026-03-01"))
+	a.sync(t)
+	webExec(t, c, userA, `UPDATE expenses SET description = 'edited on the web', amount = 12.5 WHERE id = $1`, id)
+	webExec(t, c, userA, `INSERT INTO income_entries (id, user_id, source, amount, date) VALUES (gen_random_uuid(), $1, 'YouTube', 300, '2026-03-05')`, userA)
+	a.sync(t)
+	got, _ := a.store.Get(ctx, userA, "expenses", id)
+	if got["description"] != "edited on the web" || got["amount"] != "12.50" {
+		t.Fatalf("web edit did not reach the device: %v", got)
+	}
+	if s := diff(a.snapshot(t, userA), c.snapshot(t, userA), "rv", "central"); s != "" {
+		t.Fatalf("device differs from central:\n%s", s)
+	}
+}
+
+// webExec runs SQL as the Supabase web app does: role authenticated with
+// the user's JWT claims, under RLS.
+func webExec(tb testing.TB, c *centralDB, user, sql string, args ...any) {
+	tb.Helper()
+	ctx := context.Background()
+	tx, err := c.admin.Begin(ctx)
+	if err != nil {
+		tb.Fatal(err)
+	}
+	defer tx.Rollback(ctx)
+	if _, err := tx.Exec(ctx, `SET LOCAL ROLE authenticated`); err != nil {
+		tb.Fatal(err)
+	}
+	if _, err := tx.Exec(ctx, `SELECT set_config('request.jwt.claims', $1, true)`, fmt.Sprintf(`{"sub":"%s","role":"authenticated"}`, user)); err != nil {
+		tb.Fatal(err)
+	}
+	if _, err := tx.Exec(ctx, sql, args...); err != nil {
+		tb.Fatalf("web app SQL %q: %v", sql, err)
+	}
+	if err := tx.Commit(ctx); err != nil {
+		tb.Fatal(err)
+	}
+}
+
+// TestPoisonTransaction: a local transaction the central database refuses
+// is reported with its reason and the queue behind it flows.
+func TestPoisonTransaction(t *testing.T) {
+	c := newCentral(t)
+	ctx := context.Background()
+	if _, err := c.admin.Exec(ctx, `ALTER TABLE expenses ADD CONSTRAINT central_only_limit CHECK (amount < 10000)`); err != nil {
+		t.Fatal(err)
+	}
+	a := c.newDevice(t, "rv", userA)
+	before := mustCreate(t, a, userA, "expenses", expense("1.00", "a", "2026-03-01"))
+	poison := mustCreate(t, a, userA, "expenses", expense("20000.00", "solar", "2026-03-02"))
+	after := mustCreate(t, a, userA, "expenses", expense("3.00", "c", "2026-03-03"))
+	res := a.sync(t)
+	if res.Rejected != 1 || res.Pushed != 3 {
+		t.Fatalf("sync = %+v, want 3 pushed with 1 rejected", res)
+	}
+	rej, err := a.store.Rejections(ctx, 10)
+	if err != nil || len(rej) != 1 || !strings.Contains(rej[0].Reason, "central_only_limit") {
+		t.Fatalf("rejections = %+v, %v", rej, err)
+	}
+	for _, id := range []string{before, after} {
+		var n int
+		c.admin.QueryRow(ctx, `SELECT count(*) FROM expenses WHERE id = $1`, id).Scan(&n)
+		if n != 1 {
+			t.Fatalf("expense %s behind the poison did not reach central", id)
+		}
+	}
+	var n int
+	c.admin.QueryRow(ctx, `SELECT count(*) FROM expenses WHERE id = $1`, poison).Scan(&n)
+	if n != 0 {
+		t.Fatal("the refused expense is central")
+	}
+	// The queue keeps flowing afterwards.
+	next := mustCreate(t, a, userA, "expenses", expense("4.00", "d", "2026-03-04"))
+	if res := a.sync(t); res.Pushed != 1 || res.Rejected != 0 {
+		t.Fatalf("next sync = %+v", res)
+	}
+	c.admin.QueryRow(ctx, `SELECT count(*) FROM expenses WHERE id = $1`, next).Scan(&n)
+	if n != 1 {
+		t.Fatal("the queue did not flow after a rejection")
+	}
+}
+
+// TestScopes: a device holds nothing of a user it does not serve, while a
+// device of a couple holds both; reference data reaches every device.
+func TestScopes(t *testing.T) {
+	c := newCentral(t)
+	ctx := context.Background()
+	couple := c.newDevice(t, "couple", userA, userB)
+	onlyB := c.newDevice(t, "b", userB)
+	mustCreate(t, couple, userA, "expenses", expense("1.00", "a", "2026-03-01"))
+	mustCreate(t, couple, userB, "expenses", expense("2.00", "b", "2026-03-01"))
+	if _, err := c.admin.Exec(ctx, `INSERT INTO camping_locations (id, name, type, latitude, longitude, created_at, updated_at) VALUES (gen_random_uuid(), 'Slab City', 'boondocking', 33.26, -115.46, now(), now())`); err != nil {
+		t.Fatal(err)
+	}
+	couple.sync(t)
+	onlyB.sync(t)
+	if s := onlyB.snapshot(t, userA); s.rows() != 0 {
+		t.Fatalf("device of B holds %d rows of A", s.rows())
+	}
+	if s := diff(onlyB.snapshot(t, userB), c.snapshot(t, userB), "b", "central"); s != "" {
+		t.Fatalf("B differs:\n%s", s)
+	}
+	res, err := onlyB.store.Find(ctx, userB, "camping_locations", schema.Query{})
+	if err != nil || res.Count != 1 {
+		t.Fatalf("reference data did not arrive: %+v %v", res, err)
+	}
+}
