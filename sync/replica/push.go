@@ -50,6 +50,11 @@ func (r *Replica) Push(ctx context.Context) (pushed, rejected int, err error) {
 	}
 }
 
+// maxSkew is how far a device's clock may stray from the server's before
+// the push records an anomaly. It never refuses the push: a wrong RTC must
+// not stop sync, and the HLC keeps order regardless.
+const maxSkew = 5 * time.Minute
+
 type pushOutcome struct {
 	rejected map[int64]string // local tx -> reason
 }
@@ -105,7 +110,7 @@ func (r *Replica) pushBatch(ctx context.Context, entries []localstore.OutboxEntr
 		device, entries[len(entries)-1].Seq, skew.Milliseconds()); err != nil {
 		return out, fmt.Errorf("advance device: %w", err)
 	}
-	if skew > 5*time.Minute || skew < -24*time.Hour {
+	if skew > maxSkew || skew < -maxSkew {
 		tx.Exec(ctx, `INSERT INTO pam_sync.anomalies (device_id, kind, detail) VALUES ($1, 'clock_skew', $2)`,
 			device, map[string]any{"skew_ms": skew.Milliseconds()})
 	}

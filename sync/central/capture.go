@@ -1,0 +1,239 @@
+package central
+
+import (
+	"fmt"
+	"strings"
+
+	"github.com/pam-rv/pamd/schema"
+	"github.com/pam-rv/pamd/sync/merge"
+)
+
+// Trigger names on every base table.
+const (
+	triggerInsert = "pam_capture_insert"
+	triggerUpdate = "pam_capture_update"
+	triggerDelete = "pam_capture_delete"
+)
+
+// Scope modes passed to the capture trigger.
+const (
+	scopeOwn = "own" // log under the owner column's value (SharedScope if NULL)
+	scopeAll = "all" // log every row under SharedScope
+)
+
+// triggerSQL attaches the capture function to t as three statement-level
+// AFTER triggers with transition tables. TG_ARGV is (owner column or ”,
+// scope mode).
+func triggerSQL(t *schema.Table) []string {
+	mode := scopeOwn
+	if t.Read == schema.ReadAll || t.Owner == "" {
+		mode = scopeAll
+	}
+	args := quoteLiteral(t.Owner) + ", " + quoteLiteral(mode)
+	tbl := schema.Quote(t.Name)
+	return []string{
+		fmt.Sprintf(`CREATE OR REPLACE TRIGGER %s AFTER INSERT ON %s REFERENCING NEW TABLE AS new_rows FOR EACH STATEMENT EXECUTE FUNCTION pam_sync.capture(%s)`, triggerInsert, tbl, args),
+		fmt.Sprintf(`CREATE OR REPLACE TRIGGER %s AFTER UPDATE ON %s REFERENCING OLD TABLE AS old_rows NEW TABLE AS new_rows FOR EACH STATEMENT EXECUTE FUNCTION pam_sync.capture(%s)`, triggerUpdate, tbl, args),
+		fmt.Sprintf(`CREATE OR REPLACE TRIGGER %s AFTER DELETE ON %s REFERENCING OLD TABLE AS old_rows FOR EACH STATEMENT EXECUTE FUNCTION pam_sync.capture(%s)`, triggerDelete, tbl, args),
+	}
+}
+
+// Sources of the capture statement, one per trigger event: each yields
+// (row_id, rb, ra): the row before and after, as jsonb (NULL when absent).
+// An UPDATE joins old and new rows on id; a row whose id changed shows as a
+// delete of the old id and an insert of the new one.
+const (
+	srcInsert = `src AS MATERIALIZED (
+      SELECT (j ->> 'id')::uuid AS row_id, NULL::jsonb AS rb, j AS ra
+      FROM (SELECT to_jsonb(x) AS j FROM new_rows x) s
+    )`
+	srcDelete = `src AS MATERIALIZED (
+      SELECT (j ->> 'id')::uuid AS row_id, j AS rb, NULL::jsonb AS ra
+      FROM (SELECT to_jsonb(x) AS j FROM old_rows x) s
+    )`
+	srcUpdate = `o AS (
+      SELECT (j ->> 'id')::uuid AS row_id, j FROM (SELECT to_jsonb(x) AS j FROM old_rows x) s
+    ), n AS (
+      SELECT (j ->> 'id')::uuid AS row_id, j FROM (SELECT to_jsonb(x) AS j FROM new_rows x) s
+    ), src AS MATERIALIZED (
+      SELECT coalesce(o.row_id, n.row_id) AS row_id, o.j AS rb, n.j AS ra
+      FROM o FULL JOIN n ON o.row_id = n.row_id
+    )`
+)
+
+// captureStatementSQL is the one set-based statement that logs a trigger
+// call's rows. {{SRC}} is one of the sources above. Stages:
+//
+//	k     rows that changed (an UPDATE that set every column to what it
+//	      was logs nothing), their scope before and after, their row_meta
+//	      causal length, the server HLC h (after every version the row
+//	      holds, so a central edit orders after what it overwrites) and the
+//	      base causal length
+//	p     one entry per row, two for a row that moved between scopes (an
+//	      owner change): a delete in the old scope, then a re-insert with
+//	      every column in the new one
+//	ent   each entry's scope and causal length (insert: even -> odd,
+//	      delete: odd -> even, update: unchanged) and its rank within its
+//	      scope in row-id order; sorted once, before the cells exist
+//	alloc one sequence range per scope: a single upsert of user_clock for
+//	      all scopes, in scope order; the row locks are held to commit
+//	b     the cells (every column of an inserted row, the changed columns of
+//	      an updated one) and, for row_meta, their versions. Both are built
+//	      as text and parsed once, which is several times faster than
+//	      jsonb_build_object per cell with jsonb_object_agg.
+//	meta_ins, meta_upd  row_meta gets each row's final cl and versions
+//
+// and the entries are appended in sequence order.
+const captureStatementSQL = `WITH {{SRC}},
+    k AS (
+      SELECT s.row_id, s.rb, s.ra,
+             s.rb IS NULL AS ins, s.ra IS NULL AS del,
+             CASE WHEN v_all THEN v_shared ELSE coalesce((s.rb ->> v_owner)::uuid, v_shared) END AS old_uid,
+             CASE WHEN v_all THEN v_shared ELSE coalesce((s.ra ->> v_owner)::uuid, v_shared) END AS new_uid,
+             rm.cl AS mcl,
+             greatest(v_now, coalesce((SELECT max((je.value ->> 't')::bigint) FROM jsonb_each(rm.cells) je), 0) + 1) AS h,
+             coalesce(rm.cl, CASE WHEN s.rb IS NULL THEN 0 ELSE 1 END) AS base
+      FROM src s
+      LEFT JOIN pam_sync.row_meta rm ON rm.tbl = v_tbl AND rm.row_id = s.row_id
+      WHERE s.rb IS NULL OR s.ra IS NULL OR s.rb <> s.ra
+    ),
+    p AS (
+      SELECT k.*, NOT k.ins AND NOT k.del AND k.old_uid <> k.new_uid AS mov,
+             unnest(CASE WHEN NOT k.ins AND NOT k.del AND k.old_uid <> k.new_uid
+                         THEN '{0,1}'::int[] ELSE '{0}'::int[] END) AS part
+      FROM k
+    ),
+    ent AS MATERIALIZED (
+      SELECT q.*,
+             row_number() OVER (PARTITION BY q.uid ORDER BY q.row_id, q.part) AS rn,
+             count(*) OVER (PARTITION BY q.uid) AS cnt
+      FROM (
+        SELECT p.row_id, p.rb, p.ra, p.h, p.mcl, p.part,
+               CASE WHEN p.del OR (p.mov AND p.part = 0) THEN p.old_uid ELSE p.new_uid END AS uid,
+               CASE WHEN p.ins THEN p.base + 1 - p.base % 2
+                    WHEN p.del THEN p.base + p.base % 2
+                    WHEN p.mov AND p.part = 0 THEN p.base + 2 - p.base % 2
+                    WHEN p.mov THEN p.base + 3 - p.base % 2
+                    ELSE p.base END AS cl,
+               NOT (p.mov AND p.part = 0) AS final,
+               NOT p.del AND NOT (p.mov AND p.part = 0) AS hascells,
+               p.ins OR p.mov AS whole
+        FROM p
+      ) q
+    ),
+    alloc AS (
+      INSERT INTO pam_sync.user_clock AS uc (user_id, seq)
+      SELECT uid, count(*) FROM ent GROUP BY uid ORDER BY uid
+      ON CONFLICT (user_id) DO UPDATE SET seq = uc.seq + excluded.seq
+      RETURNING uc.user_id, uc.seq
+    ),
+    b AS MATERIALIZED (
+      SELECT e.uid, e.rn, e.cnt, e.row_id, e.cl, e.final, e.mcl,
+             CASE WHEN x.cells IS NULL THEN '{}'::jsonb ELSE ('{' || x.cells || '}')::jsonb END AS cells,
+             CASE WHEN x.vers IS NULL THEN '{}'::jsonb ELSE ('{' || x.vers || '}')::jsonb END AS vers
+      FROM ent e
+      LEFT JOIN LATERAL (
+        SELECT string_agg(to_json(je.key)::text || ': {"v": ' || je.value::text || ', "t": ' || e.h || ', "n": ' || v_node_json || '}', ', ') AS cells,
+               string_agg(to_json(je.key)::text || ': {"t": ' || e.h || ', "n": ' || v_node_json || '}', ', ') AS vers
+        FROM jsonb_each(e.ra) je
+        WHERE e.hascells AND (e.whole OR je.value IS DISTINCT FROM e.rb -> je.key)
+      ) x ON true
+    ),
+    meta_ins AS (
+      INSERT INTO pam_sync.row_meta (tbl, row_id, user_id, cl, cells)
+      SELECT v_tbl, row_id, uid, cl, vers FROM b WHERE final AND mcl IS NULL
+    ),
+    meta_upd AS (
+      UPDATE pam_sync.row_meta rm SET
+        user_id = b.uid,
+        cl = b.cl,
+        cells = CASE WHEN b.cl % 2 = 0 THEN '{}'::jsonb
+                     WHEN b.cl <> rm.cl THEN b.vers
+                     ELSE rm.cells || b.vers END
+      FROM b
+      WHERE b.final AND b.mcl IS NOT NULL AND rm.tbl = v_tbl AND rm.row_id = b.row_id
+    )
+    INSERT INTO pam_sync.change_log (user_id, seq, tbl, row_id, cl, cells, origin)
+    SELECT b.uid, a.seq - b.cnt + b.rn, v_tbl, b.row_id, b.cl, b.cells, v_node
+    FROM b JOIN alloc a ON a.user_id = b.uid`
+
+// captureFunctionSQL is the generic capture trigger function. It runs with
+// its owner's rights (the installing role) so that any writer — the web app
+// as authenticated, a device, admin SQL — is logged, without giving writers
+// access to other users' clocks. search_path ends in pg_temp so a caller's
+// temporary objects cannot shadow anything; TimeZone is fixed so timestamps
+// in cells do not depend on the writer's session.
+const captureFunctionSQL = `CREATE OR REPLACE FUNCTION pam_sync.capture() RETURNS trigger
+LANGUAGE plpgsql SECURITY DEFINER
+SET search_path = pg_catalog, pam_sync, pg_temp
+SET TimeZone = 'UTC'
+SET jit = off
+SET work_mem = '64MB'
+AS $fn$
+DECLARE
+  v_owner  text    := TG_ARGV[0];
+  v_all    boolean := TG_ARGV[1] = '{{ALL}}' OR TG_ARGV[0] = '';
+  v_tbl    text    := TG_TABLE_NAME;
+  v_shared uuid    := '{{SHARED}}';
+  v_node   text    := '{{NODE}}';
+  v_node_json text := to_json(v_node)::text;
+  v_now    bigint;
+BEGIN
+  -- A device push writes its own change log entries and says so.
+  IF coalesce(current_setting('pam_sync.origin', true), '') <> '' THEN
+    RETURN NULL;
+  END IF;
+  -- Server HLC: Unix milliseconds << 16, counter 0.
+  v_now := floor(extract(epoch FROM clock_timestamp()) * 1000)::bigint << 16;
+  IF TG_OP = 'INSERT' THEN
+    {{INSERT}};
+  ELSIF TG_OP = 'UPDATE' THEN
+    {{UPDATE}};
+  ELSIF TG_OP = 'DELETE' THEN
+    {{DELETE}};
+  END IF;
+  RETURN NULL;
+END
+$fn$`
+
+// functionsSQL creates the capture function and the RLS lookups.
+func functionsSQL() []string {
+	stmt := func(src string) string { return strings.Replace(captureStatementSQL, "{{SRC}}", src, 1) }
+	capture := strings.NewReplacer(
+		"{{ALL}}", scopeAll,
+		"{{SHARED}}", SharedScope,
+		"{{NODE}}", merge.ServerNode,
+		"{{INSERT}}", stmt(srcInsert),
+		"{{UPDATE}}", stmt(srcUpdate),
+		"{{DELETE}}", stmt(srcDelete),
+	).Replace(captureFunctionSQL)
+	return []string{
+		capture,
+		// my_users: the users this session acts for. A device's users come
+		// from its binding, keyed on session_user (inside a definer
+		// function current_user is the definer). auth.uid() serves the web
+		// app; it is ignored for a device role, which could otherwise claim
+		// any user by setting request.jwt.claims itself.
+		fmt.Sprintf(`CREATE OR REPLACE FUNCTION pam_sync.my_users() RETURNS SETOF uuid
+LANGUAGE sql STABLE SECURITY DEFINER
+SET search_path = pg_catalog, pam_sync, pg_temp
+AS $fn$
+  SELECT user_id FROM pam_sync.device_users WHERE role_name = session_user
+  UNION
+  SELECT auth.uid()
+  WHERE auth.uid() IS NOT NULL
+    AND NOT EXISTS (SELECT 1 FROM pg_catalog.pg_roles r
+                    WHERE r.rolname = session_user AND NOT r.rolsuper
+                      AND pg_catalog.pg_has_role(r.oid, %s, 'MEMBER'))
+$fn$`, quoteLiteral(DeviceGroup)),
+		// my_devices: the device ids registered by this session's role;
+		// a definer function so that policies on other pam_sync tables can
+		// consult devices without recursing into its own policies.
+		`CREATE OR REPLACE FUNCTION pam_sync.my_devices() RETURNS SETOF uuid
+LANGUAGE sql STABLE SECURITY DEFINER
+SET search_path = pg_catalog, pam_sync, pg_temp
+AS $fn$
+  SELECT device_id FROM pam_sync.devices WHERE role_name = session_user
+$fn$`,
+	}
+}

@@ -1,0 +1,243 @@
+package central
+
+import (
+	"fmt"
+	"strings"
+
+	"github.com/jackc/pgx/v5"
+
+	"github.com/pam-rv/pamd/schema"
+)
+
+// Policy names on the base tables. Every run drops all of them and creates
+// the ones a table needs, so a re-run, or a table whose access rules change,
+// ends with exactly the current set.
+const (
+	policyRW     = "pam_rw"     // FOR ALL, own rows: per-user tables
+	policyRead   = "pam_read"   // FOR SELECT
+	policyInsert = "pam_insert" // FOR INSERT, own rows
+	policyUpdate = "pam_update" // FOR UPDATE, own rows
+	policyDelete = "pam_delete" // FOR DELETE, own rows
+)
+
+var basePolicies = []string{policyRW, policyRead, policyInsert, policyUpdate, policyDelete}
+
+// Policy names on the pam_sync tables.
+const (
+	policySyncSelect = "pam_device_select"
+	policySyncInsert = "pam_device_insert"
+	policySyncUpdate = "pam_device_update"
+)
+
+var syncPolicies = []string{policySyncSelect, policySyncInsert, policySyncUpdate}
+
+// syncTables are the tables of the pam_sync schema.
+var syncTables = []string{"meta", "device_users", "devices", "user_clock", "change_log", "row_meta", "conflicts", "push_outcomes", "anomalies"}
+
+// Writable reports whether the edge writes t back to the central database:
+// per-user tables (U) and append-only per-user tables (U-append). Reference,
+// server and derived tables are read-only at the edge, and local tables never
+// leave the device.
+func Writable(t *schema.Table) bool {
+	return !t.View && t.Owner != "" && (t.Role == schema.RoleUser || t.Role == schema.RoleAppend)
+}
+
+const myUsers = "(SELECT pam_sync.my_users())"
+
+// clientRoles are the roles whose table access the policies describe: the
+// device group and the Supabase web app user.
+var clientRoles = pgx.Identifier{DeviceGroup}.Sanitize() + ", " + pgx.Identifier{roleAuthenticated}.Sanitize()
+
+// revokeFrom lists the roles whose privileges Init resets before granting.
+var revokeFrom = "PUBLIC, " + pgx.Identifier{roleAnon}.Sanitize() + ", " + clientRoles
+
+// privilegesSQL enables and forces row-level security, (re)creates the
+// policies and resets the grants of the catalog's tables and of pam_sync.
+func privilegesSQL(cat *schema.Catalog) []string {
+	var s []string
+	s = append(s,
+		guarded(`GRANT USAGE ON SCHEMA public TO `+clientRoles),
+		guarded(`GRANT USAGE ON SCHEMA auth TO `+clientRoles),
+		guarded(`GRANT EXECUTE ON FUNCTION auth.uid() TO `+clientRoles),
+	)
+	for _, t := range cat.Tables {
+		s = append(s, tablePrivilegesSQL(t)...)
+	}
+	s = append(s, syncPrivilegesSQL(cat)...)
+	return s
+}
+
+// guarded runs a grant on an object Init may not own (on Supabase the auth
+// schema belongs to supabase_auth_admin, which already grants what the
+// clients need): lacking the right to grant is not an error.
+func guarded(stmt string) string {
+	return fmt.Sprintf(`DO $do$
+BEGIN
+  %s;
+EXCEPTION WHEN insufficient_privilege THEN
+  RAISE NOTICE 'pam_sync: skipped: %%', %s;
+END
+$do$`, stmt, quoteLiteral(stmt))
+}
+
+func tablePrivilegesSQL(t *schema.Table) []string {
+	tbl := schema.Quote(t.Name)
+	privs := "SELECT"
+	if Writable(t) {
+		privs = "SELECT, INSERT, UPDATE, DELETE"
+	}
+	grants := []string{
+		fmt.Sprintf(`REVOKE ALL ON %s FROM %s`, tbl, revokeFrom),
+		fmt.Sprintf(`GRANT %s ON %s TO %s`, privs, tbl, clientRoles),
+	}
+	if t.View {
+		// The view has no policies of its own: with security_invoker it
+		// reads budgets and expenses under their policies.
+		return grants
+	}
+	s := []string{
+		fmt.Sprintf(`ALTER TABLE %s ENABLE ROW LEVEL SECURITY`, tbl),
+		fmt.Sprintf(`ALTER TABLE %s FORCE ROW LEVEL SECURITY`, tbl),
+	}
+	for _, p := range basePolicies {
+		s = append(s, fmt.Sprintf(`DROP POLICY IF EXISTS %s ON %s`, p, tbl))
+	}
+	for _, p := range tablePolicies(t) {
+		s = append(s, p.sql(tbl))
+	}
+	return append(s, grants...)
+}
+
+// policy is one CREATE POLICY; empty expressions are omitted.
+type policy struct {
+	name, cmd, using, check string
+	to                      string
+}
+
+func (p policy) sql(tbl string) string {
+	var b strings.Builder
+	fmt.Fprintf(&b, "CREATE POLICY %s ON %s AS PERMISSIVE FOR %s TO %s", p.name, tbl, p.cmd, p.to)
+	if p.using != "" {
+		fmt.Fprintf(&b, " USING (%s)", p.using)
+	}
+	if p.check != "" {
+		fmt.Fprintf(&b, " WITH CHECK (%s)", p.check)
+	}
+	return b.String()
+}
+
+// tablePolicies derives a base table's policies from its read scope and
+// sync role:
+//
+//	per-user (ReadOwn), writable     FOR ALL, own rows
+//	per-user (ReadOwn), read-only    SELECT own rows (server and local tables)
+//	own or unowned (hustle_ideas)    SELECT own or unowned; writes own rows
+//	every row (ReadAll), writable    SELECT all; writes own rows (social_groups)
+//	no owner, or ReadAll read-only   SELECT all
+func tablePolicies(t *schema.Table) []policy {
+	if t.Owner == "" {
+		return []policy{{name: policyRead, cmd: "SELECT", using: "true", to: clientRoles}}
+	}
+	owner := schema.Quote(t.Owner)
+	own := owner + " IN " + myUsers
+	var read string
+	switch t.Read {
+	case schema.ReadOwn:
+		if Writable(t) {
+			return []policy{{name: policyRW, cmd: "ALL", using: own, check: own, to: clientRoles}}
+		}
+		read = own
+	case schema.ReadOwnOrUnowned:
+		read = own + " OR " + owner + " IS NULL"
+	default:
+		read = "true"
+	}
+	ps := []policy{{name: policyRead, cmd: "SELECT", using: read, to: clientRoles}}
+	if Writable(t) {
+		ps = append(ps,
+			policy{name: policyInsert, cmd: "INSERT", check: own, to: clientRoles},
+			policy{name: policyUpdate, cmd: "UPDATE", using: own, check: own, to: clientRoles},
+			policy{name: policyDelete, cmd: "DELETE", using: own, to: clientRoles},
+		)
+	}
+	return ps
+}
+
+// syncPrivilegesSQL secures the pam_sync schema. Nothing is granted to
+// PUBLIC; the device group gets exactly what a push and a pull need, each
+// row filtered by policy; device_users is invisible to it (a device learns
+// its users only through my_users()).
+func syncPrivilegesSQL(cat *schema.Catalog) []string {
+	dev := pgx.Identifier{DeviceGroup}.Sanitize()
+	s := []string{
+		`REVOKE ALL ON SCHEMA pam_sync FROM ` + revokeFrom,
+		`REVOKE ALL ON ALL TABLES IN SCHEMA pam_sync FROM ` + revokeFrom,
+		`REVOKE ALL ON ALL SEQUENCES IN SCHEMA pam_sync FROM ` + revokeFrom,
+		`REVOKE ALL ON ALL FUNCTIONS IN SCHEMA pam_sync FROM ` + revokeFrom,
+		`GRANT USAGE ON SCHEMA pam_sync TO ` + clientRoles,
+		`GRANT EXECUTE ON FUNCTION pam_sync.my_users() TO ` + clientRoles,
+		`GRANT EXECUTE ON FUNCTION pam_sync.my_devices() TO ` + dev,
+	}
+	shared := quoteLiteral(SharedScope) + "::uuid"
+	own := "user_id IN " + myUsers
+	ownOrShared := own + " OR user_id = " + shared
+	// A device writes rows of tables every user reads (social_groups) with
+	// capture on, and then records their versions in row_meta, which lives
+	// in the shared scope.
+	var sharedWritable []string
+	for _, t := range cat.Tables {
+		if Writable(t) && t.Read == schema.ReadAll {
+			sharedWritable = append(sharedWritable, quoteLiteral(t.Name))
+		}
+	}
+	metaWrite := own
+	if len(sharedWritable) > 0 {
+		metaWrite = fmt.Sprintf("%s OR (user_id = %s AND tbl IN (%s))", own, shared, strings.Join(sharedWritable, ", "))
+	}
+	myRole := "role_name = session_user"
+	myDevice := "device_id IN (SELECT pam_sync.my_devices())"
+
+	type tablePolicy struct {
+		grants   string
+		policies []policy
+	}
+	sel := func(using string) policy {
+		return policy{name: policySyncSelect, cmd: "SELECT", using: using, to: dev}
+	}
+	ins := func(check string) policy {
+		return policy{name: policySyncInsert, cmd: "INSERT", check: check, to: dev}
+	}
+	upd := func(expr string) policy {
+		return policy{name: policySyncUpdate, cmd: "UPDATE", using: expr, check: expr, to: dev}
+	}
+	rules := map[string]tablePolicy{
+		"meta":          {"SELECT", []policy{sel("true")}},
+		"device_users":  {},
+		"devices":       {"SELECT, INSERT, UPDATE", []policy{sel(myRole), ins(myRole), upd(myRole)}},
+		"user_clock":    {"SELECT, INSERT, UPDATE", []policy{sel(own), ins(own), upd(own)}},
+		"change_log":    {"SELECT, INSERT", []policy{sel(ownOrShared), ins(own)}},
+		"row_meta":      {"SELECT, INSERT, UPDATE", []policy{sel(ownOrShared), ins(metaWrite), upd(metaWrite)}},
+		"conflicts":     {"SELECT, INSERT", []policy{sel(own), ins(ownOrShared)}},
+		"push_outcomes": {"SELECT, INSERT, UPDATE", []policy{sel(myDevice), ins(myDevice), upd(myDevice)}},
+		"anomalies":     {"INSERT", []policy{ins("device_id IS NULL OR " + myDevice)}},
+	}
+	for _, name := range syncTables {
+		tbl := "pam_sync." + schema.Quote(name)
+		r := rules[name]
+		s = append(s,
+			fmt.Sprintf(`ALTER TABLE %s ENABLE ROW LEVEL SECURITY`, tbl),
+			fmt.Sprintf(`ALTER TABLE %s FORCE ROW LEVEL SECURITY`, tbl),
+		)
+		for _, p := range syncPolicies {
+			s = append(s, fmt.Sprintf(`DROP POLICY IF EXISTS %s ON %s`, p, tbl))
+		}
+		for _, p := range r.policies {
+			s = append(s, p.sql(tbl))
+		}
+		if r.grants != "" {
+			s = append(s, fmt.Sprintf(`GRANT %s ON %s TO %s`, r.grants, tbl, dev))
+		}
+	}
+	s = append(s, `GRANT USAGE ON SEQUENCE pam_sync.conflicts_id_seq, pam_sync.anomalies_id_seq TO `+dev)
+	return s
+}
