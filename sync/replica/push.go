@@ -102,17 +102,22 @@ func (r *Replica) pushBatch(ctx context.Context, entries []localstore.OutboxEntr
 	if err := r.recordOutcomes(ctx, tx, device, entries, out.rejected); err != nil {
 		return out, err
 	}
-	skew := time.Duration(0)
-	if len(entries) > 0 {
-		skew = entries[len(entries)-1].HLC.Time().Sub(time.Now())
-	}
-	if _, err := tx.Exec(ctx, `UPDATE pam_sync.devices SET last_seq = greatest(last_seq, $2), last_seen = now(), skew_ms = $3 WHERE device_id = $1`,
-		device, entries[len(entries)-1].Seq, skew.Milliseconds()); err != nil {
+	// The skew is measured against the server's clock, not ours.
+	lastHLC := entries[len(entries)-1].HLC
+	var skewMS int64
+	if err := tx.QueryRow(ctx, `UPDATE pam_sync.devices SET last_seq = greatest(last_seq, $2), last_seen = now(),
+		skew_ms = $3 - (extract(epoch from clock_timestamp()) * 1000)::bigint WHERE device_id = $1 RETURNING skew_ms`,
+		device, entries[len(entries)-1].Seq, lastHLC.Millis()).Scan(&skewMS); err != nil {
 		return out, fmt.Errorf("advance device: %w", err)
 	}
-	if skew > maxSkew || skew < -maxSkew {
-		tx.Exec(ctx, `INSERT INTO pam_sync.anomalies (device_id, kind, detail) VALUES ($1, 'clock_skew', $2)`,
-			device, map[string]any{"skew_ms": skew.Milliseconds()})
+	if skew := time.Duration(skewMS) * time.Millisecond; skew > maxSkew || skew < -maxSkew {
+		if _, err := tx.Exec(ctx, `INSERT INTO pam_sync.anomalies (device_id, kind, detail) VALUES ($1, 'clock_skew', $2)`,
+			device, map[string]any{"skew_ms": skewMS, "hlc": lastHLC.String()}); err != nil {
+			return out, fmt.Errorf("record clock anomaly: %w", err)
+		}
+		if _, err := tx.Exec(ctx, `UPDATE pam_sync.devices SET anomalies = anomalies + 1 WHERE device_id = $1`, device); err != nil {
+			return out, fmt.Errorf("record clock anomaly: %w", err)
+		}
 	}
 	if err := tx.Commit(ctx); err != nil {
 		return out, fmt.Errorf("commit: %w", err)
