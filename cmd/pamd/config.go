@@ -20,6 +20,8 @@ type Config struct {
 	JWTSecret    string
 	AllowedHosts []string
 	Demo         bool // fill the demo data set when the database is new
+	CentralURL   string
+	SyncSchedule string
 
 	afterParse []func() // steps that turn parsed flag text into fields
 }
@@ -27,10 +29,11 @@ type Config struct {
 // DefaultConfig is the configuration with nothing set.
 func DefaultConfig() Config {
 	return Config{
-		DataDir:   "/var/lib/pamd",
-		Listen:    "127.0.0.1:8000",
-		LogFormat: "json",
-		LogLevel:  "info",
+		DataDir:      "/var/lib/pamd",
+		Listen:       "127.0.0.1:8000",
+		LogFormat:    "json",
+		LogLevel:     "info",
+		SyncSchedule: "@every 5m",
 	}
 }
 
@@ -99,6 +102,8 @@ func (c *Config) bindServe(fs *flag.FlagSet, e env) {
 	fs.StringVar(&c.JWTSecret, "jwt-secret", e.str("PAM_JWT_SECRET", c.JWTSecret), "Supabase JWT secret to verify user tokens offline (PAM_JWT_SECRET)")
 	hosts := fs.String("allowed-hosts", e.str("PAM_ALLOWED_HOSTS", strings.Join(c.AllowedHosts, ",")), "comma-separated host names browsers may use besides localhost and IPs (PAM_ALLOWED_HOSTS)")
 	fs.BoolVar(&c.Demo, "demo", e.boolean("PAM_DEMO", c.Demo), "fill the demo data set when the database is new (PAM_DEMO)")
+	c.bindCentral(fs, e)
+	fs.StringVar(&c.SyncSchedule, "sync-schedule", e.str("PAM_SYNC_SCHEDULE", c.SyncSchedule), "cron `spec` of the periodic sync (PAM_SYNC_SCHEDULE)")
 	c.afterParse = append(c.afterParse, func() {
 		c.AllowedHosts = nil
 		for _, h := range strings.Split(*hosts, ",") {
@@ -107,6 +112,11 @@ func (c *Config) bindServe(fs *flag.FlagSet, e env) {
 			}
 		}
 	})
+}
+
+// bindCentral registers the central database URL.
+func (c *Config) bindCentral(fs *flag.FlagSet, e env) {
+	fs.StringVar(&c.CentralURL, "central-url", e.str("PAM_CENTRAL_URL", c.CentralURL), "central Postgres `url` (this device's role, from pamd central add-device) (PAM_CENTRAL_URL)")
 }
 
 // parse parses args into the flag set and runs the post-parse steps.

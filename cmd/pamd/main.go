@@ -42,6 +42,9 @@ Usage:
   pamd serve   [--data-dir D] [--listen ADDR] [--demo]   run the daemon
   pamd token   [--data-dir D] [--user UUID] [--label L]  print a bearer token
   pamd demo    [--data-dir D] [--scale N]                fill the demo data set
+  pamd sync    --once [--data-dir D] --central-url URL   run one sync cycle now
+  pamd central init --central-url URL                    install the central schema
+  pamd central add-device --central-url URL --user UUID  create a device role (repeat --user)
   pamd version                                           print the version
 
 Run "pamd COMMAND -h" for a command's flags. Every flag has an environment
@@ -62,6 +65,10 @@ func run(ctx context.Context, args []string, stdout, stderr io.Writer, getenv fu
 		return runToken(ctx, args[1:], stdout, stderr, getenv)
 	case "demo":
 		return runDemo(ctx, args[1:], stdout, stderr, getenv)
+	case "sync":
+		return runSync(ctx, args[1:], stdout, stderr, getenv)
+	case "central":
+		return runCentral(ctx, args[1:], stdout, stderr, getenv)
 	case "version", "--version", "-v":
 		fmt.Fprintln(stdout, "pamd", version())
 		return nil

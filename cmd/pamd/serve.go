@@ -12,12 +12,15 @@ import (
 	"path/filepath"
 	"time"
 
+	"github.com/jackc/pgx/v5/pgxpool"
 	"golang.org/x/sync/errgroup"
 
 	"github.com/pam-rv/pamd/agent/api"
 	"github.com/pam-rv/pamd/localstore"
 	"github.com/pam-rv/pamd/localstore/demo"
 	"github.com/pam-rv/pamd/schema"
+	"github.com/pam-rv/pamd/sync/replica"
+	"github.com/pam-rv/pamd/sync/runner"
 )
 
 // Main is the running daemon: the components of `pamd serve`, wired from
@@ -29,6 +32,8 @@ type Main struct {
 
 	Store    *localstore.Store
 	API      *api.Server
+	Central  *pgxpool.Pool // nil without a central database
+	Sync     *runner.Runner
 	listener net.Listener
 	server   *http.Server
 }
@@ -55,11 +60,15 @@ func (m *Main) Open(ctx context.Context) error {
 			return err
 		}
 	}
+	if err := m.openSync(ctx); err != nil {
+		return err
+	}
 	m.API = api.NewServer(m.Store, m.Store, cat)
 	m.API.Logger = m.Logger.With("component", "api")
 	m.API.Version = version()
 	m.API.JWTSecret = []byte(m.Config.JWTSecret)
 	m.API.AllowedHosts = m.Config.AllowedHosts
+	m.API.MountSync(m.Sync, m.Store)
 	m.server = &http.Server{
 		Handler:           m.API.Handler(),
 		ReadHeaderTimeout: 10 * time.Second,
@@ -91,9 +100,59 @@ func (m *Main) Run(ctx context.Context) error {
 	return g.Wait()
 }
 
+// openSync builds the sync engine. Without a central URL it still exists,
+// reporting "central": "none"; with one, the pool connects lazily, so a
+// daemon started in a dead zone comes up at once and syncs later.
+func (m *Main) openSync(ctx context.Context) error {
+	var syncer runner.Syncer
+	if m.Config.CentralURL != "" {
+		pool, err := newCentralPool(ctx, m.Config.CentralURL)
+		if err != nil {
+			return err
+		}
+		m.Central = pool
+		rep := replica.New(m.Store, pool)
+		rep.Logger = m.Logger.With("component", "sync")
+		syncer = rep
+	}
+	m.Sync = runner.New(syncer)
+	m.Sync.Logger = m.Logger.With("component", "sync")
+	m.Sync.Schedule = m.Config.SyncSchedule
+	if m.Central != nil {
+		pool := m.Central
+		m.Sync.Probe = func(ctx context.Context) error {
+			ctx, cancel := context.WithTimeout(ctx, 10*time.Second)
+			defer cancel()
+			return pool.Ping(ctx)
+		}
+	}
+	m.Store.OnWrite = m.Sync.Poke
+	if err := m.Sync.Open(); err != nil {
+		return fmt.Errorf("sync schedule %q: %w", m.Config.SyncSchedule, err)
+	}
+	return nil
+}
+
+// newCentralPool parses the central URL; nothing connects until first use.
+func newCentralPool(ctx context.Context, url string) (*pgxpool.Pool, error) {
+	cfg, err := pgxpool.ParseConfig(url)
+	if err != nil {
+		return nil, &ConfigError{"--central-url / PAM_CENTRAL_URL", fmt.Errorf("%w: %v", ErrInvalid, err)}
+	}
+	cfg.MaxConns = 4
+	cfg.ConnConfig.ConnectTimeout = 10 * time.Second
+	return pgxpool.NewWithConfig(ctx, cfg)
+}
+
 // Close releases everything Open acquired.
 func (m *Main) Close() error {
 	var errs []error
+	if m.Sync != nil {
+		m.Sync.Close()
+	}
+	if m.Central != nil {
+		m.Central.Close()
+	}
 	if m.listener != nil && m.server == nil {
 		errs = append(errs, m.listener.Close())
 	}

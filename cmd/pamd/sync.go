@@ -1,0 +1,131 @@
+package main
+
+import (
+	"context"
+	"fmt"
+	"io"
+	"strings"
+	"time"
+
+	"github.com/jackc/pgx/v5"
+	"github.com/schollz/progressbar/v3"
+
+	"github.com/pam-rv/pamd/schema"
+	"github.com/pam-rv/pamd/sync/central"
+	"github.com/pam-rv/pamd/sync/replica"
+)
+
+// runSync runs one push+pull cycle from the command line, with a progress
+// bar for large initial syncs.
+func runSync(ctx context.Context, args []string, stdout, stderr io.Writer, getenv func(string) string) error {
+	cfg := DefaultConfig()
+	fs := newFlagSet("sync", stderr)
+	cfg.bindCommon(fs, env(getenv))
+	cfg.bindCentral(fs, env(getenv))
+	fs.Bool("once", true, "run one cycle and exit (the only mode; the daemon syncs on its own)")
+	quiet := fs.Bool("quiet", false, "no progress bar")
+	if err := cfg.parse(fs, args); err != nil {
+		return usageError(stderr, err)
+	}
+	if cfg.CentralURL == "" {
+		return fmt.Errorf("%w: --central-url or PAM_CENTRAL_URL is required", errUsage)
+	}
+	s, err := openStore(ctx, &cfg, stderr)
+	if err != nil {
+		return err
+	}
+	defer s.Close()
+	pool, err := newCentralPool(ctx, cfg.CentralURL)
+	if err != nil {
+		return err
+	}
+	defer pool.Close()
+	rep := replica.New(s, pool)
+	rep.Logger = cfg.newLogger(stderr)
+	var bar *progressbar.ProgressBar
+	phase := ""
+	if !*quiet {
+		rep.Progress = func(p replica.Progress) {
+			if p.Phase != phase || bar == nil {
+				if bar != nil {
+					bar.Finish()
+					fmt.Fprintln(stderr)
+				}
+				phase = p.Phase
+				bar = progressbar.NewOptions(max(p.Total, p.Done), progressbar.OptionSetWriter(stderr),
+					progressbar.OptionSetDescription(p.Phase), progressbar.OptionShowCount(), progressbar.OptionThrottle(100*time.Millisecond))
+			}
+			bar.Set(p.Done)
+		}
+	}
+	res, err := rep.Sync(ctx)
+	if bar != nil {
+		bar.Finish()
+		fmt.Fprintln(stderr)
+	}
+	if err != nil {
+		return err
+	}
+	fmt.Fprintf(stdout, "pushed %d changes (%d transactions refused), pulled %d, applied %d, %d conflicts recorded, in %s\n",
+		res.Pushed, res.Rejected, res.Pulled, res.Applied, res.Conflicts, res.Duration.Round(time.Millisecond))
+	return nil
+}
+
+// runCentral administers the central database: init, add-device.
+func runCentral(ctx context.Context, args []string, stdout, stderr io.Writer, getenv func(string) string) error {
+	if len(args) == 0 {
+		fmt.Fprintln(stderr, "usage: pamd central init --central-url URL | pamd central add-device --central-url URL --user UUID [--user UUID]")
+		return errUsage
+	}
+	cfg := DefaultConfig()
+	fs := newFlagSet("central "+args[0], stderr)
+	fs.StringVar(&cfg.CentralURL, "central-url", env(getenv).str("PAM_CENTRAL_URL", ""), "central Postgres `url` of an administrator (PAM_CENTRAL_URL)")
+	var users multiFlag
+	if args[0] == "add-device" {
+		fs.Var(&users, "user", "a user `uuid` this device serves (repeat for a couple)")
+	}
+	if err := fs.Parse(args[1:]); err != nil {
+		return usageError(stderr, err)
+	}
+	if cfg.CentralURL == "" {
+		return fmt.Errorf("%w: --central-url is required", errUsage)
+	}
+	conn, err := pgx.Connect(ctx, cfg.CentralURL)
+	if err != nil {
+		return fmt.Errorf("connect to central: %w", err)
+	}
+	defer conn.Close(context.WithoutCancel(ctx))
+	switch args[0] {
+	case "init":
+		if err := central.Init(ctx, conn, schema.Default()); err != nil {
+			return err
+		}
+		fmt.Fprintln(stdout, "central database ready: 39 tables, pam_sync schema, capture triggers, row-level security")
+		return nil
+	case "add-device":
+		if len(users) == 0 {
+			return fmt.Errorf("%w: at least one --user is required", errUsage)
+		}
+		url, role, err := central.AddDevice(ctx, conn, cfg.CentralURL, users)
+		if err != nil {
+			return err
+		}
+		fmt.Fprintf(stderr, "device role %s created for %s\n", role, strings.Join(users, ", "))
+		fmt.Fprintln(stdout, url)
+		return nil
+	}
+	return fmt.Errorf("%w: unknown central command %q", errUsage, args[0])
+}
+
+// multiFlag collects a repeated flag.
+type multiFlag []string
+
+func (m *multiFlag) String() string { return strings.Join(*m, ",") }
+func (m *multiFlag) Set(v string) error {
+	id, err := schema.ParseUUID(v)
+	if err != nil {
+		return err
+	}
+	*m = append(*m, id)
+	return nil
+}
