@@ -52,11 +52,11 @@ func (s *Store) Load(ctx context.Context, table string, rows []schema.Row, opt L
 		if _, ok := row["id"]; !ok {
 			row["id"] = NewID()
 		}
-		t.ApplyDefaults(row, now)
 		row["created_at"] = coalesce(row["created_at"], schema.FormatTimestamp(now))
 		if t.Mutable {
-			row["updated_at"] = coalesce(row["updated_at"], row["created_at"])
+			row["updated_at"] = row["created_at"] // loaded history was last touched when it was made
 		}
+		t.ApplyDefaults(row, now)
 		for j, c := range cols {
 			args[j] = row[c]
 		}
