@@ -61,20 +61,22 @@ type Server struct {
 
 // NewServer returns a server with defaults set.
 func NewServer(store DataStore, tokens TokenStore, cat *schema.Catalog) *Server {
-	return &Server{
+	s := &Server{
 		Store:        store,
 		Tokens:       tokens,
 		Catalog:      cat,
 		Logger:       slog.Default(),
 		Now:          time.Now,
 		MaxBodyBytes: DefaultMaxBodyBytes,
+		mux:          http.NewServeMux(),
 	}
+	s.routes()
+	return s
 }
 
 // Handler returns the root handler with every route and middleware.
+// Routes mounted with Handle before or after are all served.
 func (s *Server) Handler() http.Handler {
-	s.mux = http.NewServeMux()
-	s.routes()
 	return s.withRequestID(s.withLogging(s.withRecover(s.withHostCheck(s.mux))))
 }
 

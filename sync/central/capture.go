@@ -91,11 +91,13 @@ const captureStatementSQL = `WITH {{SRC}},
              CASE WHEN v_all THEN v_shared ELSE coalesce((s.rb ->> v_owner)::uuid, v_shared) END AS old_uid,
              CASE WHEN v_all THEN v_shared ELSE coalesce((s.ra ->> v_owner)::uuid, v_shared) END AS new_uid,
              rm.cl AS mcl,
-             greatest(v_now, coalesce((SELECT max((je.value ->> 't')::bigint) FROM jsonb_each(rm.cells) je), 0) + 1) AS h,
+             CASE WHEN rm.cells IS NULL OR rm.cells = '{}'::jsonb THEN v_now
+                  ELSE greatest(v_now, (SELECT max((je.value ->> 't')::bigint) FROM jsonb_each(rm.cells) je) + 1) END AS h,
              coalesce(rm.cl, CASE WHEN s.rb IS NULL THEN 0 ELSE 1 END) AS base
       FROM src s
       LEFT JOIN pam_sync.row_meta rm ON rm.tbl = v_tbl AND rm.row_id = s.row_id
       WHERE s.rb IS NULL OR s.ra IS NULL OR s.rb <> s.ra
+      OFFSET 0 -- not flattened: h is computed once per row
     ),
     p AS (
       SELECT k.*, NOT k.ins AND NOT k.del AND k.old_uid <> k.new_uid AS mov,
@@ -108,7 +110,9 @@ const captureStatementSQL = `WITH {{SRC}},
              row_number() OVER (PARTITION BY q.uid ORDER BY q.row_id, q.part) AS rn,
              count(*) OVER (PARTITION BY q.uid) AS cnt
       FROM (
-        SELECT p.row_id, p.rb, p.ra, p.h, p.mcl, p.part,
+        SELECT p.row_id, p.rb, p.ra, p.mcl, p.part,
+               ', "t": ' || p.h || ', "n": ' || v_node_json || '}' AS vsfx,
+               ': {"t": ' || p.h || ', "n": ' || v_node_json || '}' AS tsfx,
                CASE WHEN p.del OR (p.mov AND p.part = 0) THEN p.old_uid ELSE p.new_uid END AS uid,
                CASE WHEN p.ins THEN p.base + 1 - p.base % 2
                     WHEN p.del THEN p.base + p.base % 2
@@ -133,9 +137,10 @@ const captureStatementSQL = `WITH {{SRC}},
              CASE WHEN x.vers IS NULL THEN '{}'::jsonb ELSE ('{' || x.vers || '}')::jsonb END AS vers
       FROM ent e
       LEFT JOIN LATERAL (
-        SELECT string_agg(to_json(je.key)::text || ': {"v": ' || je.value::text || ', "t": ' || e.h || ', "n": ' || v_node_json || '}', ', ') AS cells,
-               string_agg(to_json(je.key)::text || ': {"t": ' || e.h || ', "n": ' || v_node_json || '}', ', ') AS vers
-        FROM jsonb_each(e.ra) je
+        SELECT string_agg(jk.k || ': {"v": ' || je.value::text || e.vsfx, ', ') AS cells,
+               string_agg(jk.k || e.tsfx, ', ') AS vers
+        FROM jsonb_each(e.ra) je,
+             LATERAL (SELECT CASE WHEN v_plain THEN '"' || je.key || '"' ELSE to_json(je.key)::text END AS k) jk
         WHERE e.hascells AND (e.whole OR je.value IS DISTINCT FROM e.rb -> je.key)
       ) x ON true
     ),
@@ -177,6 +182,10 @@ DECLARE
   v_shared uuid    := '{{SHARED}}';
   v_node   text    := '{{NODE}}';
   v_node_json text := to_json(v_node)::text;
+  -- Column names that need no JSON escaping are quoted by concatenation.
+  v_plain  boolean := NOT EXISTS (SELECT 1 FROM pg_catalog.pg_attribute a
+                                  WHERE a.attrelid = TG_RELID AND a.attnum > 0 AND NOT a.attisdropped
+                                    AND a.attname::text !~ '^[A-Za-z0-9_ $-]*$');
   v_now    bigint;
 BEGIN
   -- A device push writes its own change log entries and says so.

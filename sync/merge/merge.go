@@ -155,7 +155,9 @@ func mergeCell(res *Result, ch Change, col string, in Cell) {
 	case in.Clock == have.Clock:
 		// The same write again: nothing to do.
 	default:
-		if !bytes.Equal(have.Value, in.Value) {
+		// A node's own older write arriving late is no conflict: it wrote
+		// the newer value knowing the older one.
+		if have.Node != in.Node && !bytes.Equal(have.Value, in.Value) {
 			res.Conflicts = append(res.Conflicts, Conflict{Table: ch.Table, RowID: ch.RowID, Column: col,
 				Winner: have, Loser: in, Reason: ReasonOlder})
 		}

@@ -41,22 +41,26 @@ func value(table, row, col string, t hlc.Timestamp, node string) json.RawMessage
 	return json.RawMessage(fmt.Sprint(h.Sum32() % 3))
 }
 
+// universe is the part of the tables, rows and columns one test case
+// uses: drawn per case so that many cases pile every change onto one cell.
+type universe struct{ tables, rows, cols []string }
+
 // genChange draws one change: CL in 1..6, odd = create/update with a
 // (possibly empty) subset of the columns, even = delete with no cells.
 // Every cell gets its own clock, as in a change forwarded from a replica
 // whose row was already merged from several writers.
-func genChange(t *rapid.T, label string) merge.Change {
+func genChange(t *rapid.T, u universe, label string) merge.Change {
 	ch := merge.Change{
-		Table: rapid.SampledFrom(tables[:1+rapid.IntRange(0, 1).Draw(t, label+"/multitable")]).Draw(t, label+"/table"),
-		RowID: rapid.SampledFrom(rowIDs).Draw(t, label+"/row"),
+		Table: rapid.SampledFrom(u.tables).Draw(t, label+"/table"),
+		RowID: rapid.SampledFrom(u.rows).Draw(t, label+"/row"),
 		CL:    rapid.Int64Range(1, 6).Draw(t, label+"/cl"),
 	}
 	if !merge.Alive(ch.CL) {
 		return ch
 	}
 	ch.Cells = map[string]merge.Cell{}
-	for _, col := range rapid.SliceOfDistinct(rapid.SampledFrom(columns), rapid.ID[string]).Draw(t, label+"/cols") {
-		ts := hlc.New(1_700_000_000_000+rapid.Int64Range(0, 2).Draw(t, label+"/ms"), uint16(rapid.IntRange(0, 1).Draw(t, label+"/ctr")))
+	for _, col := range rapid.SliceOfDistinct(rapid.SampledFrom(u.cols), rapid.ID[string]).Draw(t, label+"/cols") {
+		ts := hlc.New(1_700_000_000_000+rapid.Int64Range(0, 1).Draw(t, label+"/ms"), uint16(rapid.IntRange(0, 1).Draw(t, label+"/ctr")))
 		node := rapid.SampledFrom(nodes).Draw(t, label+"/node")
 		ch.Cells[col] = merge.Cell{Value: value(ch.Table, ch.RowID, col, ts, node), Clock: merge.Clock{HLC: ts, Node: node}}
 	}
@@ -64,10 +68,15 @@ func genChange(t *rapid.T, label string) merge.Change {
 }
 
 func genChanges(t *rapid.T, label string) []merge.Change {
+	u := universe{
+		tables: tables[:rapid.IntRange(1, len(tables)).Draw(t, label+"/tables")],
+		rows:   rowIDs[:rapid.IntRange(1, len(rowIDs)).Draw(t, label+"/rows")],
+		cols:   columns[:rapid.IntRange(1, len(columns)).Draw(t, label+"/cols")],
+	}
 	n := rapid.IntRange(0, 24).Draw(t, label+"/n")
 	out := make([]merge.Change, n)
 	for i := range out {
-		out[i] = genChange(t, fmt.Sprintf("%s[%d]", label, i))
+		out[i] = genChange(t, u, fmt.Sprintf("%s[%d]", label, i))
 	}
 	return out
 }
@@ -470,6 +479,15 @@ func TestApplyCases(t *testing.T) {
 					conflicts: []merge.Conflict{conflict("title", cell(`"b"`, t1, "dev-b"), cell(`"a"`, t1, "dev-a"), merge.ReasonOlder)}},
 			},
 			want: merge.Row{CL: 1, Cells: map[string]merge.Cell{"title": cell(`"b"`, t1, "dev-b")}},
+		},
+		{
+			// a node's clock only grows: it had seen the value it replaces
+			name: "a node overwriting its own value is no conflict",
+			steps: []step{
+				{ch: change(1, map[string]merge.Cell{"title": cell(`"a"`, t1, "dev-a")}), existence: true, changed: []string{"title"}},
+				{ch: change(1, map[string]merge.Cell{"title": cell(`"b"`, t2, "dev-a")}), changed: []string{"title"}},
+			},
+			want: merge.Row{CL: 1, Cells: map[string]merge.Cell{"title": cell(`"b"`, t2, "dev-a")}},
 		},
 		{
 			name: "update after delete is refused",

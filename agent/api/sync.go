@@ -1,0 +1,92 @@
+package api
+
+import (
+	"context"
+	"errors"
+	"net/http"
+	"strconv"
+
+	"github.com/pam-rv/pamd/localstore"
+	"github.com/pam-rv/pamd/schema"
+	"github.com/pam-rv/pamd/sync/replica"
+	"github.com/pam-rv/pamd/sync/runner"
+)
+
+// Syncer is the sync engine as the API sees it.
+type Syncer interface {
+	Status() runner.Status
+	SyncNow(ctx context.Context) (replica.Result, error)
+}
+
+// SyncLedger is what the sync endpoints read from the store.
+type SyncLedger interface {
+	PendingChanges(ctx context.Context) (int, error)
+	ConflictCount(ctx context.Context) (int, error)
+	Conflicts(ctx context.Context, user string, limit int) ([]localstore.ConflictRecord, error)
+	Rejections(ctx context.Context, limit int) ([]localstore.Rejection, error)
+	Cursors(ctx context.Context) (map[string]int64, error)
+}
+
+var _ SyncLedger = (*localstore.Store)(nil)
+
+// MountSync adds the sync routes (api.md "Sync").
+func (s *Server) MountSync(sy Syncer, ledger SyncLedger) {
+	s.Handle("GET /api/v1/sync/status", func(w http.ResponseWriter, r *http.Request, user string) {
+		st := sy.Status()
+		pending, err := ledger.PendingChanges(r.Context())
+		if err != nil {
+			s.writeError(w, r, err)
+			return
+		}
+		conflicts, err := ledger.ConflictCount(r.Context())
+		if err != nil {
+			s.writeError(w, r, err)
+			return
+		}
+		cursor, err := ledger.Cursors(r.Context())
+		if err != nil {
+			s.writeError(w, r, err)
+			return
+		}
+		rejected, _ := ledger.Rejections(r.Context(), 20)
+		writeJSON(w, http.StatusOK, map[string]any{
+			"online": st.Online, "central": st.Central, "running": st.Running,
+			"pending_changes": pending, "last_push_at": st.LastPushAt, "last_pull_at": st.LastPullAt,
+			"last_success_at": st.LastSuccess, "cursor": cursor, "conflicts": conflicts,
+			"last_error": st.LastError, "next_retry_at": st.NextRetryAt, "last_result": st.LastResult,
+			"rejected": rejected,
+		})
+	})
+	s.Handle("POST /api/v1/sync/now", func(w http.ResponseWriter, r *http.Request, user string) {
+		res, err := sy.SyncNow(r.Context())
+		if errors.Is(err, runner.ErrNotConfigured) {
+			s.writeError(w, r, schema.Errorf(schema.EUNAVAILABLE, "no central database is configured (PAM_CENTRAL_URL)"))
+			return
+		}
+		if err != nil {
+			s.writeError(w, r, &schema.Error{Code: schema.EUNAVAILABLE, Message: "sync failed: " + err.Error()})
+			return
+		}
+		writeJSON(w, http.StatusOK, res)
+	})
+	s.Handle("GET /api/v1/sync/conflicts", func(w http.ResponseWriter, r *http.Request, user string) {
+		limit := 100
+		if v := r.URL.Query().Get("limit"); v != "" {
+			n, err := strconv.Atoi(v)
+			if err != nil || n < 1 || n > 1000 {
+				s.writeError(w, r, schema.Errorf(schema.EUNPROCESSABLE, "limit must be between 1 and 1000"))
+				return
+			}
+			limit = n
+		}
+		list, err := ledger.Conflicts(r.Context(), user, limit)
+		if err != nil {
+			s.writeError(w, r, err)
+			return
+		}
+		if list == nil {
+			list = []localstore.ConflictRecord{}
+		}
+		writeJSON(w, http.StatusOK, map[string]any{"conflicts": list, "count": len(list)})
+	})
+}
