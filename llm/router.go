@@ -192,11 +192,13 @@ func (r *Router) try(ctx context.Context, p Provider, req Request, onEvent func(
 		err = fmt.Errorf("%w: provider returned no response", ErrUnavailable)
 	}
 	if err != nil && ctx.Err() == nil {
+		// Not %w for the provider's error: it wraps the context's Canceled or
+		// DeadlineExceeded, and the caller did not cancel anything.
 		switch context.Cause(actx) {
 		case errWatchdog:
-			err = fmt.Errorf("%w: no token or tool call within %s: %w", ErrTimeout, r.FirstTokenTimeout, err)
+			err = fmt.Errorf("%w: no token or tool call within %s (%v)", ErrTimeout, r.FirstTokenTimeout, err)
 		case errAttemptTimeout:
-			err = fmt.Errorf("%w: no complete answer within %s: %w", ErrTimeout, r.AttemptTimeout, err)
+			err = fmt.Errorf("%w: no complete answer within %s (%v)", ErrTimeout, r.AttemptTimeout, err)
 		}
 	}
 	return resp, emitted, err

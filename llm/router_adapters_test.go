@@ -4,6 +4,7 @@ import (
 	"context"
 	"encoding/json"
 	"fmt"
+	"io"
 	"net/http"
 	"net/http/httptest"
 	"sync"
@@ -43,6 +44,7 @@ func (f *fakeCloud) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 		Model string `json:"model"`
 	}
 	_ = json.NewDecoder(r.Body).Decode(&body)
+	_, _ = io.Copy(io.Discard, r.Body) // read it all, so the server notices the client leaving
 	f.mu.Lock()
 	f.asked = append(f.asked, body.Model)
 	b := f.by[body.Model]
@@ -57,7 +59,7 @@ func (f *fakeCloud) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 		w.WriteHeader(http.StatusTooManyRequests)
 		fmt.Fprint(w, `{"error":{"message":"Rate limit reached","type":"requests","param":null,"code":"rate_limit_exceeded"}}`)
 	case behaveSilent:
-		<-r.Context().Done()
+		waitForClientToLeave(r)
 	default:
 		w.Header().Set("Content-Type", "text/event-stream")
 		fmt.Fprintf(w, "data: {\"id\":\"c1\",\"object\":\"chat.completion.chunk\",\"created\":1,\"model\":%q,\"choices\":[{\"index\":0,\"delta\":{\"role\":\"assistant\",\"content\":\"hi from %s\"},\"finish_reason\":\"stop\"}]}\n\n", body.Model, body.Model)
@@ -83,6 +85,7 @@ func (f *fakeLocal) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 		http.Error(w, "unexpected request", http.StatusTeapot)
 		return
 	}
+	_, _ = io.Copy(io.Discard, r.Body) // read it all, so the server notices the client leaving
 	f.mu.Lock()
 	f.calls++
 	b := f.b
@@ -92,7 +95,7 @@ func (f *fakeLocal) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 		w.WriteHeader(http.StatusInternalServerError)
 		fmt.Fprint(w, `{"error":"llama runner process has terminated"}`)
 	case behaveSilent:
-		<-r.Context().Done()
+		waitForClientToLeave(r)
 	default:
 		w.Header().Set("Content-Type", "application/x-ndjson")
 		fmt.Fprintln(w, `{"model":"llama3.2:3b","created_at":"2026-06-01T12:00:00Z","message":{"role":"assistant","content":"hi from ollama"},"done":false}`)
@@ -205,5 +208,14 @@ func TestRouter_RealAdapters_BreakerSkipsDeadOllama(t *testing.T) {
 	st := r.Status()[0]
 	if st.State != llm.BreakerOpen || st.LastError == "" {
 		t.Errorf("status = %+v", st)
+	}
+}
+
+// waitForClientToLeave is a server that accepted a request and stays silent.
+// It gives up after a while so a test that fails to abandon it cannot hang.
+func waitForClientToLeave(r *http.Request) {
+	select {
+	case <-r.Context().Done():
+	case <-time.After(10 * time.Second):
 	}
 }

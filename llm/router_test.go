@@ -164,7 +164,8 @@ func TestRouter_ErrNoProvider(t *testing.T) {
 	s.ollama.chatFn = silent
 	s.offline.chatFn = fails(errors.New("no rule matched"))
 	_, err := s.router.Chat(context.Background(), hello, nil)
-	if !errors.Is(err, llm.ErrNoProvider) || !errors.Is(err, llm.ErrRateLimited) || !errors.Is(err, llm.ErrTimeout) {
+	if !errors.Is(err, llm.ErrNoProvider) || !errors.Is(err, llm.ErrRateLimited) || !errors.Is(err, llm.ErrTimeout) ||
+		errors.Is(err, context.Canceled) {
 		t.Fatalf("err = %v", err)
 	}
 	for _, want := range []string{"openai/gpt-4-turbo", "openai/gpt-3.5-turbo", "ollama/llama3.2:3b", "offline/rules"} {

@@ -173,9 +173,12 @@ func (c *Client) Chat(ctx context.Context, req llm.Request, onEvent func(llm.Eve
 			if choice.Index != 0 {
 				continue // we never ask for n > 1
 			}
-			if d := choice.Delta.Content; d != "" {
-				content.WriteString(d)
-				onEvent(llm.Event{Token: d})
+			// A refusal is the model's answer too; show it like any text.
+			for _, d := range [...]string{choice.Delta.Content, choice.Delta.Refusal} {
+				if d != "" {
+					content.WriteString(d)
+					onEvent(llm.Event{Token: d})
+				}
 			}
 			for _, tc := range choice.Delta.ToolCalls {
 				calls.add(tc)
