@@ -4,12 +4,15 @@ import (
 	"context"
 	"database/sql"
 	"fmt"
+	"os"
 	"path/filepath"
 	"slices"
+	"sync"
 	"testing"
 	"time"
 
 	"github.com/pam-rv/pamd/localstore"
+	"github.com/pam-rv/pamd/localstore/demo"
 	"github.com/pam-rv/pamd/schema"
 )
 
@@ -149,4 +152,77 @@ func BenchmarkInsertDurableBaseline(b *testing.B) {
 		}
 	}
 	b.ReportMetric(float64(b.N)/b.Elapsed().Seconds(), "inserts/s")
+}
+
+// scale50 is the --scale 50 demo data set, filled once per benchmark run.
+var scale50 = sync.OnceValues(func() (string, error) {
+	dir, err := os.MkdirTemp("", "pam-scale50")
+	if err != nil {
+		return "", err
+	}
+	s := localstore.New(filepath.Join(dir, localstore.FileName), schema.Default())
+	if err := s.Open(context.Background()); err != nil {
+		return "", err
+	}
+	defer s.Close()
+	_, err = demo.Fill(context.Background(), s, demo.Options{Scale: 50, Now: benchNow})
+	return s.Path, err
+})
+
+var benchNow = time.Date(2026, 11, 25, 12, 0, 0, 0, time.UTC)
+
+// BenchmarkMonthOfExpenses: the dashboard's "this month" query — one user's
+// expenses between two dates, newest first — over the --scale 50 data set
+// (50 years of a couple's history), through the store, with and without
+// the cache.
+func BenchmarkMonthOfExpenses(b *testing.B) {
+	path, err := scale50()
+	if err != nil {
+		b.Fatal(err)
+	}
+	for _, bc := range []struct {
+		name  string
+		cache int64
+	}{{"Uncached", 0}, {"Cached", 64 << 20}} {
+		b.Run(bc.name, func(b *testing.B) {
+			s := localstore.New(path, schema.Default())
+			s.CacheBytes = bc.cache
+			if err := s.Open(context.Background()); err != nil {
+				b.Fatal(err)
+			}
+			defer s.Close()
+			tbl, _ := s.Catalog.Table("expenses")
+			months := make([]schema.Query, 12)
+			for m := range months {
+				conds, err := tbl.ParseFilters([]byte(fmt.Sprintf(`{"date": [{"op": "gte", "value": "2026-%02d-01"}, {"op": "lt", "value": "%s"}]}`,
+					m+1, time.Date(2026, time.Month(m+2), 1, 0, 0, 0, 0, time.UTC).Format("2006-01-02"))))
+				if err != nil {
+					b.Fatal(err)
+				}
+				months[m] = schema.Query{Conditions: conds, Order: []schema.Order{{Column: "date", Desc: true}}, Limit: 500}
+			}
+			ctx := context.Background()
+			var rows int
+			for _, q := range months { // warm
+				res, err := s.Find(ctx, demo.UserA, "expenses", q)
+				if err != nil {
+					b.Fatal(err)
+				}
+				rows += len(res.Rows)
+			}
+			s.Cache().Wait()
+			lat := make(latencies, 0, b.N)
+			b.ResetTimer()
+			for i := 0; i < b.N; i++ {
+				start := time.Now()
+				if _, err := s.Find(ctx, demo.UserA, "expenses", months[i%12]); err != nil {
+					b.Fatal(err)
+				}
+				lat = append(lat, time.Since(start))
+			}
+			b.StopTimer()
+			lat.report(b, "")
+			b.ReportMetric(float64(rows)/12, "rows/month")
+		})
+	}
 }
