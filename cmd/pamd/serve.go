@@ -9,7 +9,9 @@ import (
 	"log/slog"
 	"net"
 	"net/http"
+	"os"
 	"path/filepath"
+	"strings"
 	"time"
 
 	"github.com/jackc/pgx/v5/pgxpool"
@@ -196,12 +198,20 @@ func runServe(ctx context.Context, args []string, stdout, stderr io.Writer, gete
 	m.Logger.Info("pamd serving", "version", version(), "addr", m.Addr(), "data_dir", m.Config.DataDir, "device_id", m.Store.DeviceID())
 	fmt.Fprintf(stdout, "pamd %s serving on http://%s\n", version(), m.Addr())
 	if m.Store.Owner() != "" {
-		fmt.Fprintf(stdout, "Get a bearer token:  pamd token --data-dir %s\n", m.Config.DataDir)
-		fmt.Fprintf(stdout, "Try:  curl -H \"Authorization: Bearer $TOKEN\" http://%s/api/v1/wins/expenses?limit=5\n", m.Addr())
+		fmt.Fprintf(stdout, "Get a bearer token:  TOKEN=$(%s token --data-dir %s)\n", self(), m.Config.DataDir)
+		fmt.Fprintf(stdout, "Try:  curl -H \"Authorization: Bearer $TOKEN\" 'http://%s/api/v1/wins/expenses?order=-date&limit=5'\n", m.Addr())
 	} else {
-		fmt.Fprintf(stdout, "No owner yet. Create one and get a token:  pamd token --data-dir %s --user <uuid>\n", m.Config.DataDir)
+		fmt.Fprintf(stdout, "No owner yet. Create one and get a token:  %s token --data-dir %s --user <uuid>\n", self(), m.Config.DataDir)
 	}
 	return m.Run(ctx)
+}
+
+// self is how the user invoked this binary, for commands we print.
+func self() string {
+	if len(os.Args) > 0 && strings.ContainsRune(os.Args[0], '/') {
+		return os.Args[0]
+	}
+	return "pamd"
 }
 
 // usageError reports a flag or configuration mistake.
