@@ -6,12 +6,10 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
-	"strconv"
 	"strings"
 	"time"
 
 	"github.com/pam-rv/pamd/schema"
-	"github.com/pam-rv/pamd/schema/hlc"
 )
 
 // MaxBulkOps bounds one all-or-nothing batch.
@@ -219,8 +217,9 @@ func (w *writer) create(ctx context.Context, t *schema.Table, data schema.Row) (
 		}
 		row[t.Owner] = w.user
 	}
-	if _, ok := row["id"]; !ok {
-		row["id"] = NewID()
+	_, given := row["id"]
+	if !given {
+		row["id"] = NewID() // a fresh UUIDv7: no earlier incarnation to look up
 	}
 	t.ApplyDefaults(row, w.now)
 	row["created_at"] = coalesce(row["created_at"], schema.FormatTimestamp(w.now))
@@ -238,7 +237,7 @@ func (w *writer) create(ctx context.Context, t *schema.Table, data schema.Row) (
 	if _, err := stmt.ExecContext(ctx, args...); err != nil {
 		return nil, mapWriteError(t.Name, err)
 	}
-	if err := w.record(ctx, t, schema.OpCreate, row["id"].(string), row); err != nil {
+	if err := w.record(ctx, t, schema.OpCreate, row["id"].(string), row, !given); err != nil {
 		return nil, err
 	}
 	return outputRow(t, row), nil
@@ -285,7 +284,7 @@ func (w *writer) update(ctx context.Context, t *schema.Table, id string, data sc
 	if _, err := w.tx.ExecContext(ctx, q, args...); err != nil {
 		return nil, mapWriteError(t.Name, err)
 	}
-	if err := w.record(ctx, t, schema.OpUpdate, cur["id"].(string), set); err != nil {
+	if err := w.record(ctx, t, schema.OpUpdate, cur["id"].(string), set, false); err != nil {
 		return nil, err
 	}
 	return outputRow(t, cur), nil
@@ -299,7 +298,7 @@ func (w *writer) delete(ctx context.Context, t *schema.Table, id string) error {
 	if _, err := w.tx.ExecContext(ctx, fmt.Sprintf("DELETE FROM %s WHERE id = ?", schema.Quote(t.Name)), cur["id"]); err != nil {
 		return mapWriteError(t.Name, err)
 	}
-	return w.record(ctx, t, schema.OpDelete, cur["id"].(string), nil)
+	return w.record(ctx, t, schema.OpDelete, cur["id"].(string), nil, false)
 }
 
 // loadOwned loads a row the caller may write: absent is ENOTFOUND, someone
@@ -375,10 +374,11 @@ func visible(t *schema.Table, row schema.Row, user string) bool {
 	return owner == user || t.Read == schema.ReadOwnOrUnowned && owner == nil
 }
 
-// record appends the change to the outbox (and a tombstone for a delete)
-// and moves the row's sync metadata: its causal length and the version of
-// every cell the change set. All in the caller's transaction.
-func (w *writer) record(ctx context.Context, t *schema.Table, op schema.Op, id string, data schema.Row) error {
+// record appends the change to the outbox in the caller's transaction. A
+// create of a row that never existed and an update cost nothing more; a
+// delete (and a re-create of a deleted row) also moves the row's causal
+// length in _pam_rowmeta, its tombstone.
+func (w *writer) record(ctx context.Context, t *schema.Table, op schema.Op, id string, data schema.Row, fresh bool) error {
 	ts := w.s.clock.Now()
 	if w.txID == 0 {
 		w.txID = int64(ts)
@@ -397,13 +397,12 @@ func (w *writer) record(ctx context.Context, t *schema.Table, op schema.Op, id s
 			return fmt.Errorf("encode change: %w", err)
 		}
 	}
-	meta, err := w.stmt(ctx, "rowmeta "+string(op), func() string { return rowMetaSQL[op] })
-	if err != nil {
-		return err
-	}
-	var cl int64
-	if err := meta.QueryRowContext(ctx, t.Name, id, cellVersions(data, ts, w.s.deviceID)).Scan(&cl); err != nil {
-		return fmt.Errorf("record row metadata: %w", err)
+	cl := int64(1)
+	if !fresh {
+		var err error
+		if cl, err = w.causalLength(ctx, t.Name, id, op); err != nil {
+			return err
+		}
 	}
 	now := schema.FormatTimestamp(w.now)
 	stmt, err := w.stmt(ctx, "insert change", func() string { return insertChangeSQL })
@@ -413,52 +412,41 @@ func (w *writer) record(ctx context.Context, t *schema.Table, op schema.Op, id s
 	if _, err := stmt.ExecContext(ctx, w.txID, int64(ts), t.Name, id, owner, string(op), cl, string(payload), now); err != nil {
 		return fmt.Errorf("record change: %w", mapWriteError("_pam_changes", err))
 	}
-	if op == schema.OpDelete {
-		if _, err := w.tx.ExecContext(ctx, `INSERT INTO _pam_tombstones (tbl, row_id, user_id, hlc, deleted_at) VALUES (?, ?, ?, ?, ?)
-			ON CONFLICT (tbl, row_id) DO UPDATE SET hlc = excluded.hlc, deleted_at = excluded.deleted_at`,
-			t.Name, id, owner, int64(ts), now); err != nil {
-			return fmt.Errorf("record tombstone: %w", err)
-		}
-	}
 	return nil
 }
 
-// rowMetaSQL moves a row's metadata for each kind of local change and
-// returns the causal length after it: a create makes the row alive (1, or
-// the next odd number after a delete), a delete makes it dead (the next even
-// number), an update keeps it and stamps the cells it set.
-var rowMetaSQL = map[schema.Op]string{
-	schema.OpCreate: `INSERT INTO _pam_rowmeta (tbl, row_id, cl, cells) VALUES (?1, ?2, 1, ?3)
-		ON CONFLICT (tbl, row_id) DO UPDATE SET cl = CASE WHEN cl % 2 = 0 THEN cl + 1 ELSE cl END, cells = excluded.cells
-		RETURNING cl`,
-	schema.OpUpdate: `INSERT INTO _pam_rowmeta (tbl, row_id, cl, cells) VALUES (?1, ?2, 1, ?3)
-		ON CONFLICT (tbl, row_id) DO UPDATE SET cells = json_patch(cells, excluded.cells)
-		RETURNING cl`,
-	schema.OpDelete: `INSERT INTO _pam_rowmeta (tbl, row_id, cl, cells) VALUES (?1, ?2, 2, '{}')
-		ON CONFLICT (tbl, row_id) DO UPDATE SET cl = CASE WHEN cl % 2 = 1 THEN cl + 1 ELSE cl END, cells = '{}'
-		RETURNING cl`,
-}
-
-// cellVersions renders {"col": {"t": hlc, "n": node}} for the columns of data.
-func cellVersions(data schema.Row, ts hlc.Timestamp, node string) string {
-	if len(data) == 0 {
-		return "{}"
+// causalLength returns the row's causal length after op, moving the
+// tombstone when op changes the row's existence.
+func (w *writer) causalLength(ctx context.Context, table, id string, op schema.Op) (int64, error) {
+	get, err := w.stmt(ctx, "get cl", func() string { return `SELECT cl FROM _pam_rowmeta WHERE tbl = ? AND row_id = ?` })
+	if err != nil {
+		return 0, err
 	}
-	version := `{"t":` + strconv.FormatUint(uint64(ts), 10) + `,"n":` + strconv.Quote(node) + `}`
-	var b strings.Builder
-	b.WriteByte('{')
-	first := true
-	for col := range data {
-		if !first {
-			b.WriteByte(',')
-		}
-		first = false
-		b.WriteString(strconv.Quote(col))
-		b.WriteByte(':')
-		b.WriteString(version)
+	cl := int64(1)
+	if err := get.QueryRowContext(ctx, table, id).Scan(&cl); err != nil && !errors.Is(err, sql.ErrNoRows) {
+		return 0, fmt.Errorf("read causal length: %w", err)
 	}
-	b.WriteByte('}')
-	return b.String()
+	var deletedAt any
+	switch {
+	case op == schema.OpDelete && cl%2 == 1:
+		cl++
+		deletedAt = schema.FormatTimestamp(w.now)
+	case op == schema.OpCreate && cl%2 == 0:
+		cl++ // a re-insert after a delete: a new incarnation
+	default:
+		return cl, nil
+	}
+	put, err := w.stmt(ctx, "put cl", func() string {
+		return `INSERT INTO _pam_rowmeta (tbl, row_id, cl, cells, deleted_at) VALUES (?, ?, ?, '{}', ?)
+			ON CONFLICT (tbl, row_id) DO UPDATE SET cl = excluded.cl, cells = '{}', deleted_at = excluded.deleted_at`
+	})
+	if err != nil {
+		return 0, err
+	}
+	if _, err := put.ExecContext(ctx, table, id, cl, deletedAt); err != nil {
+		return 0, fmt.Errorf("record causal length: %w", err)
+	}
+	return cl, nil
 }
 
 func columnList(t *schema.Table) string {

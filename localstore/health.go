@@ -103,8 +103,12 @@ func (s *Store) Stats(ctx context.Context, user string) (*Stats, error) {
 
 // PendingChanges counts change-log entries not yet pushed.
 func (s *Store) PendingChanges(ctx context.Context) (int, error) {
+	pushed, err := s.pushedSeq(ctx, s.read)
+	if err != nil {
+		return 0, err
+	}
 	var n int
-	if err := s.read.QueryRowContext(ctx, `SELECT count(*) FROM _pam_changes WHERE pushed = 0`).Scan(&n); err != nil {
+	if err := s.read.QueryRowContext(ctx, `SELECT count(*) FROM _pam_changes WHERE seq > ?`, pushed).Scan(&n); err != nil {
 		return 0, fmt.Errorf("count pending changes: %w", err)
 	}
 	return n, nil

@@ -64,7 +64,7 @@ func (s *Store) Load(ctx context.Context, table string, rows []schema.Row, opt L
 			return opError(i, len(rows)+1, mapWriteError(t.Name, err))
 		}
 		if opt.Record {
-			if err := w.record(ctx, t, schema.OpCreate, row["id"].(string), row); err != nil {
+			if err := w.record(ctx, t, schema.OpCreate, row["id"].(string), row, false); err != nil {
 				return err
 			}
 		}

@@ -1,6 +1,6 @@
 // Package localstore owns the device's SQLite database: the 39 tables of the
 // schema, validated and owner-scoped CRUD over them, the change log (outbox
-// and tombstones) written in the same transaction as every mutation, the
+// and the rows' causal lengths) written in the same transaction as every mutation, the
 // device identity and tokens, and the read cache in front of it all.
 //
 // SQLite is treated as single-writer: one write connection, a pool of
@@ -186,11 +186,6 @@ func (s *Store) prepareWrites(ctx context.Context) error {
 			if err := add("insert "+t.Name, insertSQL(t)); err != nil {
 				return err
 			}
-		}
-	}
-	for op, q := range rowMetaSQL {
-		if err := add("rowmeta "+string(op), q); err != nil {
-			return err
 		}
 	}
 	return add("insert change", insertChangeSQL)

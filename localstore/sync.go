@@ -33,10 +33,14 @@ type OutboxEntry struct {
 // but never splitting a local transaction (so a batch may run over limit to
 // finish its last transaction).
 func (s *Store) Outbox(ctx context.Context, limit int) ([]OutboxEntry, error) {
+	pushed, err := s.pushedSeq(ctx, s.read)
+	if err != nil {
+		return nil, err
+	}
 	rows, err := s.read.QueryContext(ctx, `SELECT seq, tx, hlc, tbl, row_id, coalesce(user_id, ''), op, cl, data
-		FROM _pam_changes WHERE pushed = 0 AND tx <= coalesce(
-			(SELECT tx FROM _pam_changes WHERE pushed = 0 ORDER BY seq LIMIT 1 OFFSET ?), 9223372036854775807)
-		ORDER BY seq`, max(limit-1, 0))
+		FROM _pam_changes WHERE seq > ?1 AND tx <= coalesce(
+			(SELECT tx FROM _pam_changes WHERE seq > ?1 ORDER BY seq LIMIT 1 OFFSET ?2), 9223372036854775807)
+		ORDER BY seq`, pushed, max(limit-1, 0))
 	if err != nil {
 		return nil, fmt.Errorf("read outbox: %w", err)
 	}
@@ -79,7 +83,9 @@ func storedFromJSON(v any) any {
 
 // MarkPushed records the outcome of a push: entries up to and including
 // upTo are acknowledged, except those of the rejected transactions, which
-// are set aside with their reason.
+// are set aside with their reason. The acknowledged entries' versions are
+// folded into the rows' metadata here, off the write path, in one
+// statement.
 func (s *Store) MarkPushed(ctx context.Context, upTo int64, rejected map[int64]string) error {
 	s.writeMu.Lock()
 	defer s.writeMu.Unlock()
@@ -88,21 +94,62 @@ func (s *Store) MarkPushed(ctx context.Context, upTo int64, rejected map[int64]s
 		return fmt.Errorf("begin: %w", err)
 	}
 	defer tx.Rollback()
-	if _, err := tx.ExecContext(ctx, `UPDATE _pam_changes SET pushed = 1 WHERE pushed = 0 AND seq <= ?`, upTo); err != nil {
-		return fmt.Errorf("mark pushed: %w", err)
+	from, err := s.pushedSeq(ctx, tx)
+	if err != nil {
+		return err
+	}
+	if upTo <= from {
+		return nil
 	}
 	now := schema.FormatTimestamp(s.Now())
 	for txID, reason := range rejected {
-		if _, err := tx.ExecContext(ctx, `UPDATE _pam_changes SET pushed = 2 WHERE tx = ?`, txID); err != nil {
-			return fmt.Errorf("mark rejected: %w", err)
-		}
 		if _, err := tx.ExecContext(ctx, `INSERT INTO _pam_rejected (tx, first_seq, last_seq, reason, rejected_at)
 			SELECT tx, min(seq), max(seq), ?, ? FROM _pam_changes WHERE tx = ? GROUP BY tx
 			ON CONFLICT (tx) DO UPDATE SET reason = excluded.reason`, reason, now, txID); err != nil {
 			return fmt.Errorf("record rejection: %w", err)
 		}
 	}
+	if _, err := tx.ExecContext(ctx, foldSQL, from, upTo, s.deviceID); err != nil {
+		return fmt.Errorf("fold versions: %w", err)
+	}
+	if _, err := tx.ExecContext(ctx, `INSERT INTO _pam_meta (key, value) VALUES ('pushed_seq', ?)
+		ON CONFLICT (key) DO UPDATE SET value = excluded.value`, fmt.Sprint(upTo)); err != nil {
+		return fmt.Errorf("advance pushed sequence: %w", err)
+	}
 	return tx.Commit()
+}
+
+// foldSQL folds acknowledged changes, in order, into the rows' versions: a
+// change of the same incarnation stamps the cells it set; a new incarnation
+// (or a delete) starts the cells afresh. Refused transactions are skipped:
+// their versions never became central.
+const foldSQL = `INSERT INTO _pam_rowmeta (tbl, row_id, cl, cells)
+	SELECT c.tbl, c.row_id, c.cl,
+		coalesce((SELECT json_group_object(j.key, json_object('t', c.hlc, 'n', ?3)) FROM json_each(c.data) j), '{}')
+	FROM _pam_changes c
+	WHERE c.seq > ?1 AND c.seq <= ?2 AND c.tx NOT IN (SELECT tx FROM _pam_rejected)
+	ORDER BY c.seq
+	ON CONFLICT (tbl, row_id) DO UPDATE SET
+		cells = CASE WHEN excluded.cl = _pam_rowmeta.cl THEN json_patch(_pam_rowmeta.cells, excluded.cells) ELSE excluded.cells END,
+		cl = excluded.cl`
+
+// rowQuerier is what pushedSeq needs of a database or transaction.
+type rowQuerier interface {
+	QueryRowContext(ctx context.Context, query string, args ...any) *sql.Row
+}
+
+// pushedSeq is the highest outbox sequence acknowledged by central.
+func (s *Store) pushedSeq(ctx context.Context, q rowQuerier) (int64, error) {
+	var v string
+	err := q.QueryRowContext(ctx, `SELECT value FROM _pam_meta WHERE key = 'pushed_seq'`).Scan(&v)
+	if errors.Is(err, sql.ErrNoRows) {
+		return 0, nil
+	} else if err != nil {
+		return 0, fmt.Errorf("read pushed sequence: %w", err)
+	}
+	var n int64
+	fmt.Sscan(v, &n)
+	return n, nil
 }
 
 // Rejection is a local transaction the central database refused.
@@ -232,10 +279,16 @@ type RowMeta struct {
 	Cells json.RawMessage
 }
 
-// RowMetas reads the metadata of the given rows of one table; rows never
-// seen are absent from the map.
+// RowMetas reads the versions of the given rows of one table: what the
+// metadata holds, overlaid with the row's changes not yet acknowledged
+// (their versions are folded in only on acknowledgement). Rows never seen
+// are absent from the map.
 func (t *SyncTx) RowMetas(ctx context.Context, table string, ids []string) (map[string]RowMeta, error) {
 	out := make(map[string]RowMeta, len(ids))
+	pushed, err := t.w.s.pushedSeq(ctx, t.w.tx)
+	if err != nil {
+		return nil, err
+	}
 	for start := 0; start < len(ids); start += 500 {
 		chunk := ids[start:min(start+500, len(ids))]
 		args := make([]any, 0, len(chunk)+1)
@@ -243,7 +296,8 @@ func (t *SyncTx) RowMetas(ctx context.Context, table string, ids []string) (map[
 		for _, id := range chunk {
 			args = append(args, id)
 		}
-		rows, err := t.w.tx.QueryContext(ctx, `SELECT row_id, cl, cells FROM _pam_rowmeta WHERE tbl = ? AND row_id IN (?`+strings.Repeat(",?", len(chunk)-1)+`)`, args...)
+		in := `(?` + strings.Repeat(",?", len(chunk)-1) + `)`
+		rows, err := t.w.tx.QueryContext(ctx, `SELECT row_id, cl, cells FROM _pam_rowmeta WHERE tbl = ? AND row_id IN `+in, args...)
 		if err != nil {
 			return nil, fmt.Errorf("read row metadata: %w", err)
 		}
@@ -261,8 +315,53 @@ func (t *SyncTx) RowMetas(ctx context.Context, table string, ids []string) (map[
 		if err := rows.Err(); err != nil {
 			return nil, err
 		}
+		// Pending local changes of these rows, in order.
+		rows, err = t.w.tx.QueryContext(ctx, `SELECT row_id, cl, hlc, data FROM _pam_changes WHERE seq > ? AND tbl = ? AND row_id IN `+in+` ORDER BY seq`,
+			append([]any{pushed}, args...)...)
+		if err != nil {
+			return nil, fmt.Errorf("read pending versions: %w", err)
+		}
+		for rows.Next() {
+			var id, data string
+			var cl, ts int64
+			if err := rows.Scan(&id, &cl, &ts, &data); err != nil {
+				rows.Close()
+				return nil, err
+			}
+			m, err := overlayPending(out[id], cl, hlc.Timestamp(ts), t.w.s.deviceID, data)
+			if err != nil {
+				rows.Close()
+				return nil, err
+			}
+			out[id] = m
+		}
+		rows.Close()
+		if err := rows.Err(); err != nil {
+			return nil, err
+		}
 	}
 	return out, nil
+}
+
+// overlayPending applies one pending change to a row's versions, as the
+// fold on acknowledgement will.
+func overlayPending(m RowMeta, cl int64, ts hlc.Timestamp, node, data string) (RowMeta, error) {
+	cells := map[string]json.RawMessage{}
+	if m.CL == cl && len(m.Cells) > 0 {
+		if err := json.Unmarshal(m.Cells, &cells); err != nil {
+			return m, err
+		}
+	}
+	var changed map[string]json.RawMessage
+	if err := json.Unmarshal([]byte(data), &changed); err != nil {
+		return m, err
+	}
+	version, _ := json.Marshal(map[string]any{"t": uint64(ts), "n": node})
+	for col := range changed {
+		cells[col] = version
+	}
+	raw, err := json.Marshal(cells)
+	return RowMeta{CL: cl, Cells: raw}, err
 }
 
 // Rows reads the given rows of a table in stored form.
@@ -409,22 +508,17 @@ func (t *SyncTx) SetCursor(ctx context.Context, scope string, seq int64) error {
 // Observe advances the store's clock past a remote version.
 func (t *SyncTx) Observe(ts hlc.Timestamp) bool { return t.w.s.clock.Observe(ts) }
 
-// Pending reports whether the row has changes not yet pushed.
-func (t *SyncTx) Pending(ctx context.Context, table, id string) (bool, error) {
-	var one int
-	err := t.w.tx.QueryRowContext(ctx, `SELECT 1 FROM _pam_changes WHERE tbl = ? AND row_id = ? AND pushed = 0 LIMIT 1`, table, id).Scan(&one)
-	if errors.Is(err, sql.ErrNoRows) {
-		return false, nil
-	}
-	return err == nil, err
-}
-
-// CompactOutbox deletes acknowledged changes older than keepHLC (the replay
-// window) and returns how many went.
+// CompactOutbox deletes acknowledged changes older than keep (the replay
+// window) and returns how many went. Their versions were folded into the
+// rows' metadata when they were acknowledged.
 func (s *Store) CompactOutbox(ctx context.Context, keep hlc.Timestamp) (int64, error) {
 	s.writeMu.Lock()
 	defer s.writeMu.Unlock()
-	res, err := s.write.ExecContext(ctx, `DELETE FROM _pam_changes WHERE pushed = 1 AND hlc < ?`, int64(keep))
+	pushed, err := s.pushedSeq(ctx, s.write)
+	if err != nil {
+		return 0, err
+	}
+	res, err := s.write.ExecContext(ctx, `DELETE FROM _pam_changes WHERE seq <= ? AND hlc < ?`, pushed, int64(keep))
 	if err != nil {
 		return 0, fmt.Errorf("compact outbox: %w", err)
 	}

@@ -1,5 +1,8 @@
--- The change log: every committed mutation of a table has one row here,
--- written in the same transaction. Sync ships them and marks them pushed.
+-- The change log (outbox): every committed mutation of a table has one
+-- row here, written in the same transaction. Entries above the meta value
+-- pushed_seq are pending; sync ships them in order and moves pushed_seq.
+-- Nothing else is written on the hot path: the row's versions are folded
+-- into _pam_rowmeta when the push is acknowledged.
 CREATE TABLE IF NOT EXISTS _pam_changes (
   seq        INTEGER PRIMARY KEY AUTOINCREMENT,
   tx         INTEGER NOT NULL,           -- local transaction: the HLC of its first change
@@ -9,23 +12,9 @@ CREATE TABLE IF NOT EXISTS _pam_changes (
   user_id    TEXT,                       -- the row's owner, NULL for unowned rows
   op         TEXT    NOT NULL CHECK (op IN ('create', 'update', 'delete')),
   cl         INTEGER NOT NULL,           -- the row's causal length after this change
-  data       TEXT    NOT NULL DEFAULT '{}' CHECK (json_valid(data)), -- changed columns, stored form
-  created_at TEXT    NOT NULL,
-  pushed     INTEGER NOT NULL DEFAULT 0 CHECK (pushed IN (0, 1, 2)) -- 0 pending, 1 acknowledged, 2 rejected
+  data       TEXT    NOT NULL DEFAULT '{}', -- changed columns, stored form (JSON)
+  created_at TEXT    NOT NULL
 ) STRICT;
-CREATE INDEX IF NOT EXISTS _pam_changes_pending ON _pam_changes (seq) WHERE pushed = 0;
-CREATE INDEX IF NOT EXISTS _pam_changes_row ON _pam_changes (tbl, row_id);
-
--- Deleted rows, kept so the delete itself can be synced and a late update
--- from another replica cannot resurrect them.
-CREATE TABLE IF NOT EXISTS _pam_tombstones (
-  tbl        TEXT    NOT NULL,
-  row_id     TEXT    NOT NULL,
-  user_id    TEXT,
-  hlc        INTEGER NOT NULL,
-  deleted_at TEXT    NOT NULL,
-  PRIMARY KEY (tbl, row_id)
-) STRICT, WITHOUT ROWID;
 
 -- Device identity and small settings: device_id, owner, hlc high-water mark.
 CREATE TABLE IF NOT EXISTS _pam_meta (
@@ -43,13 +32,17 @@ CREATE TABLE IF NOT EXISTS _pam_tokens (
 ) STRICT;
 
 -- Sync metadata, per row: its causal length (odd alive, even deleted) and
--- the version of each cell, {"col": {"t": hlc, "n": node}}. Written with
--- every local mutation and every applied remote change.
+-- the version of each cell, {"col": {"t": hlc, "n": node}}. A row with an
+-- even causal length is a tombstone: it keeps a deleted row deleted against
+-- late updates from other replicas. Local deletes and re-creates write it at
+-- once; other local writes are folded in when their push is acknowledged;
+-- pulled changes write it as they are applied. No row here means CL 1.
 CREATE TABLE IF NOT EXISTS _pam_rowmeta (
-  tbl    TEXT    NOT NULL,
-  row_id TEXT    NOT NULL,
-  cl     INTEGER NOT NULL,
-  cells  TEXT    NOT NULL DEFAULT '{}' CHECK (json_valid(cells)),
+  tbl        TEXT    NOT NULL,
+  row_id     TEXT    NOT NULL,
+  cl         INTEGER NOT NULL,
+  cells      TEXT    NOT NULL DEFAULT '{}',
+  deleted_at TEXT,                       -- when a tombstone was made, for the retention horizon
   PRIMARY KEY (tbl, row_id)
 ) STRICT, WITHOUT ROWID;
 
