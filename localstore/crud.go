@@ -6,6 +6,7 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
+	"strconv"
 	"strings"
 	"time"
 
@@ -390,13 +391,7 @@ func (w *writer) record(ctx context.Context, t *schema.Table, op schema.Op, id s
 			owner = w.user
 		}
 	}
-	payload := []byte("{}")
-	if data != nil {
-		var err error
-		if payload, err = json.Marshal(data); err != nil {
-			return fmt.Errorf("encode change: %w", err)
-		}
-	}
+	payload := encodeStored(data)
 	cl := int64(1)
 	if !fresh {
 		var err error
@@ -409,10 +404,55 @@ func (w *writer) record(ctx context.Context, t *schema.Table, op schema.Op, id s
 	if err != nil {
 		return err
 	}
-	if _, err := stmt.ExecContext(ctx, w.txID, int64(ts), t.Name, id, owner, string(op), cl, string(payload), now); err != nil {
+	if _, err := stmt.ExecContext(ctx, w.txID, int64(ts), t.Name, id, owner, string(op), cl, payload, now); err != nil {
 		return fmt.Errorf("record change: %w", mapWriteError("_pam_changes", err))
 	}
 	return nil
+}
+
+// encodeStored renders stored values (string, int64, float64, nil) as a
+// JSON object, without reflection: this runs for every write.
+func encodeStored(data schema.Row) string {
+	if len(data) == 0 {
+		return "{}"
+	}
+	b := make([]byte, 0, 32*len(data))
+	b = append(b, '{')
+	for k, v := range data {
+		if len(b) > 1 {
+			b = append(b, ',')
+		}
+		b = strconv.AppendQuote(b, k)
+		b = append(b, ':')
+		switch x := v.(type) {
+		case nil:
+			b = append(b, "null"...)
+		case string:
+			b = appendJSONString(b, x)
+		case int64:
+			b = strconv.AppendInt(b, x, 10)
+		case float64:
+			b = strconv.AppendFloat(b, x, 'g', -1, 64)
+		default:
+			raw, _ := json.Marshal(x)
+			b = append(b, raw...)
+		}
+	}
+	return string(append(b, '}'))
+}
+
+// appendJSONString quotes s as JSON (strconv.Quote's escapes are Go's, not
+// JSON's, for some characters).
+func appendJSONString(b []byte, s string) []byte {
+	for i := 0; i < len(s); i++ {
+		if c := s[i]; c < 0x20 || c == '"' || c == '\\' || c >= 0x80 {
+			raw, _ := json.Marshal(s)
+			return append(b, raw...)
+		}
+	}
+	b = append(b, '"')
+	b = append(b, s...)
+	return append(b, '"')
 }
 
 // causalLength returns the row's causal length after op, moving the

@@ -518,7 +518,10 @@ func (s *Store) CompactOutbox(ctx context.Context, keep hlc.Timestamp) (int64, e
 	if err != nil {
 		return 0, err
 	}
-	res, err := s.write.ExecContext(ctx, `DELETE FROM _pam_changes WHERE seq <= ? AND hlc < ?`, pushed, int64(keep))
+	// The newest entry always stays: sequence numbers are max+1, and a
+	// reused number would look already pushed to the central database.
+	res, err := s.write.ExecContext(ctx, `DELETE FROM _pam_changes WHERE seq <= ? AND hlc < ?
+		AND seq < (SELECT max(seq) FROM _pam_changes)`, pushed, int64(keep))
 	if err != nil {
 		return 0, fmt.Errorf("compact outbox: %w", err)
 	}

@@ -4,7 +4,7 @@
 -- Nothing else is written on the hot path: the row's versions are folded
 -- into _pam_rowmeta when the push is acknowledged.
 CREATE TABLE IF NOT EXISTS _pam_changes (
-  seq        INTEGER PRIMARY KEY AUTOINCREMENT,
+  seq        INTEGER PRIMARY KEY,        -- max+1: compaction always keeps the newest entry, so a number is never reused
   tx         INTEGER NOT NULL,           -- local transaction: the HLC of its first change
   hlc        INTEGER NOT NULL,           -- hybrid logical clock of this change
   tbl        TEXT    NOT NULL,

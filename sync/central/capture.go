@@ -40,24 +40,23 @@ func triggerSQL(t *schema.Table) []string {
 
 // Sources of the capture statement, one per trigger event: each yields
 // (row_id, rb, ra): the row before and after, as jsonb (NULL when absent).
+// Every base table has a uuid id (Init checks), and PL/pgSQL plans the
+// statement per table, so x.id resolves. OFFSET 0 keeps each to_jsonb from
+// being inlined into, and evaluated again by, every later reference.
 // An UPDATE joins old and new rows on id; a row whose id changed shows as a
 // delete of the old id and an insert of the new one.
 const (
-	srcInsert = `src AS MATERIALIZED (
-      SELECT (j ->> 'id')::uuid AS row_id, NULL::jsonb AS rb, j AS ra
-      FROM (SELECT to_jsonb(x) AS j FROM new_rows x) s
+	srcInsert = `src AS (
+      SELECT x.id AS row_id, NULL::jsonb AS rb, to_jsonb(x) AS ra FROM new_rows x OFFSET 0
     )`
-	srcDelete = `src AS MATERIALIZED (
-      SELECT (j ->> 'id')::uuid AS row_id, j AS rb, NULL::jsonb AS ra
-      FROM (SELECT to_jsonb(x) AS j FROM old_rows x) s
+	srcDelete = `src AS (
+      SELECT x.id AS row_id, to_jsonb(x) AS rb, NULL::jsonb AS ra FROM old_rows x OFFSET 0
     )`
-	srcUpdate = `o AS (
-      SELECT (j ->> 'id')::uuid AS row_id, j FROM (SELECT to_jsonb(x) AS j FROM old_rows x) s
-    ), n AS (
-      SELECT (j ->> 'id')::uuid AS row_id, j FROM (SELECT to_jsonb(x) AS j FROM new_rows x) s
-    ), src AS MATERIALIZED (
+	srcUpdate = `src AS (
       SELECT coalesce(o.row_id, n.row_id) AS row_id, o.j AS rb, n.j AS ra
-      FROM o FULL JOIN n ON o.row_id = n.row_id
+      FROM (SELECT x.id AS row_id, to_jsonb(x) AS j FROM old_rows x OFFSET 0) o
+      FULL JOIN (SELECT x.id AS row_id, to_jsonb(x) AS j FROM new_rows x OFFSET 0) n ON o.row_id = n.row_id
+      OFFSET 0
     )`
 )
 
@@ -110,7 +109,7 @@ const captureStatementSQL = `WITH {{SRC}},
              row_number() OVER (PARTITION BY q.uid ORDER BY q.row_id, q.part) AS rn,
              count(*) OVER (PARTITION BY q.uid) AS cnt
       FROM (
-        SELECT p.row_id, p.rb, p.ra, p.mcl, p.part,
+        SELECT p.row_id, p.rb, p.ra, p.mcl, p.part, p.h,
                ', "t": ' || p.h || ', "n": ' || v_node_json || '}' AS vsfx,
                ': {"t": ' || p.h || ', "n": ' || v_node_json || '}' AS tsfx,
                CASE WHEN p.del OR (p.mov AND p.part = 0) THEN p.old_uid ELSE p.new_uid END AS uid,
@@ -134,11 +133,13 @@ const captureStatementSQL = `WITH {{SRC}},
     b AS MATERIALIZED (
       SELECT e.uid, e.rn, e.cnt, e.row_id, e.cl, e.final, e.mcl,
              CASE WHEN x.cells IS NULL THEN '{}'::jsonb ELSE ('{' || x.cells || '}')::jsonb END AS cells,
-             CASE WHEN x.vers IS NULL THEN '{}'::jsonb ELSE ('{' || x.vers || '}')::jsonb END AS vers
+             CASE WHEN e.hascells AND e.whole AND e.h = v_now THEN v_allvers
+                  WHEN x.vers IS NULL THEN '{}'::jsonb
+                  ELSE ('{' || x.vers || '}')::jsonb END AS vers
       FROM ent e
       LEFT JOIN LATERAL (
         SELECT string_agg(jk.k || ': {"v": ' || je.value::text || e.vsfx, ', ') AS cells,
-               string_agg(jk.k || e.tsfx, ', ') AS vers
+               string_agg(jk.k || e.tsfx, ', ') FILTER (WHERE NOT (e.whole AND e.h = v_now)) AS vers
         FROM jsonb_each(e.ra) je,
              LATERAL (SELECT CASE WHEN v_plain THEN '"' || je.key || '"' ELSE to_json(je.key)::text END AS k) jk
         WHERE e.hascells AND (e.whole OR je.value IS DISTINCT FROM e.rb -> je.key)
@@ -167,13 +168,17 @@ const captureStatementSQL = `WITH {{SRC}},
 // as authenticated, a device, admin SQL — is logged, without giving writers
 // access to other users' clocks. search_path ends in pg_temp so a caller's
 // temporary objects cannot shadow anything; TimeZone is fixed so timestamps
-// in cells do not depend on the writer's session.
+// in cells do not depend on the writer's session. Plans are always custom:
+// a generic plan made for a one-row statement (nested loops) is quadratic
+// for the next 100,000-row one, and the transition tables' sizes are known
+// only at execution. JIT is off: it costs more than it saves here.
 const captureFunctionSQL = `CREATE OR REPLACE FUNCTION pam_sync.capture() RETURNS trigger
 LANGUAGE plpgsql SECURITY DEFINER
 SET search_path = pg_catalog, pam_sync, pg_temp
 SET TimeZone = 'UTC'
 SET jit = off
 SET work_mem = '64MB'
+SET plan_cache_mode = force_generic_plan
 AS $fn$
 DECLARE
   v_owner  text    := TG_ARGV[0];
@@ -182,10 +187,8 @@ DECLARE
   v_shared uuid    := '{{SHARED}}';
   v_node   text    := '{{NODE}}';
   v_node_json text := to_json(v_node)::text;
-  -- Column names that need no JSON escaping are quoted by concatenation.
-  v_plain  boolean := NOT EXISTS (SELECT 1 FROM pg_catalog.pg_attribute a
-                                  WHERE a.attrelid = TG_RELID AND a.attnum > 0 AND NOT a.attisdropped
-                                    AND a.attname::text !~ '^[A-Za-z0-9_ $-]*$');
+  v_plain  boolean;
+  v_allvers jsonb;
   v_now    bigint;
 BEGIN
   -- A device push writes its own change log entries and says so.
@@ -194,6 +197,15 @@ BEGIN
   END IF;
   -- Server HLC: Unix milliseconds << 16, counter 0.
   v_now := floor(extract(epoch FROM clock_timestamp()) * 1000)::bigint << 16;
+  -- v_allvers: every column at version (v_now, server), shared by all the
+  -- whole rows of this statement that hold no newer version (a bulk insert
+  -- parses it once, not once a row). v_plain: no column name needs JSON
+  -- escaping, so names are quoted by concatenation.
+  SELECT jsonb_object_agg(a.attname, jsonb_build_object('t', v_now, 'n', v_node)),
+         bool_and(a.attname::text ~ '^[A-Za-z0-9_ $-]*$')
+    INTO v_allvers, v_plain
+    FROM pg_catalog.pg_attribute a
+   WHERE a.attrelid = TG_RELID AND a.attnum > 0 AND NOT a.attisdropped;
   IF TG_OP = 'INSERT' THEN
     {{INSERT}};
   ELSIF TG_OP = 'UPDATE' THEN

@@ -1,0 +1,402 @@
+package central_test
+
+import (
+	"errors"
+	"net/url"
+	"slices"
+	"testing"
+
+	"github.com/jackc/pgx/v5"
+
+	"github.com/pam-rv/pamd/sync/central"
+	"github.com/pam-rv/pamd/sync/central/pgtest"
+)
+
+const (
+	own1   = "0197a000-0000-7000-8000-0000000a0001"
+	own2   = "0197a000-0000-7000-8000-0000000a0002"
+	other1 = "0197a000-0000-7000-8000-0000000b0001"
+	campID = "0197a000-0000-7000-8000-0000000c0001"
+)
+
+// TestDeviceRLS connects as a device role bound to user1 (with the URL
+// AddDevice returns, not as a superuser) and checks that row-level security,
+// not the device, decides what it reads and writes.
+func TestDeviceRLS(t *testing.T) {
+	t.Parallel()
+	adminURL, admin := MustInit(t)
+	insertExpense(t, admin, own1, user1, "10.00")
+	insertExpense(t, admin, own2, user1, "20.00")
+	insertExpense(t, admin, other1, user2, "30.00")
+	mustExec(t, admin, `INSERT INTO camping_locations (id, name, type, latitude, longitude) VALUES ($1, 'Lake', 'campground', 45.1, -110.2)`, campID)
+	mustExec(t, admin, `INSERT INTO budgets (id, user_id, category, budgeted_amount, start_date, end_date) VALUES
+		('0197a000-0000-7000-8000-0000000d0001', $1, 'fuel', 100, '2025-01-01', '2025-12-31'),
+		('0197a000-0000-7000-8000-0000000d0002', $2, 'fuel', 100, '2025-01-01', '2025-12-31')`, user1, user2)
+	dev, role := MustAddDevice(t, admin, adminURL, user1)
+	ctx := testContext(t)
+
+	t.Run("Identity", func(t *testing.T) {
+		var who string
+		var super, bypass bool
+		if err := dev.QueryRow(ctx, `SELECT session_user::text, r.rolsuper, r.rolbypassrls FROM pg_roles r WHERE r.rolname = session_user`).Scan(&who, &super, &bypass); err != nil {
+			t.Fatal(err)
+		}
+		if who != role || super || bypass {
+			t.Fatalf("connected as %s (super %v, bypassrls %v), want %s without either", who, super, bypass, role)
+		}
+		var timeout string
+		dev.QueryRow(ctx, `SHOW statement_timeout`).Scan(&timeout)
+		if timeout != "1min" {
+			t.Fatalf("statement_timeout %s, want 1min", timeout)
+		}
+		rows, _ := dev.Query(ctx, `SELECT u::text FROM pam_sync.my_users() u`)
+		users, err := pgx.CollectRows(rows, pgx.RowTo[string])
+		if err != nil || !slices.Equal(users, []string{user1}) {
+			t.Fatalf("my_users() = %v (%v), want [%s]", users, err, user1)
+		}
+	})
+
+	t.Run("ReadsOwnRowsOnly", func(t *testing.T) {
+		rows, _ := dev.Query(ctx, `SELECT id::text FROM expenses ORDER BY id`)
+		ids, err := pgx.CollectRows(rows, pgx.RowTo[string])
+		if err != nil || !slices.Equal(ids, []string{own1, own2}) {
+			t.Fatalf("device reads %v (%v), want [%s %s]", ids, err, own1, own2)
+		}
+		if n := countOf(t, dev, `SELECT count(*) FROM budget_summary`); n != 1 {
+			t.Fatalf("budget_summary shows %d rows, want 1 (the view must not bypass RLS)", n)
+		}
+		if n := countOf(t, dev, `SELECT count(*) FROM camping_locations`); n != 1 {
+			t.Fatalf("camping_locations shows %d rows, want 1 (reference data)", n)
+		}
+	})
+
+	t.Run("ForgedJWTClaimIgnored", func(t *testing.T) {
+		err := pgx.BeginFunc(ctx, dev, func(tx pgx.Tx) error {
+			mustExec(t, tx, `SELECT set_config('request.jwt.claims', $1, true)`, `{"sub":"`+user2+`"}`)
+			mustExec(t, tx, `SELECT set_config('request.jwt.claim.sub', $1, true)`, user2)
+			var claimed string
+			tx.QueryRow(ctx, `SELECT auth.uid()::text`).Scan(&claimed)
+			if claimed != user2 {
+				t.Fatalf("auth.uid() = %q: the claim did not take, the test proves nothing", claimed)
+			}
+			var n int64
+			tx.QueryRow(ctx, `SELECT count(*) FROM expenses WHERE user_id = $1`, user2).Scan(&n)
+			if n != 0 {
+				t.Errorf("device claiming user2 through a JWT setting reads %d of user2's rows", n)
+			}
+			return nil
+		})
+		if err != nil {
+			t.Fatal(err)
+		}
+	})
+
+	t.Run("CannotInsertForAnotherUser", func(t *testing.T) {
+		_, err := dev.Exec(ctx, `INSERT INTO expenses (id, user_id, amount, category, date) VALUES ('0197a000-0000-7000-8000-0000000f0001', $1, 1, 'fuel', '2025-06-01')`, user2)
+		wantCode(t, err, codeInsufficientPrivilege, "insert a row for user2")
+	})
+
+	t.Run("CannotMoveOwnRowToAnotherUser", func(t *testing.T) {
+		_, err := dev.Exec(ctx, `UPDATE expenses SET user_id = $2 WHERE id = $1`, own1, user2)
+		wantCode(t, err, codeInsufficientPrivilege, "move own row to user2")
+	})
+
+	t.Run("CannotTouchAnotherUsersRow", func(t *testing.T) {
+		for _, sql := range []string{`DELETE FROM expenses WHERE id = $1`, `UPDATE expenses SET amount = 0 WHERE id = $1`} {
+			tag, err := dev.Exec(ctx, sql, other1)
+			if err != nil || tag.RowsAffected() != 0 {
+				t.Fatalf("%s on user2's row: %v rows, %v; want 0 rows", sql, tag.RowsAffected(), err)
+			}
+		}
+		if n := countOf(t, admin, `SELECT count(*) FROM expenses WHERE id = $1 AND amount = 30`, other1); n != 1 {
+			t.Fatal("user2's row changed")
+		}
+	})
+
+	t.Run("CannotSeeOrChangeBinding", func(t *testing.T) {
+		for _, sql := range []string{
+			`SELECT * FROM pam_sync.device_users`,
+			`INSERT INTO pam_sync.device_users (role_name, user_id) VALUES (session_user, '` + user2 + `')`,
+			`UPDATE pam_sync.device_users SET user_id = '` + user2 + `'`,
+			`DELETE FROM pam_sync.device_users`,
+		} {
+			_, err := dev.Exec(ctx, sql)
+			wantCode(t, err, codeInsufficientPrivilege, sql)
+		}
+	})
+
+	t.Run("CannotChangeSchemaOrSecurity", func(t *testing.T) {
+		for _, sql := range []string{
+			`ALTER TABLE expenses DISABLE ROW LEVEL SECURITY`,
+			`ALTER TABLE expenses NO FORCE ROW LEVEL SECURITY`,
+			`ALTER TABLE expenses DISABLE TRIGGER USER`,
+			`DROP POLICY pam_rw ON expenses`,
+			`DROP TABLE expenses`,
+			`TRUNCATE expenses`,
+			`CREATE TABLE public.device_junk (id int)`,
+			`CREATE OR REPLACE FUNCTION pam_sync.my_users() RETURNS SETOF uuid LANGUAGE sql AS 'SELECT NULL::uuid'`,
+			`SET ROLE authenticated`,
+		} {
+			_, err := dev.Exec(ctx, sql)
+			if err == nil {
+				t.Fatalf("%s: succeeded", sql)
+			}
+			if c := sqlState(err); c != codeInsufficientPrivilege {
+				t.Fatalf("%s: %v, want permission denied", sql, err)
+			}
+		}
+	})
+
+	t.Run("CannotWriteReferenceData", func(t *testing.T) {
+		for _, sql := range []string{
+			`INSERT INTO camping_locations (id, name, type, latitude, longitude) VALUES ('0197a000-0000-7000-8000-0000000c0002', 'X', 'campground', 1, 1)`,
+			`UPDATE camping_locations SET name = 'Mine'`,
+			`DELETE FROM camping_locations`,
+		} {
+			_, err := dev.Exec(ctx, sql)
+			wantCode(t, err, codeInsufficientPrivilege, sql)
+		}
+	})
+
+	t.Run("OwnWriteIsCaptured", func(t *testing.T) {
+		const id = "0197a000-0000-7000-8000-0000000a0003"
+		insertExpense(t, dev, id, user1, "40.00")
+		mustExec(t, dev, `UPDATE expenses SET amount = 41 WHERE id = $1`, id)
+		log := logOf(t, admin, user1)
+		n := len(log)
+		if n < 2 || log[n-2].RowID != id || log[n-2].CL != 1 || log[n-1].RowID != id || len(log[n-1].Cells) != 1 || log[n-1].Origin != "server" {
+			t.Fatalf("log after the device's writes: %+v", log[max(0, n-2):])
+		}
+		// The device reads its users' log and the shared scope, no one else's.
+		rows, _ := dev.Query(ctx, `SELECT DISTINCT user_id::text FROM pam_sync.change_log ORDER BY 1`)
+		scopes, err := pgx.CollectRows(rows, pgx.RowTo[string])
+		if err != nil || !slices.Equal(scopes, []string{central.SharedScope, user1}) {
+			t.Fatalf("device reads change_log scopes %v (%v), want shared and user1", scopes, err)
+		}
+		for _, tbl := range []string{"row_meta", "user_clock"} {
+			if n := countOf(t, dev, `SELECT count(*) FROM pam_sync.`+tbl+` WHERE user_id = $1`, user2); n != 0 {
+				t.Fatalf("device reads %d of user2's %s rows", n, tbl)
+			}
+		}
+		clock := countOf(t, admin, `SELECT seq FROM pam_sync.user_clock WHERE user_id = $1`, user2)
+		tag, err := dev.Exec(ctx, `UPDATE pam_sync.user_clock SET seq = 0 WHERE user_id = $1`, user2)
+		if err != nil || tag.RowsAffected() != 0 {
+			t.Fatalf("device update of user2's clock: %v rows, %v", tag.RowsAffected(), err)
+		}
+		if n := countOf(t, admin, `SELECT seq FROM pam_sync.user_clock WHERE user_id = $1`, user2); n != clock {
+			t.Fatalf("user2's clock is %d after the device's update, want %d", n, clock)
+		}
+		_, err = dev.Exec(ctx, `INSERT INTO pam_sync.change_log (user_id, seq, tbl, row_id, cl, origin) VALUES ($1, 99, 'expenses', $2, 1, 'x')`, user2, other1)
+		wantCode(t, err, codeInsufficientPrivilege, "append to user2's change log")
+	})
+
+	t.Run("DeviceBookkeeping", func(t *testing.T) {
+		const devID = "0197a000-0000-7000-8000-0000000e0001"
+		mustExec(t, dev, `INSERT INTO pam_sync.devices (device_id) VALUES ($1)`, devID)
+		mustExec(t, dev, `UPDATE pam_sync.devices SET last_seq = 5, last_seen = now() WHERE device_id = $1`, devID)
+		_, err := dev.Exec(ctx, `UPDATE pam_sync.devices SET role_name = 'postgres' WHERE device_id = $1`, devID)
+		wantCode(t, err, codeInsufficientPrivilege, "hand the device row to another role")
+		_, err = dev.Exec(ctx, `INSERT INTO pam_sync.devices (device_id, role_name) VALUES ('0197a000-0000-7000-8000-0000000e0002', 'pam_dev_someone')`)
+		wantCode(t, err, codeInsufficientPrivilege, "register a device for another role")
+		mustExec(t, dev, `INSERT INTO pam_sync.push_outcomes (device_id, tx, first_seq, last_seq, status) VALUES ($1, 1, 1, 5, 'applied')`, devID)
+		_, err = dev.Exec(ctx, `INSERT INTO pam_sync.push_outcomes (device_id, tx, first_seq, last_seq, status) VALUES ('0197a000-0000-7000-8000-0000000e0003', 1, 1, 5, 'applied')`)
+		wantCode(t, err, codeInsufficientPrivilege, "record an outcome for another device")
+		mustExec(t, dev, `INSERT INTO pam_sync.anomalies (device_id, kind, detail) VALUES ($1, 'clock_skew', '{"skew_ms": 1}')`, devID)
+		mustExec(t, dev, `INSERT INTO pam_sync.conflicts (user_id, tbl, row_id, col, reason, origin) VALUES ($1, 'expenses', $2, 'amount', 'older_write', $3)`, user1, own1, devID)
+		var version string
+		if err := dev.QueryRow(ctx, `SELECT value FROM pam_sync.meta WHERE key = 'schema_version'`).Scan(&version); err != nil || version != central.SchemaVersion {
+			t.Fatalf("schema_version as device: %q %v", version, err)
+		}
+	})
+
+	t.Run("PushWithOrigin", func(t *testing.T) {
+		// What a push does: tag the transaction, write the row, allocate
+		// the user's range and append the entry itself.
+		const id = "0197a000-0000-7000-8000-0000000a0004"
+		err := pgx.BeginFunc(ctx, dev, func(tx pgx.Tx) error {
+			mustExec(t, tx, `SELECT set_config('pam_sync.origin', 'dev-1', true)`)
+			insertExpense(t, tx, id, user1, "9.99")
+			var seq int64
+			if err := tx.QueryRow(ctx, `INSERT INTO pam_sync.user_clock (user_id, seq) VALUES ($1, 1)
+				ON CONFLICT (user_id) DO UPDATE SET seq = user_clock.seq + excluded.seq RETURNING seq`, user1).Scan(&seq); err != nil {
+				return err
+			}
+			mustExec(t, tx, `INSERT INTO pam_sync.change_log (user_id, seq, tbl, row_id, cl, cells, origin, origin_seq) VALUES ($1, $2, 'expenses', $3, 1, '{}', 'dev-1', 7)`, user1, seq, id)
+			mustExec(t, tx, `INSERT INTO pam_sync.row_meta (tbl, row_id, user_id, cl, cells) VALUES ('expenses', $1, $2, 1, '{}')
+				ON CONFLICT (tbl, row_id) DO UPDATE SET cl = excluded.cl`, id, user1)
+			return nil
+		})
+		if err != nil {
+			t.Fatalf("push as device: %v", err)
+		}
+		if n := countOf(t, admin, `SELECT count(*) FROM pam_sync.change_log WHERE row_id = $1`, id); n != 1 {
+			t.Fatalf("%d entries for the pushed row, want exactly the device's own", n)
+		}
+	})
+}
+
+// TestDeviceTwoUsers: a device bound to two users sees exactly both.
+func TestDeviceTwoUsers(t *testing.T) {
+	t.Parallel()
+	adminURL, admin := MustInit(t)
+	insertExpense(t, admin, own1, user1, "1")
+	insertExpense(t, admin, other1, user2, "2")
+	insertExpense(t, admin, "0197a000-0000-7000-8000-0000000c0009", user3, "3")
+	dev, _ := MustAddDevice(t, admin, adminURL, user1, user2)
+	rows, _ := dev.Query(testContext(t), `SELECT DISTINCT user_id::text FROM expenses ORDER BY 1`)
+	users, err := pgx.CollectRows(rows, pgx.RowTo[string])
+	if err != nil || !slices.Equal(users, []string{user1, user2}) {
+		t.Fatalf("device bound to user1 and user2 reads %v (%v)", users, err)
+	}
+	insertExpense(t, dev, "0197a000-0000-7000-8000-0000000c000a", user2, "4")
+	_, err = dev.Exec(testContext(t), `INSERT INTO expenses (id, user_id, amount, category, date) VALUES ('0197a000-0000-7000-8000-0000000c000b', $1, 1, 'fuel', '2025-06-01')`, user3)
+	wantCode(t, err, codeInsufficientPrivilege, "insert for user3")
+}
+
+// TestWebApp: the Supabase web app's path, as role authenticated with the
+// user in the JWT claims.
+func TestWebApp(t *testing.T) {
+	t.Parallel()
+	_, admin := MustInit(t)
+	insertExpense(t, admin, own1, user1, "1")
+	insertExpense(t, admin, other1, user2, "2")
+	ctx := testContext(t)
+	const id = "0197a000-0000-7000-8000-0000000a0005"
+	err := pgx.BeginFunc(ctx, admin, func(tx pgx.Tx) error {
+		mustExec(t, tx, `SET LOCAL ROLE authenticated`)
+		mustExec(t, tx, `SELECT set_config('request.jwt.claims', $1, true)`, `{"sub":"`+user1+`","role":"authenticated"}`)
+		var n int64
+		tx.QueryRow(ctx, `SELECT count(*) FROM expenses`).Scan(&n)
+		if n != 1 {
+			t.Errorf("web app user reads %d rows, want 1", n)
+		}
+		insertExpense(t, tx, id, user1, "3")
+		_, err := tx.Exec(ctx, `SAVEPOINT s`)
+		if err != nil {
+			return err
+		}
+		_, err = tx.Exec(ctx, `INSERT INTO expenses (id, user_id, amount, category, date) VALUES ('0197a000-0000-7000-8000-0000000a0006', $1, 1, 'fuel', '2025-06-01')`, user2)
+		wantCode(t, err, codeInsufficientPrivilege, "web app insert for another user")
+		_, err = tx.Exec(ctx, `ROLLBACK TO SAVEPOINT s`)
+		return err
+	})
+	if err != nil {
+		t.Fatal(err)
+	}
+	log := logOf(t, admin, user1)
+	last := log[len(log)-1]
+	if last.RowID != id || last.Origin != "server" || last.CL != 1 {
+		t.Fatalf("web app write logged as %+v", last)
+	}
+	// Without claims, authenticated sees nothing.
+	err = pgx.BeginFunc(ctx, admin, func(tx pgx.Tx) error {
+		mustExec(t, tx, `SET LOCAL ROLE authenticated`)
+		var n int64
+		tx.QueryRow(ctx, `SELECT count(*) FROM expenses`).Scan(&n)
+		if n != 0 {
+			t.Errorf("authenticated without a JWT reads %d rows", n)
+		}
+		return nil
+	})
+	if err != nil {
+		t.Fatal(err)
+	}
+}
+
+func TestAddDevice(t *testing.T) {
+	t.Parallel()
+	adminURL, admin := MustInit(t)
+	ctx := testContext(t)
+
+	t.Run("URL", func(t *testing.T) {
+		in := adminURL + "?sslmode=disable&application_name=pamd"
+		devURL, role, err := central.AddDevice(ctx, admin, in, []string{user1})
+		if err != nil {
+			t.Fatal(err)
+		}
+		t.Cleanup(func() { central.RemoveDevice(ctx, admin, role) })
+		a, _ := url.Parse(in)
+		d, err := url.Parse(devURL)
+		if err != nil {
+			t.Fatal(err)
+		}
+		pw, _ := d.User.Password()
+		if d.User.Username() != role || len(pw) != 32 || d.Host != a.Host || d.Path != a.Path || d.RawQuery != a.RawQuery {
+			t.Fatalf("device URL %s from %s", devURL, in)
+		}
+		if len(role) != len(central.DeviceRolePrefix)+12 {
+			t.Fatalf("role %s", role)
+		}
+		var limit int
+		var member bool
+		admin.QueryRow(ctx, `SELECT rolconnlimit, pg_has_role(oid, 'pam_device', 'MEMBER') FROM pg_roles WHERE rolname = $1`, role).Scan(&limit, &member)
+		if limit != 8 || !member {
+			t.Fatalf("role %s: connection limit %d, member of pam_device %v", role, limit, member)
+		}
+		c := pgtest.Connect(t, devURL)
+		var app string
+		c.QueryRow(ctx, `SHOW application_name`).Scan(&app)
+		if app != "pamd" {
+			t.Fatalf("application_name %q: query parameters lost", app)
+		}
+	})
+
+	t.Run("ErrNoUsers", func(t *testing.T) {
+		if _, _, err := central.AddDevice(ctx, admin, adminURL, nil); !errors.Is(err, central.ErrNoUsers) {
+			t.Fatalf("got %v", err)
+		}
+	})
+	t.Run("ErrInvalidUser", func(t *testing.T) {
+		for _, u := range []string{"nope", "'; DROP TABLE expenses; --", central.SharedScope} {
+			if _, _, err := central.AddDevice(ctx, admin, adminURL, []string{user1, u}); !errors.Is(err, central.ErrInvalidUser) {
+				t.Fatalf("user %q: got %v", u, err)
+			}
+		}
+	})
+	t.Run("ErrInvalidURL", func(t *testing.T) {
+		for _, u := range []string{"host=127.0.0.1 user=postgres", "mysql://x/y", "::"} {
+			if _, _, err := central.AddDevice(ctx, admin, u, []string{user1}); !errors.Is(err, central.ErrInvalidURL) {
+				t.Fatalf("url %q: got %v", u, err)
+			}
+		}
+	})
+}
+
+func TestRemoveDevice(t *testing.T) {
+	t.Parallel()
+	adminURL, admin := MustInit(t)
+	ctx := testContext(t)
+	devURL, role, err := central.AddDevice(ctx, admin, adminURL, []string{user1})
+	if err != nil {
+		t.Fatal(err)
+	}
+	dev, err := pgx.Connect(ctx, devURL)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer dev.Close(ctx)
+	if err := central.RemoveDevice(ctx, admin, role); err != nil {
+		t.Fatalf("RemoveDevice: %v", err)
+	}
+	if err := dev.Ping(ctx); err == nil {
+		t.Fatal("the removed device's session is still alive")
+	}
+	if c, err := pgx.Connect(ctx, devURL); err == nil {
+		c.Close(ctx)
+		t.Fatal("the removed device can still connect")
+	}
+	if n := countOf(t, admin, `SELECT count(*) FROM pg_roles WHERE rolname = $1`, role); n != 0 {
+		t.Fatal("role still exists")
+	}
+	if n := countOf(t, admin, `SELECT count(*) FROM pam_sync.device_users WHERE role_name = $1`, role); n != 0 {
+		t.Fatal("binding still exists")
+	}
+	if err := central.RemoveDevice(ctx, admin, role); err != nil {
+		t.Fatalf("removing twice: %v", err)
+	}
+	for _, r := range []string{"postgres", "pam_device", "pam_dev_", "authenticated"} {
+		if err := central.RemoveDevice(ctx, admin, r); !errors.Is(err, central.ErrNotDevice) {
+			t.Fatalf("RemoveDevice(%q): %v, want ErrNotDevice", r, err)
+		}
+	}
+}
