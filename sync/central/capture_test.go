@@ -1,10 +1,12 @@
 package central_test
 
 import (
+	"context"
 	"encoding/json"
 	"fmt"
 	"maps"
 	"slices"
+	"strings"
 	"testing"
 	"time"
 
@@ -302,5 +304,40 @@ func TestCaptureMultiStatement(t *testing.T) {
 		if e.Seq != int64(i+1) {
 			t.Fatalf("seq %v at %d: gap", e.Seq, i)
 		}
+	}
+}
+
+// TestCaptureLargeAfterSmall: small statements run a cached generic plan,
+// made while the tables were nearly empty; a large statement afterwards in
+// the same session must still be planned for its size (the generic plan
+// joins row_meta by nested loop over a scan: quadratic).
+func TestCaptureLargeAfterSmall(t *testing.T) {
+	t.Parallel()
+	_, conn := MustInit(t)
+	insertExpense(t, conn, expenseID, user1, "1")
+	for range 12 {
+		mustExec(t, conn, `UPDATE expenses SET amount = amount + 1 WHERE id = $1`, expenseID)
+		mustExec(t, conn, `DELETE FROM expenses WHERE id = $1`, expenseID)
+		insertExpense(t, conn, expenseID, user1, "1")
+	}
+	const rows = 30000
+	ctx, cancel := context.WithTimeout(testContext(t), 30*time.Second)
+	defer cancel()
+	start := time.Now()
+	for _, sql := range []string{
+		`INSERT INTO expenses (id, user_id, amount, category, date) SELECT gen_random_uuid(), $1, g, 'fuel', '2025-01-01' FROM generate_series(1, ` + fmt.Sprint(rows) + `) g`,
+		`UPDATE expenses SET amount = amount + 1`,
+		`DELETE FROM expenses`,
+	} {
+		args := []any{}
+		if strings.Contains(sql, "$1") {
+			args = append(args, user1)
+		}
+		if _, err := conn.Exec(ctx, sql, args...); err != nil {
+			t.Fatalf("%s after small statements: %v (after %v)", sql, err, time.Since(start))
+		}
+	}
+	if n := countOf(t, conn, `SELECT count(*) FROM pam_sync.change_log WHERE user_id = $1`, user1); n != 1+36+3*rows+2 {
+		t.Fatalf("%d entries, want %d", n, 1+36+3*rows+2)
 	}
 }

@@ -209,6 +209,28 @@ func TestDeviceRLS(t *testing.T) {
 		}
 	})
 
+	t.Run("SharedTableWrite", func(t *testing.T) {
+		// social_groups: every user reads it, only the owner writes a row.
+		// The device writes with capture on (shared scope) and may then
+		// record the row's versions in row_meta; it may not touch the
+		// versions of reference rows.
+		const group = "0197a000-0000-7000-8000-0000000f0101"
+		mustExec(t, dev, `INSERT INTO social_groups (id, owner_id, name) VALUES ($1, $2, 'Boondockers')`, group, user1)
+		_, err := dev.Exec(ctx, `INSERT INTO social_groups (id, owner_id, name) VALUES ('0197a000-0000-7000-8000-0000000f0102', $1, 'Not mine')`, user2)
+		wantCode(t, err, codeInsufficientPrivilege, "create a group owned by user2")
+		if l := logOf(t, admin, central.SharedScope); len(l) == 0 || l[len(l)-1].RowID != group {
+			t.Fatalf("shared log %+v: want the group", l)
+		}
+		mustExec(t, dev, `SELECT 1 FROM pam_sync.row_meta WHERE tbl = 'social_groups' AND row_id = $1 FOR UPDATE`, group)
+		mustExec(t, dev, `UPDATE pam_sync.row_meta SET cells = cells WHERE tbl = 'social_groups' AND row_id = $1`, group)
+		tag, err := dev.Exec(ctx, `UPDATE pam_sync.row_meta SET cl = 2 WHERE tbl = 'camping_locations' AND row_id = $1`, campID)
+		if err != nil || tag.RowsAffected() != 0 {
+			t.Fatalf("device update of a reference row's versions: %v rows, %v", tag.RowsAffected(), err)
+		}
+		_, err = dev.Exec(ctx, `INSERT INTO pam_sync.row_meta (tbl, row_id, user_id, cl) VALUES ('camping_locations', '0197a000-0000-7000-8000-0000000c0003', $1, 1)`, central.SharedScope)
+		wantCode(t, err, codeInsufficientPrivilege, "insert versions of a reference row")
+	})
+
 	t.Run("PushWithOrigin", func(t *testing.T) {
 		// What a push does: tag the transaction, write the row, allocate
 		// the user's range and append the entry itself.

@@ -7,6 +7,7 @@ import (
 
 	"github.com/pam-rv/pamd/localstore"
 	"github.com/pam-rv/pamd/schema"
+	"github.com/pam-rv/pamd/schema/hlc"
 	"github.com/pam-rv/pamd/sync/merge"
 )
 
@@ -38,30 +39,61 @@ func (r *Replica) Pull(ctx context.Context) (pulled, applied, conflicts int, err
 		}
 	}
 	for _, scope := range scopes {
-		cursor := cursors[scope]
-		for {
-			page, err := r.fetchPage(ctx, scope, cursor)
+		// Fetch the next page while this one is applied: Postgres and
+		// SQLite work side by side.
+		pages := make(chan pageOrErr, 1)
+		fetchCtx, cancel := context.WithCancel(ctx)
+		go r.prefetch(fetchCtx, scope, cursors[scope], pages)
+		for p := range pages {
+			if p.err != nil {
+				cancel()
+				return pulled, applied, conflicts, p.err
+			}
+			a, c, err := r.applyPage(ctx, scope, p.page)
 			if err != nil {
+				cancel()
+				for range pages {
+				}
 				return pulled, applied, conflicts, err
 			}
-			if len(page) == 0 {
-				break
-			}
-			a, c, err := r.applyPage(ctx, scope, page)
-			if err != nil {
-				return pulled, applied, conflicts, err
-			}
-			pulled += len(page)
+			pulled += len(p.page)
 			applied += a
 			conflicts += c
-			cursor = page[len(page)-1].seq
 			r.progress("pull", pulled, total)
-			if len(page) < r.PullPage {
-				break
-			}
 		}
+		cancel()
 	}
 	return pulled, applied, conflicts, nil
+}
+
+type pageOrErr struct {
+	page []remoteChange
+	err  error
+}
+
+// prefetch sends the pages after cursor until the log is exhausted, then
+// closes out.
+func (r *Replica) prefetch(ctx context.Context, scope string, cursor int64, out chan<- pageOrErr) {
+	defer close(out)
+	for {
+		page, err := r.fetchPage(ctx, scope, cursor)
+		if err != nil {
+			out <- pageOrErr{err: err}
+			return
+		}
+		if len(page) == 0 {
+			return
+		}
+		select {
+		case out <- pageOrErr{page: page}:
+		case <-ctx.Done():
+			return
+		}
+		cursor = page[len(page)-1].seq
+		if len(page) < r.PullPage {
+			return
+		}
+	}
 }
 
 // scopes lists the users this device's role serves and the shared scope.
@@ -88,34 +120,46 @@ func (r *Replica) scopes(ctx context.Context) ([]string, error) {
 // fetchPage reads the next page after cursor, extended to the end of the
 // server transaction it stops in, so a transaction is never split.
 func (r *Replica) fetchPage(ctx context.Context, scope string, cursor int64) ([]remoteChange, error) {
-	const cols = `seq, xid, tbl, row_id::text, cl, cells, origin`
-	page, err := r.queryChanges(ctx, `SELECT `+cols+` FROM pam_sync.change_log WHERE user_id = $1 AND seq > $2 ORDER BY seq LIMIT $3`, scope, cursor, r.PullPage)
+	page, err := r.queryChanges(ctx, `WHERE user_id = $1 AND seq > $2 ORDER BY seq LIMIT $3`, scope, cursor, r.PullPage)
 	if err != nil || len(page) < r.PullPage {
 		return page, err
 	}
 	last := page[len(page)-1]
-	rest, err := r.queryChanges(ctx, `SELECT `+cols+` FROM pam_sync.change_log WHERE user_id = $1 AND seq > $2 AND xid = $3 ORDER BY seq`, scope, last.seq, last.xid)
+	rest, err := r.queryChanges(ctx, `WHERE user_id = $1 AND seq > $2 AND xid = $3 ORDER BY seq`, scope, last.seq, last.xid)
 	if err != nil {
 		return nil, err
 	}
 	return append(page, rest...), nil
 }
 
-func (r *Replica) queryChanges(ctx context.Context, q string, args ...any) ([]remoteChange, error) {
-	rows, err := r.DB.Query(ctx, q, args...)
+// queryChanges reads change-log rows with their cells flattened into
+// arrays, which pgx decodes without a JSON pass over the whole document.
+func (r *Replica) queryChanges(ctx context.Context, where string, args ...any) ([]remoteChange, error) {
+	rows, err := r.DB.Query(ctx, `SELECT c.seq, c.xid, c.tbl, c.row_id::text, c.cl, c.origin,
+			coalesce(f.cols, '{}'), coalesce(f.vals, '{}'), coalesce(f.hlcs, '{}'), coalesce(f.nodes, '{}')
+		FROM (SELECT * FROM pam_sync.change_log `+where+`) c
+		LEFT JOIN LATERAL (SELECT array_agg(e.key) AS cols, array_agg((e.value->'v')::text) AS vals,
+				array_agg((e.value->>'t')::bigint) AS hlcs, array_agg(e.value->>'n') AS nodes
+			FROM jsonb_each(c.cells) e) f ON true
+		ORDER BY c.seq`, args...)
 	if err != nil {
 		return nil, fmt.Errorf("read change log: %w", err)
 	}
 	defer rows.Close()
 	var out []remoteChange
+	var cols, vals, nodes []string
+	var hlcs []int64
 	for rows.Next() {
 		var c remoteChange
-		var cells json.RawMessage
-		if err := rows.Scan(&c.seq, &c.xid, &c.Table, &c.RowID, &c.CL, &cells, &c.origin); err != nil {
+		if err := rows.Scan(&c.seq, &c.xid, &c.Table, &c.RowID, &c.CL, &c.origin, &cols, &vals, &hlcs, &nodes); err != nil {
 			return nil, fmt.Errorf("read change log: %w", err)
 		}
-		if err := json.Unmarshal(cells, &c.Cells); err != nil {
-			return nil, fmt.Errorf("change %d: cells: %w", c.seq, err)
+		if len(vals) != len(cols) || len(hlcs) != len(cols) || len(nodes) != len(cols) {
+			return nil, fmt.Errorf("change %d: malformed cells", c.seq)
+		}
+		c.Cells = make(map[string]merge.Cell, len(cols))
+		for i, col := range cols {
+			c.Cells[col] = merge.Cell{Value: json.RawMessage(vals[i]), Clock: merge.Clock{HLC: hlc.Timestamp(hlcs[i]), Node: nodes[i]}}
 		}
 		out = append(out, c)
 	}
@@ -167,13 +211,15 @@ func (r *Replica) applyPage(ctx context.Context, scope string, page []remoteChan
 			if !ok || c.origin == device {
 				continue
 			}
-			ch, err := r.canonicalChange(row.table, c.Change)
+			ch, stored, err := r.canonicalChange(row.table, c.Change)
 			if err != nil {
 				return err
 			}
+			var newest hlc.Timestamp
 			for _, cell := range ch.Cells {
-				tx.Observe(cell.HLC)
+				newest = max(newest, cell.HLC)
 			}
+			tx.Observe(newest)
 			res := merge.Apply(row.meta, ch)
 			for _, cf := range res.Conflicts {
 				if err := addConflict(ctx, tx, row, cf); err != nil {
@@ -191,10 +237,8 @@ func (r *Replica) applyPage(ctx context.Context, scope string, page []remoteChan
 				row.reset = true
 				row.write = schema.Row{}
 			}
-			for col, cell := range res.Changed {
-				c, _ := row.table.Column(col)
-				v, _, _ := canonical(c, cell.Value)
-				row.write[col] = v
+			for col := range res.Changed {
+				row.write[col] = stored[col]
 			}
 		}
 		for _, key := range order {
@@ -207,24 +251,27 @@ func (r *Replica) applyPage(ctx context.Context, scope string, page []remoteChan
 	return applied, conflicts, err
 }
 
-// canonicalChange puts a change's values in the device's canonical form and
-// drops columns this version does not know (they stay central, untouched).
-func (r *Replica) canonicalChange(t *schema.Table, ch merge.Change) (merge.Change, error) {
+// canonicalChange puts a change's values in the device's canonical form,
+// returning their stored form too, and drops columns this version does not
+// know (they stay central, untouched).
+func (r *Replica) canonicalChange(t *schema.Table, ch merge.Change) (merge.Change, schema.Row, error) {
 	out := ch
 	out.Cells = make(map[string]merge.Cell, len(ch.Cells))
+	stored := make(schema.Row, len(ch.Cells))
 	for col, cell := range ch.Cells {
 		c, ok := t.Column(col)
 		if !ok {
 			continue
 		}
-		_, canon, err := canonical(c, cell.Value)
+		v, canon, err := canonical(c, cell.Value)
 		if err != nil {
-			return out, fmt.Errorf("%s %s: column %s: %w", t.Name, ch.RowID, col, err)
+			return out, nil, fmt.Errorf("%s %s: column %s: %w", t.Name, ch.RowID, col, err)
 		}
 		cell.Value = canon
 		out.Cells[col] = cell
+		stored[col] = v
 	}
-	return out, nil
+	return out, stored, nil
 }
 
 func loadLocal(ctx context.Context, tx *localstore.SyncTx, rows map[string]*localRow, byTable map[string][]string) error {

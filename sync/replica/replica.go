@@ -18,7 +18,10 @@ import (
 	"fmt"
 	"log/slog"
 	"sort"
+	"strconv"
+	"strings"
 	"time"
+	"unicode/utf8"
 
 	"github.com/jackc/pgx/v5/pgxpool"
 
@@ -114,6 +117,22 @@ func pushes(t *schema.Table) bool {
 
 // cellValue renders a stored value as the canonical JSON of its API value.
 func cellValue(c *schema.Column, stored any) json.RawMessage {
+	switch out := c.Output(stored).(type) {
+	case string:
+		if plainString(out) && utf8.ValidString(out) && !strings.ContainsAny(out, "<>&\u2028\u2029") {
+			b := make([]byte, 0, len(out)+2)
+			return append(append(append(b, '"'), out...), '"')
+		}
+	case int64:
+		return strconv.AppendInt(nil, out, 10)
+	case bool:
+		if out {
+			return json.RawMessage("true")
+		}
+		return json.RawMessage("false")
+	case nil:
+		return json.RawMessage("null")
+	}
 	raw, err := json.Marshal(c.Output(stored))
 	if err != nil {
 		return json.RawMessage("null")
@@ -139,12 +158,36 @@ func canonical(c *schema.Column, raw json.RawMessage) (stored any, canon json.Ra
 	return stored, cellValue(c, stored), nil
 }
 
+// decodeJSON decodes a cell value the way encoding/json with UseNumber
+// would, with a fast path for the scalars that make up nearly every cell.
 func decodeJSON(raw json.RawMessage) (any, error) {
+	switch s := string(raw); {
+	case s == "null":
+		return nil, nil
+	case s == "true":
+		return true, nil
+	case s == "false":
+		return false, nil
+	case len(s) >= 2 && s[0] == '"' && s[len(s)-1] == '"' && plainString(s[1:len(s)-1]):
+		return s[1 : len(s)-1], nil
+	case len(s) > 0 && (s[0] == '-' || s[0] >= '0' && s[0] <= '9') && json.Valid(raw):
+		return json.Number(s), nil
+	}
 	var v any
 	dec := json.NewDecoder(bytes.NewReader(raw))
 	dec.UseNumber()
 	err := dec.Decode(&v)
 	return v, err
+}
+
+// plainString reports whether a JSON string body needs no unescaping.
+func plainString(s string) bool {
+	for i := 0; i < len(s); i++ {
+		if c := s[i]; c == '\\' || c == '"' || c < 0x20 {
+			return false
+		}
+	}
+	return true
 }
 
 // versions decodes {"col": {"t", "n"}}.
@@ -157,13 +200,22 @@ func versions(raw json.RawMessage) (map[string]merge.Clock, error) {
 	return m, err
 }
 
+// encodeVersions renders {"col": {"t", "n"}} without reflection.
 func encodeVersions(cells map[string]merge.Cell) json.RawMessage {
-	m := make(map[string]merge.Clock, len(cells))
+	b := make([]byte, 0, 48*len(cells)+2)
+	b = append(b, '{')
 	for k, c := range cells {
-		m[k] = c.Clock
+		if len(b) > 1 {
+			b = append(b, ',')
+		}
+		b = strconv.AppendQuote(b, k)
+		b = append(b, `:{"t":`...)
+		b = strconv.AppendUint(b, uint64(c.HLC), 10)
+		b = append(b, `,"n":`...)
+		b = strconv.AppendQuote(b, c.Node)
+		b = append(b, '}')
 	}
-	raw, _ := json.Marshal(m)
-	return raw
+	return append(b, '}')
 }
 
 // sortedKeys returns map keys in order, for deterministic statements.
