@@ -510,19 +510,31 @@ func (t *SyncTx) Observe(ts hlc.Timestamp) bool { return t.w.s.clock.Observe(ts)
 
 // CompactOutbox deletes acknowledged changes older than keep (the replay
 // window) and returns how many went. Their versions were folded into the
-// rows' metadata when they were acknowledged.
-func (s *Store) CompactOutbox(ctx context.Context, keep hlc.Timestamp) (int64, error) {
+// rows' metadata when they were acknowledged. during, if set, runs inside
+// the transaction before it commits (crash tests stop there).
+func (s *Store) CompactOutbox(ctx context.Context, keep hlc.Timestamp, during func()) (int64, error) {
 	s.writeMu.Lock()
 	defer s.writeMu.Unlock()
-	pushed, err := s.pushedSeq(ctx, s.write)
+	tx, err := s.write.BeginTx(ctx, nil)
+	if err != nil {
+		return 0, fmt.Errorf("begin: %w", err)
+	}
+	defer tx.Rollback()
+	pushed, err := s.pushedSeq(ctx, tx)
 	if err != nil {
 		return 0, err
 	}
 	// The newest entry always stays: sequence numbers are max+1, and a
 	// reused number would look already pushed to the central database.
-	res, err := s.write.ExecContext(ctx, `DELETE FROM _pam_changes WHERE seq <= ? AND hlc < ?
+	res, err := tx.ExecContext(ctx, `DELETE FROM _pam_changes WHERE seq <= ? AND hlc < ?
 		AND seq < (SELECT max(seq) FROM _pam_changes)`, pushed, int64(keep))
 	if err != nil {
+		return 0, fmt.Errorf("compact outbox: %w", err)
+	}
+	if during != nil {
+		during()
+	}
+	if err := tx.Commit(); err != nil {
 		return 0, fmt.Errorf("compact outbox: %w", err)
 	}
 	return res.RowsAffected()

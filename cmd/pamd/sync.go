@@ -4,7 +4,9 @@ import (
 	"context"
 	"fmt"
 	"io"
+	"os"
 	"strings"
+	"syscall"
 	"time"
 
 	"github.com/jackc/pgx/v5"
@@ -24,6 +26,8 @@ func runSync(ctx context.Context, args []string, stdout, stderr io.Writer, geten
 	cfg.bindCentral(fs, env(getenv))
 	fs.Bool("once", true, "run one cycle and exit (the only mode; the daemon syncs on its own)")
 	quiet := fs.Bool("quiet", false, "no progress bar")
+	page := fs.Int("page", 2000, "changes per pushed batch and per pulled `page`")
+	window := fs.Duration("replay-window", 7*24*time.Hour, "keep acknowledged outbox entries this `long` before compaction")
 	if err := cfg.parse(fs, args); err != nil {
 		return usageError(stderr, err)
 	}
@@ -42,6 +46,17 @@ func runSync(ctx context.Context, args []string, stdout, stderr io.Writer, geten
 	defer pool.Close()
 	rep := replica.New(s, pool)
 	rep.Logger = cfg.newLogger(stderr)
+	rep.PushBatch, rep.PullPage, rep.ReplayWindow = max(*page, 1), max(*page, 1), *window
+	if step := getenv("PAM_TEST_CRASH_AT"); step != "" {
+		// A debug switch for the crash tests: die like a power cut at a
+		// named step of the cycle.
+		rep.Hook = func(at string) {
+			if at == step {
+				syscall.Kill(os.Getpid(), syscall.SIGKILL)
+				select {}
+			}
+		}
+	}
 	var bar *progressbar.ProgressBar
 	phase := ""
 	if !*quiet {

@@ -241,13 +241,19 @@ func (r *Replica) applyPage(ctx context.Context, scope string, page []remoteChan
 				row.write[col] = stored[col]
 			}
 		}
-		for _, key := range order {
+		for i, key := range order {
+			if i == len(order)/2 {
+				r.hook(StepPullMidPage)
+			}
 			if err := writeLocal(ctx, tx, rows[key]); err != nil {
 				return err
 			}
 		}
 		return tx.SetCursor(ctx, scope, page[len(page)-1].seq)
 	})
+	if err == nil {
+		r.hook(StepPullCursorStored)
+	}
 	return applied, conflicts, err
 }
 

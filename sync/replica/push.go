@@ -119,9 +119,11 @@ func (r *Replica) pushBatch(ctx context.Context, entries []localstore.OutboxEntr
 			return out, fmt.Errorf("record clock anomaly: %w", err)
 		}
 	}
+	r.hook(StepPushSent)
 	if err := tx.Commit(ctx); err != nil {
 		return out, fmt.Errorf("commit: %w", err)
 	}
+	r.hook(StepPushCommitted)
 	return out, nil
 }
 

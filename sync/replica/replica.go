@@ -27,6 +27,7 @@ import (
 
 	"github.com/pam-rv/pamd/localstore"
 	"github.com/pam-rv/pamd/schema"
+	"github.com/pam-rv/pamd/schema/hlc"
 	"github.com/pam-rv/pamd/sync/merge"
 )
 
@@ -45,8 +46,36 @@ type Replica struct {
 	// PullPage the number of change-log rows per pulled page.
 	PushBatch int
 	PullPage  int
+	// ReplayWindow is how long acknowledged outbox entries are kept
+	// (default 7 days) before compaction removes them.
+	ReplayWindow time.Duration
 	// Progress, when set, is told how far a push or pull has come.
 	Progress func(Progress)
+	// Hook, when set, is called at each named step of a cycle (the Step
+	// constants); crash tests kill the process there.
+	Hook func(step string)
+}
+
+// Named steps of a sync cycle, where a crash must lose and duplicate
+// nothing.
+const (
+	StepPushSent         = "push-sent"          // batch written centrally, not committed
+	StepPushCommitted    = "push-committed"     // central commit done, acknowledgement not stored
+	StepPullMidPage      = "pull-mid-page"      // half a page written locally, not committed
+	StepPullCursorStored = "pull-cursor-stored" // a page and its cursor committed
+	StepCompaction       = "compaction"         // outbox compaction running, not committed
+)
+
+func (r *Replica) hook(step string) {
+	if r.Hook != nil {
+		r.Hook(step)
+	}
+}
+
+// Compact deletes acknowledged outbox entries older than window.
+func (r *Replica) Compact(ctx context.Context, window time.Duration) (int64, error) {
+	keep := hlc.New(r.Store.Now().Add(-window).UnixMilli(), 0)
+	return r.Store.CompactOutbox(ctx, keep, func() { r.hook(StepCompaction) })
 }
 
 // Progress reports a running sync.
@@ -58,7 +87,7 @@ type Progress struct {
 
 // New returns a replica with defaults set.
 func New(store *localstore.Store, db *pgxpool.Pool) *Replica {
-	return &Replica{Store: store, Catalog: store.Catalog, DB: db, Logger: slog.Default(), PushBatch: 2000, PullPage: 2000}
+	return &Replica{Store: store, Catalog: store.Catalog, DB: db, Logger: slog.Default(), PushBatch: 2000, PullPage: 2000, ReplayWindow: 7 * 24 * time.Hour}
 }
 
 // Result counts what one sync did.
@@ -86,6 +115,9 @@ func (r *Replica) Sync(ctx context.Context) (Result, error) {
 	res.DurationMS = res.Duration.Milliseconds()
 	if err != nil {
 		return res, fmt.Errorf("pull: %w", err)
+	}
+	if _, err := r.Compact(ctx, r.ReplayWindow); err != nil {
+		return res, err
 	}
 	return res, nil
 }
