@@ -28,8 +28,8 @@ const (
 )
 
 // triggerSQL attaches the capture function to t as three statement-level
-// AFTER triggers with transition tables. TG_ARGV is (owner column or ”,
-// scope mode).
+// AFTER triggers with transition tables. TG_ARGV is the owner column (empty
+// when the table has none) and the scope mode.
 func triggerSQL(t *schema.Table) []string {
 	mode := scopeOwn
 	if t.Read == schema.ReadAll || t.Owner == "" {

@@ -222,3 +222,32 @@ func TestInitRefusesUnprivileged(t *testing.T) {
 		t.Fatalf("Init as pg_read_all_data: %v, want ErrNotPrivileged", err)
 	}
 }
+
+// TestInitKeepsSupabaseAuth: on a Supabase project auth.uid() exists and
+// belongs to Supabase; Init must use it, never replace it.
+func TestInitKeepsSupabaseAuth(t *testing.T) {
+	t.Parallel()
+	url := pgtest.NewDB(t)
+	conn := pgtest.Connect(t, url)
+	const body = `SELECT nullif(current_setting('request.jwt.claim.sub', true), '')::uuid /* supabase */`
+	mustExec(t, conn, `CREATE SCHEMA auth`)
+	mustExec(t, conn, `CREATE FUNCTION auth.uid() RETURNS uuid LANGUAGE sql STABLE AS $$`+body+`$$`)
+	if err := central.Init(testContext(t), conn, schema.Default()); err != nil {
+		t.Fatal(err)
+	}
+	var src string
+	conn.QueryRow(testContext(t), `SELECT prosrc FROM pg_proc WHERE oid = 'auth.uid()'::regprocedure`).Scan(&src)
+	if src != body {
+		t.Fatalf("auth.uid() replaced: %s", src)
+	}
+	insertExpense(t, conn, expenseID, user1, "1")
+	var n int64
+	err := pgx.BeginFunc(testContext(t), conn, func(tx pgx.Tx) error {
+		mustExec(t, tx, `SET LOCAL ROLE authenticated`)
+		mustExec(t, tx, `SELECT set_config('request.jwt.claim.sub', $1, true)`, user1)
+		return tx.QueryRow(testContext(t), `SELECT count(*) FROM expenses`).Scan(&n)
+	})
+	if err != nil || n != 1 {
+		t.Fatalf("web app through Supabase's auth.uid(): %d rows, %v", n, err)
+	}
+}

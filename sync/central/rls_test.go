@@ -422,3 +422,22 @@ func TestRemoveDevice(t *testing.T) {
 		}
 	}
 }
+
+// TestPgtestDropsDeviceRoles: a test that creates devices and never
+// removes them leaves no role behind (roles outlive databases).
+func TestPgtestDropsDeviceRoles(t *testing.T) {
+	t.Parallel()
+	var role string
+	t.Run("Leaky", func(t *testing.T) {
+		url, admin := MustInit(t)
+		var err error
+		_, role, err = central.AddDevice(testContext(t), admin, url, []string{user1})
+		if err != nil {
+			t.Fatal(err)
+		}
+	})
+	admin := pgtest.Connect(t, pgtest.AdminURL(t))
+	if n := countOf(t, admin, `SELECT count(*) FROM pg_roles WHERE rolname = $1`, role); n != 0 {
+		t.Fatalf("role %s survived its test database", role)
+	}
+}

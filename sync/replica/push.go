@@ -5,6 +5,7 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
+	"strconv"
 	"strings"
 	"time"
 
@@ -367,6 +368,16 @@ func loadCentral(ctx context.Context, tx pgx.Tx, rows map[string]*centralRow, or
 				return err
 			}
 			row := rows[tbl+"/"+id]
+			// Postgres renders values its own way (12.5, +00:00): put
+			// them in the canonical form the devices send, so equal
+			// values compare equal in the merge and the ledger.
+			for col, raw := range vals {
+				if c, ok := row.table.Column(col); ok && len(raw) > 0 {
+					if _, canon, err := canonical(c, raw); err == nil {
+						vals[col] = canon
+					}
+				}
+			}
 			row.values, row.exists = vals, true
 			for col, cell := range row.meta.Cells {
 				cell.Value = vals[col]
@@ -415,10 +426,7 @@ func writeCentralRows(ctx context.Context, tx pgx.Tx, rows map[string]*centralRo
 	}
 	for _, name := range sortedKeys(upserts) {
 		t := tables[name]
-		raw, err := json.Marshal(upserts[name])
-		if err != nil {
-			return err
-		}
+		raw := encodeRows(upserts[name])
 		if err := withOrigin(ctx, tx, t, device, func() error {
 			_, err := tx.Exec(ctx, upsertSQL(t), raw)
 			return err
@@ -503,10 +511,7 @@ func writeLog(ctx context.Context, tx pgx.Tx, logs []logEntry, device string) er
 		if l.scope == SharedScope {
 			continue // logged by the capture trigger
 		}
-		raw, err := json.Marshal(l.cells)
-		if err != nil {
-			return err
-		}
+		raw := encodeCells(l.cells)
 		users, tbls, ids, cells = append(users, l.scope), append(tbls, l.table), append(ids, l.id), append(cells, string(raw))
 		seqs, cls, origins = append(seqs, next[l.scope]), append(cls, l.cl), append(origins, l.seq)
 		next[l.scope]++
@@ -542,4 +547,56 @@ func writeConflicts(ctx context.Context, tx pgx.Tx, rows map[string]*centralRow,
 		return fmt.Errorf("record conflicts: %w", err)
 	}
 	return nil
+}
+
+// encodeRows renders rows of raw JSON values as a JSON array of objects
+// without reflection (pushes encode every cell of every row).
+func encodeRows(rows []map[string]json.RawMessage) []byte {
+	b := make([]byte, 0, 512*len(rows))
+	b = append(b, '[')
+	for i, row := range rows {
+		if i > 0 {
+			b = append(b, ',')
+		}
+		b = append(b, '{')
+		first := true
+		for k, v := range row {
+			if !first {
+				b = append(b, ',')
+			}
+			first = false
+			b = strconv.AppendQuote(b, k)
+			b = append(b, ':')
+			if len(v) == 0 {
+				v = json.RawMessage("null")
+			}
+			b = append(b, v...)
+		}
+		b = append(b, '}')
+	}
+	return append(b, ']')
+}
+
+// encodeCells renders {"col": {"v", "t", "n"}} without reflection.
+func encodeCells(cells map[string]merge.Cell) []byte {
+	b := make([]byte, 0, 64*len(cells)+2)
+	b = append(b, '{')
+	for k, c := range cells {
+		if len(b) > 1 {
+			b = append(b, ',')
+		}
+		b = strconv.AppendQuote(b, k)
+		b = append(b, `:{"v":`...)
+		v := c.Value
+		if len(v) == 0 {
+			v = json.RawMessage("null")
+		}
+		b = append(b, v...)
+		b = append(b, `,"t":`...)
+		b = strconv.AppendUint(b, uint64(c.HLC), 10)
+		b = append(b, `,"n":`...)
+		b = strconv.AppendQuote(b, c.Node)
+		b = append(b, '}')
+	}
+	return append(b, '}')
 }

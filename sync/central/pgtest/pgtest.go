@@ -56,7 +56,8 @@ func AdminURL(tb testing.TB) string {
 
 // NewDB creates an empty database pamtest_<random> on the test server and
 // returns its URL (as the administrator). The database is dropped, with any
-// sessions still connected to it, when the test ends.
+// sessions still connected to it, when the test ends, and so are the device
+// login roles bound in it (pam_sync.device_users).
 func NewDB(tb testing.TB) string {
 	tb.Helper()
 	admin := AdminURL(tb)
@@ -74,9 +75,16 @@ func NewDB(tb testing.TB) string {
 	if _, err := conn.Exec(ctx, "CREATE DATABASE "+ident); err != nil {
 		tb.Fatalf("pgtest: create database: %v", err)
 	}
+	u, err := url.Parse(admin)
+	if err != nil {
+		tb.Fatalf("pgtest: admin URL: %v", err)
+	}
+	u.Path = "/" + name
+	dbURL := u.String()
 	tb.Cleanup(func() {
 		ctx, cancel := context.WithTimeout(context.Background(), 30*time.Second)
 		defer cancel()
+		roles := deviceRoles(ctx, dbURL)
 		conn, err := pgx.Connect(ctx, admin)
 		if err != nil {
 			tb.Errorf("pgtest: drop %s: %v", name, err)
@@ -85,14 +93,32 @@ func NewDB(tb testing.TB) string {
 		defer conn.Close(ctx)
 		if _, err := conn.Exec(ctx, "DROP DATABASE IF EXISTS "+ident+" WITH (FORCE)"); err != nil {
 			tb.Errorf("pgtest: drop %s: %v", name, err)
+			return
+		}
+		for _, r := range roles {
+			if _, err := conn.Exec(ctx, "DROP ROLE IF EXISTS "+pgx.Identifier{r}.Sanitize()); err != nil {
+				tb.Errorf("pgtest: drop role %s: %v", r, err)
+			}
 		}
 	})
-	u, err := url.Parse(admin)
+	return dbURL
+}
+
+// deviceRoles lists the device login roles bound in the database (roles are
+// cluster-wide, so a test that creates devices would otherwise leave them
+// behind when its database is dropped).
+func deviceRoles(ctx context.Context, dbURL string) []string {
+	conn, err := pgx.Connect(ctx, dbURL)
 	if err != nil {
-		tb.Fatalf("pgtest: admin URL: %v", err)
+		return nil
 	}
-	u.Path = "/" + name
-	return u.String()
+	defer conn.Close(ctx)
+	rows, err := conn.Query(ctx, `SELECT DISTINCT role_name FROM pam_sync.device_users WHERE role_name LIKE 'pam\_dev\_%'`)
+	if err != nil {
+		return nil // no pam_sync schema: no devices
+	}
+	roles, _ := pgx.CollectRows(rows, pgx.RowTo[string])
+	return roles
 }
 
 // Connect opens a connection closed when the test ends.
