@@ -8,6 +8,8 @@ import (
 	"log/slog"
 	"net"
 	"strings"
+
+	"github.com/pam-rv/pamd/sync/replica"
 )
 
 // Config is everything the daemon can be told. Precedence, resolved here
@@ -22,6 +24,7 @@ type Config struct {
 	Demo         bool // fill the demo data set when the database is new
 	CentralURL   string
 	SyncSchedule string
+	SyncBBox     string // minLat,minLon,maxLat,maxLon of the reference data to keep
 
 	afterParse []func() // steps that turn parsed flag text into fields
 }
@@ -61,6 +64,11 @@ func (c *Config) Validate() error {
 	}
 	if c.LogFormat != "json" && c.LogFormat != "text" {
 		return &ConfigError{"--log-format / PAM_LOG_FORMAT", fmt.Errorf("%w: %q (json or text)", ErrInvalid, c.LogFormat)}
+	}
+	if c.SyncBBox != "" {
+		if _, err := replica.ParseBBox(c.SyncBBox); err != nil {
+			return &ConfigError{"--sync-bbox / PAM_SYNC_BBOX", fmt.Errorf("%w: %v", ErrInvalid, err)}
+		}
 	}
 	if _, err := parseLevel(c.LogLevel); err != nil {
 		return &ConfigError{"--log-level / PAM_LOG_LEVEL", err}
@@ -117,6 +125,7 @@ func (c *Config) bindServe(fs *flag.FlagSet, e env) {
 // bindCentral registers the central database URL.
 func (c *Config) bindCentral(fs *flag.FlagSet, e env) {
 	fs.StringVar(&c.CentralURL, "central-url", e.str("PAM_CENTRAL_URL", c.CentralURL), "central Postgres `url` (this device's role, from pamd central add-device) (PAM_CENTRAL_URL)")
+	fs.StringVar(&c.SyncBBox, "sync-bbox", e.str("PAM_SYNC_BBOX", c.SyncBBox), "keep only reference data inside `minLat,minLon,maxLat,maxLon` (PAM_SYNC_BBOX)")
 }
 
 // parse parses args into the flag set and runs the post-parse steps.
@@ -155,4 +164,12 @@ func (c *Config) newLogger(w io.Writer) *slog.Logger {
 		return slog.New(slog.NewTextHandler(w, opts))
 	}
 	return slog.New(slog.NewJSONHandler(w, opts))
+}
+
+// parseBBox reads the validated bounding box; "" means none.
+func parseBBox(s string) (*replica.BBox, error) {
+	if s == "" {
+		return nil, nil
+	}
+	return replica.ParseBBox(s)
 }

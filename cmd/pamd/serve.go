@@ -115,6 +115,7 @@ func (m *Main) openSync(ctx context.Context) error {
 		m.Central = pool
 		rep := replica.New(m.Store, pool)
 		rep.Logger = m.Logger.With("component", "sync")
+		rep.BBox, _ = parseBBox(m.Config.SyncBBox)
 		syncer = rep
 	}
 	m.Sync = runner.New(syncer)

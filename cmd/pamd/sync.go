@@ -47,6 +47,7 @@ func runSync(ctx context.Context, args []string, stdout, stderr io.Writer, geten
 	rep := replica.New(s, pool)
 	rep.Logger = cfg.newLogger(stderr)
 	rep.PushBatch, rep.PullPage, rep.ReplayWindow = max(*page, 1), max(*page, 1), *window
+	rep.BBox, _ = parseBBox(cfg.SyncBBox)
 	if step := getenv("PAM_TEST_CRASH_AT"); step != "" {
 		// A debug switch for the crash tests: die like a power cut at a
 		// named step of the cycle.

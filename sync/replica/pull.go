@@ -166,6 +166,47 @@ func (r *Replica) queryChanges(ctx context.Context, where string, args ...any) (
 	return out, rows.Err()
 }
 
+// BBox limits the shared reference data a device keeps to a region.
+type BBox struct {
+	MinLat, MinLon, MaxLat, MaxLon float64
+}
+
+// ParseBBox reads "minLat,minLon,maxLat,maxLon".
+func ParseBBox(s string) (*BBox, error) {
+	var b BBox
+	if _, err := fmt.Sscanf(s, "%g,%g,%g,%g", &b.MinLat, &b.MinLon, &b.MaxLat, &b.MaxLon); err != nil ||
+		b.MinLat > b.MaxLat || b.MinLon > b.MaxLon || b.MinLat < -90 || b.MaxLat > 90 || b.MinLon < -180 || b.MaxLon > 180 {
+		return nil, fmt.Errorf("bounding box %q is not minLat,minLon,maxLat,maxLon", s)
+	}
+	return &b, nil
+}
+
+// keeps reports whether a shared row stays on this device: rows without
+// coordinates always do; rows with them when they fall inside the box. A
+// change without coordinates keeps a row only if the device has it.
+func (b *BBox) keeps(row *localRow, stored schema.Row) bool {
+	if b == nil {
+		return true
+	}
+	if _, ok := row.table.Column("latitude"); !ok {
+		return true
+	}
+	coord := func(col string) (float64, bool) {
+		if v, ok := stored[col]; ok {
+			f, ok := v.(float64)
+			return f, ok
+		}
+		f, ok := row.stored[col].(float64)
+		return f, ok
+	}
+	lat, okLat := coord("latitude")
+	lon, okLon := coord("longitude")
+	if !okLat || !okLon {
+		return row.exists
+	}
+	return lat >= b.MinLat && lat <= b.MaxLat && lon >= b.MinLon && lon <= b.MaxLon
+}
+
 // localRow is one row's state while a page is applied.
 type localRow struct {
 	table  *schema.Table
@@ -214,6 +255,14 @@ func (r *Replica) applyPage(ctx context.Context, scope string, page []remoteChan
 			ch, stored, err := r.canonicalChange(row.table, c.Change)
 			if err != nil {
 				return err
+			}
+			if scope == SharedScope && !r.BBox.keeps(row, stored) {
+				// Reference data outside this device's region: not
+				// kept, and dropped if it moved out.
+				if row.exists || row.meta.CL > 0 {
+					row.meta, row.dirty, row.write = merge.Row{CL: 2}, true, schema.Row{}
+				}
+				continue
 			}
 			var newest hlc.Timestamp
 			for _, cell := range ch.Cells {

@@ -46,6 +46,8 @@ type Replica struct {
 	// PullPage the number of change-log rows per pulled page.
 	PushBatch int
 	PullPage  int
+	// BBox, when set, keeps only shared reference rows inside it.
+	BBox *BBox
 	// ReplayWindow is how long acknowledged outbox entries are kept
 	// (default 7 days) before compaction removes them.
 	ReplayWindow time.Duration

@@ -9,6 +9,7 @@ import (
 	"testing"
 
 	"github.com/pam-rv/pamd/schema"
+	"github.com/pam-rv/pamd/sync/replica"
 )
 
 const (
@@ -186,5 +187,38 @@ func TestScopes(t *testing.T) {
 	res, err := onlyB.store.Find(ctx, userB, "camping_locations", schema.Query{})
 	if err != nil || res.Count != 1 {
 		t.Fatalf("reference data did not arrive: %+v %v", res, err)
+	}
+}
+
+// TestBoundingBox: a device limited to a region keeps the reference rows
+// inside it and none outside.
+func TestBoundingBox(t *testing.T) {
+	c := newCentral(t)
+	ctx := context.Background()
+	d := c.newDevice(t, "rv", userA)
+	box, err := replica.ParseBBox("31,-120,42,-109") // the US South-West
+	if err != nil {
+		t.Fatal(err)
+	}
+	d.rep.BBox = box
+	if _, err := c.admin.Exec(ctx, `INSERT INTO camping_locations (id, name, type, latitude, longitude, created_at, updated_at) VALUES
+		(gen_random_uuid(), 'Slab City', 'boondocking', 33.26, -115.46, now(), now()),
+		(gen_random_uuid(), 'Acadia', 'national_park', 44.35, -68.21, now(), now())`); err != nil {
+		t.Fatal(err)
+	}
+	d.sync(t)
+	res, err := d.store.Find(ctx, userA, "camping_locations", schema.Query{})
+	if err != nil || res.Count != 1 || res.Rows[0]["name"] != "Slab City" {
+		t.Fatalf("kept %+v, %v; want only Slab City", res, err)
+	}
+	if _, err := c.admin.Exec(ctx, `UPDATE camping_locations SET latitude = 45.0 WHERE name = 'Slab City'`); err != nil {
+		t.Fatal(err)
+	}
+	d.sync(t)
+	if res, _ := d.store.Find(ctx, userA, "camping_locations", schema.Query{}); res.Count != 0 {
+		t.Fatalf("a row that left the box is still here: %+v", res.Rows)
+	}
+	if _, err := replica.ParseBBox("north america"); err == nil {
+		t.Fatal("a malformed box was accepted")
 	}
 }
