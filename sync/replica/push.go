@@ -428,7 +428,7 @@ func writeCentralRows(ctx context.Context, tx pgx.Tx, rows map[string]*centralRo
 		t := tables[name]
 		raw := encodeRows(upserts[name])
 		if err := withOrigin(ctx, tx, t, device, func() error {
-			_, err := tx.Exec(ctx, upsertSQL(t), raw)
+			_, err := tx.Exec(ctx, upsertSQL(t), string(raw))
 			return err
 		}); err != nil {
 			return fmt.Errorf("write %s: %w", name, err)
@@ -447,7 +447,7 @@ func writeCentralRows(ctx context.Context, tx pgx.Tx, rows map[string]*centralRo
 		return nil
 	}
 	_, err := tx.Exec(ctx, `INSERT INTO pam_sync.row_meta (tbl, row_id, user_id, cl, cells)
-		SELECT * FROM unnest($1::text[], $2::uuid[], $3::uuid[], $4::bigint[], $5::jsonb[])
+		SELECT t, r, u, c, j::jsonb FROM unnest($1::text[], $2::uuid[], $3::uuid[], $4::bigint[], $5::text[]) AS x(t, r, u, c, j)
 		ON CONFLICT (tbl, row_id) DO UPDATE SET cl = excluded.cl, cells = excluded.cells, user_id = excluded.user_id`,
 		mTbl, mID, mUser, mCL, mCells)
 	if err != nil {
@@ -482,7 +482,7 @@ func upsertSQL(t *schema.Table) string {
 			sets = append(sets, fmt.Sprintf("%s = excluded.%s", schema.Quote(c.Name), schema.Quote(c.Name)))
 		}
 	}
-	return fmt.Sprintf(`INSERT INTO %s SELECT * FROM jsonb_populate_recordset(NULL::%s, $1::jsonb)
+	return fmt.Sprintf(`INSERT INTO %s SELECT * FROM jsonb_populate_recordset(NULL::%s, $1::text::jsonb)
 		ON CONFLICT (id) DO UPDATE SET %s`, schema.Quote(t.Name), schema.Quote(t.Name), strings.Join(sets, ", "))
 }
 
@@ -520,7 +520,7 @@ func writeLog(ctx context.Context, tx pgx.Tx, logs []logEntry, device string) er
 		return nil
 	}
 	_, err := tx.Exec(ctx, `INSERT INTO pam_sync.change_log (user_id, seq, tbl, row_id, cl, cells, origin, origin_seq)
-		SELECT u, s, t, r, c, j, $8, o FROM unnest($1::uuid[], $2::bigint[], $3::text[], $4::uuid[], $5::bigint[], $6::jsonb[], $7::bigint[]) AS x(u, s, t, r, c, j, o)`,
+		SELECT u, s, t, r, c, j::jsonb, $8, o FROM unnest($1::uuid[], $2::bigint[], $3::text[], $4::uuid[], $5::bigint[], $6::text[], $7::bigint[]) AS x(u, s, t, r, c, j, o)`,
 		users, seqs, tbls, ids, cls, cells, origins, device)
 	if err != nil {
 		return fmt.Errorf("append change log: %w", err)
@@ -541,7 +541,7 @@ func writeConflicts(ctx context.Context, tx pgx.Tx, rows map[string]*centralRow,
 		winners, losers, reasons = append(winners, string(w)), append(losers, string(l)), append(reasons, c.Reason)
 	}
 	_, err := tx.Exec(ctx, `INSERT INTO pam_sync.conflicts (user_id, tbl, row_id, col, winner, loser, reason, origin)
-		SELECT u, t, r, c, w, l, re, $8 FROM unnest($1::uuid[], $2::text[], $3::uuid[], $4::text[], $5::jsonb[], $6::jsonb[], $7::text[]) AS x(u, t, r, c, w, l, re)`,
+		SELECT u, t, r, c, w::jsonb, l::jsonb, re, $8 FROM unnest($1::uuid[], $2::text[], $3::uuid[], $4::text[], $5::text[], $6::text[], $7::text[]) AS x(u, t, r, c, w, l, re)`,
 		users, tbls, ids, cols, winners, losers, reasons, device)
 	if err != nil {
 		return fmt.Errorf("record conflicts: %w", err)
