@@ -1,0 +1,119 @@
+package tools_test
+
+import (
+	"context"
+	"encoding/json"
+	"fmt"
+	"path/filepath"
+	"slices"
+	"testing"
+	"time"
+
+	"github.com/pam-rv/pamd/agent/tools"
+	"github.com/pam-rv/pamd/localstore"
+	"github.com/pam-rv/pamd/localstore/demo"
+	"github.com/pam-rv/pamd/schema"
+)
+
+// BenchmarkTools runs every registered tool against the demo data set
+// (scale 1: a year of two people's life on the road) as Sam (metric) and
+// reports each tool's median and 95th percentile latency.
+//
+//	go test ./agent/tools -run '^$' -bench Tools -benchtime 200x
+func BenchmarkTools(b *testing.B) {
+	ctx := context.Background()
+	s := localstore.New(filepath.Join(b.TempDir(), localstore.FileName), schema.Default())
+	if err := s.Open(ctx); err != nil {
+		b.Fatal(err)
+	}
+	defer s.Close()
+	now := time.Now().UTC()
+	if _, err := demo.Fill(ctx, s, demo.Options{Scale: 1, Now: now}); err != nil {
+		b.Fatal(err)
+	}
+	reg := tools.NewRegistry(s)
+	call := tools.Call{User: demo.UserB, Now: now}
+	day := now.Format("2006-01-02")
+
+	// Rows the write tools work on.
+	target, err := s.Create(ctx, demo.UserB, "expenses", schema.Row{"amount": "1.00", "category": "bench", "date": day})
+	if err != nil {
+		b.Fatal(err)
+	}
+	var odo float64
+	res, err := s.Find(ctx, demo.UserB, "fuel_log", schema.Query{
+		Conditions: []schema.Condition{{Column: "vehicle_id", Op: schema.OpEq, Value: demo.VehicleSamRV}},
+		Order:      []schema.Order{{Column: "odometer", Desc: true}}, Limit: 1})
+	if err != nil || len(res.Rows) == 0 {
+		b.Fatalf("no fuel log in the demo data: %v", err)
+	}
+	odo, _ = res.Rows[0]["odometer"].(float64)
+
+	type argsFn func(i int) string
+	static := func(s string) argsFn { return func(int) string { return s } }
+	args := map[string]argsFn{
+		"pam_create_record": static(`{"table_name": "expenses", "data": {"amount": "1.00", "category": "bench-created", "date": "` + day + `"}}`),
+		"pam_read_records":  static(`{"table_name": "expenses", "filters": {"category": "fuel"}, "order": ["-date"], "limit": 50}`),
+		"pam_update_records": func(i int) string {
+			return fmt.Sprintf(`{"table_name": "expenses", "ids": [%q], "data": {"description": "run %d"}}`, target["id"], i)
+		},
+		"pam_delete_records": nil, // below: needs a fresh row per call
+		"pam_upsert_records": func(i int) string {
+			return fmt.Sprintf(`{"table_name": "expenses", "data": {"id": %q, "amount": "%d.00"}}`, target["id"], i%1000+1)
+		},
+		"pam_count_records": static(`{"table_name": "expenses", "filters": {"category": "fuel"}}`),
+		"pam_bulk_database_operation": func(i int) string {
+			return fmt.Sprintf(`{"operations": [{"operation": "update", "table": "expenses", "id": %q, "data": {"description": "bulk %d"}},
+				{"operation": "read", "table": "expenses", "id": %q}]}`, target["id"], i, target["id"])
+		},
+		"pam_get_database_stats":    static(`{}`),
+		"pam_check_database_health": static(`{}`),
+		"log_expense":               static(`{"amount": "12.34", "category": "food", "description": "bench"}`),
+		"track_expense":             static(`{"amount": "5.00", "category": "food", "description": "bench"}`),
+		"suggest_budget_adjustment": static(`{"category": "fuel"}`),
+		"fetch_summary":             static(`{}`),
+		"pam_log_maintenance":       static(`{"task": "oil_change", "mileage_km": 250000, "cost": "99.00", "next_due": "` + now.AddDate(0, 3, 0).Format("2006-01-02") + `"}`),
+		"pam_log_fuel": func(i int) string {
+			return fmt.Sprintf(`{"litres": 60, "total_cost": "110.00", "odometer_km": %.0f, "vehicle_id": %q, "partial": %v}`,
+				odo+float64(400*(i+1)), demo.VehicleSamRV, i%4 == 3)
+		},
+		"pam_manage_fuel_stations":     static(`{"action": "search", "radius_km": 150, "fuel_type": "regular", "sort_by": "price"}`),
+		"pam_get_maintenance_schedule": static(`{}`),
+	}
+	for _, info := range reg.List() {
+		if _, ok := args[info.Name]; !ok {
+			b.Fatalf("no benchmark arguments for %s", info.Name)
+		}
+	}
+	for _, info := range reg.List() {
+		b.Run(info.Name, func(b *testing.B) {
+			lat := make([]time.Duration, 0, b.N)
+			i := 0
+			for b.Loop() {
+				a := ""
+				if info.Name == "pam_delete_records" {
+					b.StopTimer()
+					row, err := s.Create(ctx, demo.UserB, "expenses", schema.Row{"amount": "1.00", "category": "bench", "date": day})
+					if err != nil {
+						b.Fatal(err)
+					}
+					a = fmt.Sprintf(`{"table_name": "expenses", "ids": [%q], "confirm": true}`, row["id"])
+					b.StartTimer()
+				} else {
+					a = args[info.Name](i)
+				}
+				start := time.Now()
+				if _, err := reg.Execute(ctx, call, info.Name, json.RawMessage(a)); err != nil {
+					b.Fatalf("%s(%s): %v", info.Name, a, err)
+				}
+				lat = append(lat, time.Since(start))
+				i++
+			}
+			slices.Sort(lat)
+			b.ReportMetric(ms(lat[len(lat)/2]), "p50-ms")
+			b.ReportMetric(ms(lat[min(len(lat)-1, len(lat)*95/100)]), "p95-ms")
+		})
+	}
+}
+
+func ms(d time.Duration) float64 { return float64(d.Microseconds()) / 1000 }
