@@ -25,6 +25,7 @@ type Config struct {
 	CentralURL   string
 	SyncSchedule string
 	SyncBBox     string // minLat,minLon,maxLat,maxLon of the reference data to keep
+	LLM          LLMConfig
 
 	afterParse []func() // steps that turn parsed flag text into fields
 }
@@ -37,6 +38,12 @@ func DefaultConfig() Config {
 		LogFormat:    "json",
 		LogLevel:     "info",
 		SyncSchedule: "@every 5m",
+		LLM: LLMConfig{
+			OpenAIModel:         "gpt-4-turbo",
+			OpenAIFallbackModel: "gpt-3.5-turbo",
+			OllamaURL:           "http://127.0.0.1:11434",
+			OllamaModel:         "llama3.1:8b",
+		},
 	}
 }
 
@@ -111,6 +118,7 @@ func (c *Config) bindServe(fs *flag.FlagSet, e env) {
 	hosts := fs.String("allowed-hosts", e.str("PAM_ALLOWED_HOSTS", strings.Join(c.AllowedHosts, ",")), "comma-separated host names browsers may use besides localhost and IPs (PAM_ALLOWED_HOSTS)")
 	fs.BoolVar(&c.Demo, "demo", e.boolean("PAM_DEMO", c.Demo), "fill the demo data set when the database is new (PAM_DEMO)")
 	c.bindCentral(fs, e)
+	c.bindLLM(fs, e)
 	fs.StringVar(&c.SyncSchedule, "sync-schedule", e.str("PAM_SYNC_SCHEDULE", c.SyncSchedule), "cron `spec` of the periodic sync (PAM_SYNC_SCHEDULE)")
 	c.afterParse = append(c.afterParse, func() {
 		c.AllowedHosts = nil

@@ -32,12 +32,13 @@ type Main struct {
 	Logger *slog.Logger
 	Stdout io.Writer
 
-	Store    *localstore.Store
-	API      *api.Server
-	Central  *pgxpool.Pool // nil without a central database
-	Sync     *runner.Runner
-	listener net.Listener
-	server   *http.Server
+	Store     *localstore.Store
+	API       *api.Server
+	Central   *pgxpool.Pool // nil without a central database
+	Sync      *runner.Runner
+	assistant *assistant
+	listener  net.Listener
+	server    *http.Server
 }
 
 // NewMain returns a Main with the default configuration.
@@ -71,6 +72,9 @@ func (m *Main) Open(ctx context.Context) error {
 	m.API.JWTSecret = []byte(m.Config.JWTSecret)
 	m.API.AllowedHosts = m.Config.AllowedHosts
 	m.API.MountSync(m.Sync, m.Store)
+	if err := m.openAssistant(); err != nil {
+		return err
+	}
 	m.server = &http.Server{
 		Handler:           m.API.Handler(),
 		ReadHeaderTimeout: 10 * time.Second,
@@ -150,6 +154,7 @@ func newCentralPool(ctx context.Context, url string) (*pgxpool.Pool, error) {
 // Close releases everything Open acquired.
 func (m *Main) Close() error {
 	var errs []error
+	m.assistant.close()
 	if m.Sync != nil {
 		m.Sync.Close()
 	}

@@ -1,0 +1,308 @@
+// Package chat runs the assistant's conversation: one turn takes the
+// user's message, builds a bounded prompt from the session's memory and
+// the user's profile, asks the model (through the router), executes the
+// tools it calls against the local store, and records the exchange in the
+// PAM memory tables with the provider and model that answered.
+package chat
+
+import (
+	"context"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"log/slog"
+	"sort"
+	"strings"
+	"sync"
+	"time"
+
+	"github.com/pam-rv/pamd/agent/tools"
+	"github.com/pam-rv/pamd/llm"
+	"github.com/pam-rv/pamd/localstore"
+	"github.com/pam-rv/pamd/schema"
+)
+
+// Tools is what a turn needs of the tool registry.
+type Tools interface {
+	List() []tools.Info
+	Tool(name string) (*tools.Tool, bool)
+	Execute(ctx context.Context, call tools.Call, name string, args json.RawMessage) (tools.Result, error)
+}
+
+// Memory is what a turn needs of the store: sessions, history, logs.
+type Memory interface {
+	Create(ctx context.Context, user, table string, data schema.Row) (schema.Row, error)
+	Update(ctx context.Context, user, table, id string, data schema.Row) (schema.Row, error)
+	Find(ctx context.Context, user, table string, q schema.Query) (*localstore.Result, error)
+	Get(ctx context.Context, user, table, id string) (schema.Row, error)
+}
+
+// Limits of one turn.
+const (
+	DefaultMaxSteps = 5    // model calls per turn (tool rounds + the answer)
+	MaxToolsOffered = 8    // tools offered per request: small models do badly with more
+	AnswerReserve   = 1024 // tokens kept free in the context for the answer
+	HistoryTurns    = 10   // past exchanges considered for the prompt
+)
+
+// Service runs turns. Set the fields, then call Turn.
+type Service struct {
+	Model    llm.Provider
+	Tools    Tools
+	Memory   Memory
+	MaxSteps int
+	Now      func() time.Time
+	Logger   *slog.Logger
+}
+
+// Event is streamed to the caller while a turn runs (the WebSocket relays
+// them): tokens, tool calls and their results.
+type Event struct {
+	Type     string          `json:"type"` // token, tool_call, tool_result
+	Content  string          `json:"content,omitempty"`
+	Name     string          `json:"name,omitempty"`
+	Args     json.RawMessage `json:"arguments,omitempty"`
+	Result   any             `json:"result,omitempty"`
+	Error    string          `json:"error,omitempty"`
+	Duration int64           `json:"ms,omitempty"`
+}
+
+// ToolCall is one executed (or refused) tool call of a turn.
+type ToolCall struct {
+	Name      string          `json:"name"`
+	Arguments json.RawMessage `json:"arguments"`
+	Result    any             `json:"result"`
+	Error     string          `json:"error,omitempty"`
+	MS        int64           `json:"ms"`
+}
+
+// Reply is the answer of one turn (api.md "POST /api/v1/pam/chat").
+type Reply struct {
+	Reply     string     `json:"reply"`
+	SessionID string     `json:"session_id"`
+	Provider  string     `json:"provider"`
+	Model     string     `json:"model"`
+	ToolCalls []ToolCall `json:"tool_calls"`
+	LatencyMS int64      `json:"latency_ms"`
+	// PromptTokens is the measured size of the largest prompt sent, which
+	// never exceeds the model's context window minus AnswerReserve.
+	PromptTokens int `json:"prompt_tokens"`
+}
+
+// Request is one user message.
+type Request struct {
+	Message   string
+	SessionID string
+}
+
+// Turn answers one message for user. onEvent may be nil.
+func (s *Service) Turn(ctx context.Context, user string, req Request, onEvent func(Event)) (*Reply, error) {
+	start := s.now()
+	if onEvent == nil {
+		onEvent = func(Event) {}
+	}
+	msg := strings.TrimSpace(req.Message)
+	if msg == "" {
+		return nil, &schema.Error{Code: schema.EUNPROCESSABLE, Message: "message is empty", Fields: []schema.FieldError{{Field: "message", Reason: "required"}}}
+	}
+	if len(msg) > 8000 {
+		return nil, schema.Errorf(schema.ETOOLARGE, "message longer than 8000 characters")
+	}
+	sess, err := s.session(ctx, user, req.SessionID)
+	if err != nil {
+		return nil, err
+	}
+	call := tools.Call{User: user, Now: start}
+	ctx = tools.WithCall(ctx, call)
+	history, err := s.history(ctx, user, sess.id)
+	if err != nil {
+		return nil, err
+	}
+	offered := s.relevantTools(msg)
+	reply := &Reply{SessionID: sess.id, ToolCalls: []ToolCall{}}
+	messages, used := s.prompt(history, msg, offered, start)
+	reply.PromptTokens = used
+	steps := s.MaxSteps
+	if steps <= 0 {
+		steps = DefaultMaxSteps
+	}
+	var resp *llm.Response
+	for step := 0; step < steps; step++ {
+		resp, err = s.Model.Chat(ctx, llm.Request{Messages: messages, Tools: offered}, func(ev llm.Event) {
+			if ev.Token != "" {
+				onEvent(Event{Type: "token", Content: ev.Token})
+			}
+		})
+		if err != nil {
+			s.logTurn(ctx, user, sess.id, msg, nil, err, start)
+			if errors.Is(err, llm.ErrNoProvider) {
+				return nil, &schema.Error{Code: schema.EUNAVAILABLE, Message: "no assistant is reachable right now: " + err.Error()}
+			}
+			return nil, fmt.Errorf("chat: %w", err)
+		}
+		reply.Provider, reply.Model = resp.Provider, resp.Model
+		if len(resp.Message.ToolCalls) == 0 || step == steps-1 {
+			break
+		}
+		messages = append(messages, resp.Message)
+		results := s.runTools(ctx, call, resp.Message.ToolCalls, onEvent)
+		for i, tc := range resp.Message.ToolCalls {
+			reply.ToolCalls = append(reply.ToolCalls, results[i])
+			content, _ := json.Marshal(map[string]any{"result": results[i].Result, "error": results[i].Error})
+			messages = append(messages, llm.Message{Role: llm.RoleTool, ToolCallID: tc.ID, Name: tc.Name, Content: string(content)})
+		}
+		if n := tokens(messages, offered); n > reply.PromptTokens {
+			reply.PromptTokens = n
+		}
+		if limit := s.Model.ContextWindow() - AnswerReserve; limit > 0 && reply.PromptTokens > limit {
+			break // no room for another round: answer with what we have
+		}
+	}
+	reply.Reply = strings.TrimSpace(resp.Message.Content)
+	if reply.Reply == "" && len(reply.ToolCalls) > 0 {
+		reply.Reply = summarize(reply.ToolCalls)
+	}
+	reply.LatencyMS = s.now().Sub(start).Milliseconds()
+	if err := s.remember(ctx, user, sess, msg, reply); err != nil {
+		s.logger().Warn("chat memory not written", "err", err)
+	}
+	s.logTurn(ctx, user, sess.id, msg, reply, nil, start)
+	return reply, nil
+}
+
+// runTools executes the model's tool calls: read-only ones in parallel,
+// writing ones in order. Unknown tools and invalid arguments come back to
+// the model as errors to correct; a destructive tool never runs on the
+// model's word alone.
+func (s *Service) runTools(ctx context.Context, call tools.Call, calls []llm.ToolCall, onEvent func(Event)) []ToolCall {
+	out := make([]ToolCall, len(calls))
+	var wg sync.WaitGroup
+	run := func(i int) {
+		tc := calls[i]
+		began := time.Now()
+		rec := ToolCall{Name: tc.Name, Arguments: tc.Arguments}
+		t, ok := s.Tools.Tool(tc.Name)
+		switch {
+		case !ok:
+			rec.Error = fmt.Sprintf("unknown tool %q; use one of the tools offered", tc.Name)
+		case t.Destructive:
+			rec.Error = "this tool deletes data: ask the user to confirm in their own words first; it was not run"
+		default:
+			res, err := s.Tools.Execute(ctx, call, tc.Name, withoutConfirm(tc.Arguments))
+			if err != nil {
+				rec.Error = schema.ErrorMessage(err)
+				if f := schema.ErrorFields(err); len(f) > 0 {
+					b, _ := json.Marshal(f)
+					rec.Error += " " + string(b)
+				}
+			} else {
+				rec.Result = res.Output
+			}
+		}
+		rec.MS = time.Since(began).Milliseconds()
+		out[i] = rec
+	}
+	for i, tc := range calls {
+		onEvent(Event{Type: "tool_call", Name: tc.Name, Args: tc.Arguments})
+		if t, ok := s.Tools.Tool(tc.Name); ok && !t.Writes {
+			wg.Add(1)
+			go func(i int) { defer wg.Done(); run(i) }(i)
+			continue
+		}
+		wg.Wait() // writes wait for earlier reads and run alone, in order
+		run(i)
+	}
+	wg.Wait()
+	for _, rec := range out {
+		onEvent(Event{Type: "tool_result", Name: rec.Name, Result: rec.Result, Error: rec.Error, Duration: rec.MS})
+	}
+	return out
+}
+
+// withoutConfirm removes a "confirm" the model set itself.
+func withoutConfirm(args json.RawMessage) json.RawMessage {
+	var m map[string]json.RawMessage
+	if json.Unmarshal(args, &m) != nil {
+		return args
+	}
+	if _, ok := m["confirm"]; !ok {
+		return args
+	}
+	delete(m, "confirm")
+	b, _ := json.Marshal(m)
+	return b
+}
+
+// relevantTools offers at most MaxToolsOffered tools, ranked by the words
+// they share with the message (name and description), so a small local
+// model sees a short, pertinent list.
+func (s *Service) relevantTools(msg string) []llm.Tool {
+	words := wordSet(msg)
+	type scored struct {
+		info  tools.Info
+		score int
+	}
+	var list []scored
+	for _, info := range s.Tools.List() {
+		n := 0
+		for w := range wordSet(strings.ReplaceAll(info.Name, "_", " ") + " " + info.Description) {
+			if words[w] {
+				n++
+			}
+		}
+		list = append(list, scored{info, n})
+	}
+	sort.SliceStable(list, func(i, j int) bool { return list[i].score > list[j].score })
+	var out []llm.Tool
+	for _, sc := range list {
+		if len(out) == MaxToolsOffered || sc.score == 0 && len(out) > 0 {
+			break
+		}
+		out = append(out, llm.Tool{Name: sc.info.Name, Description: sc.info.Description, Parameters: sc.info.Parameters})
+	}
+	return out
+}
+
+var stopWords = map[string]bool{"the": true, "a": true, "an": true, "and": true, "or": true, "of": true, "to": true,
+	"in": true, "on": true, "for": true, "my": true, "is": true, "what": true, "how": true, "much": true, "i": true,
+	"me": true, "do": true, "did": true, "it": true, "this": true, "that": true, "with": true, "by": true, "from": true}
+
+func wordSet(s string) map[string]bool {
+	out := map[string]bool{}
+	for _, w := range strings.FieldsFunc(strings.ToLower(s), func(r rune) bool {
+		return !(r >= 'a' && r <= 'z' || r >= '0' && r <= '9')
+	}) {
+		w = strings.TrimSuffix(w, "s")
+		if len(w) > 1 && !stopWords[w] {
+			out[w] = true
+		}
+	}
+	return out
+}
+
+func summarize(calls []ToolCall) string {
+	var b strings.Builder
+	for _, c := range calls {
+		if c.Error != "" {
+			fmt.Fprintf(&b, "%s: %s\n", c.Name, c.Error)
+			continue
+		}
+		raw, _ := json.Marshal(c.Result)
+		fmt.Fprintf(&b, "%s: %s\n", c.Name, raw)
+	}
+	return strings.TrimSpace(b.String())
+}
+
+func (s *Service) now() time.Time {
+	if s.Now != nil {
+		return s.Now()
+	}
+	return time.Now()
+}
+
+func (s *Service) logger() *slog.Logger {
+	if s.Logger != nil {
+		return s.Logger
+	}
+	return slog.Default()
+}
