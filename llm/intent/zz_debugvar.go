@@ -1,0 +1,3 @@
+package intent
+
+var debugScores func(string, float64)
