@@ -24,11 +24,12 @@ deb: ## build Debian packages for amd64 and arm64 into bin/
 	packaging/build-deb amd64
 	packaging/build-deb arm64
 
-test: lint pg-up ## run every test, including the Postgres ones
+test: lint pg-up ## run every test, including the Postgres ones, and every benchmark once
 	$(GO) test -count=1 -timeout 9m $(PKGS)
+	$(GO) test -p 1 -count=1 -run '^$$' -bench . -benchtime 1x -timeout 9m $(PKGS) > /dev/null
 
 bench: pg-up ## run the benchmarks and print their figures
-	$(GO) test -run '^$$' -bench . -benchtime 2s -timeout 20m $(PKGS)
+	$(GO) test -p 1 -run '^$$' -bench . -benchtime 2s -timeout 30m $(PKGS)
 
 lint: ## gofmt and go vet
 	@out=$$(gofmt -l $$(git ls-files '*.go' 2>/dev/null || find . -name '*.go')); \

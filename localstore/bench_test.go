@@ -143,7 +143,7 @@ func BenchmarkInsertDurableBaseline(b *testing.B) {
 			id, alice, int64(100+i%20000), "groceries", "2026-01-01", "bench", ts, ts); err != nil {
 			b.Fatal(err)
 		}
-		if _, err := tx.Exec(`INSERT INTO _pam_changes (tx, hlc, tbl, row_id, user_id, op, data, created_at) VALUES (?, ?, 'expenses', ?, ?, 'create', '{}', ?)`,
+		if _, err := tx.Exec(`INSERT INTO _pam_changes (tx, hlc, tbl, row_id, user_id, op, cl, data, created_at) VALUES (?, ?, 'expenses', ?, ?, 'create', 1, '{}', ?)`,
 			int64(i), int64(i), id, alice, ts); err != nil {
 			b.Fatal(err)
 		}
