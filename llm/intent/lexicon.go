@@ -61,6 +61,7 @@ const (
 	cNot                          // not, no
 	cPlan                         // planned, booked, scheduled, plans
 	cPeriod                       // month, week, year, today, lately: read by the period pass
+	cMe                           // I, me, my, we, our: the user's own figures
 )
 
 // unit is a unit word.
@@ -209,12 +210,13 @@ func newLexicon(categories []string) *lexicon {
 		"something", "please", "kindly", "mate", "dear", "buddy", "guys", "y'all", "ya", "u", "r", "n",
 		"since", "during", "through", "till", "until", "via", "per", "an", "into", "onto", "not", "no",
 		"sure", "cool", "great", "good", "nice", "ok", "quickie", "real", "show", "list", "find", "am",
-		"whats", "im")
+		"whats", "im", "category", "categories", "by", "per")
 	c(cQ, "what", "how", "when", "where", "which", "who", "show", "tell", "list", "give", "find",
 		"any", "is", "are", "am", "do", "does", "did", "have", "has", "can", "could", "will", "would",
 		"should", "whats", "hows", "wheres", "whens", "check", "see", "display", "report", "summary",
 		"breakdown", "search")
 	c(cHow, "how")
+	c(cMe, "i", "me", "my", "mine", "myself", "we", "us", "our", "ours", "ourselves")
 	c(cMuch, "much", "many")
 	c(cWhen, "when")
 	c(cWhere, "where")
@@ -250,7 +252,8 @@ func newLexicon(categories []string) *lexicon {
 	c(cDrive, "drive", "drives", "driving", "drove", "go", "get", "head", "haul", "tow", "towing",
 		"move", "reach")
 	c(cMaint, "maintenance", "maint", "service", "services", "servicing", "serviced", "repair",
-		"repairs", "upkeep", "mechanic", "inspection", "tuneup", "fix", "fixes")
+		"repairs", "upkeep", "mechanic", "inspection", "tuneup", "fix", "fixes", "maintain",
+		"maintaining")
 	c(cMaint, "overdue")
 	c(cDue, "due", "overdue", "next", "upcoming", "coming", "soon", "schedule", "scheduled",
 		"needed", "need", "needs", "time", "pending")
@@ -289,7 +292,7 @@ func newLexicon(categories []string) *lexicon {
 		"become", "weird", "funny", "love", "hate", "play", "game", "games", "chat", "talk",
 		"signal", "coverage", "sunset", "sunrise", "wind", "snow", "storm", "bored", "lonely", "mean",
 		"means", "rvers", "rver", "people", "beginners", "beginner", "retirees", "nomads", "someone",
-		"folks", "everyone", "anyone", "newbies", "country", "world", "nation", "planet", "universe",
+		"folks", "everyone", "anyone", "newbies", "tips", "hacks", "country", "world", "nation", "planet", "universe",
 		"usa", "america")
 	c(cNotFuel, "water", "fresh", "grey", "gray", "black", "sewage", "dump", "air", "tires",
 		"propane", "lp", "lpg", "coffee", "prescription", "def", "generator", "cooler", "ice", "bottle")
@@ -304,7 +307,7 @@ func newLexicon(categories []string) *lexicon {
 	c(cPeriod, "day", "days", "week", "weeks", "weekly", "month", "months", "monthly", "year",
 		"years", "yearly", "annual", "annually", "today", "tonight", "yesterday", "lately", "recently",
 		"ytd", "mtd", "weekend", "fortnight", "ago", "morning", "evening", "afternoon", "date", "mo",
-		"mos", "yr", "yrs", "wk", "wks")
+		"mos", "yr", "yrs", "wk", "wks", "summer", "winter", "spring", "fall", "autumn", "season")
 
 	// Phrases: several words that mean one thing.
 	c(cSpend|cPast, "money go", "money went", "set me back", "shelled out", "dropped on")
@@ -345,7 +348,8 @@ func newLexicon(categories []string) *lexicon {
 	c(cBudget|cFuture, "set aside", "put aside", "save up", "save for")
 	c(cNeg, "tell me a", "write me", "how do i", "how to", "who is", "who was", "what time",
 		"are you", "what should", "how does", "what if", "is it safe", "is it legal", "worth it",
-		"should i buy", "should i start", "should i sell")
+		"should i buy", "should i start", "should i sell", "stand for", "plan a", "plan my",
+		"plan our", "plan me", "help me plan", "plan out")
 
 	// Units, written after (or before, for currencies) a number.
 	u := func(un unit, words ...string) { add(sense{unit: un}, words...) }
@@ -365,7 +369,7 @@ func newLexicon(categories []string) *lexicon {
 	svc("tire_rotation", "tire rotation", "tyre rotation", "rotate the tires", "rotate tires",
 		"rotate the tyres", "tires rotated", "tyres rotated", "rotation", "rotate", "rotated",
 		"tire", "tires", "tyre", "tyres", "rotating")
-	svc("brake_service", "brake", "brakes", "brake job", "brake service", "brake pads", "pads",
+	svc("brake_service", "brake", "brakes", "breaks", "brake job", "brake service", "brake pads", "pads",
 		"brake check", "brake inspection")
 	svc("generator_service", "generator", "genny", "genset", "gen set", "onan", "generator service",
 		"generator maintenance")
@@ -468,6 +472,21 @@ func newLexicon(categories []string) *lexicon {
 		}
 	}
 
+	// A plural names the category of its singular ("campgrounds").
+	plurals := map[string]string{}
+	for w, s := range lx.words {
+		if s.category == "" && len(w) > 3 && strings.HasSuffix(w, "s") {
+			if c := lx.words[w[:len(w)-1]].category; c != "" {
+				plurals[w] = c
+			}
+		}
+	}
+	for w, c := range plurals {
+		s := lx.words[w]
+		s.category = c
+		lx.words[w] = s
+	}
+
 	// Real words that look like typos of ours and must stay what they are.
 	for _, w := range []string{"times", "sending", "learned", "mouth", "tries", "treat", "feel",
 		"fool", "budge", "drivers", "driver", "there", "three", "these", "spends", "sense", "spell",
@@ -547,11 +566,27 @@ func newLexicon(categories []string) *lexicon {
 	const keyword = cSpend | cPay | cBudget | cLeft | cFuel | cEconomy | cTrip | cMaint | cDue |
 		cForecast | cCamp | cIncome | cHustle | cFill | cOdo | cPartial | cTotal | cBest | cCheap |
 		cFree | cNear | cPlan | cAvg | cCost | cLog | cBuy
+	// The words of phrases are candidates too ("chnage" in "oil chnage"):
+	// they count only if the phrase then matches.
+	cands := make(map[string]bool, len(lx.words))
 	for w, s := range lx.words {
+		if s.c&keyword != 0 || s.c&cStop == 0 && (s.category != "" || s.service != "" ||
+			s.unit != uNone || s.month != 0 || s.weekday != 0) {
+			cands[w] = true
+		}
+	}
+	for _, ps := range lx.phrases {
+		for _, p := range ps {
+			for _, w := range p.words {
+				if s, ok := lx.words[w]; !ok || s.c&cStop == 0 {
+					cands[w] = true
+				}
+			}
+		}
+	}
+	for w := range cands {
 		n := len(w)
-		if n < 4 || !isASCIILetters(w) || s.c&cStop != 0 && s.c&keyword == 0 ||
-			s.c&keyword == 0 && s.category == "" && s.service == "" && s.unit == uNone && s.month == 0 &&
-				s.weekday == 0 {
+		if n < 4 || !isASCIILetters(w) {
 			continue
 		}
 		for len(lx.byLen) <= n {
@@ -596,9 +631,6 @@ func (lx *lexicon) addPhrase(text string, s sense) {
 // ("walmart's"), or as the plural of a known word.
 func (lx *lexicon) lookup(w string) (sense, bool) {
 	if s, ok := lx.words[w]; ok {
-		if s.category == "" && len(w) > 3 && strings.HasSuffix(w, "s") {
-			s.category = lx.words[w[:len(w)-1]].category // "campgrounds"
-		}
 		return s, true
 	}
 	if b, ok := strings.CutSuffix(w, "'s"); ok {
@@ -643,8 +675,8 @@ func (lx *lexicon) correct(w string) (string, bool) {
 			switch {
 			case d < bestD:
 				best, bestD, tie = cand, d, false
-			case d == bestD && cand != best:
-				tie = true
+			case d == bestD && cand != best && lx.words[cand] != lx.words[best]:
+				tie = true // two words of different meaning are as near
 			}
 		}
 	}

@@ -10,12 +10,6 @@ import (
 // not the short questions it answers: they are Unknown and go to a model.
 const MaxMessageBytes = 400
 
-// Conversion factors, exact by definition.
-const (
-	litresPerGallon = 3.785411784
-	kmPerMile       = 1.609344
-)
-
 // Parser maps messages to intents. Set its fields before the first Parse;
 // after that it is safe for concurrent use, and must not be copied.
 type Parser struct {
@@ -94,7 +88,6 @@ type analysis struct {
 
 // amount is a quantity found in the message.
 type amount struct {
-	idx    int     // the number's token
 	cents  int64   // money
 	v      float64 // litres, km, or cents per litre
 	max    bool    // money: a ceiling ("under $20")
@@ -148,6 +141,10 @@ func (a *analysis) run(msg string) Intent {
 	a.toks = a.lx.tokenize(msg)
 	a.fixes = a.lx.annotate(a.toks)
 	for i := range a.toks {
+		// "since we left Texas": a verb, not what is left.
+		if a.toks[i].text == "left" && isSubject(a.word(i-1)) {
+			a.toks[i].sense.c &^= cLeft
+		}
 		a.all |= a.toks[i].sense.c
 	}
 	a.readEconomyUnits()
@@ -158,9 +155,10 @@ func (a *analysis) run(msg string) Intent {
 	return a.decide()
 }
 
-// annotate gives each word token its sense: phrases first, then words,
-// then typo corrections for the words still unknown, then phrases again
-// over the corrected words. It returns the number of corrections.
+// annotate gives each word token its sense: words first, then phrases
+// (whose sense wins: "fast food" is dining), then typo corrections for the
+// words still unknown, then phrases again over the corrected words. It
+// returns the number of corrections kept.
 func (lx *lexicon) annotate(toks []token) int {
 	for i := range toks {
 		if toks[i].kind != kWord {
@@ -180,14 +178,20 @@ func (lx *lexicon) annotate(toks []token) int {
 		}
 		if w, ok := lx.correct(t.text); ok {
 			t.text = w
-			t.sense = lx.words[w]
-			t.known = true
+			t.sense, t.known = lx.words[w]
 			t.fixed = true
 			fixes++
 		}
 	}
 	if fixes > 0 {
 		lx.matchPhrases(toks, inPhrase)
+		// A correction to a phrase word that made no phrase is undone.
+		for i := range toks {
+			if t := &toks[i]; t.fixed && !t.known {
+				t.text, t.fixed = strings.ToLower(t.orig), false
+				fixes--
+			}
+		}
 	}
 	return fixes
 }
@@ -260,6 +264,14 @@ func (a *analysis) readEconomyUnits() {
 	}
 }
 
+func isSubject(w string) bool {
+	switch w {
+	case "i", "we", "you", "they", "he", "she":
+		return true
+	}
+	return false
+}
+
 func (a *analysis) isNum(i int, v int64) bool {
 	return i < len(a.toks) && a.toks[i].kind == kNum && a.toks[i].num.isInt() && a.toks[i].num.intPart() == v
 }
@@ -292,14 +304,19 @@ func (a *analysis) readQuantities() {
 		}
 		// A price per volume: "$3.45/gal", "1.899 per litre", "189.9¢/L".
 		if per, gal := a.perVolume(end); per > 0 {
-			v := t.num.float()
-			if money || !cents && v < 20 {
-				v *= 100 // currency units to cents
+			// Currency units, or cents when said or when too big for a
+			// price in dollars ("189.9/L").
+			inCents := cents || !money && t.num.float() >= 20
+			var v float64
+			switch {
+			case gal:
+				v = t.num.perGallon(inCents)
+			case inCents:
+				v = t.num.float()
+			default:
+				v = t.num.times(100, 0)
 			}
-			if gal {
-				v /= litresPerGallon
-			}
-			a.prices = append(a.prices, amount{idx: i, v: v})
+			a.prices = append(a.prices, amount{v: v})
 			a.use(start, end+per)
 			i = end + per - 1
 			continue
@@ -309,7 +326,7 @@ func (a *analysis) readQuantities() {
 			if cents {
 				c = t.num.intPart()
 			}
-			m := amount{idx: i, cents: c, max: a.ceilingAround(start, end)}
+			m := amount{cents: c, max: a.ceilingAround(start, end)}
 			a.money = append(a.money, m)
 			a.use(start, end)
 			i = end - 1
@@ -319,18 +336,18 @@ func (a *analysis) readQuantities() {
 		case uLitre, uGallon:
 			v := t.num.float()
 			if u == uGallon {
-				v *= litresPerGallon
+				v = t.num.times(gallonNum, gallonExp)
 			}
-			a.vols = append(a.vols, amount{idx: i, v: v})
+			a.vols = append(a.vols, amount{v: v})
 			a.use(i, end+1)
 			i = end
 			continue
 		case uKM, uMile:
 			v := t.num.float()
 			if u == uMile {
-				v *= kmPerMile
+				v = t.num.times(mileNum, mileExp)
 			}
-			d := amount{idx: i, v: v, odo: a.odometerAround(i, end+1), within: a.is(i-1, cWithin) ||
+			d := amount{v: v, odo: a.odometerAround(i, end+1), within: a.is(i-1, cWithin) ||
 				a.word(end+1) == "radius"}
 			a.dists = append(a.dists, d)
 			a.use(i, end+1)
@@ -358,27 +375,22 @@ func (a *analysis) joinThousands(i int) {
 	}
 	n := &a.toks[i+1]
 	if t.grouped || t.kilo || t.num.scale != 0 || t.intDigits > 3 || n.kind != kNum || n.used ||
-		!n.space || n.grouped || n.intDigits != 3 {
+		!n.space || n.grouped || n.kilo || n.intDigits != 3 || n.num.scale > 3 {
 		return
 	}
 	u := a.unitAt(i + 2)
 	if u != uKM && u != uMile && !a.is(i-1, cOdo) && a.word(i-1) != "at" && a.sym(i-1) != "@" {
 		return
 	}
-	d := n.num
-	if n.kilo {
-		return
-	}
 	m := t.num.mant
-	for range 3 + d.scale {
+	for range 3 + n.num.scale {
 		m *= 10
 	}
-	t.num = decimal{mant: m + d.mant, scale: d.scale}
+	t.num = decimal{mant: m + n.num.mant, scale: n.num.scale}
 	t.intDigits += 3
 	t.grouped = true
 	t.end = n.end
-	n.used = true
-	// Shift the joined token out of the way so the unit follows directly.
+	// Drop the second group, so that the unit follows the number.
 	copy(a.toks[i+1:], a.toks[i+2:])
 	a.toks = a.toks[:len(a.toks)-1]
 }
@@ -450,7 +462,8 @@ func (a *analysis) readQuestion() {
 	}
 }
 
-// unexplained counts the words and numbers nothing accounts for.
+// unexplained counts the words and numbers nothing accounts for, and the
+// time references no period was read from ("since we left Texas").
 func (a *analysis) unexplained() int {
 	n := 0
 	for i := range a.toks {
@@ -458,8 +471,13 @@ func (a *analysis) unexplained() int {
 		if t.used {
 			continue
 		}
-		if t.kind == kNum || t.kind == kWord && !t.known {
+		switch {
+		case t.kind == kNum || t.kind == kWord && !t.known:
 			n++
+		case t.text == "since" || t.text == "before" || t.text == "after" || t.text == "until":
+			if i+1 < len(a.toks) && !a.toks[i+1].used && a.word(i+1) != "the" {
+				n++
+			}
 		}
 	}
 	return n

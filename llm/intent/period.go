@@ -2,6 +2,7 @@ package intent
 
 import (
 	"fmt"
+	"strings"
 	"time"
 )
 
@@ -100,7 +101,19 @@ func spanMonths(n int, u byte) int {
 }
 
 func unitName(n int, u byte) string {
-	name := map[byte]string{'d': "day", 'w': "week", 'f': "fortnight", 'm': "month", 'y': "year"}[u]
+	var name string
+	switch u {
+	case 'd':
+		name = "day"
+	case 'w':
+		name = "week"
+	case 'f':
+		name = "fortnight"
+	case 'm':
+		name = "month"
+	default:
+		name = "year"
+	}
 	if n == 1 {
 		return name
 	}
@@ -146,11 +159,11 @@ func ahead(now time.Time, n int, u byte) *Period {
 	return &Period{From: from, To: to, Label: "next " + unitName(n, u)}
 }
 
-// calendar returns the calendar week, month or year that is off units away
-// from now's (0 this one, -1 the last one, 1 the next one).
+// calendar returns the calendar day, week, month or year that is off units
+// away from now's: -1 the last one, 0 this one, 1 the next one.
 func calendar(now time.Time, u byte, off int) *Period {
 	loc := now.Location()
-	label := map[int]string{-1: "last ", 0: "this ", 1: "next "}[off]
+	label := [...]string{"last ", "this ", "next "}[off+1]
 	switch u {
 	case 'w', 'f':
 		from := addDays(weekStart(now), 7*off)
@@ -161,7 +174,7 @@ func calendar(now time.Time, u byte, off int) *Period {
 	case 'y':
 		return yearPeriod(now.Year()+off, loc, label+"year")
 	}
-	return dayPeriod(addDays(now, off), map[int]string{-1: "yesterday", 0: "today", 1: "tomorrow"}[off])
+	return dayPeriod(addDays(now, off), [...]string{"yesterday", "today", "tomorrow"}[off+1])
 }
 
 // count reads a small count at token i: digits, a number word, "a"/"an".
@@ -210,13 +223,19 @@ func (a *analysis) year(i int) (int, bool) {
 	return y, y >= 1990 && y <= 2100
 }
 
+// setPeriod records a period; the first one said is the one asked about.
+// An empty one ("since 2030") is dropped.
 func (a *analysis) setPeriod(p *Period) {
+	if !p.From.Before(p.To) {
+		return
+	}
 	a.periods++
 	if a.period == nil {
 		a.period = p
 	}
 }
 
+// setDate records the day of an entry.
 func (a *analysis) setDate(d time.Time) {
 	if a.date.IsZero() {
 		a.date = midnight(d)
@@ -252,7 +271,7 @@ func (a *analysis) readTime() {
 			if u := spanUnit(a.word(j)); u == 'm' || u == 'y' {
 				p := calendar(now, u, 0)
 				p.To = addDays(now, 1)
-				p.Label = "since the start of the " + map[byte]string{'m': "month", 'y': "year"}[u]
+				p.Label = "since the start of the " + unitName(1, u)
 				a.setPeriod(p)
 				a.use(i, j+1)
 				continue
@@ -263,6 +282,11 @@ func (a *analysis) readTime() {
 			}
 			a.setDate(now)
 			a.use(i, i+1)
+			continue
+		case w == "last" && a.word(i+1) == "night":
+			a.setPeriod(calendar(now, 'd', -1))
+			a.setDate(addDays(now, -1))
+			a.use(i, i+2)
 			continue
 		case w == "yesterday":
 			if a.word(i-1) == "before" && a.word(i-2) == "day" && a.word(i-3) == "the" {
@@ -280,8 +304,9 @@ func (a *analysis) readTime() {
 			continue
 		}
 
-		// this/last/next + unit, and counted spans.
-		if u := spanUnit(a.word(i + 1)); u != 0 && u != 'd' {
+		// this/last/next + unit, and counted spans. "The coming months"
+		// is no span in particular.
+		if u := spanUnit(a.word(i + 1)); u != 0 && u != 'd' && !strings.HasSuffix(a.word(i+1), "s") {
 			switch w {
 			case "this", "current":
 				a.setPeriod(calendar(now, u, 0))

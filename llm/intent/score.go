@@ -1,6 +1,6 @@
 package intent
 
-import "strings"
+import "slices"
 
 // Confidence shaping.
 const (
@@ -31,13 +31,6 @@ func (a *analysis) decide() Intent {
 		{CampsitesNear, a.scoreCampsites()},
 		{IncomeTotal, a.scoreIncome()},
 		{BestHustle, a.scoreHustle()},
-	}
-	if debugScores != nil {
-		for _, sc := range scores {
-			if sc.s > 0 {
-				debugScores(string(sc.name), sc.s)
-			}
-		}
 	}
 	best, second := 0, -1
 	for k := 1; k < len(scores); k++ {
@@ -75,8 +68,6 @@ func (a *analysis) decide() Intent {
 	return Intent{Name: name, Confidence: conf, Slots: slots}
 }
 
-// spentMoney reports whether the message holds an amount that is not a
-// ceiling: an entry rather than a question.
 // live returns the concepts of the words no slot took.
 func (a *analysis) live() concept {
 	var c concept
@@ -88,6 +79,8 @@ func (a *analysis) live() concept {
 	return c
 }
 
+// spentMoney reports whether the message holds an amount that is not a
+// ceiling: an entry rather than a question.
 func (a *analysis) spentMoney() bool {
 	for _, m := range a.money {
 		if !m.max {
@@ -97,6 +90,7 @@ func (a *analysis) spentMoney() bool {
 	return false
 }
 
+// ceiling returns the first price ceiling ("under $20").
 func (a *analysis) ceiling() (int64, bool) {
 	for _, m := range a.money {
 		if m.max {
@@ -106,14 +100,17 @@ func (a *analysis) ceiling() (int64, bool) {
 	return 0, false
 }
 
+// past reports a question about what happened ("did", "spent").
 func (a *analysis) past() bool { return a.has(cPast) }
 
+// fut reports a question about what is ahead ("will", "next 6 months").
 func (a *analysis) fut() bool { return a.has(cFuture) || a.future }
 
 // entry reports whether the message reads as an entry to record rather
 // than a question.
 func (a *analysis) entry() bool { return !a.q || a.has(cLog) }
 
+// scoreLogFuel: a fill-up with figures ("filled up 62 L for $118").
 func (a *analysis) scoreLogFuel() float64 {
 	if !a.entry() {
 		return 0
@@ -150,6 +147,7 @@ func (a *analysis) scoreLogFuel() float64 {
 	return s
 }
 
+// scoreLogExpense: an amount spent, as an entry ("spent $45 on groceries").
 func (a *analysis) scoreLogExpense() float64 {
 	if !a.entry() {
 		return 0
@@ -159,7 +157,9 @@ func (a *analysis) scoreLogExpense() float64 {
 		return 0
 	}
 	s := 0.6
-	if a.has(cSpend | cPay | cBuy | cLog | cCost) {
+	// A figure with a currency needs less: "groceries cost $45" is an
+	// entry, "fuel cost for 300" is not.
+	if a.has(cSpend|cPay|cBuy|cLog) || a.has(cCost) && a.spentMoney() {
 		s += 0.2
 	}
 	if a.firstCategory(-1, -1) != "" {
@@ -177,6 +177,7 @@ func (a *analysis) scoreLogExpense() float64 {
 	return s
 }
 
+// scoreSpending: a question about money spent ("what did I spend on gas").
 func (a *analysis) scoreSpending() float64 {
 	spend := a.has(cSpend) ||
 		a.has(cCost|cPay|cBuy) && a.q && a.past() ||
@@ -241,6 +242,7 @@ func (a *analysis) spendNoun() bool {
 	return false
 }
 
+// scoreBudget: what is left of a budget, or where it stands.
 func (a *analysis) scoreBudget() float64 {
 	b := a.has(cBudget)
 	left := a.has(cLeft | cStill)
@@ -254,7 +256,9 @@ func (a *analysis) scoreBudget() float64 {
 	case b:
 		s = 0.7
 	case left && a.q && (a.firstCategory(-1, -1) != "" || a.has(cSpend)):
-		s = 0.85
+		s = 0.85 // "how much is left for groceries"
+	case status && a.q && a.firstCategory(-1, -1) != "" && !a.has(cSpend|cCamp|cFind) && len(a.money) == 0:
+		s = 0.85 // "are we over on dining"
 	default:
 		return 0
 	}
@@ -273,6 +277,7 @@ func (a *analysis) scoreBudget() float64 {
 	return s
 }
 
+// scoreEconomy: mpg, l/100km, mileage, consumption.
 func (a *analysis) scoreEconomy() float64 {
 	if !a.has(cEconomy) && !a.econ && !(a.has(cAvg) && a.has(cFuel) && !a.has(cCost)) {
 		return 0 // "average gas price" is not an economy
@@ -290,6 +295,7 @@ func (a *analysis) scoreEconomy() float64 {
 	return s
 }
 
+// scoreTripCost: the fuel a drive will take or cost.
 func (a *analysis) scoreTripCost() float64 {
 	fuel := a.has(cFuel)
 	cost := a.has(cCost|cMoney|cBudget) || a.howMuch
@@ -321,6 +327,7 @@ func (a *analysis) scoreTripCost() float64 {
 	return s
 }
 
+// scoreNextMaintenance: when a service is due.
 func (a *analysis) scoreNextMaintenance() float64 {
 	if !a.has(cMaint) {
 		return 0
@@ -341,6 +348,7 @@ func (a *analysis) scoreNextMaintenance() float64 {
 	return s
 }
 
+// scoreForecast: what maintenance will cost ahead.
 func (a *analysis) scoreForecast() float64 {
 	if !a.has(cMaint) {
 		return 0
@@ -367,6 +375,7 @@ func (a *analysis) scoreForecast() float64 {
 	return s
 }
 
+// scoreTrips: the trips planned.
 func (a *analysis) scoreTrips() float64 {
 	if !a.has(cTrip) {
 		return 0
@@ -393,6 +402,7 @@ func (a *analysis) scoreTrips() float64 {
 	return s
 }
 
+// scoreCampsites: a search for a place to camp or stay.
 func (a *analysis) scoreCampsites() float64 {
 	camp := a.has(cCamp)
 	stay := a.has(cStay) && a.has(cWhere|cFind)
@@ -416,11 +426,14 @@ func (a *analysis) scoreCampsites() float64 {
 	return s
 }
 
+// scoreIncome: a question about money earned.
 func (a *analysis) scoreIncome() float64 {
-	if !a.has(cIncome) && !(a.has(cMake) && (a.howMuch || a.q)) {
+	// "make" is income only when it is the user's: "how much did I make",
+	// not "how much does a campground host make".
+	if !a.has(cIncome) && !(a.has(cMake) && (a.howMuch || a.q) && a.has(cMe)) {
 		return 0
 	}
-	s := 0.75
+	s := 0.7
 	if a.q || a.period != nil || a.soFar || a.has(cTotal) {
 		s = 0.9
 	}
@@ -439,6 +452,7 @@ func (a *analysis) scoreIncome() float64 {
 	return s
 }
 
+// scoreHustle: which side hustle does best.
 func (a *analysis) scoreHustle() float64 {
 	if !a.has(cHustle) || !a.has(cBest) {
 		return 0
@@ -478,14 +492,12 @@ func (a *analysis) firstCategory(skipFrom, skipTo int) string {
 
 // categories counts the distinct categories named outside slots.
 func (a *analysis) categories() int {
-	seen := ""
-	n := 0
+	var seen []string
 	for i := range a.toks {
 		if c := a.toks[i].sense.category; c != "" && a.toks[i].kind == kWord && !a.toks[i].used &&
-			!strings.Contains(seen, "|"+c+"|") {
-			seen += "|" + c + "|"
-			n++
+			!slices.Contains(seen, c) {
+			seen = append(seen, c)
 		}
 	}
-	return n
+	return len(seen)
 }

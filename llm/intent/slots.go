@@ -1,6 +1,9 @@
 package intent
 
-import "strings"
+import (
+	"math"
+	"strings"
+)
 
 // fill extracts the slots of intent n, marking the tokens they take. It
 // returns a factor for the confidence and a ceiling on it (for an entry
@@ -58,9 +61,10 @@ func (a *analysis) fill(n Name) (s Slots, factor, ceiling float64) {
 		a.use(from, to)
 		s.Free = a.has(cFree)
 		s.MaxPriceCents, _ = a.ceiling()
-		for _, d := range a.dists {
-			s.RadiusKM = d.v
-			break
+		for _, d := range a.dists { // "within 50 miles", else any distance
+			if d.within || s.RadiusKM == 0 && !d.odo {
+				s.RadiusKM = d.v
+			}
 		}
 		if s.MaxPriceCents == 0 || s.RadiusKM == 0 {
 			a.campBare(&s)
@@ -110,12 +114,13 @@ func (a *analysis) forecastMonths() int {
 		return a.months
 	}
 	if p := a.period; p != nil && p.To.After(a.now) {
-		days := p.To.Sub(a.now).Hours() / 24
-		return max(1, int((days+29)/30.4))
+		const daysPerMonth = 365.25 / 12
+		return max(1, int(math.Ceil(p.To.Sub(a.now).Hours()/24/daysPerMonth)))
 	}
 	return 6
 }
 
+// periodOr returns the period said, else p.
 func (a *analysis) periodOr(p *Period) *Period {
 	if a.period != nil {
 		return a.period
@@ -123,6 +128,7 @@ func (a *analysis) periodOr(p *Period) *Period {
 	return p
 }
 
+// vehicle returns the vehicle named: rv, car or truck.
 func (a *analysis) vehicle() string {
 	for i := range a.toks {
 		if v := a.toks[i].sense.vehicle; v != "" && a.toks[i].kind == kWord && !a.toks[i].used {
@@ -222,11 +228,11 @@ func (a *analysis) fuelFigures() fuelFig {
 		case f.total == 0 && (a.word(i-1) == "for" || a.is(i-1, cPay|cSpend|cCost)) && t.num.scale <= 2:
 			f.total = t.num.cents()
 		case f.odo == 0 && (a.is(i-1, cOdo) || at && (v >= 1000 || t.num.isInt() && v >= 300)):
-			f.odo = a.defaultKM(v)
+			f.odo = a.defaultKM(t.num)
 		case f.price == 0 && at && v > 0:
-			f.price = a.defaultPrice(v)
+			f.price = a.defaultPrice(t.num)
 		case f.vol == 0 && v > 0 && v < 400 && !at:
-			f.vol = a.defaultLitres(v)
+			f.vol = a.defaultLitres(t.num)
 		case f.total == 0 && t.num.scale == 2:
 			f.total = t.num.cents()
 		default:
@@ -237,30 +243,33 @@ func (a *analysis) fuelFigures() fuelFig {
 	return f
 }
 
-func (a *analysis) defaultKM(v float64) float64 {
+// defaultKM reads a bare distance in the user's units.
+func (a *analysis) defaultKM(d decimal) float64 {
 	if a.us {
-		return v * kmPerMile
+		return d.times(mileNum, mileExp)
 	}
-	return v
+	return d.float()
 }
 
-func (a *analysis) defaultLitres(v float64) float64 {
+// defaultLitres reads a bare volume in the user's units.
+func (a *analysis) defaultLitres(d decimal) float64 {
 	if a.us {
-		return v * litresPerGallon
+		return d.times(gallonNum, gallonExp)
 	}
-	return v
+	return d.float()
 }
 
-// defaultPrice reads a bare fuel price: dollars (under 20) or cents per the
-// user's volume unit.
-func (a *analysis) defaultPrice(v float64) float64 {
-	if v < 20 {
-		v *= 100
+// defaultPrice reads a bare fuel price per the user's volume unit: in
+// dollars under 20, else in cents ("189.9").
+func (a *analysis) defaultPrice(d decimal) float64 {
+	cents := d.float() >= 20
+	switch {
+	case a.us:
+		return d.perGallon(cents)
+	case cents:
+		return d.float()
 	}
-	if a.us {
-		v /= litresPerGallon
-	}
-	return v
+	return d.times(100, 0)
 }
 
 // tripDistance is the distance of a trip in km, 0 if none is said.
@@ -276,8 +285,8 @@ func (a *analysis) tripDistanceAt() (float64, int) {
 		}
 	}
 	for _, i := range a.bare {
-		if v := a.toks[i].num.float(); v > 0 && !a.is(i-1, cPer) {
-			return a.defaultKM(v), i
+		if d := a.toks[i].num; d.mant > 0 && !a.is(i-1, cPer) {
+			return a.defaultKM(d), i
 		}
 	}
 	return 0, -1
@@ -332,9 +341,9 @@ func (a *analysis) campPlaceAt() (string, int, int) {
 	for i := range a.toks {
 		switch w := a.word(i); w {
 		case "near", "around", "by", "outside", "in", "at", "toward", "towards", "of", "to", "from", "between":
-			if w == "to" && a.word(i-1) != "close" && a.word(i-1) != "next" ||
+			if w == "to" && a.word(i-1) != "close" && a.word(i-1) != "next" && a.word(i-1) != "way" ||
 				w == "from" && a.word(i-1) != "far" && a.word(i-1) != "away" && !a.distBefore(i) ||
-				w == "of" && !a.distBefore(i) && !a.toks[i-1].sense.place {
+				w == "of" && !a.distBefore(i) && !(i > 0 && a.toks[i-1].sense.place) {
 				continue
 			}
 			if t, from, to := a.capture(i+1, capPlace, 4); t != "" {
@@ -364,7 +373,7 @@ func (a *analysis) campBare(s *Slots) {
 		case s.MaxPriceCents == 0 && (a.is(i-1, cCompare) || a.is(i+1, cCompare)) && !a.is(i-1, cWithin):
 			s.MaxPriceCents = t.num.cents()
 		case s.RadiusKM == 0 && a.is(i-1, cWithin):
-			s.RadiusKM = a.defaultKM(t.num.float())
+			s.RadiusKM = a.defaultKM(t.num)
 		default:
 			continue
 		}
@@ -403,8 +412,8 @@ func (a *analysis) source() (string, int, int) {
 				return canonicalSource(t), from, to
 			}
 		}
-		if a.is(i, cIncome|cMake) && a.toks[i].sense.c&cStop == 0 && a.word(i+1) != "" {
-			// "what have I earned workamping"
+		if isIncomeVerb(a.word(i)) && a.word(i+1) != "" {
+			// "what have I earned workamping": after a verb, not a noun ("income limit")
 			if t := &a.toks[i+1]; !t.used && (!t.known || t.sense.c&cHustle != 0 && t.text != "side") {
 				if t, from, to := a.capture(i+1, capSource, 3); t != "" {
 					return canonicalSource(t), from, to
@@ -421,6 +430,14 @@ func (a *analysis) source() (string, int, int) {
 		}
 	}
 	return "", -1, -1
+}
+
+func isIncomeVerb(w string) bool {
+	switch w {
+	case "earn", "earned", "earning", "make", "made", "making":
+		return true
+	}
+	return false
 }
 
 // canonicalSource lower-cases a source and calls side hustles in general

@@ -78,6 +78,52 @@ func (d decimal) cents() int64 {
 	}
 }
 
+// Conversions, as exact integer ratios: a gallon is 3.785411784 L and a
+// mile 1.609344 km by definition.
+const (
+	gallonNum, gallonExp = 3785411784, 9 // 3.785411784 = 3785411784 / 10^9
+	mileNum, mileExp     = 1609344, 6    // 1.609344 = 1609344 / 10^6
+	maxExact             = 1 << 53       // integers up to this are exact in a float64
+)
+
+// times returns d × num / 10^exp, rounded once: the product of two exact
+// decimals is an integer over a power of ten, divided in one step. Figures
+// too long for that fall back to float arithmetic.
+func (d decimal) times(num int64, exp int) float64 {
+	if d.mant >= 0 && d.mant < maxExact/num && d.scale+exp <= 22 {
+		return float64(d.mant*num) / pow10(d.scale+exp)
+	}
+	return d.float() * float64(num) / pow10(exp)
+}
+
+// perGallon converts a price per gallon to a price per litre, and from
+// currency units to cents if cents is false, rounding once.
+func (d decimal) perGallon(cents bool) float64 {
+	shift := gallonExp + 2
+	if cents {
+		shift = gallonExp
+	}
+	num := d.mant
+	for range shift {
+		if num >= maxExact/10 {
+			num = -1
+			break
+		}
+		num *= 10
+	}
+	den := int64(gallonNum)
+	for range d.scale {
+		if den >= maxExact {
+			break
+		}
+		den *= 10
+	}
+	if num < 0 || den >= maxExact {
+		return d.float() * pow10(shift-gallonExp) / (float64(gallonNum) / pow10(gallonExp))
+	}
+	return float64(num) / float64(den)
+}
+
 // times1000 applies a "k" suffix.
 func (d decimal) times1000() decimal {
 	if d.scale >= 3 {
@@ -163,7 +209,7 @@ func (lx *lexicon) tokenize(msg string) []token {
 		default:
 			sym := msg[i : i+w]
 			if r == utf8.RuneError {
-				sym = "?"
+				sym = "\uFFFD" // not a "?": invalid bytes ask nothing
 			}
 			toks = append(toks, token{kind: kSym, text: sym, orig: msg[i : i+w], start: i, end: i + w, space: space})
 			i += w

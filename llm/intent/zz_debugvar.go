@@ -1,3 +1,0 @@
-package intent
-
-var debugScores func(string, float64)
