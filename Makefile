@@ -26,7 +26,7 @@ deb: ## build Debian packages for amd64 and arm64 into bin/
 
 test: lint pg-up ## run every test, including the Postgres ones, and every benchmark once
 	$(GO) test -count=1 -timeout 9m $(PKGS)
-	$(GO) test -p 1 -count=1 -run '^$$' -bench . -benchtime 1x -timeout 9m $(PKGS) > /dev/null
+	$(GO) test -p 1 -count=1 -run '^$$' -bench . -benchtime 1x -timeout 9m $(PKGS)
 
 bench: pg-up ## run the benchmarks and print their figures
 	$(GO) test -p 1 -run '^$$' -bench . -benchtime 2s -timeout 30m $(PKGS)
