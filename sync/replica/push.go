@@ -45,6 +45,11 @@ func (r *Replica) Push(ctx context.Context) (pushed, rejected int, err error) {
 		if err := r.Store.MarkPushed(ctx, entries[len(entries)-1].Seq, out.rejected); err != nil {
 			return pushed, rejected, err
 		}
+		if len(out.rejected) > 0 {
+			if err := r.adoptCentral(ctx, entries, out.rejected); err != nil {
+				return pushed, rejected, err
+			}
+		}
 		pushed += len(entries)
 		rejected += len(out.rejected)
 		r.progress("push", pushed, total)
@@ -80,6 +85,13 @@ func (r *Replica) pushBatch(ctx context.Context, entries []localstore.OutboxEntr
 	for _, e := range entries {
 		if e.Seq > lastSeq {
 			fresh = append(fresh, e)
+		}
+	}
+	if len(fresh) < len(entries) {
+		// Part of the batch was applied by a run that died before it
+		// stored the outcome: recover the refusals, so none is lost.
+		if err := recoverRejections(ctx, tx, device, entries[0].Seq, lastSeq, out.rejected); err != nil {
+			return out, err
 		}
 	}
 	if len(fresh) > 0 {
@@ -126,6 +138,96 @@ func (r *Replica) pushBatch(ctx context.Context, entries []localstore.OutboxEntr
 	}
 	r.hook(StepPushCommitted)
 	return out, nil
+}
+
+// adoptCentral puts the rows of refused transactions back to their central
+// state (or removes them when central never had them), so the device does
+// not keep values no other replica will ever see. What the device had is
+// kept in the conflict ledger with the refusal's reason.
+func (r *Replica) adoptCentral(ctx context.Context, entries []localstore.OutboxEntry, rejected map[int64]string) error {
+	type key struct{ table, id string }
+	seen := map[key]string{}
+	var keys []key
+	for _, e := range entries {
+		if reason, ok := rejected[e.Tx]; ok {
+			k := key{e.Table, e.RowID}
+			if _, dup := seen[k]; !dup {
+				keys = append(keys, k)
+			}
+			seen[k] = reason
+		}
+	}
+	return r.Store.ApplyRemote(ctx, func(tx *localstore.SyncTx) error {
+		for _, k := range keys {
+			t, err := r.Catalog.Table(k.table)
+			if err != nil {
+				continue
+			}
+			local, err := tx.Rows(ctx, t.Name, []string{k.id})
+			if err != nil {
+				return err
+			}
+			var vals map[string]json.RawMessage
+			var cl int64
+			var cells json.RawMessage
+			err = r.DB.QueryRow(ctx, fmt.Sprintf(`SELECT to_jsonb(t), m.cl, m.cells FROM %s t
+				LEFT JOIN pam_sync.row_meta m ON m.tbl = $2 AND m.row_id = t.id WHERE t.id = $1`, schema.Quote(t.Name)),
+				k.id, t.Name).Scan(&vals, &cl, &cells)
+			switch {
+			case errors.Is(err, pgx.ErrNoRows):
+				if err := tx.DeleteRow(ctx, t.Name, k.id); err != nil {
+					return err
+				}
+				if err := tx.PutRowMeta(ctx, t.Name, k.id, localstore.RowMeta{CL: 2}); err != nil {
+					return err
+				}
+			case err != nil:
+				return fmt.Errorf("read central %s %s: %w", t.Name, k.id, err)
+			default:
+				row := schema.Row{}
+				for col, raw := range vals {
+					if c, ok := t.Column(col); ok {
+						if v, _, err := canonical(c, raw); err == nil {
+							row[col] = v
+						}
+					}
+				}
+				if err := tx.PutRow(ctx, t.Name, k.id, row, true); err != nil {
+					return err
+				}
+				if err := tx.PutRowMeta(ctx, t.Name, k.id, localstore.RowMeta{CL: max(cl, 1), Cells: cells}); err != nil {
+					return err
+				}
+			}
+			mine, _ := json.Marshal(local[k.id])
+			owner, _ := local[k.id][t.Owner].(string)
+			if err := tx.AddConflict(ctx, localstore.ConflictRecord{Table: t.Name, RowID: k.id, Column: "", UserID: owner,
+				Loser: mine, Reason: "rejected_by_central: " + seen[k]}); err != nil {
+				return err
+			}
+		}
+		return nil
+	})
+}
+
+// recoverRejections reads the refusals already recorded for the local
+// sequences [from, to].
+func recoverRejections(ctx context.Context, tx pgx.Tx, device string, from, to int64, into map[int64]string) error {
+	rows, err := tx.Query(ctx, `SELECT tx, coalesce(reason, '') FROM pam_sync.push_outcomes
+		WHERE device_id = $1 AND status = 'rejected' AND last_seq >= $2 AND first_seq <= $3`, device, from, to)
+	if err != nil {
+		return fmt.Errorf("read earlier outcomes: %w", err)
+	}
+	defer rows.Close()
+	for rows.Next() {
+		var t int64
+		var reason string
+		if err := rows.Scan(&t, &reason); err != nil {
+			return err
+		}
+		into[t] = reason
+	}
+	return rows.Err()
 }
 
 // lockDevice registers the device on first push and locks its row, which

@@ -153,6 +153,16 @@ func TestPoisonTransaction(t *testing.T) {
 	if n != 0 {
 		t.Fatal("the refused expense is central")
 	}
+	// The device does not keep what central refused; the ledger does.
+	if _, err := a.store.Get(ctx, userA, "expenses", poison); schema.ErrorCode(err) != schema.ENOTFOUND {
+		t.Fatalf("the refused expense is still on the device: %v", err)
+	}
+	if s := diff(a.snapshot(t, userA), c.snapshot(t, userA), "rv", "central"); s != "" {
+		t.Fatalf("device differs from central after a rejection:\n%s", s)
+	}
+	if list, _ := a.store.Conflicts(ctx, userA, 10); len(list) != 1 || !strings.Contains(list[0].Reason, "rejected_by_central") || !strings.Contains(string(list[0].Loser), "20000") {
+		t.Fatalf("ledger = %+v", list)
+	}
 	// The queue keeps flowing afterwards.
 	next := mustCreate(t, a, userA, "expenses", expense("4.00", "d", "2026-03-04"))
 	if res := a.sync(t); res.Pushed != 1 || res.Rejected != 0 {
@@ -220,5 +230,42 @@ func TestBoundingBox(t *testing.T) {
 	}
 	if _, err := replica.ParseBBox("north america"); err == nil {
 		t.Fatal("a malformed box was accepted")
+	}
+}
+
+// TestRejectionSurvivesLostAck: the central database refused a transaction
+// and committed the outcome, but the device died before storing it; the
+// next push learns the refusal instead of losing it.
+func TestRejectionSurvivesLostAck(t *testing.T) {
+	c := newCentral(t)
+	ctx := context.Background()
+	if _, err := c.admin.Exec(ctx, `ALTER TABLE expenses ADD CONSTRAINT central_only_limit CHECK (amount < 10000)`); err != nil {
+		t.Fatal(err)
+	}
+	a := c.newDevice(t, "rv", userA)
+	mustCreate(t, a, userA, "expenses", expense("20000.00", "solar", "2026-03-02"))
+	mustCreate(t, a, userA, "expenses", expense("3.00", "c", "2026-03-03"))
+	type died struct{}
+	a.rep.Hook = func(step string) {
+		if step == replica.StepPushCommitted {
+			panic(died{})
+		}
+	}
+	func() {
+		defer func() {
+			if v := recover(); v != (died{}) {
+				t.Fatalf("push did not reach the commit: %v", v)
+			}
+		}()
+		a.rep.Push(ctx)
+	}()
+	a.rep.Hook = nil
+	if n, _ := a.store.PendingChanges(ctx); n != 2 {
+		t.Fatalf("%d pending after the lost acknowledgement, want 2", n)
+	}
+	a.sync(t)
+	rej, err := a.store.Rejections(ctx, 10)
+	if err != nil || len(rej) != 1 || !strings.Contains(rej[0].Reason, "central_only_limit") {
+		t.Fatalf("rejections after recovery = %+v, %v", rej, err)
 	}
 }
