@@ -79,6 +79,26 @@ func BenchmarkTools(b *testing.B) {
 		},
 		"pam_manage_fuel_stations":     static(`{"action": "search", "radius_km": 150, "fuel_type": "regular", "sort_by": "price"}`),
 		"pam_get_maintenance_schedule": static(`{}`),
+		"plan_trip":                    static(`{"start": {"latitude": -27.47, "longitude": 153.03}, "end": {"latitude": -33.87, "longitude": 151.21}, "route_type": "scenic"}`),
+		"get_user_context":             static(`{"raw_context": {"current_page": "trips", "location": {"lat": -27.47, "lon": 153.03}, "budget_constraints": {"daily": 150}}}`),
+		"post_update":                  static(`{"content": "bench post"}`),
+		"suggest_groups":               static(`{}`),
+		"add_idea":                     static(`{"title": "bench idea", "tags": ["bench"], "avg_earnings": "10.00"}`),
+		"list_active_ideas":            static(`{}`),
+		"estimate_monthly_income":      static(`{}`),
+		"suggest_affiliate_product":    static(`{"vehicle_type": "motorhome", "region": "AU"}`),
+		"record_user_feedback":         static(`{"message_id": "bench", "thumbs_up": true, "rating": 5}`),
+
+		"pam_log_analytics_event":        static(`{"event_type": "tool_usage", "event_data": {"tool_name": "bench"}, "session_id": "bench"}`),
+		"pam_generate_daily_analytics":   static(`{}`),
+		"pam_generate_analytics_summary": static(`{"summary_type": "monthly"}`),
+		"pam_create_recommendation":      static(`{"title": "Bench recommendation", "category": "budget", "priority_level": "low"}`),
+		"pam_get_analytics_insights":     static(`{}`),
+		"pam_create_chat_session":        static(`{"session_type": "planning"}`),
+		"pam_update_chat_session":        benchChatSession(b, s, demo.UserB),
+		"pam_manage_user_session":        static(`{"action": "create"}`),
+		"pam_get_session_analytics":      static(`{}`),
+		"pam_clean_expired_sessions":     static(`{}`),
 	}
 	for _, info := range reg.List() {
 		if _, ok := args[info.Name]; !ok {

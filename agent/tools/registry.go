@@ -174,6 +174,14 @@ func NewRegistry(store Store, opts ...Option) *Registry {
 	registerDatabase(r)
 	registerFinance(r)
 	registerVehicle(r)
+	registerTrip(r)
+	registerUserContext(r)
+	registerSocial(r)
+	registerMoneymaker(r)
+	registerShop(r)
+	registerFeedback(r)
+	registerAnalytics(r)
+	registerSession(r)
 	return r
 }
 

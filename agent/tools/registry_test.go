@@ -35,6 +35,26 @@ var implemented = map[string]struct {
 	"pam_log_fuel":                 {tools.CategoryVehicle, true, false},
 	"pam_manage_fuel_stations":     {tools.CategoryVehicle, false, false},
 	"pam_get_maintenance_schedule": {tools.CategoryVehicle, false, false},
+	"plan_trip":                    {tools.CategoryTrip, false, false},
+	"get_user_context":             {tools.CategoryUserContext, false, false},
+	"post_update":                  {tools.CategorySocial, true, false},
+	"suggest_groups":               {tools.CategorySocial, false, false},
+	"add_idea":                     {tools.CategoryMoneymaker, true, false},
+	"list_active_ideas":            {tools.CategoryMoneymaker, false, false},
+	"estimate_monthly_income":      {tools.CategoryMoneymaker, false, false},
+	"suggest_affiliate_product":    {tools.CategoryShop, false, false},
+	"record_user_feedback":         {tools.CategoryFeedback, true, false},
+
+	"pam_log_analytics_event":        {tools.CategoryAnalytics, true, false},
+	"pam_generate_daily_analytics":   {tools.CategoryAnalytics, false, false},
+	"pam_generate_analytics_summary": {tools.CategoryAnalytics, false, false},
+	"pam_create_recommendation":      {tools.CategoryAnalytics, true, false},
+	"pam_get_analytics_insights":     {tools.CategoryAnalytics, false, false},
+	"pam_create_chat_session":        {tools.CategorySession, true, false},
+	"pam_update_chat_session":        {tools.CategorySession, true, false},
+	"pam_manage_user_session":        {tools.CategorySession, true, false},
+	"pam_get_session_analytics":      {tools.CategorySession, false, false},
+	"pam_clean_expired_sessions":     {tools.CategorySession, true, true},
 }
 
 func TestList(t *testing.T) {
