@@ -121,6 +121,16 @@ func (s *Service) Turn(ctx context.Context, user string, req Request, onEvent fu
 	offered := s.relevantTools(msg)
 	reply := &Reply{SessionID: sess.id, ToolCalls: []ToolCall{}}
 	messages, used := s.prompt(history, msg, offered, start)
+	limit := s.Model.ContextWindow() - AnswerReserve
+	for limit > 0 && used > limit && len(offered) > 0 {
+		// Fewer tools before a prompt that does not fit: the least
+		// relevant go first.
+		offered = offered[:len(offered)-1]
+		messages, used = s.prompt(history, msg, offered, start)
+	}
+	if limit > 0 && used > limit {
+		return nil, schema.Errorf(schema.ETOOLARGE, "the message is too long for the assistant's context window (%d tokens, %d available)", used, limit)
+	}
 	reply.PromptTokens = used
 	steps := s.MaxSteps
 	if steps <= 0 {
@@ -154,7 +164,7 @@ func (s *Service) Turn(ctx context.Context, user string, req Request, onEvent fu
 		if n := tokens(messages, offered); n > reply.PromptTokens {
 			reply.PromptTokens = n
 		}
-		if limit := s.Model.ContextWindow() - AnswerReserve; limit > 0 && reply.PromptTokens > limit {
+		if limit > 0 && reply.PromptTokens > limit {
 			break // no room for another round: answer with what we have
 		}
 	}
