@@ -15,8 +15,8 @@ import (
 	"github.com/pam-rv/pamd/schema"
 )
 
-// BenchmarkTools runs every registered tool against the demo data set
-// (scale 1: a year of two people's life on the road) as Sam (metric) and
+// BenchmarkTools runs every registered tool against the --scale 50 demo data
+// set (50 years of two people's life on the road, 163k rows) as Sam (metric) and
 // reports each tool's median and 95th percentile latency.
 //
 //	go test ./agent/tools -run '^$' -bench Tools -benchtime 200x
@@ -28,7 +28,7 @@ func BenchmarkTools(b *testing.B) {
 	}
 	defer s.Close()
 	now := time.Now().UTC()
-	if _, err := demo.Fill(ctx, s, demo.Options{Scale: 1, Now: now}); err != nil {
+	if _, err := demo.Fill(ctx, s, demo.Options{Scale: 50, Now: now}); err != nil {
 		b.Fatal(err)
 	}
 	reg := tools.NewRegistry(s)

@@ -114,7 +114,12 @@ func (f *finance) spent(ctx context.Context, user, cat, start, end string) (Spen
 // latest start first.
 func (f *finance) budgets(ctx context.Context, user, cat string) ([]schema.Row, error) {
 	var out []schema.Row
-	q := schema.Query{Order: []schema.Order{{Column: "start_date", Desc: true}, {Column: "end_date"}}}
+	// LIKE narrows in SQLite (case-insensitive, as wanted); the exact
+	// comparison below decides, so a wildcard in a name cannot over-match.
+	q := schema.Query{
+		Conditions: []schema.Condition{{Column: "category", Op: schema.OpLike, Value: cat}},
+		Order:      []schema.Order{{Column: "start_date", Desc: true}, {Column: "end_date"}},
+	}
 	err := f.s.Each(ctx, user, "budgets", q, func(row schema.Row) error {
 		if strings.EqualFold(strings.TrimSpace(text(row["category"])), cat) {
 			out = append(out, row)
