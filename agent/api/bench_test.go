@@ -2,6 +2,7 @@ package api_test
 
 import (
 	"context"
+	"encoding/json"
 	"fmt"
 	"io"
 	"net/http"
@@ -10,6 +11,11 @@ import (
 	"testing"
 	"time"
 
+	"github.com/pam-rv/pamd/agent/api"
+	"github.com/pam-rv/pamd/agent/chat"
+	"github.com/pam-rv/pamd/agent/offline"
+	"github.com/pam-rv/pamd/agent/tools"
+	"github.com/pam-rv/pamd/llm"
 	"github.com/pam-rv/pamd/localstore/demo"
 	"github.com/pam-rv/pamd/schema"
 )
@@ -118,4 +124,59 @@ func BenchmarkDashboardReplay(b *testing.B) {
 	after := e.store.Cache().Stats()
 	hits, misses := after.Hits-before.Hits, after.Misses-before.Misses
 	b.ReportMetric(100*float64(hits)/float64(max(1, hits+misses)), "hit-%")
+}
+
+// BenchmarkOfflineChatHTTP: a question answered with no network and no
+// model — the offline answerer over the demo data — end to end through
+// POST /api/v1/pam/chat (session, tool, memory and analytics writes
+// included).
+func BenchmarkOfflineChatHTTP(b *testing.B) {
+	e := newTestEnv(b)
+	ctx := context.Background()
+	now := time.Now().UTC()
+	if _, err := demo.Fill(ctx, e.store, demo.Options{Scale: 1, Now: now}); err != nil {
+		b.Fatal(err)
+	}
+	token, err := e.store.IssueToken(ctx, demo.UserA, "bench")
+	if err != nil {
+		b.Fatal(err)
+	}
+	reg := tools.NewRegistry(e.store)
+	router := llm.NewRouter(offline.New(reg))
+	svc := &chat.Service{Model: router, Tools: reg, Memory: e.store, Logger: discardLogger()}
+	a := api.NewServer(e.store, e.store, e.store.Catalog)
+	a.Logger = discardLogger()
+	a.MountAssistant(svc, reg)
+	e.srv.Config.Handler = a.Handler()
+	questions := []string{
+		"how much did I spend this month?",
+		"how much have I spent on groceries this month",
+		"when is my next oil change due",
+		"spent $12.50 on laundry",
+	}
+	client := e.srv.Client()
+	lat := make([]time.Duration, 0, b.N)
+	b.ResetTimer()
+	for i := 0; i < b.N; i++ {
+		body := fmt.Sprintf(`{"message": %q}`, questions[i%len(questions)])
+		req, _ := http.NewRequest("POST", e.srv.URL+"/api/v1/pam/chat", strings.NewReader(body))
+		req.Header.Set("Authorization", "Bearer "+token)
+		start := time.Now()
+		resp, err := client.Do(req)
+		if err != nil {
+			b.Fatal(err)
+		}
+		var out map[string]any
+		json.NewDecoder(resp.Body).Decode(&out)
+		resp.Body.Close()
+		lat = append(lat, time.Since(start))
+		if resp.StatusCode != 200 || out["provider"] != "offline" {
+			b.Fatalf("status %d: %v", resp.StatusCode, out)
+		}
+	}
+	b.StopTimer()
+	slices.Sort(lat)
+	q := func(p float64) float64 { return float64(lat[int(p*float64(len(lat)-1))].Microseconds()) / 1000 }
+	b.ReportMetric(q(0.50), "p50-ms")
+	b.ReportMetric(q(0.95), "p95-ms")
 }

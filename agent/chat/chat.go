@@ -16,6 +16,7 @@ import (
 	"sync"
 	"time"
 
+	"github.com/pam-rv/pamd/agent/contextengine"
 	"github.com/pam-rv/pamd/agent/tools"
 	"github.com/pam-rv/pamd/llm"
 	"github.com/pam-rv/pamd/localstore"
@@ -37,6 +38,12 @@ type Memory interface {
 	Get(ctx context.Context, user, table, id string) (schema.Row, error)
 }
 
+// Knowledge builds what the assistant should know about the user for one
+// message (the context engine), within a token budget.
+type Knowledge interface {
+	Build(ctx context.Context, user, message string, budget int) (contextengine.Context, error)
+}
+
 // Limits of one turn.
 const (
 	DefaultMaxSteps = 5    // model calls per turn (tool rounds + the answer)
@@ -47,12 +54,15 @@ const (
 
 // Service runs turns. Set the fields, then call Turn.
 type Service struct {
-	Model    llm.Provider
-	Tools    Tools
-	Memory   Memory
-	MaxSteps int
-	Now      func() time.Time
-	Logger   *slog.Logger
+	Model  llm.Provider
+	Tools  Tools
+	Memory Memory
+	// Knowledge, when set, adds the user's context to the system prompt,
+	// taking at most a quarter of the prompt budget.
+	Knowledge Knowledge
+	MaxSteps  int
+	Now       func() time.Time
+	Logger    *slog.Logger
 }
 
 // Event is streamed to the caller while a turn runs (the WebSocket relays
@@ -120,13 +130,24 @@ func (s *Service) Turn(ctx context.Context, user string, req Request, onEvent fu
 	}
 	offered := s.relevantTools(msg)
 	reply := &Reply{SessionID: sess.id, ToolCalls: []ToolCall{}}
-	messages, used := s.prompt(history, msg, offered, start)
+	known := ""
+	if s.Knowledge != nil {
+		if budget := (s.Model.ContextWindow() - AnswerReserve) / 4; budget > 0 {
+			kc, err := s.Knowledge.Build(ctx, user, msg, budget)
+			if err != nil {
+				s.logger().Warn("context engine failed; answering without it", "err", err)
+			} else {
+				known = kc.Text
+			}
+		}
+	}
+	messages, used := s.prompt(history, msg, known, offered, start)
 	limit := s.Model.ContextWindow() - AnswerReserve
 	for limit > 0 && used > limit && len(offered) > 0 {
 		// Fewer tools before a prompt that does not fit: the least
 		// relevant go first.
 		offered = offered[:len(offered)-1]
-		messages, used = s.prompt(history, msg, offered, start)
+		messages, used = s.prompt(history, msg, known, offered, start)
 	}
 	if limit > 0 && used > limit {
 		return nil, schema.Errorf(schema.ETOOLARGE, "the message is too long for the assistant's context window (%d tokens, %d available)", used, limit)

@@ -11,6 +11,7 @@ import (
 	"time"
 
 	"github.com/pam-rv/pamd/agent/chat"
+	"github.com/pam-rv/pamd/agent/contextengine"
 	"github.com/pam-rv/pamd/agent/tools"
 	"github.com/pam-rv/pamd/llm"
 	"github.com/pam-rv/pamd/localstore"
@@ -52,8 +53,9 @@ func newService(t *testing.T, model llm.Provider) (*chat.Service, *localstore.St
 		t.Fatal(err)
 	}
 	t.Cleanup(func() { s.Close() })
-	return &chat.Service{Model: model, Tools: tools.NewRegistry(s), Memory: s,
-		Now: func() time.Time { return time.Date(2026, 3, 15, 12, 0, 0, 0, time.UTC) }}, s
+	now := func() time.Time { return time.Date(2026, 3, 15, 12, 0, 0, 0, time.UTC) }
+	return &chat.Service{Model: model, Tools: tools.NewRegistry(s), Memory: s, Now: now,
+		Knowledge: &contextengine.Engine{Store: s, Now: now}}, s
 }
 
 // TestPromptFitsContext: with a long history and a small model, every
@@ -62,8 +64,11 @@ func TestPromptFitsContext(t *testing.T) {
 	for _, window := range []int{1800, 3000, 8192} {
 		t.Run(fmt.Sprint(window), func(t *testing.T) {
 			m := &scripted{window: window}
-			svc, _ := newService(t, m)
+			svc, s := newService(t, m)
 			ctx := context.Background()
+			if _, err := s.Create(ctx, alice, "profiles", schema.Row{"units": "us", "vehicle_type": "Class C motorhome", "region": "US-West"}); err != nil {
+				t.Fatal(err)
+			}
 			first, err := svc.Turn(ctx, alice, chat.Request{Message: "hello"}, nil)
 			if err != nil {
 				t.Fatal(err)
@@ -90,6 +95,9 @@ func TestPromptFitsContext(t *testing.T) {
 			last := m.seen[len(m.seen)-1]
 			if window >= 8192 && len(last.Messages) < 6 {
 				t.Fatalf("a large window kept only %d messages of history", len(last.Messages))
+			}
+			if !strings.Contains(last.Messages[0].Content, "Class C motorhome") {
+				t.Fatalf("the user's context is not in the system prompt:\n%s", last.Messages[0].Content)
 			}
 		})
 	}

@@ -76,8 +76,11 @@ Today is %s.`
 // prompt builds the messages for the model within its context window:
 // the system prompt, the message and the offered tools always; past
 // exchanges newest first while they fit. It returns the measured size.
-func (s *Service) prompt(history []exchange, msg string, offered []llm.Tool, now time.Time) ([]llm.Message, int) {
+func (s *Service) prompt(history []exchange, msg, known string, offered []llm.Tool, now time.Time) ([]llm.Message, int) {
 	system := llm.Message{Role: llm.RoleSystem, Content: fmt.Sprintf(systemPrompt, now.Format("Monday 2 January 2006"))}
+	if known != "" {
+		system.Content += "\n\nWhat you know about the user (from their own data):\n" + known
+	}
 	user := llm.Message{Role: llm.RoleUser, Content: msg}
 	base := []llm.Message{system, user}
 	budget := s.Model.ContextWindow() - AnswerReserve

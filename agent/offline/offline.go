@@ -6,15 +6,21 @@
 package offline
 
 import (
+	"cmp"
 	"context"
 	"encoding/json"
+	"errors"
 	"fmt"
+	"math"
+	"slices"
 	"strings"
+	"sync"
 	"time"
 
 	"github.com/pam-rv/pamd/agent/tools"
 	"github.com/pam-rv/pamd/llm"
 	"github.com/pam-rv/pamd/llm/intent"
+	"github.com/pam-rv/pamd/schema"
 )
 
 // Tools is what the answerer needs of the tool registry.
@@ -25,8 +31,7 @@ type Tools interface {
 // Provider answers without a model.
 type Provider struct {
 	tools   Tools
-	metric  *intent.Parser
-	us      *intent.Parser
+	parsers [2]sync.Pool // metric, us: parsers reused with the call's clock
 	context int
 }
 
@@ -34,9 +39,10 @@ var _ llm.Provider = (*Provider)(nil)
 
 // New returns the offline answerer over the tool registry.
 func New(t Tools) *Provider {
-	us := intent.NewParser()
-	us.Units = intent.UnitsUS
-	return &Provider{tools: t, metric: intent.NewParser(), us: us, context: 1 << 20}
+	p := &Provider{tools: t, context: 1 << 20}
+	p.parsers[0].New = func() any { return intent.NewParser() }
+	p.parsers[1].New = func() any { q := intent.NewParser(); q.Units = intent.UnitsUS; return q }
+	return p
 }
 
 func (p *Provider) Name() string       { return "offline" }
@@ -46,14 +52,19 @@ func (p *Provider) ContextWindow() int { return p.context }
 // Understands reports whether the answerer can answer msg with confidence,
 // so the agent can skip a local model for it.
 func (p *Provider) Understands(msg, units string) bool {
-	return !p.parser(units).Parse(msg).NeedsModel()
+	return !p.parse(msg, units, time.Now()).NeedsModel()
 }
 
-func (p *Provider) parser(units string) *intent.Parser {
+// parse reads msg with the parser of units on the clock now.
+func (p *Provider) parse(msg, units string, now time.Time) intent.Intent {
+	pool := &p.parsers[0]
 	if units == tools.UnitsUS {
-		return p.us
+		pool = &p.parsers[1]
 	}
-	return p.metric
+	ps := pool.Get().(*intent.Parser)
+	defer pool.Put(ps)
+	ps.Now = func() time.Time { return now }
+	return ps.Parse(msg)
 }
 
 // Chat answers the last user message of req.
@@ -76,75 +87,974 @@ func (p *Provider) Chat(ctx context.Context, req llm.Request, onEvent func(llm.E
 	return &llm.Response{Message: llm.Message{Role: llm.RoleAssistant, Content: text}, Provider: p.Name(), Model: p.Model(), FinishReason: "stop"}, nil
 }
 
-// answer maps the message to a tool and renders its figures.
-func (p *Provider) answer(ctx context.Context, call tools.Call, msg string) string {
-	in := p.parser(call.Units).Parse(msg)
-	if in.NeedsModel() {
-		return "I'm offline and no local model is available, so I can only handle the common things right now: " +
-			"spending, budgets, fuel and expense entries, and maintenance due. Try \"how much did I spend this month\" or " +
-			"\"spent $45 on groceries at Walmart\"."
-	}
-	name, args := toolFor(in, call.Now)
-	if name == "" {
-		return fmt.Sprintf("I understood that (%s), but I can't answer it offline yet.", strings.ReplaceAll(string(in.Name), "_", " "))
-	}
-	raw, _ := json.Marshal(args)
-	res, err := p.tools.Execute(ctx, call, name, raw)
-	if err != nil {
-		return "I couldn't do that: " + err.Error()
-	}
-	out, _ := json.Marshal(res.Output)
-	return fmt.Sprintf("(offline, %s) %s", strings.ReplaceAll(name, "_", " "), out)
+// Fallback is the answer to a message the answerer did not understand.
+const Fallback = "I'm offline and no local model is available, so I can only handle the common things right now: " +
+	"spending, income and budgets, fuel economy and fuel cost of a trip, maintenance due, upcoming trips, campsites nearby, " +
+	"and expense and fuel entries. Try \"how much did I spend this month\", \"spent $45 on groceries at Walmart\" or " +
+	"\"filled up 62 litres for $118 at 48,210 km\"."
+
+// answerer is one answer in progress: the caller with its preferences.
+type answerer struct {
+	p    *Provider
+	ctx  context.Context
+	call tools.Call
+	prof map[string]any // the caller's profile, nil when none
 }
 
-// toolFor picks the tool and arguments that answer an intent.
-func toolFor(in intent.Intent, now time.Time) (string, map[string]any) {
-	s := in.Slots
-	day := func(t time.Time) string {
-		if t.IsZero() {
-			return ""
-		}
-		return t.Format("2006-01-02")
+// answer maps the message to tools and renders their figures.
+func (p *Provider) answer(ctx context.Context, call tools.Call, msg string) string {
+	if call.Now.IsZero() {
+		call.Now = time.Now()
 	}
+	a := &answerer{p: p, ctx: ctx, call: call}
+	if strings.TrimSpace(msg) == "" {
+		return Fallback
+	}
+	// Units decide how the message is read, so a call without them
+	// reads the profile first (one local read).
+	if call.Units == "" || call.Currency == "" {
+		a.profile()
+	}
+	in := p.parse(msg, a.call.Units, a.call.Now)
+	if in.NeedsModel() {
+		return Fallback
+	}
+	text, err := a.intent(in)
+	if err != nil {
+		return "I couldn't do that offline: " + err.Error()
+	}
+	return text
+}
+
+// profile reads the caller's profile and fills the call's units and currency.
+func (a *answerer) profile() map[string]any {
+	if a.prof == nil {
+		var rows tools.TableRows
+		args := map[string]any{"table_name": "profiles", "filters": map[string]any{"id": a.call.User}, "limit": 1}
+		if err := a.run("pam_read_records", args, &rows); err == nil && len(rows.Rows) > 0 {
+			a.prof = rows.Rows[0]
+		} else {
+			a.prof = map[string]any{}
+		}
+	}
+	if a.call.Units == "" {
+		a.call.Units, _ = a.prof["units"].(string)
+	}
+	if a.call.Units != tools.UnitsUS {
+		a.call.Units = tools.UnitsMetric
+	}
+	if a.call.Currency == "" {
+		a.call.Currency, _ = a.prof["currency"].(string)
+	}
+	if a.call.Currency == "" {
+		a.call.Currency = tools.DefaultCurrency
+	}
+	return a.prof
+}
+
+// run executes a tool and decodes its answer into out.
+func (a *answerer) run(name string, args any, out any) error {
+	raw, err := json.Marshal(args)
+	if err != nil {
+		return err
+	}
+	res, err := a.p.tools.Execute(a.ctx, a.call, name, raw)
+	if err != nil {
+		return err
+	}
+	b, err := json.Marshal(res.Output)
+	if err != nil {
+		return err
+	}
+	return json.Unmarshal(b, out)
+}
+
+func (a *answerer) us() bool { return a.call.Units == tools.UnitsUS }
+
+func (a *answerer) today() string { return a.call.Now.Format(schema.DateLayout) }
+
+// intent answers a parsed intent.
+func (a *answerer) intent(in intent.Intent) (string, error) {
 	switch in.Name {
-	case intent.SpendingTotal, intent.IncomeTotal:
-		month := now.Format("2006-01")
-		if s.Period != nil {
-			month = s.Period.From.Format("2006-01")
-		}
-		return "fetch_summary", map[string]any{"month": month}
+	case intent.SpendingTotal:
+		return a.totals(in, "expenses")
+	case intent.IncomeTotal:
+		return a.totals(in, "income_entries")
 	case intent.BudgetLeft:
-		args := map[string]any{}
-		if s.Category != "" {
-			args["category"] = s.Category
-		}
-		return "suggest_budget_adjustment", args
+		return a.budgetLeft(in)
+	case intent.FuelEconomy:
+		return a.fuelEconomy(in)
+	case intent.TripFuelCost:
+		return a.tripFuelCost(in)
 	case intent.NextMaintenance:
-		return "pam_get_maintenance_schedule", map[string]any{"upcoming_days": 365}
+		return a.nextMaintenance(in)
+	case intent.UpcomingTrips:
+		return a.upcomingTrips(in)
+	case intent.CampsitesNear:
+		return a.campsitesNear(in)
 	case intent.LogExpense:
-		args := map[string]any{"amount": fmt.Sprintf("%d.%02d", s.AmountCents/100, s.AmountCents%100), "category": s.Category}
-		if s.Merchant != "" {
-			args["description"] = s.Merchant
-		}
-		if d := day(s.Date); d != "" {
-			args["date"] = d
-		}
-		return "log_expense", args
+		return a.logExpense(in)
 	case intent.LogFuel:
-		if s.TotalCents == 0 || s.VolumeL == 0 {
-			return "", nil
-		}
-		args := map[string]any{"litres": s.VolumeL, "total_cost": fmt.Sprintf("%d.%02d", s.TotalCents/100, s.TotalCents%100), "partial": s.Partial}
-		if s.OdometerKM > 0 {
-			args["odometer_km"] = s.OdometerKM
-		}
-		if s.Merchant != "" {
-			args["location"] = s.Merchant
-		}
-		if d := day(s.Date); d != "" {
-			args["date"] = d
-		}
-		return "pam_log_fuel", args
+		return a.logFuel(in)
+	case intent.BestHustle:
+		return "Comparing your side hustles needs the intelligence tools, which aren't available offline yet. " +
+			"I can tell you your income this month: try \"how much did I earn this month\".", nil
+	case intent.MaintenanceForecast:
+		return "Forecasting maintenance costs needs the intelligence tools, which aren't available offline yet. " +
+			"I can tell you what's due next: try \"when is my next service due\".", nil
 	}
-	return "", nil
+	return fmt.Sprintf("I understood that (%s), but I can't answer it offline yet.", strings.ReplaceAll(string(in.Name), "_", " ")), nil
+}
+
+// ---------------------------------------------------------------- money and figures
+
+// money renders a decimal string in the caller's currency: "$1,234.56".
+func (a *answerer) money(dec string) string {
+	c, err := schema.ParseDecimal(dec, 2)
+	if err != nil {
+		return dec + " " + a.call.Currency
+	}
+	return formatMoney(c, a.call.Currency)
+}
+
+func formatMoney(cents int64, currency string) string {
+	sign := ""
+	if cents < 0 {
+		sign, cents = "-", -cents
+	}
+	s := group(cents/100) + fmt.Sprintf(".%02d", cents%100)
+	switch currency {
+	case "USD", "AUD", "CAD", "NZD", "":
+		return sign + "$" + s
+	case "EUR":
+		return sign + "€" + s
+	case "GBP":
+		return sign + "£" + s
+	}
+	return sign + currency + " " + s
+}
+
+// group writes n with thousands separators.
+func group(n int64) string {
+	s := fmt.Sprint(n)
+	for i := len(s) - 3; i > 0; i -= 3 {
+		s = s[:i] + "," + s[i:]
+	}
+	return s
+}
+
+// figure renders x with up to digits decimals (trailing zeros dropped) and
+// thousands separators.
+func figure(x float64, digits int) string {
+	neg := x < 0
+	x = math.Abs(x)
+	p := math.Pow10(digits)
+	x = math.Round(x*p) / p
+	whole := math.Floor(x)
+	s := group(int64(whole))
+	if frac := strings.TrimRight(strings.TrimPrefix(fmt.Sprintf("%.*f", digits, x-whole), "0"), "0"); frac != "." && frac != "" {
+		s += frac
+	}
+	if neg {
+		s = "-" + s
+	}
+	return s
+}
+
+func quantity(q tools.Quantity) string {
+	return figure(q.Value, 2) + " " + q.Unit
+}
+
+const (
+	litresPerGallon = 3.785411784
+	kmPerMile       = 1.609344
+)
+
+func (a *answerer) distance(km float64) string {
+	if a.us() {
+		return figure(km/kmPerMile, 0) + " mi"
+	}
+	return figure(km, 0) + " km"
+}
+
+func (a *answerer) volume(l float64) string {
+	if a.us() {
+		return figure(l/litresPerGallon, 1) + " gal"
+	}
+	return figure(l, 1) + " L"
+}
+
+func (a *answerer) economy(l100 float64) string {
+	if a.us() {
+		return figure(100*litresPerGallon/kmPerMile/l100, 1) + " mpg"
+	}
+	return figure(l100, 1) + " L/100km"
+}
+
+func cents(v any) int64 {
+	n, err := schema.ParseDecimal(v, 2)
+	if err != nil {
+		return 0
+	}
+	return n
+}
+
+func number(v any) (float64, bool) {
+	switch x := v.(type) {
+	case float64:
+		return x, true
+	case json.Number:
+		f, err := x.Float64()
+		return f, err == nil
+	case int64:
+		return float64(x), true
+	case int:
+		return float64(x), true
+	}
+	return 0, false
+}
+
+func text(v any) string { s, _ := v.(string); return s }
+
+// ---------------------------------------------------------------- periods
+
+// period is the intent's period, this month when none was said.
+func (a *answerer) period(in intent.Intent) intent.Period {
+	if in.Slots.Period != nil {
+		return *in.Slots.Period
+	}
+	n := a.call.Now
+	from := time.Date(n.Year(), n.Month(), 1, 0, 0, 0, 0, n.Location())
+	return intent.Period{From: from, To: from.AddDate(0, 1, 0), Label: "this month"}
+}
+
+// month returns YYYY-MM when the period is exactly one calendar month.
+func month(p intent.Period) (string, bool) {
+	f := p.From
+	if f.Day() != 1 || f.Hour() != 0 || f.Minute() != 0 || f.Second() != 0 || !p.To.Equal(f.AddDate(0, 1, 0)) {
+		return "", false
+	}
+	return f.Format("2006-01"), true
+}
+
+// days are the first and last day of the period, both included, the last
+// capped at today.
+func (a *answerer) days(p intent.Period) (string, string) {
+	last := p.To.Add(-time.Nanosecond)
+	if now := a.call.Now; last.After(now) && !p.From.After(now) {
+		last = now
+	}
+	return p.From.Format(schema.DateLayout), last.Format(schema.DateLayout)
+}
+
+// span says a period in words: "this month (1–15 Mar)".
+func (a *answerer) span(p intent.Period) string {
+	from, to := a.days(p)
+	f, _ := time.Parse(schema.DateLayout, from)
+	t, _ := time.Parse(schema.DateLayout, to)
+	var s string
+	switch {
+	case from == to:
+		s = f.Format("2 Jan 2006")
+	case f.Year() == t.Year() && f.Month() == t.Month():
+		s = fmt.Sprintf("%d–%s", f.Day(), t.Format("2 Jan 2006"))
+	case f.Year() == t.Year():
+		s = f.Format("2 Jan") + " – " + t.Format("2 Jan 2006")
+	default:
+		s = f.Format("2 Jan 2006") + " – " + t.Format("2 Jan 2006")
+	}
+	if p.Label == "" {
+		return s
+	}
+	return p.Label + " (" + s + ")"
+}
+
+// ---------------------------------------------------------------- spending and income
+
+type total struct {
+	name  string
+	cents int64
+	count int
+}
+
+// totals answers SpendingTotal (table expenses) and IncomeTotal (income_entries).
+func (a *answerer) totals(in intent.Intent, table string) (string, error) {
+	p := a.period(in)
+	key, filter := "category", in.Slots.Category
+	if table == "income_entries" {
+		key, filter = "source", strings.ToLower(in.Slots.Source)
+		if filter == "hustle" {
+			filter = ""
+		}
+	}
+	var all int64
+	var count int
+	var by []total
+	if m, ok := month(p); ok && in.Slots.Merchant == "" {
+		var sum tools.Summary
+		if err := a.run("fetch_summary", map[string]any{"month": m}, &sum); err != nil {
+			return "", err
+		}
+		list, tot, n := sum.Expenses.ByCategory, sum.Expenses.Total, sum.Expenses.Count
+		if table == "income_entries" {
+			list, tot, n = sum.Income.BySource, sum.Income.Total, sum.Income.Count
+		}
+		all, count = cents(tot), n
+		for _, ct := range list {
+			by = append(by, total{ct.Name, cents(ct.Total), ct.Count})
+		}
+	} else {
+		var err error
+		if by, all, count, err = a.sum(table, key, p, in.Slots.Merchant); err != nil {
+			return "", err
+		}
+	}
+	span := a.span(p)
+	if filter != "" {
+		var t total
+		for _, x := range by {
+			if strings.EqualFold(x.name, filter) {
+				t = x
+			}
+		}
+		if table == "income_entries" {
+			return fmt.Sprintf("You've earned %s from %s %s (%s).", formatMoney(t.cents, a.call.Currency), filter, span, entries(t.count, "entry", "entries")), nil
+		}
+		return fmt.Sprintf("You've spent %s on %s %s (%s).", formatMoney(t.cents, a.call.Currency), strings.ReplaceAll(filter, "_", " "), span, entries(t.count, "expense", "expenses")), nil
+	}
+	verb, at := "spent", ""
+	if table == "income_entries" {
+		verb = "earned"
+	}
+	if in.Slots.Merchant != "" {
+		at = " at " + in.Slots.Merchant
+	}
+	s := fmt.Sprintf("You've %s %s%s %s", verb, formatMoney(all, a.call.Currency), at, span)
+	if count == 0 {
+		return s + ": nothing recorded.", nil
+	}
+	var parts []string
+	for i, x := range by {
+		if i == 5 {
+			parts = append(parts, fmt.Sprintf("%d more", len(by)-5))
+			break
+		}
+		parts = append(parts, strings.ReplaceAll(cmp.Or(x.name, "other"), "_", " ")+" "+formatMoney(x.cents, a.call.Currency))
+	}
+	if in.Slots.Merchant != "" {
+		return s + " (" + entries(count, "expense", "expenses") + ").", nil
+	}
+	return s + ": " + strings.Join(parts, ", ") + ".", nil
+}
+
+func entries(n int, one, many string) string {
+	if n == 1 {
+		return "1 " + one
+	}
+	return fmt.Sprintf("%d %s", n, many)
+}
+
+// sum adds up table's amounts over a period that is not one calendar month,
+// by key, largest first, reading the rows page by page.
+func (a *answerer) sum(table, key string, p intent.Period, merchant string) ([]total, int64, int, error) {
+	from, to := a.days(p)
+	filters := map[string]any{"date": []any{
+		map[string]any{"op": "gte", "value": from}, map[string]any{"op": "lte", "value": to}}}
+	if merchant != "" {
+		filters["description"] = map[string]any{"op": "like", "value": "%" + merchant + "%"}
+	}
+	byKey := map[string]*total{}
+	var all int64
+	n := 0
+	for off := 0; ; {
+		var rows tools.TableRows
+		args := map[string]any{"table_name": table, "filters": filters, "order": []string{"date", "id"}, "limit": 1000, "offset": off}
+		if err := a.run("pam_read_records", args, &rows); err != nil {
+			return nil, 0, 0, err
+		}
+		for _, r := range rows.Rows {
+			k := text(r[key])
+			t := byKey[k]
+			if t == nil {
+				t = &total{name: k}
+				byKey[k] = t
+			}
+			c := cents(r["amount"])
+			t.cents += c
+			t.count++
+			all += c
+			n++
+		}
+		off += len(rows.Rows)
+		if len(rows.Rows) == 0 || off >= rows.Count {
+			break
+		}
+	}
+	out := make([]total, 0, len(byKey))
+	for _, t := range byKey {
+		out = append(out, *t)
+	}
+	slices.SortFunc(out, func(x, y total) int { return cmp.Or(cmp.Compare(y.cents, x.cents), cmp.Compare(x.name, y.name)) })
+	return out, all, n, nil
+}
+
+// ---------------------------------------------------------------- budgets
+
+func (a *answerer) budgetLeft(in intent.Intent) (string, error) {
+	if c := in.Slots.Category; c != "" {
+		args := map[string]any{"category": c}
+		if in.Slots.Period != nil {
+			from, _ := a.days(*in.Slots.Period)
+			args["date"] = from
+		}
+		var adj tools.BudgetAdjustment
+		if err := a.run("suggest_budget_adjustment", args, &adj); err != nil {
+			if schema.ErrorCode(err) == schema.ENOTFOUND {
+				return "You have no " + strings.ReplaceAll(c, "_", " ") + " budget (" + errMessage(err) + ").", nil
+			}
+			return "", err
+		}
+		return a.budgetLine(adj.Budget) + ".", nil
+	}
+	p := a.period(in)
+	m, ok := month(p)
+	if !ok {
+		m = p.From.Format("2006-01")
+	}
+	var sum tools.Summary
+	if err := a.run("fetch_summary", map[string]any{"month": m}, &sum); err != nil {
+		return "", err
+	}
+	if len(sum.Budgets) == 0 {
+		return "You have no budgets for " + p.From.Format("January 2006") + ".", nil
+	}
+	var lines []string
+	var left, budgeted int64
+	for _, b := range sum.Budgets {
+		lines = append(lines, a.budgetLine(b))
+		left += cents(b.Remaining)
+		budgeted += cents(b.Budgeted)
+	}
+	head := fmt.Sprintf("You have %s left of %s budgeted", formatMoney(left, a.call.Currency), formatMoney(budgeted, a.call.Currency))
+	return head + ": " + strings.Join(lines, "; ") + ".", nil
+}
+
+func errMessage(err error) string {
+	var se *schema.Error
+	if errors.As(err, &se) {
+		return se.Message
+	}
+	return err.Error()
+}
+
+// budgetLine says one budget: "groceries: $87.90 left of $500.00 (spent
+// $412.10, 82.42 %, 1–31 Mar 2026)".
+func (a *answerer) budgetLine(b tools.BudgetStatus) string {
+	name := strings.ReplaceAll(b.Category, "_", " ")
+	rem := cents(b.Remaining)
+	state := a.money(b.Remaining) + " left of " + a.money(b.Budgeted)
+	if rem < 0 {
+		state = formatMoney(-rem, a.call.Currency) + " over your " + a.money(b.Budgeted) + " budget"
+	}
+	pct := ""
+	if b.PercentUsed != nil {
+		pct = ", " + figure(*b.PercentUsed, 1) + " %"
+	}
+	p := intent.Period{}
+	p.From, _ = time.Parse(schema.DateLayout, b.Period.Start)
+	end, _ := time.Parse(schema.DateLayout, b.Period.End)
+	p.To = end.AddDate(0, 0, 1)
+	saved := a.call.Now
+	a.call.Now = time.Date(9999, 1, 1, 0, 0, 0, 0, time.UTC) // whole period, not capped at today
+	span := a.span(p)
+	a.call.Now = saved
+	return fmt.Sprintf("%s: %s (spent %s%s, %s)", name, state, a.money(b.Spent), pct, span)
+}
+
+// ---------------------------------------------------------------- fuel
+
+// fuelRows reads the caller's fills, latest first.
+func (a *answerer) fuelRows(filters map[string]any, limit int) ([]schema.Row, error) {
+	var rows tools.TableRows
+	args := map[string]any{"table_name": "fuel_log", "order": []string{"-date", "-odometer"}, "limit": limit}
+	if len(filters) > 0 {
+		args["filters"] = filters
+	}
+	err := a.run("pam_read_records", args, &rows)
+	return rows.Rows, err
+}
+
+func full(r schema.Row) bool {
+	f, ok := r["filled_to_top"].(bool)
+	return !ok || f
+}
+
+// fuelEconomy computes full-to-full consumption over the period (the last
+// 6 months when none was said) for the vehicle driven farthest.
+func (a *answerer) fuelEconomy(in intent.Intent) (string, error) {
+	p := intent.Period{From: a.call.Now.AddDate(0, -6, 0), To: a.call.Now.AddDate(0, 0, 1), Label: "the last 6 months"}
+	if in.Slots.Period != nil {
+		p = *in.Slots.Period
+	}
+	from, to := a.days(p)
+	rows, err := a.fuelRows(map[string]any{"date": []any{
+		map[string]any{"op": "gte", "value": from}, map[string]any{"op": "lte", "value": to}}}, 1000)
+	if err != nil {
+		return "", err
+	}
+	byVehicle := map[string][]schema.Row{}
+	for _, r := range rows {
+		byVehicle[text(r["vehicle_id"])] = append(byVehicle[text(r["vehicle_id"])], r)
+	}
+	var bestKm, bestL float64
+	bestFills := 0
+	for _, fills := range byVehicle {
+		slices.SortFunc(fills, func(x, y schema.Row) int {
+			ox, _ := number(x["odometer"])
+			oy, _ := number(y["odometer"])
+			return cmp.Or(cmp.Compare(ox, oy), cmp.Compare(text(x["date"]), text(y["date"])))
+		})
+		first, last := -1, -1
+		for i, r := range fills {
+			if full(r) {
+				if first < 0 {
+					first = i
+				}
+				last = i
+			}
+		}
+		if first < 0 || last <= first {
+			continue
+		}
+		o0, _ := number(fills[first]["odometer"])
+		o1, _ := number(fills[last]["odometer"])
+		litres := 0.0
+		for _, r := range fills[first+1 : last+1] {
+			v, _ := number(r["volume"])
+			litres += v
+		}
+		if km := o1 - o0; km > bestKm {
+			bestKm, bestL, bestFills = km, litres, last-first
+		}
+	}
+	if bestKm <= 0 {
+		return fmt.Sprintf("I can't work out your fuel economy for %s: it needs two full fills with odometer readings.", a.span(p)), nil
+	}
+	l100 := bestL / bestKm * 100
+	return fmt.Sprintf("Your fuel economy %s: %s (%s over %s, %s, full tank to full tank).",
+		a.span(p), a.economy(l100), a.volume(bestL), a.distance(bestKm), entries(bestFills, "fill", "fills")), nil
+}
+
+// consumption is the mean of the latest 3 full fills' recorded consumption
+// (L/100km), as plan_trip estimates it, and the latest price per litre in
+// thousandths.
+func (a *answerer) consumption() (l100 float64, n int, priceMills int64, priceDay string, err error) {
+	rows, err := a.fuelRows(map[string]any{"consumption": map[string]any{"op": "is_null", "value": false}}, 20)
+	if err != nil {
+		return 0, 0, 0, "", err
+	}
+	sum := 0.0
+	for _, r := range rows {
+		x, ok := number(r["consumption"])
+		if !full(r) || !ok || x < tools.MinPlausibleL100 || x > tools.MaxPlausibleL100 {
+			continue
+		}
+		sum += x
+		if n++; n == tools.TripConsumptionFills {
+			break
+		}
+	}
+	l100 = tools.DefaultConsumptionL100
+	if n > 0 {
+		l100 = sum / float64(n)
+	}
+	priced, err := a.fuelRows(map[string]any{"price": map[string]any{"op": "is_null", "value": false}}, 1)
+	if err != nil || len(priced) == 0 {
+		return l100, n, 0, "", err
+	}
+	priceMills, _ = schema.ParseDecimal(priced[0]["price"], 3)
+	return l100, n, priceMills, text(priced[0]["date"]), nil
+}
+
+func (a *answerer) unitPrice(mills int64) string {
+	per := float64(mills)
+	unit := "L"
+	if a.us() {
+		per, unit = per*litresPerGallon, "gal"
+	}
+	return formatMoney(int64(math.Round(per/10)), a.call.Currency) + "/" + unit
+}
+
+func (a *answerer) tripFuelCost(in intent.Intent) (string, error) {
+	s := in.Slots
+	if s.DistanceKM > 0 {
+		l100, n, mills, day, err := a.consumption()
+		if err != nil {
+			return "", err
+		}
+		litres := s.DistanceKM * l100 / 100
+		basis := "the default " + a.economy(l100)
+		if n > 0 {
+			basis = a.economy(l100) + " (your latest " + entries(n, "full fill", "full fills") + ")"
+		}
+		head := fmt.Sprintf("%s at %s takes about %s", a.distance(s.DistanceKM), basis, a.volume(litres))
+		if mills == 0 {
+			return head + "; I have no fuel price on record to cost it.", nil
+		}
+		cost := int64(math.Round(litres * float64(mills) / 10))
+		return fmt.Sprintf("%s: about %s at your latest price %s (%s).", head, formatMoney(cost, a.call.Currency), a.unitPrice(mills), day), nil
+	}
+	dest, origin := s.Destination, s.Origin
+	if dest == "" {
+		dest = s.Place
+	}
+	if dest == "" {
+		trips, _, err := a.trips(nil, 1)
+		if err != nil {
+			return "", err
+		}
+		if len(trips) == 0 || text(trips[0]["location_name"]) == "" {
+			return "Tell me the distance or where you're going (e.g. \"fuel cost for 300 km\"): I have no upcoming trip with a destination.", nil
+		}
+		dest = text(trips[0]["location_name"])
+	}
+	args := map[string]any{"end": dest}
+	if origin != "" {
+		args["start"] = origin
+	} else {
+		lat, ok1 := number(a.profile()["current_latitude"])
+		lon, ok2 := number(a.prof["current_longitude"])
+		if !ok1 || !ok2 {
+			return "I don't know where you are: give a start, e.g. \"fuel cost from Quartzsite to " + dest + "\".", nil
+		}
+		args["start"] = map[string]any{"latitude": lat, "longitude": lon}
+	}
+	var plan tools.TripPlan
+	if err := a.run("plan_trip", args, &plan); err != nil {
+		return "", errors.New(errMessage(err))
+	}
+	from := cmp.Or(origin, "here")
+	head := fmt.Sprintf("From %s to %s is about %s by road (estimated offline); at %s that's %s of fuel",
+		from, dest, quantity(plan.Distance), quantity(plan.Fuel.Consumption), quantity(plan.Fuel.Volume))
+	if plan.Fuel.Cost == nil {
+		return head + "; I have no fuel price on record to cost it.", nil
+	}
+	return fmt.Sprintf("%s, about %s at your latest price (%s).", head, a.money(*plan.Fuel.Cost), plan.Fuel.PriceDate), nil
+}
+
+// ---------------------------------------------------------------- maintenance
+
+func (a *answerer) nextMaintenance(in intent.Intent) (string, error) {
+	var sch tools.Schedule
+	if err := a.run("pam_get_maintenance_schedule", map[string]any{"upcoming_days": 365}, &sch); err != nil {
+		return "", err
+	}
+	var item *tools.ScheduleItem
+	for i := range sch.Items {
+		it := &sch.Items[i]
+		if it.NextDueDate == "" || (in.Slots.Service != "" && it.Task != in.Slots.Service) {
+			continue
+		}
+		item = it
+		break
+	}
+	what := "maintenance"
+	if in.Slots.Service != "" {
+		what = strings.ReplaceAll(in.Slots.Service, "_", " ")
+	}
+	if item == nil {
+		return "I have no " + what + " on record, so nothing is due yet: log services and I'll track them.", nil
+	}
+	task := strings.ReplaceAll(item.Task, "_", " ")
+	days := 0
+	if item.DaysUntilDue != nil {
+		days = *item.DaysUntilDue
+	}
+	km := ""
+	if item.NextDueMileage != nil {
+		km = " or at " + quantity(*item.NextDueMileage)
+	}
+	var s string
+	if item.Status == "overdue" {
+		s = fmt.Sprintf("Overdue: %s was due on %s", task, item.NextDueDate)
+		if days < 0 {
+			s += fmt.Sprintf(" (%s ago)", entries(-days, "day", "days"))
+		}
+		s += km
+	} else {
+		when := fmt.Sprintf("in %s", entries(days, "day", "days"))
+		if days == 0 {
+			when = "today"
+		}
+		s = fmt.Sprintf("Next due: %s on %s (%s)%s", task, item.NextDueDate, when, km)
+	}
+	if item.CurrentOdo != nil {
+		s += "; odometer now " + quantity(*item.CurrentOdo)
+	}
+	if item.LastService != nil {
+		s += fmt.Sprintf(". Last done %s at %s", item.LastService.Date, quantity(item.LastService.Mileage))
+	}
+	return s + ".", nil
+}
+
+// ---------------------------------------------------------------- trips
+
+// trips reads the caller's trips starting today or later (or in p).
+func (a *answerer) trips(p *intent.Period, limit int) ([]schema.Row, int, error) {
+	n := a.call.Now
+	from := time.Date(n.Year(), n.Month(), n.Day(), 0, 0, 0, 0, n.Location())
+	conds := []any{map[string]any{"op": "gte", "value": schema.FormatTimestamp(from)}}
+	if p != nil {
+		if p.From.After(from) {
+			conds[0] = map[string]any{"op": "gte", "value": schema.FormatTimestamp(p.From)}
+		}
+		conds = append(conds, map[string]any{"op": "lt", "value": schema.FormatTimestamp(p.To)})
+	}
+	var rows tools.TableRows
+	args := map[string]any{"table_name": "calendar_events", "filters": map[string]any{"event_type": "trip", "start_date": conds},
+		"order": []string{"start_date", "id"}, "limit": limit}
+	err := a.run("pam_read_records", args, &rows)
+	return rows.Rows, rows.Count, err
+}
+
+func (a *answerer) upcomingTrips(in intent.Intent) (string, error) {
+	rows, count, err := a.trips(in.Slots.Period, 5)
+	if err != nil {
+		return "", err
+	}
+	when := ""
+	if in.Slots.Period != nil {
+		when = " " + in.Slots.Period.Label
+	}
+	if count == 0 {
+		return "You have no trips planned" + when + ".", nil
+	}
+	var parts []string
+	today := a.today()
+	for _, r := range rows {
+		start, end := text(r["start_date"]), text(r["end_date"])
+		if len(start) > 10 {
+			start = start[:10]
+		}
+		if len(end) > 10 {
+			end = end[:10]
+		}
+		s := text(r["title"])
+		if l := text(r["location_name"]); l != "" && !strings.Contains(s, l) {
+			s += " (" + l + ")"
+		}
+		s += " " + start
+		if end != "" && end != start {
+			s += " to " + end
+		}
+		t0, _ := time.Parse(schema.DateLayout, today)
+		t1, _ := time.Parse(schema.DateLayout, start)
+		if d := int(math.Round(t1.Sub(t0).Hours() / 24)); d > 0 {
+			s += ", in " + entries(d, "day", "days")
+		} else if d == 0 {
+			s += ", today"
+		}
+		parts = append(parts, s)
+	}
+	head := fmt.Sprintf("You have %s planned%s: ", entries(count, "upcoming trip", "upcoming trips"), when)
+	if count > len(rows) {
+		parts = append(parts, fmt.Sprintf("and %d more", count-len(rows)))
+	}
+	return head + strings.Join(parts, "; ") + ".", nil
+}
+
+// ---------------------------------------------------------------- campsites
+
+const defaultCampRadiusKm = 50
+
+func (a *answerer) campsitesNear(in intent.Intent) (string, error) {
+	s := in.Slots
+	var lat, lon float64
+	where := "you"
+	if s.Place != "" {
+		var rows tools.TableRows
+		args := map[string]any{"table_name": "camping_locations", "filters": map[string]any{"name": map[string]any{"op": "like", "value": s.Place + "%"}}, "limit": 1, "order": []string{"name"}}
+		if err := a.run("pam_read_records", args, &rows); err != nil {
+			return "", err
+		}
+		if len(rows.Rows) == 0 {
+			return fmt.Sprintf("I don't know where %s is offline (I only know places in the campsite directory). Ask for campsites near you instead.", s.Place), nil
+		}
+		lat, _ = number(rows.Rows[0]["latitude"])
+		lon, _ = number(rows.Rows[0]["longitude"])
+		where = s.Place
+	} else {
+		var ok1, ok2 bool
+		lat, ok1 = number(a.profile()["current_latitude"])
+		lon, ok2 = number(a.prof["current_longitude"])
+		if !ok1 || !ok2 {
+			return "I don't know where you are: your profile has no current location. Ask for campsites near a named place.", nil
+		}
+	}
+	radius := cmp.Or(s.RadiusKM, defaultCampRadiusKm)
+	dLat := radius / 111.19
+	dLon := radius / (111.19 * math.Max(0.01, math.Cos(lat*math.Pi/180)))
+	filters := map[string]any{
+		"latitude":  []any{map[string]any{"op": "gte", "value": lat - dLat}, map[string]any{"op": "lte", "value": lat + dLat}},
+		"longitude": []any{map[string]any{"op": "gte", "value": lon - dLon}, map[string]any{"op": "lte", "value": lon + dLon}},
+	}
+	if s.Free {
+		filters["is_free"] = true
+	}
+	var rows tools.TableRows
+	if err := a.run("pam_read_records", map[string]any{"table_name": "camping_locations", "filters": filters, "limit": 1000}, &rows); err != nil {
+		return "", err
+	}
+	type hit struct {
+		row schema.Row
+		km  float64
+	}
+	var hits []hit
+	for _, r := range rows.Rows {
+		clat, _ := number(r["latitude"])
+		clon, _ := number(r["longitude"])
+		km := haversineKm(lat, lon, clat, clon)
+		if km > radius || (where != "you" && km < 0.01) {
+			continue
+		}
+		if s.MaxPriceCents > 0 && r["price_per_night"] != nil && cents(r["price_per_night"]) > s.MaxPriceCents {
+			continue
+		}
+		hits = append(hits, hit{r, km})
+	}
+	slices.SortFunc(hits, func(x, y hit) int {
+		return cmp.Or(cmp.Compare(x.km, y.km), cmp.Compare(text(x.row["id"]), text(y.row["id"])))
+	})
+	near := "near " + where
+	if where == "you" {
+		near = "near you"
+	}
+	if len(hits) == 0 {
+		return fmt.Sprintf("I found no campsites within %s %s.", a.distance(radius), near), nil
+	}
+	var parts []string
+	for _, h := range hits[:min(5, len(hits))] {
+		price := "price unknown"
+		switch {
+		case h.row["is_free"] == true:
+			price = "free"
+		case h.row["price_per_night"] != nil:
+			price = a.money(text(h.row["price_per_night"])) + "/night"
+		}
+		parts = append(parts, fmt.Sprintf("%s (%s, %s away)", text(h.row["name"]), price, a.distance(h.km)))
+	}
+	return fmt.Sprintf("%s within %s %s: %s.", strings.ToUpper(entries(len(hits), "campsite", "campsites")[:1])+entries(len(hits), "campsite", "campsites")[1:],
+		a.distance(radius), near, strings.Join(parts, "; ")), nil
+}
+
+func haversineKm(lat1, lon1, lat2, lon2 float64) float64 {
+	rad := math.Pi / 180
+	dLat, dLon := (lat2-lat1)*rad, (lon2-lon1)*rad
+	h := math.Sin(dLat/2)*math.Sin(dLat/2) + math.Cos(lat1*rad)*math.Cos(lat2*rad)*math.Sin(dLon/2)*math.Sin(dLon/2)
+	return 2 * 6371.0088 * math.Asin(math.Min(1, math.Sqrt(h)))
+}
+
+// ---------------------------------------------------------------- entries
+
+func (a *answerer) when(day string) string {
+	switch day {
+	case a.today():
+		return "today"
+	case a.call.Now.AddDate(0, 0, -1).Format(schema.DateLayout):
+		return "yesterday"
+	}
+	return "on " + day
+}
+
+func (a *answerer) logExpense(in intent.Intent) (string, error) {
+	s := in.Slots
+	args := map[string]any{"amount": schema.FormatDecimal(s.AmountCents, 2), "category": s.Category}
+	if s.Merchant != "" {
+		args["description"] = s.Merchant
+	}
+	if !s.Date.IsZero() {
+		args["date"] = s.Date.Format(schema.DateLayout)
+	}
+	var out tools.ExpenseLogged
+	if err := a.run("log_expense", args, &out); err != nil {
+		return "", err
+	}
+	cat := strings.ReplaceAll(out.Category, "_", " ")
+	at := ""
+	if s.Merchant != "" {
+		at = " at " + s.Merchant
+	}
+	msg := fmt.Sprintf("Logged %s for %s%s %s.", a.money(out.Amount), cat, at, a.when(out.Date))
+	if out.Budget != nil {
+		msg += " Budget: " + a.budgetLine(*out.Budget) + "."
+	} else {
+		msg += fmt.Sprintf(" That's %s on %s in %s.", a.money(out.CategoryMonth.Spent), cat, monthName(out.Date))
+	}
+	return msg, nil
+}
+
+func monthName(day string) string {
+	t, err := time.Parse(schema.DateLayout, day)
+	if err != nil {
+		return day
+	}
+	return t.Format("January 2006")
+}
+
+func (a *answerer) logFuel(in intent.Intent) (string, error) {
+	s := in.Slots
+	litres, total := s.VolumeL, s.TotalCents
+	if litres == 0 && total > 0 && s.PricePerLitreCents > 0 {
+		litres = math.Round(float64(total)/s.PricePerLitreCents*1000) / 1000
+	}
+	if total == 0 && litres > 0 && s.PricePerLitreCents > 0 {
+		total = int64(math.Round(litres * s.PricePerLitreCents))
+	}
+	var missing []string
+	if litres == 0 {
+		missing = append(missing, "how much fuel")
+	}
+	if total == 0 {
+		missing = append(missing, "what it cost")
+	}
+	if s.OdometerKM == 0 {
+		missing = append(missing, "the odometer reading")
+	}
+	if len(missing) > 0 {
+		return "To log the fill I need " + strings.Join(missing, ", ") +
+			" (e.g. \"filled up 62 litres for $118 at 48,210 km\").", nil
+	}
+	args := map[string]any{"litres": litres, "total_cost": schema.FormatDecimal(total, 2), "odometer_km": s.OdometerKM, "partial": s.Partial}
+	if s.Merchant != "" {
+		args["location"] = s.Merchant
+	}
+	if !s.Date.IsZero() {
+		args["date"] = s.Date.Format(schema.DateLayout)
+	}
+	var out tools.FuelLogged
+	if err := a.run("pam_log_fuel", args, &out); err != nil {
+		return "", err
+	}
+	msg := fmt.Sprintf("Logged %s for %s (%s/%s) at %s %s.", quantity(out.Volume), a.money(out.TotalCost),
+		a.money(roundPrice(out.UnitPrice)), strings.TrimPrefix(out.PriceUnit, out.Currency+"/"), quantity(out.Odometer), a.when(text(out.Fill["date"])))
+	switch {
+	case out.Consumption != nil:
+		msg += " Since the last full fill: " + quantity(*out.Consumption)
+		if out.Average != nil {
+			msg += fmt.Sprintf(" (average %s over %s)", quantity(*out.Average), entries(out.AverageOver, "fill", "fills"))
+		}
+		msg += "."
+	case out.Note != "":
+		msg += " No consumption figure: " + out.Note + "."
+	}
+	return msg, nil
+}
+
+// roundPrice rounds a price of scale 3 to cents for display.
+func roundPrice(dec string) string {
+	m, err := schema.ParseDecimal(dec, 3)
+	if err != nil {
+		return dec
+	}
+	return schema.FormatDecimal((m+5)/10, 2)
 }

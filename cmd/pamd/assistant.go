@@ -10,6 +10,7 @@ import (
 	"time"
 
 	"github.com/pam-rv/pamd/agent/chat"
+	"github.com/pam-rv/pamd/agent/contextengine"
 	"github.com/pam-rv/pamd/agent/offline"
 	"github.com/pam-rv/pamd/agent/tools"
 	"github.com/pam-rv/pamd/llm"
@@ -75,7 +76,8 @@ func (m *Main) openAssistant() error {
 	a.router = llm.NewRouter(providers...)
 	a.router.Logger = m.Logger.With("component", "llm")
 	a.router.Online = a.online.Load
-	a.chat = &chat.Service{Model: a.router, Tools: a.tools, Memory: m.Store, Logger: m.Logger.With("component", "chat")}
+	a.chat = &chat.Service{Model: a.router, Tools: a.tools, Memory: m.Store, Logger: m.Logger.With("component", "chat"),
+		Knowledge: &contextengine.Engine{Store: m.Store}}
 
 	ctx, cancel := context.WithCancel(context.Background())
 	a.cancel = cancel
