@@ -161,6 +161,10 @@ func TestGuards(t *testing.T) {
 	if len(m.seen) != 2 || m.seen[1].Messages[len(m.seen[1].Messages)-1].Role != llm.RoleTool {
 		t.Fatalf("tool results were not sent back")
 	}
+	learned, _ := s.Find(ctx, alice, "pam_user_context", schema.Query{})
+	if learned.Count != 1 || !strings.Contains(string(learned.Rows[0]["learned_preferences"].(json.RawMessage)), `"log_expense":1`) {
+		t.Fatalf("learned preferences = %+v", learned.Rows)
+	}
 	logs, _ := s.Find(ctx, alice, "pam_analytics_logs", schema.Query{})
 	if logs.Count != 1 || logs.Rows[0]["workflow_name"] != "ollama" {
 		t.Fatalf("analytics = %+v", logs.Rows)

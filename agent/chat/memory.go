@@ -133,8 +133,54 @@ func (s *Service) remember(ctx context.Context, user string, sess session, msg s
 	}); err != nil {
 		return err
 	}
-	_, err := s.Memory.Update(ctx, user, "chat_sessions", sess.rowID, schema.Row{
-		"message_count": sess.count + 1, "last_activity": schema.FormatTimestamp(s.now())})
+	if _, err := s.Memory.Update(ctx, user, "chat_sessions", sess.rowID, schema.Row{
+		"message_count": sess.count + 1, "last_activity": schema.FormatTimestamp(s.now())}); err != nil {
+		return err
+	}
+	return s.learn(ctx, user, r)
+}
+
+// learn keeps what the conversation shows about the user in
+// pam_user_context (context_type "learned"): how often they ask for each
+// kind of help, which the context engine reads back as preferences.
+func (s *Service) learn(ctx context.Context, user string, r *Reply) error {
+	used := map[string]int{}
+	for _, c := range r.ToolCalls {
+		if c.Error == "" {
+			used[c.Name]++
+		}
+	}
+	if len(used) == 0 {
+		return nil
+	}
+	res, err := s.Memory.Find(ctx, user, "pam_user_context", schema.Query{
+		Conditions: []schema.Condition{{Column: "context_type", Op: schema.OpEq, Value: "learned"}}, Limit: 1})
+	if err != nil {
+		return err
+	}
+	prefs := struct {
+		ToolUse map[string]int `json:"frequent_requests"`
+	}{ToolUse: map[string]int{}}
+	if len(res.Rows) == 1 {
+		if raw, ok := res.Rows[0]["learned_preferences"].(json.RawMessage); ok {
+			json.Unmarshal(raw, &prefs)
+			if prefs.ToolUse == nil {
+				prefs.ToolUse = map[string]int{}
+			}
+		}
+	}
+	for name, n := range used {
+		prefs.ToolUse[name] += n
+	}
+	raw, _ := json.Marshal(prefs)
+	now := schema.FormatTimestamp(s.now())
+	if len(res.Rows) == 0 {
+		_, err = s.Memory.Create(ctx, user, "pam_user_context", schema.Row{"context_type": "learned", "context_data": json.RawMessage("{}"),
+			"learned_preferences": json.RawMessage(raw), "last_interaction": now})
+		return err
+	}
+	_, err = s.Memory.Update(ctx, user, "pam_user_context", res.Rows[0]["id"].(string), schema.Row{
+		"learned_preferences": json.RawMessage(raw), "last_interaction": now})
 	return err
 }
 
