@@ -8,6 +8,7 @@ import (
 	"fmt"
 	"slices"
 	"strings"
+	"sync"
 	"time"
 
 	"github.com/pam-rv/pamd/localstore"
@@ -184,14 +185,22 @@ func registerDatabase(r *Registry) {
 		"Row counts of every table as the user sees them (their own rows, plus shared reference data), their total, and the changes not yet synced.",
 		false, false, d.stats)
 	register(r, "pam_check_database_health", CategoryDatabase,
-		"Check the local database: SQLite integrity check, every expected table present, file and WAL size.",
+		"Check the local database: SQLite integrity check, every expected table present, file and WAL size. A check from the last 10 minutes is reused unless fresh is true.",
 		false, false, d.health)
 }
 
 type dbTools struct {
 	r *Registry
 	s Store
+
+	healthMu   sync.Mutex      // guards lastHealth
+	lastHealth *DatabaseHealth // the latest full check, reused for HealthReuse
 }
+
+// HealthReuse is how long a full integrity check answers later questions:
+// it reads the whole database (about half a second at 50 years of data), so
+// an assistant asking "is everything ok" twice should not pay twice.
+const HealthReuse = 10 * time.Minute
 
 func (d *dbTools) table(name TableName) (*schema.Table, error) {
 	return d.r.catalog.Table(string(name))
@@ -618,9 +627,24 @@ type DatabaseHealth struct {
 	SizeBytes      int64    `json:"size_bytes"`
 	WALBytes       int64    `json:"wal_bytes"`
 	CheckMS        float64  `json:"check_ms"`
+	CheckedAt      string   `json:"checked_at"`
+	Reused         bool     `json:"reused,omitempty"` // answered from a check of the last HealthReuse
 }
 
-func (d *dbTools) health(ctx context.Context, _ Call, _ noArgs) (any, error) {
+type healthArgs struct {
+	Fresh bool `json:"fresh,omitempty" desc:"run the full integrity check now instead of reusing one from the last 10 minutes"`
+}
+
+func (d *dbTools) health(ctx context.Context, c Call, a healthArgs) (any, error) {
+	d.healthMu.Lock()
+	defer d.healthMu.Unlock()
+	if last := d.lastHealth; last != nil && !a.Fresh {
+		if at, err := time.Parse(time.RFC3339Nano, last.CheckedAt); err == nil && c.Now.Sub(at) < HealthReuse && c.Now.Sub(at) >= 0 {
+			out := *last
+			out.Reused = true
+			return out, nil
+		}
+	}
 	start := time.Now()
 	h, err := d.s.Health(ctx)
 	if err != nil {
@@ -630,7 +654,9 @@ func (d *dbTools) health(ctx context.Context, _ Call, _ noArgs) (any, error) {
 	if !h.OK() {
 		status = "unhealthy"
 	}
-	return DatabaseHealth{Status: status, Integrity: h.Integrity, TablesPresent: h.TablesPresent,
+	out := DatabaseHealth{Status: status, Integrity: h.Integrity, TablesPresent: h.TablesPresent,
 		TablesExpected: h.TablesExpected, Missing: h.Missing, SizeBytes: h.SizeBytes, WALBytes: h.WALBytes,
-		CheckMS: ms(time.Since(start))}, nil
+		CheckMS: ms(time.Since(start)), CheckedAt: c.Now.UTC().Format(time.RFC3339Nano)}
+	d.lastHealth = &out
+	return out, nil
 }

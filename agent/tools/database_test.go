@@ -227,6 +227,16 @@ func TestDatabaseHealth(t *testing.T) {
 	if get(t, a, "size_bytes").(float64) <= 0 {
 		t.Fatalf("size_bytes = %v", get(t, a, "size_bytes"))
 	}
+	// Asked again within HealthReuse, the check is reused and says so;
+	// fresh runs it again.
+	again := f.run(sam, "pam_check_database_health", ``)
+	want(t, again, true, "reused")
+	want(t, again, get(t, a, "checked_at"), "checked_at")
+	fresh := f.run(sam, "pam_check_database_health", `{"fresh": true}`)
+	if fresh["reused"] != nil {
+		t.Fatalf("a fresh check was reused: %v", fresh)
+	}
+	want(t, fresh, "ok", "integrity")
 }
 
 // Store.Each (localstore/scan.go) streams past Find's page limit, scoped
