@@ -336,10 +336,23 @@ func (ss *sessions) clean(ctx context.Context, c Call, a cleanSessionsArgs) (any
 			Data: schema.Row{"is_current": false}})
 	}
 	cutoff := schema.FormatTimestamp(c.Now.AddDate(0, 0, -ChatArchiveDays))
-	old, err := collect(ctx, ss.s, c.User, "chat_sessions", schema.Query{Conditions: []schema.Condition{
-		eq("status", "ended"), cond("ended_at", schema.OpLt, cutoff)}, Order: []schema.Order{{Column: "ended_at"}}})
-	if err != nil {
-		return nil, err
+	oldQuery := schema.Query{Conditions: []schema.Condition{
+		eq("status", "ended"), cond("ended_at", schema.OpLt, cutoff)}, Order: []schema.Order{{Column: "ended_at"}}}
+	var old []schema.Row
+	toArchive := 0
+	if a.Archive {
+		if old, err = collect(ctx, ss.s, c.User, "chat_sessions", oldQuery); err != nil {
+			return nil, err
+		}
+		toArchive = len(old)
+	} else {
+		// Only counting: the store counts, and the first few are cited.
+		oldQuery.Limit = maxCited
+		res, err := ss.s.Find(ctx, c.User, "chat_sessions", oldQuery)
+		if err != nil {
+			return nil, err
+		}
+		old, toArchive = res.Rows, res.Count
 	}
 	ids := make([]string, 0, len(old))
 	for _, r := range old {
@@ -363,7 +376,7 @@ func (ss *sessions) clean(ctx context.Context, c Call, a cleanSessionsArgs) (any
 		"expired_sessions_marked": len(expired),
 		"archive_after_days":      ChatArchiveDays,
 		"archive_cutoff":          cutoff,
-		"sessions_to_archive":     len(old),
+		"sessions_to_archive":     toArchive,
 		"archive_session_ids":     ids[:min(len(ids), maxCited)],
 		"archived":                a.Archive,
 		"deleted":                 deleted,
