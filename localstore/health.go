@@ -113,3 +113,22 @@ func (s *Store) PendingChanges(ctx context.Context) (int, error) {
 	}
 	return n, nil
 }
+
+// Users lists the users who have a profile on this device, for jobs that
+// run on behalf of each (proactive insights).
+func (s *Store) Users(ctx context.Context) ([]string, error) {
+	rows, err := s.read.QueryContext(ctx, `SELECT id FROM profiles ORDER BY id`)
+	if err != nil {
+		return nil, fmt.Errorf("list users: %w", err)
+	}
+	defer rows.Close()
+	var out []string
+	for rows.Next() {
+		var id string
+		if err := rows.Scan(&id); err != nil {
+			return nil, err
+		}
+		out = append(out, id)
+	}
+	return out, rows.Err()
+}

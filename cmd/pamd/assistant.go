@@ -11,11 +11,14 @@ import (
 
 	"github.com/pam-rv/pamd/agent/chat"
 	"github.com/pam-rv/pamd/agent/contextengine"
+	"github.com/pam-rv/pamd/agent/insights"
+	"github.com/pam-rv/pamd/agent/notify"
 	"github.com/pam-rv/pamd/agent/offline"
 	"github.com/pam-rv/pamd/agent/tools"
 	"github.com/pam-rv/pamd/llm"
 	"github.com/pam-rv/pamd/llm/ollama"
 	"github.com/pam-rv/pamd/llm/openai"
+	"github.com/pam-rv/pamd/sync/runner"
 )
 
 // LLMConfig is the assistant's model configuration.
@@ -36,12 +39,14 @@ func (c *Config) bindLLM(fs *flag.FlagSet, e env) {
 
 // assistant is the chat stack: tools, models, router, conversation.
 type assistant struct {
-	tools  *tools.Registry
-	router *llm.Router
-	chat   *chat.Service
-	online atomic.Bool
-	cancel context.CancelFunc
-	wg     sync.WaitGroup
+	hub     notify.Hub
+	insight *insights.Job
+	tools   *tools.Registry
+	router  *llm.Router
+	chat    *chat.Service
+	online  atomic.Bool
+	cancel  context.CancelFunc
+	wg      sync.WaitGroup
 }
 
 // openAssistant builds the router over the configured providers — OpenAI
@@ -101,6 +106,19 @@ func (m *Main) openAssistant() error {
 	}
 	m.assistant = a
 	m.API.MountAssistant(a.chat, a.tools)
+	m.API.MountIntelligence(a.tools, &a.hub)
+	m.Sync.Notify = func(ev runner.Event) {
+		n := notify.Notification{Type: ev.Kind, Title: "Sync finished", TS: time.Now().UTC(), Data: ev.Result}
+		if ev.Err != nil {
+			n.Title, n.Body = "Sync failed", ev.Err.Error()
+		}
+		a.hub.Broadcast(n)
+	}
+	a.insight = &insights.Job{Tools: a.tools, Users: m.Store.Users, Hub: &a.hub,
+		Schedule: m.Config.InsightsSchedule, Logger: m.Logger.With("component", "insights")}
+	if err := a.insight.Open(); err != nil {
+		return &ConfigError{"--insights-schedule / PAM_INSIGHTS_SCHEDULE", err}
+	}
 	return nil
 }
 
@@ -125,7 +143,13 @@ func (a *assistant) probe(ctx context.Context, host string) {
 }
 
 func (a *assistant) close() {
-	if a != nil && a.cancel != nil {
+	if a == nil {
+		return
+	}
+	if a.insight != nil {
+		a.insight.Close()
+	}
+	if a.cancel != nil {
 		a.cancel()
 		a.wg.Wait()
 	}

@@ -26,6 +26,8 @@ type Config struct {
 	SyncSchedule string
 	SyncBBox     string // minLat,minLon,maxLat,maxLon of the reference data to keep
 	LLM          LLMConfig
+	// InsightsSchedule is the cron spec of the proactive insight job.
+	InsightsSchedule string
 
 	afterParse []func() // steps that turn parsed flag text into fields
 }
@@ -33,11 +35,12 @@ type Config struct {
 // DefaultConfig is the configuration with nothing set.
 func DefaultConfig() Config {
 	return Config{
-		DataDir:      "/var/lib/pamd",
-		Listen:       "127.0.0.1:8000",
-		LogFormat:    "json",
-		LogLevel:     "info",
-		SyncSchedule: "@every 5m",
+		DataDir:          "/var/lib/pamd",
+		Listen:           "127.0.0.1:8000",
+		LogFormat:        "json",
+		LogLevel:         "info",
+		SyncSchedule:     "@every 5m",
+		InsightsSchedule: "@every 1h",
 		LLM: LLMConfig{
 			OpenAIModel:         "gpt-4-turbo",
 			OpenAIFallbackModel: "gpt-3.5-turbo",
@@ -119,6 +122,7 @@ func (c *Config) bindServe(fs *flag.FlagSet, e env) {
 	fs.BoolVar(&c.Demo, "demo", e.boolean("PAM_DEMO", c.Demo), "fill the demo data set when the database is new (PAM_DEMO)")
 	c.bindCentral(fs, e)
 	c.bindLLM(fs, e)
+	fs.StringVar(&c.InsightsSchedule, "insights-schedule", e.str("PAM_INSIGHTS_SCHEDULE", c.InsightsSchedule), "cron `spec` of the proactive insights (maintenance due, budgets) (PAM_INSIGHTS_SCHEDULE)")
 	fs.StringVar(&c.SyncSchedule, "sync-schedule", e.str("PAM_SYNC_SCHEDULE", c.SyncSchedule), "cron `spec` of the periodic sync (PAM_SYNC_SCHEDULE)")
 	c.afterParse = append(c.afterParse, func() {
 		c.AllowedHosts = nil
