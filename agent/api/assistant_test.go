@@ -210,6 +210,9 @@ func TestToolsEndpoints(t *testing.T) {
 	if status != 200 || len(body["tools"].([]any)) != len(reg.List()) {
 		t.Fatalf("available: %d %v", status, body["count"])
 	}
+	if n := len(body["tools"].([]any)); n != 44 || len(body["categories"].(map[string]any)) != 13 {
+		t.Fatalf("%d tools in %d categories, want 44 in 13: %v", n, len(body["categories"].(map[string]any)), body["categories"])
+	}
 	status, body = e.do(t, e.alice, "POST", "/api/v1/pam/tools/execute", map[string]any{"tool": "fetch_summary", "parameters": map[string]any{"month": "2026-03"}})
 	if status != 200 || body["success"] != true {
 		t.Fatalf("execute: %d %v", status, body)

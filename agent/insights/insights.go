@@ -79,6 +79,9 @@ func (j *Job) Close() {
 func (j *Job) RunOnce(ctx context.Context) int {
 	j.runMu.Lock()
 	defer j.runMu.Unlock()
+	if j.Logger == nil {
+		j.Logger = slog.Default()
+	}
 	users, err := j.Users(ctx)
 	if err != nil {
 		j.Logger.Warn("insights: list users", "err", err)
@@ -89,7 +92,11 @@ func (j *Job) RunOnce(ctx context.Context) int {
 		if ctx.Err() != nil {
 			return sent
 		}
-		res, err := j.Tools.Execute(ctx, tools.Call{User: u, Now: j.Now()}, RecommendationsTool, json.RawMessage("{}"))
+		now := time.Now()
+		if j.Now != nil {
+			now = j.Now()
+		}
+		res, err := j.Tools.Execute(ctx, tools.Call{User: u, Now: now}, RecommendationsTool, json.RawMessage("{}"))
 		if err != nil {
 			j.Logger.Warn("insights: recommendations", "user", u, "err", err)
 			continue

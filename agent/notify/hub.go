@@ -92,3 +92,10 @@ func (h *Hub) Broadcast(n Notification) {
 		h.Publish(u, n)
 	}
 }
+
+// Count is the number of subscribers of user.
+func (h *Hub) Count(user string) int {
+	h.mu.Lock()
+	defer h.mu.Unlock()
+	return len(h.subs[user])
+}

@@ -99,6 +99,15 @@ func BenchmarkTools(b *testing.B) {
 		"pam_manage_user_session":        static(`{"action": "create"}`),
 		"pam_get_session_analytics":      static(`{}`),
 		"pam_clean_expired_sessions":     static(`{}`),
+		"pam_get_user_360_view":          static(`{}`),
+		"pam_correlate_trip_expenses":    static(`{}`),
+		"pam_predict_maintenance_costs":  static(`{"months_ahead": 12}`),
+		"pam_analyze_hustle_roi":         static(`{}`),
+
+		"pam_analyze_spending_patterns":            static(`{}`),
+		"pam_generate_intelligent_recommendations": static(`{}`),
+		"pam_optimize_user_experience":             static(`{}`),
+		"pam_generate_insights_report":             static(`{"report_type": "comprehensive", "time_period": "last_90_days"}`),
 	}
 	for _, info := range reg.List() {
 		if _, ok := args[info.Name]; !ok {

@@ -182,6 +182,8 @@ func NewRegistry(store Store, opts ...Option) *Registry {
 	registerFeedback(r)
 	registerAnalytics(r)
 	registerSession(r)
+	registerIntelligence(r)
+	registerIntelligence2(r)
 	return r
 }
 

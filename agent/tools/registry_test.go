@@ -55,6 +55,15 @@ var implemented = map[string]struct {
 	"pam_manage_user_session":        {tools.CategorySession, true, false},
 	"pam_get_session_analytics":      {tools.CategorySession, false, false},
 	"pam_clean_expired_sessions":     {tools.CategorySession, true, true},
+	"pam_get_user_360_view":          {tools.CategoryIntelligence, false, false},
+	"pam_correlate_trip_expenses":    {tools.CategoryIntelligence, false, false},
+	"pam_predict_maintenance_costs":  {tools.CategoryIntelligence, false, false},
+	"pam_analyze_hustle_roi":         {tools.CategoryIntelligence, false, false},
+
+	"pam_analyze_spending_patterns":            {tools.CategoryIntelligence, false, false},
+	"pam_generate_intelligent_recommendations": {tools.CategoryIntelligence, true, false},
+	"pam_optimize_user_experience":             {tools.CategoryIntelligence, false, false},
+	"pam_generate_insights_report":             {tools.CategoryIntelligence, false, false},
 }
 
 func TestList(t *testing.T) {

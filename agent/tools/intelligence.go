@@ -1,0 +1,982 @@
+package tools
+
+import (
+	"cmp"
+	"context"
+	"fmt"
+	"math"
+	"slices"
+	"strings"
+
+	"github.com/pam-rv/pamd/schema"
+)
+
+// Cross-domain intelligence thresholds (tools.md Decisions §5, §2.1–2.4).
+const (
+	// InsightBudgetWarnPercent: this month's budget use above it, with a
+	// trip ahead, is a warning.
+	InsightBudgetWarnPercent = 80
+	// TripBudgetCampingPerDay: a mean daily trip cost above it (in the
+	// user's currency) suggests budget camping.
+	TripBudgetCampingPerDay = 100
+	// TripsAnalysed is how many trips, latest by start date, are correlated
+	// when no trip_id is given.
+	TripsAnalysed = 10
+	// MaintenanceCostInflation scales the mean historical cost of a service.
+	MaintenanceCostInflation = 1.05
+	// HustleDropROIPercent and HustleDropAttempts: ROI under the first
+	// after more attempts than the second → consider dropping.
+	HustleDropROIPercent = 20
+	HustleDropAttempts   = 3
+	// HustleMinHourly is the hourly profit under which a hustle pays below
+	// minimum wage (user's currency per hour).
+	HustleMinHourly = 15
+	// NetIncomeFullScore is the monthly net income (user's currency) that
+	// earns the full net-income half of the financial health score.
+	NetIncomeFullScore = 1000
+	// VehicleScorePerOverdue is taken off the vehicle score per overdue item.
+	VehicleScorePerOverdue = 20
+	// FuelEconomyMonths is the window of the 360 view's fuel economy.
+	FuelEconomyMonths = 6
+	// daysPerMonth converts day spans to months.
+	daysPerMonth = 30.4375
+)
+
+type correlateArgs struct {
+	TripID UUID `json:"trip_id,omitempty" desc:"one trip (a calendar event of type trip); by default the latest 10 trips that have started, by start date"`
+}
+
+type predictArgs struct {
+	MonthsAhead int `json:"months_ahead,omitempty" schema:"min=1,max=24,default=6" desc:"forecast horizon in months"`
+}
+
+func registerIntelligence(r *Registry) {
+	in := &xdomain{s: r.store, f: &finance{s: r.store}, v: &vehicles{s: r.store}}
+	register(r, "pam_get_user_360_view", CategoryIntelligence,
+		"A 360° view of the user: profile; finances this month and over the last 12 months (budgets with spending over each budget's own period, utilization, income, net); trips (last 12 months, upcoming, top destinations); vehicles (overdue maintenance, full-to-full fuel economy over 6 months); social; hustle ideas by status; cross-domain insights and health scores 0–100, each with the periods and rows it came from.",
+		false, false, in.view360)
+	register(r, "pam_correlate_trip_expenses", CategoryIntelligence,
+		"Correlate trips (calendar events of type trip) with spending: per trip window, expenses by category and fuel fills, total, daily average and mean consumption; the most expensive trip, and a budget camping suggestion when trips average over 100 a day.",
+		false, false, in.correlate)
+	register(r, "pam_predict_maintenance_costs", CategoryIntelligence,
+		"Forecast maintenance costs over the next months (default 6): per vehicle and service type, the interval learned from the user's history (days and distance; defaults with fewer than two records), next due date and odometer, expected services in the horizon by date and by the user's km per month, and cost = mean historical cost × 1.05, with totals and monthly average.",
+		false, false, in.predict)
+	register(r, "pam_analyze_hustle_roi", CategoryIntelligence,
+		"Return on each side hustle: income (hustle income whose source is the title), expenses (category hustle mentioning the title), profit, ROI (undefined with no expenses), hours and hourly rate from attempts, flags (ROI under 20 % after more than 3 attempts; under 15 an hour) and the best performer.",
+		false, false, in.hustleROI)
+}
+
+type xdomain struct {
+	s Store
+	f *finance
+	v *vehicles
+}
+
+func clampScore(x float64) float64 { return round(clampRaw(x), 1) }
+
+func clampRaw(x float64) float64 { return math.Max(0, math.Min(100, x)) }
+
+func monthsBack(day string, n int) string {
+	t, ok := parseDay(day)
+	if !ok {
+		return day
+	}
+	return t.AddDate(0, -n, 1).Format(schema.DateLayout)
+}
+
+// ---------------------------------------------------------------- trips
+
+// TripRef cites one trip: a calendar event of type trip.
+type TripRef struct {
+	ID       string `json:"id"`
+	Title    string `json:"title"`
+	Location string `json:"location_name,omitempty"`
+	Start    string `json:"start_date"`
+	End      string `json:"end_date"`
+}
+
+func tripRef(r schema.Row) TripRef {
+	t := TripRef{ID: text(r["id"]), Title: text(r["title"]), Location: strings.TrimSpace(text(r["location_name"])),
+		Start: dateOf(r["start_date"]), End: dateOf(r["end_date"])}
+	if t.End < t.Start {
+		t.End = t.Start
+	}
+	return t
+}
+
+// allTrips reads the user's trips, latest start first.
+func (in *xdomain) allTrips(ctx context.Context, user string) ([]TripRef, error) {
+	q := schema.Query{Conditions: []schema.Condition{eq("event_type", "trip")},
+		Order: []schema.Order{{Column: "start_date", Desc: true}, {Column: "id"}}}
+	var out []TripRef
+	err := in.s.Each(ctx, user, "calendar_events", q, func(r schema.Row) error {
+		out = append(out, tripRef(r))
+		return nil
+	})
+	slices.SortStableFunc(out, func(a, b TripRef) int { return cmp.Compare(b.Start, a.Start) })
+	return out, err
+}
+
+// ---------------------------------------------------------------- 360 view
+
+// FinancePeriod is the finances of one period.
+type FinancePeriod struct {
+	Label       string         `json:"label"`
+	Period      Period         `json:"period"`
+	Budgets     []BudgetStatus `json:"budgets"` // overlapping the period, spent over each budget's own period
+	Budgeted    string         `json:"total_budgeted"`
+	BudgetSpent string         `json:"total_spent_in_budgets"`
+	Utilization *float64       `json:"budget_utilization_percent"` // null without budgets
+	Expenses    string         `json:"expenses"`
+	ExpenseN    int            `json:"expense_count"`
+	Income      string         `json:"income"`
+	IncomeN     int            `json:"income_count"`
+	Net         string         `json:"net"`
+	netCents    int64
+}
+
+func (in *xdomain) financePeriod(ctx context.Context, user, label, start, end string) (FinancePeriod, error) {
+	fp := FinancePeriod{Label: label, Period: period(start, end), Budgets: []BudgetStatus{}}
+	q := schema.Query{
+		Conditions: []schema.Condition{cond("start_date", schema.OpLte, end), cond("end_date", schema.OpGte, start)},
+		Order:      []schema.Order{{Column: "start_date"}, {Column: "category"}},
+	}
+	var budgeted, spent int64
+	err := in.s.Each(ctx, user, "budgets", q, func(b schema.Row) error {
+		sp, err := in.f.spent(ctx, user, text(b["category"]), text(b["start_date"]), text(b["end_date"]))
+		if err != nil {
+			return err
+		}
+		fp.Budgets = append(fp.Budgets, budgetStatus(b, sp))
+		budgeted += cents(b["budgeted_amount"])
+		spent += sp.cents
+		return nil
+	})
+	if err != nil {
+		return fp, err
+	}
+	fp.Budgeted, fp.BudgetSpent, fp.Utilization = money(budgeted), money(spent), percent(spent, budgeted)
+	inPeriod := []schema.Condition{cond("date", schema.OpGte, start), cond("date", schema.OpLte, end)}
+	_, exp, en, err := in.f.totals(ctx, user, "expenses", "category", inPeriod)
+	if err != nil {
+		return fp, err
+	}
+	_, inc, inN, err := in.f.totals(ctx, user, "income_entries", "source", inPeriod)
+	if err != nil {
+		return fp, err
+	}
+	fp.Expenses, fp.ExpenseN, fp.Income, fp.IncomeN = money(exp), en, money(inc), inN
+	fp.netCents = inc - exp
+	fp.Net = money(fp.netCents)
+	return fp, nil
+}
+
+// Destination is a trip destination and how often it was visited.
+type Destination struct {
+	Location string `json:"location_name"`
+	Trips    int    `json:"trips"`
+}
+
+// VehicleEconomy is one vehicle's full-to-full fuel economy over a period.
+type VehicleEconomy struct {
+	VehicleID   string    `json:"vehicle_id,omitempty"`
+	Period      Period    `json:"period"`
+	Fills       int       `json:"fills"`
+	Segments    int       `json:"full_to_full_segments"`
+	Distance    Quantity  `json:"distance"`
+	Fuel        Quantity  `json:"fuel"` // fuel of the segments, partial fills included
+	Consumption *Quantity `json:"consumption"`
+	Note        string    `json:"note,omitempty"`
+}
+
+// fullToFull sums full-to-full segments over fills sorted by odometer:
+// each full fill after an earlier full fill closes a segment whose fuel is
+// its own plus the partial fills since.
+func fullToFull(fills []schema.Row) (segments int, km, litres float64) {
+	var anchor *float64
+	pending := 0.0
+	for _, r := range fills {
+		odo, ok := number(r["odometer"])
+		if !ok {
+			continue
+		}
+		vol, _ := number(r["volume"])
+		if full, ok := r["filled_to_top"].(bool); ok && !full {
+			pending += vol
+			continue
+		}
+		if anchor != nil && odo > *anchor {
+			segments++
+			km += odo - *anchor
+			litres += pending + vol
+		}
+		o := odo
+		anchor, pending = &o, 0
+	}
+	return
+}
+
+func (in *xdomain) economy(ctx context.Context, c Call, start, end string) ([]VehicleEconomy, error) {
+	q := schema.Query{Conditions: []schema.Condition{cond("date", schema.OpGte, start), cond("date", schema.OpLte, end)},
+		Order: []schema.Order{{Column: "odometer"}, {Column: "date"}}}
+	byVeh := map[string][]schema.Row{}
+	var keys []string
+	err := in.s.Each(ctx, c.User, "fuel_log", q, func(r schema.Row) error {
+		k := text(r["vehicle_id"])
+		if _, ok := byVeh[k]; !ok {
+			keys = append(keys, k)
+		}
+		byVeh[k] = append(byVeh[k], r)
+		return nil
+	})
+	if err != nil {
+		return nil, err
+	}
+	slices.Sort(keys)
+	out := []VehicleEconomy{}
+	for _, k := range keys {
+		n, km, l := fullToFull(byVeh[k])
+		ve := VehicleEconomy{VehicleID: k, Period: period(start, end), Fills: len(byVeh[k]), Segments: n,
+			Distance: distance(km, c.Units), Fuel: volume(l, c.Units)}
+		if n > 0 && km > 0 {
+			q := economy(round(l/km*100, 2), c.Units)
+			ve.Consumption = &q
+		} else {
+			ve.Note = "needs two full fills in the period"
+		}
+		out = append(out, ve)
+	}
+	return out, nil
+}
+
+// Insight is a cross-domain finding.
+type Insight struct {
+	Severity string `json:"severity"` // critical, warning, info
+	Domain   string `json:"domain"`
+	Message  string `json:"message"`
+}
+
+// ScoreOf360 is a 0–100 score and how it was computed.
+type ScoreOf360 struct {
+	Score float64 `json:"score"`
+	Basis string  `json:"basis"`
+}
+
+// View360 is pam_get_user_360_view's answer.
+type View360 struct {
+	Today    string `json:"today"`
+	Units    string `json:"units"`
+	Currency string `json:"currency"`
+	Profile  struct {
+		Name        string `json:"name,omitempty"`
+		Email       string `json:"email,omitempty"`
+		Region      string `json:"region,omitempty"`
+		VehicleType string `json:"vehicle_type,omitempty"`
+		Vehicle     string `json:"vehicle_make_model,omitempty"`
+		Timezone    string `json:"timezone,omitempty"`
+		MemberSince string `json:"member_since,omitempty"`
+	} `json:"profile"`
+	Financial struct {
+		ThisMonth      FinancePeriod `json:"this_month"`
+		Last12Months   FinancePeriod `json:"last_12_months"`
+		MonthlyAverage struct {
+			Expenses string `json:"expenses"`
+			Income   string `json:"income"`
+		} `json:"last_12_months_monthly_average"`
+	} `json:"financial"`
+	Travel struct {
+		Period          Period        `json:"period"` // of trips_last_12_months
+		TripsLast12     int           `json:"trips_last_12_months"`
+		Trips           []TripRef     `json:"trips_last_12_months_list"`
+		InProgress      []TripRef     `json:"in_progress"`
+		Upcoming        []TripRef     `json:"upcoming"` // start after today, soonest first
+		TopDestinations []Destination `json:"top_destinations"`
+		TotalTrips      int           `json:"total_trips"`
+	} `json:"travel"`
+	Vehicle struct {
+		Overdue          int              `json:"overdue_count"`
+		OverdueItems     []ScheduleItem   `json:"overdue"`
+		Upcoming         int              `json:"upcoming_count"`
+		RecordsRead      int              `json:"maintenance_records_read"`
+		FuelEconomy      []VehicleEconomy `json:"fuel_economy"`
+		MaintenanceFresh bool             `json:"maintenance_up_to_date"`
+	} `json:"vehicle"`
+	Social struct {
+		Posts       int `json:"posts"`
+		Memberships int `json:"active_memberships"`
+	} `json:"social"`
+	Hustles struct {
+		Total    int            `json:"total_ideas"`
+		ByStatus map[string]int `json:"by_status"`
+	} `json:"hustles"`
+	Insights []Insight `json:"insights"`
+	Scores   struct {
+		Financial ScoreOf360 `json:"financial"`
+		Vehicle   ScoreOf360 `json:"vehicle"`
+		Hustle    ScoreOf360 `json:"hustle"`
+		Overall   ScoreOf360 `json:"overall"`
+	} `json:"health_scores"`
+}
+
+func (in *xdomain) count(ctx context.Context, user, table string, conds ...schema.Condition) (int, error) {
+	n := 0
+	err := in.s.Each(ctx, user, table, schema.Query{Conditions: conds}, func(schema.Row) error { n++; return nil })
+	return n, err
+}
+
+func (in *xdomain) view360(ctx context.Context, c Call, _ noArgs) (any, error) {
+	today := c.today()
+	out := View360{Today: today, Units: c.Units, Currency: c.Currency, Insights: []Insight{}}
+	p, err := in.s.Get(ctx, c.User, "profiles", c.User)
+	if err != nil && schema.ErrorCode(err) != schema.ENOTFOUND {
+		return nil, err
+	}
+	out.Profile.Name, out.Profile.Email, out.Profile.Region = text(p["full_name"]), text(p["email"]), text(p["region"])
+	out.Profile.VehicleType, out.Profile.Vehicle = text(p["vehicle_type"]), text(p["vehicle_make_model"])
+	out.Profile.Timezone, out.Profile.MemberSince = text(p["timezone"]), dateOf(p["created_at"])
+
+	// Financial.
+	ms, me := monthOf(today)
+	if out.Financial.ThisMonth, err = in.financePeriod(ctx, c.User, "this month", ms, me); err != nil {
+		return nil, err
+	}
+	y0 := monthsBack(today, 12)
+	if out.Financial.Last12Months, err = in.financePeriod(ctx, c.User, "last 12 months", y0, today); err != nil {
+		return nil, err
+	}
+	l12 := out.Financial.Last12Months
+	out.Financial.MonthlyAverage.Expenses = money(int64(math.Round(float64(cents(l12.Expenses)) / 12)))
+	out.Financial.MonthlyAverage.Income = money(int64(math.Round(float64(cents(l12.Income)) / 12)))
+
+	// Travel.
+	trips, err := in.allTrips(ctx, c.User)
+	if err != nil {
+		return nil, err
+	}
+	out.Travel.Period, out.Travel.TotalTrips = period(y0, today), len(trips)
+	out.Travel.Trips, out.Travel.InProgress, out.Travel.Upcoming = []TripRef{}, []TripRef{}, []TripRef{}
+	dest := map[string]*Destination{}
+	for _, t := range trips {
+		switch {
+		case t.Start > today:
+			out.Travel.Upcoming = append(out.Travel.Upcoming, t)
+		case t.End >= today:
+			out.Travel.InProgress = append(out.Travel.InProgress, t)
+		}
+		if t.Start >= y0 && t.Start <= today {
+			out.Travel.Trips = append(out.Travel.Trips, t)
+		}
+		if t.Location != "" {
+			k := strings.ToLower(t.Location)
+			if dest[k] == nil {
+				dest[k] = &Destination{Location: t.Location}
+			}
+			dest[k].Trips++
+		}
+	}
+	slices.Reverse(out.Travel.Upcoming)
+	out.Travel.TripsLast12 = len(out.Travel.Trips)
+	out.Travel.TopDestinations = []Destination{}
+	for _, d := range dest {
+		out.Travel.TopDestinations = append(out.Travel.TopDestinations, *d)
+	}
+	slices.SortFunc(out.Travel.TopDestinations, func(a, b Destination) int {
+		return cmp.Or(cmp.Compare(b.Trips, a.Trips), cmp.Compare(a.Location, b.Location))
+	})
+	out.Travel.TopDestinations = out.Travel.TopDestinations[:min(3, len(out.Travel.TopDestinations))]
+
+	// Vehicle.
+	sv, err := in.v.schedule(ctx, c, scheduleArgs{})
+	if err != nil {
+		return nil, err
+	}
+	sched := sv.(Schedule)
+	out.Vehicle.OverdueItems = []ScheduleItem{}
+	for _, it := range sched.Items {
+		if it.Status == "overdue" {
+			out.Vehicle.OverdueItems = append(out.Vehicle.OverdueItems, it)
+		}
+	}
+	out.Vehicle.Overdue, out.Vehicle.Upcoming, out.Vehicle.RecordsRead = sched.Overdue, sched.Upcoming, sched.RecordsRead
+	out.Vehicle.MaintenanceFresh = sched.Overdue == 0
+	if out.Vehicle.FuelEconomy, err = in.economy(ctx, c, monthsBack(today, FuelEconomyMonths), today); err != nil {
+		return nil, err
+	}
+
+	// Social and hustles.
+	if out.Social.Posts, err = in.count(ctx, c.User, "social_posts"); err != nil {
+		return nil, err
+	}
+	err = in.s.Each(ctx, c.User, "group_memberships", schema.Query{}, func(r schema.Row) error {
+		if a, ok := r["is_active"].(bool); !ok || a {
+			out.Social.Memberships++
+		}
+		return nil
+	})
+	if err != nil {
+		return nil, err
+	}
+	out.Hustles.ByStatus = map[string]int{}
+	err = in.s.Each(ctx, c.User, "hustle_ideas", schema.Query{Conditions: []schema.Condition{eq("user_id", c.User)}}, func(r schema.Row) error {
+		out.Hustles.Total++
+		out.Hustles.ByStatus[cmp.Or(text(r["status"]), "pending")]++
+		return nil
+	})
+	if err != nil {
+		return nil, err
+	}
+
+	// Insights.
+	up := len(out.Travel.Upcoming)
+	util := out.Financial.ThisMonth.Utilization
+	if up > 0 && out.Vehicle.Overdue > 0 {
+		var names []string
+		for _, it := range out.Vehicle.OverdueItems {
+			names = append(names, taskLabel(it.Task))
+		}
+		out.Insights = append(out.Insights, Insight{"critical", "vehicle+travel", fmt.Sprintf(
+			"%d overdue maintenance item(s) (%s) with a trip ahead (%s, starting %s): service the vehicle before leaving.",
+			out.Vehicle.Overdue, strings.Join(names, ", "), out.Travel.Upcoming[0].Title, out.Travel.Upcoming[0].Start)})
+	}
+	if up > 0 && util != nil && *util > InsightBudgetWarnPercent {
+		out.Insights = append(out.Insights, Insight{"warning", "financial+travel", fmt.Sprintf(
+			"budgets this month (%s to %s) are %.2f %% used (%s of %s %s) with a trip ahead (%s, starting %s): plan the trip's spending.",
+			ms, me, *util, out.Financial.ThisMonth.BudgetSpent, out.Financial.ThisMonth.Budgeted, c.Currency,
+			out.Travel.Upcoming[0].Title, out.Travel.Upcoming[0].Start)})
+	}
+
+	// Health scores.
+	netPart := clampRaw(float64(out.Financial.ThisMonth.netCents) / 100 / NetIncomeFullScore * 100)
+	if util != nil {
+		budgetPart := clampRaw(100 - *util)
+		out.Scores.Financial = ScoreOf360{clampScore((budgetPart + netPart) / 2), fmt.Sprintf(
+			"this month: (budget part 100 − %.2f %% used = %.1f, net income part %s / %d × 100 = %.1f, both clamped 0–100) / 2",
+			*util, budgetPart, out.Financial.ThisMonth.Net, NetIncomeFullScore, netPart)}
+	} else {
+		out.Scores.Financial = ScoreOf360{round(netPart, 1), fmt.Sprintf(
+			"no budgets this month: net income %s / %d × 100, clamped 0–100", out.Financial.ThisMonth.Net, NetIncomeFullScore)}
+	}
+	out.Scores.Vehicle = ScoreOf360{clampScore(100 - float64(VehicleScorePerOverdue*out.Vehicle.Overdue)),
+		fmt.Sprintf("100 − %d × %d overdue item(s), clamped 0–100", VehicleScorePerOverdue, out.Vehicle.Overdue)}
+	if out.Hustles.Total > 0 {
+		ap := out.Hustles.ByStatus["approved"]
+		out.Scores.Hustle = ScoreOf360{clampScore(float64(ap) * 100 / float64(out.Hustles.Total)),
+			fmt.Sprintf("%d approved of %d ideas", ap, out.Hustles.Total)}
+	} else {
+		out.Scores.Hustle = ScoreOf360{50, "no hustle ideas: neutral 50"}
+	}
+	out.Scores.Overall = ScoreOf360{clampScore((out.Scores.Financial.Score + out.Scores.Vehicle.Score + out.Scores.Hustle.Score) / 3),
+		"mean of the financial, vehicle and hustle scores"}
+	return out, nil
+}
+
+// ---------------------------------------------------------------- trip expenses
+
+// TripCost is one trip's spending.
+type TripCost struct {
+	Trip         TripRef         `json:"trip"`
+	Window       Period          `json:"window"` // start_date to end_date, both included
+	Expenses     string          `json:"expenses"`
+	ByCategory   []CategoryTotal `json:"expenses_by_category"`
+	ExpenseCount int             `json:"expense_count"`
+	Fuel         string          `json:"fuel"`
+	FuelFills    int             `json:"fuel_fills"`
+	FuelVolume   Quantity        `json:"fuel_volume"`
+	Total        string          `json:"total"` // expenses + fuel
+	DailyAverage string          `json:"daily_average"`
+	Consumption  *Quantity       `json:"mean_consumption,omitempty"` // mean of the fills' recorded consumption
+	totalCents   int64
+	dailyCents   float64
+}
+
+// TripCorrelation is pam_correlate_trip_expenses' answer.
+type TripCorrelation struct {
+	Currency      string     `json:"currency"`
+	Trips         []TripCost `json:"trips"` // latest start first
+	Analysed      int        `json:"trips_analysed"`
+	MostExpensive *TripRef   `json:"most_expensive_trip"`
+	MostCost      string     `json:"most_expensive_total,omitempty"`
+	AverageTrip   string     `json:"average_trip_cost"`
+	MeanDaily     string     `json:"mean_daily_average"`
+	Threshold     int        `json:"budget_camping_threshold_per_day"`
+	Insights      []string   `json:"insights"`
+}
+
+func (in *xdomain) tripCost(ctx context.Context, c Call, t TripRef) (TripCost, error) {
+	tc := TripCost{Trip: t, Window: period(t.Start, t.End)}
+	conds := []schema.Condition{cond("date", schema.OpGte, t.Start), cond("date", schema.OpLte, t.End)}
+	var exp int64
+	var err error
+	if tc.ByCategory, exp, tc.ExpenseCount, err = in.f.totals(ctx, c.User, "expenses", "category", conds); err != nil {
+		return tc, err
+	}
+	var fuel int64
+	var litres float64
+	var cons []float64
+	err = in.s.Each(ctx, c.User, "fuel_log", schema.Query{Conditions: conds}, func(r schema.Row) error {
+		tc.FuelFills++
+		fuel += cents(r["total"])
+		v, _ := number(r["volume"])
+		litres += v
+		if x, ok := number(r["consumption"]); ok && x > 0 {
+			cons = append(cons, x)
+		}
+		return nil
+	})
+	if err != nil {
+		return tc, err
+	}
+	tc.Expenses, tc.Fuel, tc.FuelVolume = money(exp), money(fuel), volume(litres, c.Units)
+	tc.totalCents = exp + fuel
+	tc.Total = money(tc.totalCents)
+	tc.dailyCents = float64(tc.totalCents) / float64(max(1, tc.Window.Days))
+	tc.DailyAverage = money(int64(math.Round(tc.dailyCents)))
+	if len(cons) > 0 {
+		q := economy(round(mean(cons), 2), c.Units)
+		tc.Consumption = &q
+	}
+	return tc, nil
+}
+
+func (in *xdomain) correlate(ctx context.Context, c Call, a correlateArgs) (any, error) {
+	var trips []TripRef
+	if a.TripID != "" {
+		r, err := in.s.Get(ctx, c.User, "calendar_events", string(a.TripID))
+		if err != nil {
+			return nil, err
+		}
+		if text(r["event_type"]) != "trip" {
+			return nil, schema.Errorf(schema.ENOTFOUND, "calendar event %s is a %s event, not a trip", a.TripID, text(r["event_type"]))
+		}
+		trips = []TripRef{tripRef(r)}
+	} else {
+		all, err := in.allTrips(ctx, c.User)
+		if err != nil {
+			return nil, err
+		}
+		for _, t := range all {
+			if t.Start <= c.today() && len(trips) < TripsAnalysed {
+				trips = append(trips, t)
+			}
+		}
+	}
+	out := TripCorrelation{Currency: c.Currency, Trips: []TripCost{}, Threshold: TripBudgetCampingPerDay, Insights: []string{},
+		AverageTrip: money(0), MeanDaily: money(0)}
+	var sum int64
+	var daily float64
+	for _, t := range trips {
+		tc, err := in.tripCost(ctx, c, t)
+		if err != nil {
+			return nil, err
+		}
+		out.Trips = append(out.Trips, tc)
+		sum += tc.totalCents
+		daily += tc.dailyCents
+		if out.MostExpensive == nil || tc.totalCents > cents(out.MostCost) {
+			ref := tc.Trip
+			out.MostExpensive, out.MostCost = &ref, tc.Total
+		}
+	}
+	out.Analysed = len(out.Trips)
+	if out.Analysed == 0 {
+		out.Insights = append(out.Insights, "no trips that have started: add trips to the calendar as events of type trip")
+		return out, nil
+	}
+	out.AverageTrip = money(int64(math.Round(float64(sum) / float64(out.Analysed))))
+	meanDaily := daily / float64(out.Analysed)
+	out.MeanDaily = money(int64(math.Round(meanDaily)))
+	out.Insights = append(out.Insights, fmt.Sprintf("most expensive trip: %s (%s to %s), %s %s",
+		out.MostExpensive.Title, out.MostExpensive.Start, out.MostExpensive.End, out.MostCost, c.Currency))
+	if meanDaily > TripBudgetCampingPerDay*100 {
+		out.Insights = append(out.Insights, fmt.Sprintf("trips average %s %s a day, over %d a day: consider budget camping (free or low-cost sites) to cut costs",
+			out.MeanDaily, c.Currency, TripBudgetCampingPerDay))
+	}
+	return out, nil
+}
+
+// ---------------------------------------------------------------- maintenance forecast
+
+// VehicleUsage is a vehicle's recent distance per month from its fuel log.
+type VehicleUsage struct {
+	VehicleID string    `json:"vehicle_id,omitempty"`
+	Period    Period    `json:"period"` // first to last fill read
+	Fills     int       `json:"fills"`
+	Distance  Quantity  `json:"distance"`
+	PerMonth  *Quantity `json:"distance_per_month"`
+	kmMonth   float64
+}
+
+// CostForecast is one service type's forecast.
+type CostForecast struct {
+	VehicleID      string    `json:"vehicle_id,omitempty"`
+	Task           string    `json:"task"`
+	IntervalDays   float64   `json:"interval_days"`
+	IntervalSource string    `json:"interval_source"` // history or default
+	IntervalKm     *Quantity `json:"interval_distance,omitempty"`
+	LastService    string    `json:"last_service_date,omitempty"`
+	NextDueDate    string    `json:"next_due_date,omitempty"`
+	NextDueOdo     *Quantity `json:"next_due_odometer,omitempty"`
+	DueSource      string    `json:"due_source,omitempty"`
+	ByDate         int       `json:"occurrences_by_date"`
+	ByDistance     *int      `json:"occurrences_by_distance,omitempty"`
+	Occurrences    int       `json:"expected_occurrences"` // the larger: whichever comes due first
+	UnitCost       *string   `json:"estimated_cost_each"`  // mean cost × 1.05; null without costs
+	MeanCost       *string   `json:"mean_historical_cost"`
+	CostBasis      []string  `json:"cost_basis_record_ids"`
+	Cost           string    `json:"estimated_cost"`
+	Note           string    `json:"note,omitempty"`
+}
+
+// MaintenanceForecast is pam_predict_maintenance_costs' answer.
+type MaintenanceForecast struct {
+	Today          string         `json:"today"`
+	Horizon        Period         `json:"horizon"`
+	MonthsAhead    int            `json:"months_ahead"`
+	Units          string         `json:"units"`
+	Currency       string         `json:"currency"`
+	Inflation      float64        `json:"inflation_factor"`
+	Items          []CostForecast `json:"items"`
+	Usage          []VehicleUsage `json:"usage"`
+	Total          string         `json:"total_estimated_cost"`
+	MonthlyAverage string         `json:"monthly_average"`
+	RecordsRead    int            `json:"records_read"`
+}
+
+func (in *xdomain) usage(ctx context.Context, c Call, start, end string) (map[string]VehicleUsage, []string, error) {
+	q := schema.Query{Conditions: []schema.Condition{cond("date", schema.OpGte, start), cond("date", schema.OpLte, end)},
+		Order: []schema.Order{{Column: "date"}, {Column: "odometer"}}}
+	type acc struct {
+		first, last string
+		lo, hi      float64
+		n           int
+	}
+	m := map[string]*acc{}
+	var keys []string
+	err := in.s.Each(ctx, c.User, "fuel_log", q, func(r schema.Row) error {
+		odo, ok := number(r["odometer"])
+		if !ok {
+			return nil
+		}
+		k := text(r["vehicle_id"])
+		a := m[k]
+		if a == nil {
+			a = &acc{first: text(r["date"]), lo: odo, hi: odo}
+			m[k] = a
+			keys = append(keys, k)
+		}
+		a.last, a.lo, a.hi = text(r["date"]), math.Min(a.lo, odo), math.Max(a.hi, odo)
+		a.n++
+		return nil
+	})
+	if err != nil {
+		return nil, nil, err
+	}
+	slices.Sort(keys)
+	out := map[string]VehicleUsage{}
+	for _, k := range keys {
+		a := m[k]
+		u := VehicleUsage{VehicleID: k, Period: period(a.first, a.last), Fills: a.n, Distance: distance(a.hi-a.lo, c.Units)}
+		if days := daysBetween(a.first, a.last); days > 0 && a.hi > a.lo {
+			u.kmMonth = (a.hi - a.lo) / (float64(days) / daysPerMonth)
+			q := distance(u.kmMonth, c.Units)
+			u.PerMonth = &q
+		}
+		out[k] = u
+	}
+	return out, keys, nil
+}
+
+func (in *xdomain) predict(ctx context.Context, c Call, a predictArgs) (any, error) {
+	months := a.MonthsAhead
+	if months == 0 {
+		months = 6
+	}
+	today := c.today()
+	t0, _ := parseDay(today)
+	hEnd := t0.AddDate(0, months, 0).Format(schema.DateLayout)
+	out := MaintenanceForecast{Today: today, Horizon: period(today, hEnd), MonthsAhead: months, Units: c.Units,
+		Currency: c.Currency, Inflation: MaintenanceCostInflation, Items: []CostForecast{}, Usage: []VehicleUsage{}}
+	use, ukeys, err := in.usage(ctx, c, monthsBack(today, 12), today)
+	if err != nil {
+		return nil, err
+	}
+	for _, k := range ukeys {
+		out.Usage = append(out.Usage, use[k])
+	}
+	type key struct{ vehicle, task string }
+	groups := map[key][]schema.Row{}
+	var keys []key
+	odoNow := map[string]float64{}
+	q := schema.Query{Order: []schema.Order{{Column: "date"}, {Column: "mileage"}}}
+	err = in.s.Each(ctx, c.User, "maintenance_records", q, func(r schema.Row) error {
+		out.RecordsRead++
+		k := key{text(r["vehicle_id"]), taskName(text(r["task"]))}
+		if _, ok := groups[k]; !ok {
+			keys = append(keys, k)
+		}
+		groups[k] = append(groups[k], r)
+		if m, ok := number(r["mileage"]); ok && performed(r, today) {
+			odoNow[k.vehicle] = max(odoNow[k.vehicle], m)
+		}
+		return nil
+	})
+	if err != nil {
+		return nil, err
+	}
+	// The fuel log's highest odometer up to today also tells where a vehicle is.
+	for _, k := range keys {
+		res, err := in.s.Find(ctx, c.User, "fuel_log", schema.Query{
+			Conditions: []schema.Condition{vehicleCond(UUID(k.vehicle)), cond("date", schema.OpLte, today)},
+			Order:      []schema.Order{{Column: "odometer", Desc: true}}, Limit: 1})
+		if err != nil {
+			return nil, err
+		}
+		if len(res.Rows) > 0 {
+			if m, ok := number(res.Rows[0]["odometer"]); ok {
+				odoNow[k.vehicle] = max(odoNow[k.vehicle], m)
+			}
+		}
+	}
+	var total int64
+	for _, k := range keys {
+		rows := groups[k]
+		item := scheduleItem(rows, k.vehicle, k.task, today, 30, odoNow[k.vehicle], c)
+		cf := CostForecast{VehicleID: k.vehicle, Task: k.task, IntervalDays: item.IntervalDays, IntervalSource: item.IntervalSource,
+			IntervalKm: item.IntervalKm, NextDueDate: item.NextDueDate, NextDueOdo: item.NextDueMileage, DueSource: item.DueSource,
+			CostBasis: []string{}}
+		if item.LastService != nil {
+			cf.LastService = item.LastService.Date
+		}
+		var costs []int64
+		var done []schema.Row
+		for _, r := range rows {
+			if performed(r, today) {
+				done = append(done, r)
+				if r["cost"] != nil {
+					costs = append(costs, cents(r["cost"]))
+					cf.CostBasis = append(cf.CostBasis, text(r["id"]))
+				}
+			}
+		}
+		switch {
+		case len(done) == 0:
+			for _, b := range item.Booked {
+				if b.Date <= hEnd {
+					cf.ByDate++
+				}
+			}
+			cf.Note = "never done: only booked services in the horizon count"
+		case cf.NextDueDate <= hEnd:
+			first := max(cf.NextDueDate, today)
+			cf.ByDate = 1 + int(math.Floor(float64(daysBetween(first, hEnd))/math.Max(1, item.IntervalDays)))
+		}
+		// Distance: the learned km interval and the vehicle's km per month.
+		var gapKm []float64
+		for i := 1; i < len(done); i++ {
+			m0, ok0 := number(done[i-1]["mileage"])
+			m1, ok1 := number(done[i]["mileage"])
+			if ok0 && ok1 && m1 > m0 {
+				gapKm = append(gapKm, m1-m0)
+			}
+		}
+		if u := use[k.vehicle]; item.dueKm > 0 && u.kmMonth > 0 {
+			ahead := u.kmMonth * float64(months)
+			left := math.Max(0, item.dueKm-odoNow[k.vehicle])
+			n := 0
+			if left <= ahead {
+				n = 1
+				if len(gapKm) > 0 {
+					n += int(math.Floor((ahead - left) / math.Round(mean(gapKm))))
+				}
+			}
+			cf.ByDistance = &n
+		}
+		cf.Occurrences = cf.ByDate
+		if cf.ByDistance != nil {
+			cf.Occurrences = max(cf.Occurrences, *cf.ByDistance)
+		}
+		var itemCost int64
+		if len(costs) > 0 {
+			var s int64
+			for _, x := range costs {
+				s += x
+			}
+			meanC := float64(s) / float64(len(costs))
+			each := int64(math.Round(meanC * MaintenanceCostInflation))
+			m, e := money(int64(math.Round(meanC))), money(each)
+			cf.MeanCost, cf.UnitCost = &m, &e
+			itemCost = each * int64(cf.Occurrences)
+		} else if cf.Occurrences > 0 {
+			cf.Note = strings.TrimPrefix(cf.Note+"; no recorded costs: cost unknown", "; ")
+		}
+		cf.Cost = money(itemCost)
+		total += itemCost
+		out.Items = append(out.Items, cf)
+	}
+	slices.SortStableFunc(out.Items, func(x, y CostForecast) int {
+		return cmp.Or(cmp.Compare(min(y.Occurrences, 1), min(x.Occurrences, 1)), cmp.Compare(x.NextDueDate, y.NextDueDate),
+			cmp.Compare(x.VehicleID, y.VehicleID), cmp.Compare(x.Task, y.Task))
+	})
+	out.Total = money(total)
+	out.MonthlyAverage = money(int64(math.Round(float64(total) / float64(months))))
+	return out, nil
+}
+
+// ---------------------------------------------------------------- hustle ROI
+
+// HustleROI is one hustle's return.
+type HustleROI struct {
+	Title        string       `json:"title"`
+	IdeaID       string       `json:"idea_id,omitempty"`
+	Status       string       `json:"idea_status,omitempty"`
+	HustleID     string       `json:"hustle_id,omitempty"` // youtube_hustles of the attempts
+	Income       string       `json:"income"`
+	IncomeIDs    []string     `json:"income_entry_ids"`
+	Expenses     string       `json:"expenses"`
+	Expense      []ExpenseRef `json:"expense_rows"`
+	Profit       string       `json:"profit"`
+	ROI          *float64     `json:"roi_percent"` // null with no expenses
+	Attempts     int          `json:"attempts"`
+	AttemptIDs   []string     `json:"attempt_ids"`
+	Hours        float64      `json:"hours"`
+	HourlyRate   *string      `json:"hourly_rate"` // profit / hours; null without hours
+	Flags        []string     `json:"flags"`
+	Note         string       `json:"note,omitempty"`
+	profitCents  int64
+	hourlyCentsF float64
+}
+
+// HustleReport is pam_analyze_hustle_roi's answer.
+type HustleReport struct {
+	Currency      string      `json:"currency"`
+	Hustles       []HustleROI `json:"hustles"`
+	TotalIncome   string      `json:"total_income"`
+	TotalExpenses string      `json:"total_expenses"`
+	TotalProfit   string      `json:"total_profit"`
+	MeanROI       *float64    `json:"mean_roi_percent"` // over hustles with a defined ROI
+	Best          *string     `json:"best_performer"`   // by profit
+	Thresholds    struct {
+		DropROIPercent int `json:"drop_roi_below_percent"`
+		DropAttempts   int `json:"drop_after_attempts_over"`
+		MinHourly      int `json:"min_hourly"`
+	} `json:"thresholds"`
+	Recommendations []string `json:"recommendations"`
+}
+
+func (in *xdomain) hustleROI(ctx context.Context, c Call, _ noArgs) (any, error) {
+	out := HustleReport{Currency: c.Currency, Hustles: []HustleROI{}, Recommendations: []string{}}
+	out.Thresholds.DropROIPercent, out.Thresholds.DropAttempts, out.Thresholds.MinHourly = HustleDropROIPercent, HustleDropAttempts, HustleMinHourly
+	byTitle := map[string]*HustleROI{}
+	var order []string
+	entry := func(title string) *HustleROI {
+		k := strings.ToLower(strings.TrimSpace(title))
+		if byTitle[k] == nil {
+			byTitle[k] = &HustleROI{Title: strings.TrimSpace(title), IncomeIDs: []string{}, Expense: []ExpenseRef{}, AttemptIDs: []string{}, Flags: []string{}}
+			order = append(order, k)
+		}
+		return byTitle[k]
+	}
+	q := schema.Query{Conditions: []schema.Condition{eq("user_id", c.User)}, Order: []schema.Order{{Column: "created_at"}, {Column: "id"}}}
+	err := in.s.Each(ctx, c.User, "hustle_ideas", q, func(r schema.Row) error {
+		h := entry(text(r["title"]))
+		if h.IdeaID == "" {
+			h.IdeaID, h.Status = text(r["id"]), text(r["status"])
+		}
+		return nil
+	})
+	if err != nil {
+		return nil, err
+	}
+	titles := map[string]string{} // youtube_hustles id → title
+	hours := map[string]float64{}
+	err = in.s.Each(ctx, c.User, "user_hustle_attempts", schema.Query{Order: []schema.Order{{Column: "start_date"}, {Column: "id"}}}, func(r schema.Row) error {
+		hid := text(r["hustle_id"])
+		t, ok := titles[hid]
+		if !ok {
+			yh, err := in.s.Get(ctx, c.User, "youtube_hustles", hid)
+			if err != nil && schema.ErrorCode(err) != schema.ENOTFOUND {
+				return err
+			}
+			t = cmp.Or(text(yh["title"]), "hustle "+hid)
+			titles[hid] = t
+		}
+		h := entry(t)
+		h.HustleID = hid
+		h.Attempts++
+		h.AttemptIDs = append(h.AttemptIDs, text(r["id"]))
+		if x, ok := number(r["hours_spent"]); ok && x > 0 {
+			hours[strings.ToLower(strings.TrimSpace(t))] += x
+		}
+		return nil
+	})
+	if err != nil {
+		return nil, err
+	}
+	income, err := collect(ctx, in.s, c.User, "income_entries", schema.Query{Order: []schema.Order{{Column: "date"}, {Column: "id"}}})
+	if err != nil {
+		return nil, err
+	}
+	expenses, err := collect(ctx, in.s, c.User, "expenses", schema.Query{
+		Conditions: []schema.Condition{{Column: "category", Op: schema.OpLike, Value: "hustle"}},
+		Order:      []schema.Order{{Column: "date"}, {Column: "id"}}})
+	if err != nil {
+		return nil, err
+	}
+	var inc, exp, profit int64
+	var rois []float64
+	var best *HustleROI
+	for _, k := range order {
+		h := byTitle[k]
+		var hi, he int64
+		for _, r := range income {
+			if strings.EqualFold(strings.TrimSpace(text(r["type"])), "hustle") && strings.EqualFold(strings.TrimSpace(text(r["source"])), h.Title) {
+				hi += cents(r["amount"])
+				h.IncomeIDs = append(h.IncomeIDs, text(r["id"]))
+			}
+		}
+		for _, r := range expenses {
+			if category(text(r["category"])) == "hustle" && k != "" && strings.Contains(strings.ToLower(text(r["description"])), k) {
+				he += cents(r["amount"])
+				h.Expense = append(h.Expense, expenseRef(r))
+			}
+		}
+		h.profitCents = hi - he
+		h.Income, h.Expenses, h.Profit = money(hi), money(he), money(h.profitCents)
+		if he > 0 {
+			h.ROI = percent(h.profitCents, he)
+			rois = append(rois, *h.ROI)
+		} else {
+			h.Note = "no expenses: pure profit, ROI undefined"
+		}
+		h.Hours = round(hours[k], 2)
+		if h.Hours > 0 {
+			h.hourlyCentsF = float64(h.profitCents) / hours[k]
+			s := money(int64(math.Round(h.hourlyCentsF)))
+			h.HourlyRate = &s
+		}
+		if h.ROI != nil && *h.ROI < HustleDropROIPercent && h.Attempts > HustleDropAttempts {
+			h.Flags = append(h.Flags, "consider_dropping")
+			out.Recommendations = append(out.Recommendations, fmt.Sprintf("%s: ROI %.2f %% after %d attempts, under %d %%: consider dropping it.",
+				h.Title, *h.ROI, h.Attempts, HustleDropROIPercent))
+		}
+		if h.HourlyRate != nil && h.hourlyCentsF < HustleMinHourly*100 {
+			h.Flags = append(h.Flags, "below_minimum_wage")
+			out.Recommendations = append(out.Recommendations, fmt.Sprintf("%s: %s %s an hour over %g hours, under %d an hour: below minimum wage.",
+				h.Title, *h.HourlyRate, c.Currency, h.Hours, HustleMinHourly))
+		}
+		inc, exp, profit = inc+hi, exp+he, profit+h.profitCents
+		if best == nil || h.profitCents > best.profitCents {
+			best = h
+		}
+		out.Hustles = append(out.Hustles, *h)
+	}
+	out.TotalIncome, out.TotalExpenses, out.TotalProfit = money(inc), money(exp), money(profit)
+	if len(rois) > 0 {
+		m := round(mean(rois), 2)
+		out.MeanROI = &m
+	}
+	if best != nil {
+		out.Best = &best.Title
+	}
+	return out, nil
+}

@@ -1,0 +1,893 @@
+package tools
+
+import (
+	"cmp"
+	"context"
+	"fmt"
+	"math"
+	"slices"
+	"strings"
+	"time"
+
+	"github.com/pam-rv/pamd/schema"
+)
+
+// Recommendation rules of pam_generate_intelligent_recommendations
+// (tools.md §2.5 and Decisions §5), as named thresholds.
+const (
+	// BudgetUtilizationAlertPercent: a budget used over this share of its
+	// amount, over its own period, raises a high financial recommendation.
+	BudgetUtilizationAlertPercent = 90
+	// TravelDailyCostAlertCents: an average daily trip cost above this (in
+	// the user's currency, cents) over the last 12 months raises a medium
+	// travel recommendation.
+	TravelDailyCostAlertCents = 15000
+	// InactiveHustleLimit: more than this many of the user's hustle ideas
+	// not approved raises a medium hustle recommendation.
+	InactiveHustleLimit = 2
+	// TravelLookbackDays is the window of trips the travel rule looks at.
+	TravelLookbackDays = 365
+	// NetIncomeFullScoreCents: a net income over the last 30 days at or
+	// above this scores 100 on the net half of the financial health score.
+	NetIncomeFullScoreCents = 100000
+	// VehicleOverduePenalty is what each overdue service takes off the
+	// vehicle health score.
+	VehicleOverduePenalty = 20
+
+	// IntelligenceSource marks recommendations written by these tools.
+	IntelligenceSource = "pam_intelligence"
+)
+
+type spendingPatternArgs struct {
+	Months             int   `json:"months,omitempty" schema:"min=1,max=36,default=12" desc:"calendar months to analyse, the current one included"`
+	IncludePredictions *bool `json:"include_predictions,omitempty" schema:"default=true" desc:"include the month-end projection for the current month"`
+}
+
+var focusAreas = []string{"financial", "travel", "vehicle", "social"}
+
+type optimizeArgs struct {
+	FocusAreas []string `json:"focus_areas,omitempty" schema:"maxItems=4" desc:"keep only these areas: financial, travel, vehicle (maintenance), social"`
+}
+
+func (a *optimizeArgs) check(Call) []schema.FieldError {
+	for i, f := range a.FocusAreas {
+		if !slices.Contains(focusAreas, f) {
+			return []schema.FieldError{{Field: fmt.Sprintf("focus_areas[%d]", i), Reason: "must be one of financial, travel, vehicle, social"}}
+		}
+	}
+	return nil
+}
+
+type reportArgs struct {
+	ReportType string `json:"report_type,omitempty" schema:"enum=financial|travel|vehicle|comprehensive,default=comprehensive"`
+	TimePeriod string `json:"time_period,omitempty" schema:"enum=last_7_days|last_30_days|last_90_days,default=last_30_days"`
+}
+
+func registerIntelligence2(r *Registry) {
+	in := &intel{s: r.store}
+	register(r, "pam_analyze_spending_patterns", CategoryIntelligence,
+		"Analyse spending over the last N calendar months (default 12): totals per month and category, seasonality against the monthly mean, spending on trip days versus parked days, and a month-end projection for the current month.",
+		false, false, in.spendingPatterns)
+	register(r, "pam_generate_intelligent_recommendations", CategoryIntelligence,
+		"Check the user's data against the recommendation rules (budget over 90 % of its period's amount, overdue maintenance, trips averaging over 150/day in the last 12 months, more than 2 inactive hustle ideas), save each new recommendation once, and answer them with health scores (financial, vehicle, hustle).",
+		true, false, in.recommendations)
+	register(r, "pam_optimize_user_experience", CategoryIntelligence,
+		"The user's active recommendations as an action plan: immediate (high/urgent), short-term (medium) and long-term (low), optionally limited to focus areas financial, travel, vehicle or social.",
+		false, false, in.optimize)
+	register(r, "pam_generate_insights_report", CategoryIntelligence,
+		"A report over the last 7, 30 or 90 days (financial, travel, vehicle or comprehensive): spending by category against the previous equal period, income, net, trips, maintenance done and due, fuel used, and an executive summary.",
+		false, false, in.report)
+}
+
+type intel struct{ s Store }
+
+// ---------------------------------------------------------------- shared
+
+// tripSpan is one trip (calendar_events of type trip) as days.
+type tripSpan struct {
+	ID    string `json:"id"`
+	Title string `json:"title"`
+	Start string `json:"start"`
+	End   string `json:"end"`
+	Days  int    `json:"days"`
+}
+
+// dayIn converts a stored timestamp to its day in loc.
+func dayIn(v any, loc *time.Location) string {
+	s := text(v)
+	if t, err := time.Parse(time.RFC3339Nano, s); err == nil {
+		return t.In(loc).Format(schema.DateLayout)
+	}
+	return dateOf(s)
+}
+
+// trips reads the user's trips overlapping [start, end], earliest first.
+func (in *intel) trips(ctx context.Context, c Call, start, end string) ([]tripSpan, error) {
+	rows, err := collect(ctx, in.s, c.User, "calendar_events", schema.Query{Conditions: []schema.Condition{eq("event_type", "trip")}})
+	if err != nil {
+		return nil, err
+	}
+	loc := c.Now.Location()
+	out := []tripSpan{}
+	for _, r := range rows {
+		s, e := dayIn(r["start_date"], loc), dayIn(r["end_date"], loc)
+		if e < s {
+			e = s
+		}
+		if e < start || s > end {
+			continue
+		}
+		out = append(out, tripSpan{ID: text(r["id"]), Title: text(r["title"]), Start: s, End: e, Days: daysBetween(s, e) + 1})
+	}
+	slices.SortFunc(out, func(a, b tripSpan) int { return cmp.Or(cmp.Compare(a.Start, b.Start), cmp.Compare(a.ID, b.ID)) })
+	return out, nil
+}
+
+// tripDays is the set of days in [start, end] inside any trip.
+func tripDays(trips []tripSpan, start, end string) map[string]bool {
+	days := map[string]bool{}
+	for _, t := range trips {
+		for d := max(t.Start, start); d <= t.End && d <= end; d = addDays(d, 1) {
+			days[d] = true
+		}
+	}
+	return days
+}
+
+func expensesIn(ctx context.Context, s Store, user, start, end string) ([]schema.Row, error) {
+	return collect(ctx, s, user, "expenses", schema.Query{
+		Conditions: []schema.Condition{cond("date", schema.OpGte, start), cond("date", schema.OpLte, end)},
+		Order:      []schema.Order{{Column: "date"}},
+	})
+}
+
+func perDay(total int64, days int) string {
+	if days == 0 {
+		return money(0)
+	}
+	return money(int64(math.Round(float64(total) / float64(days))))
+}
+
+func clamp100(x float64) float64 { return round(math.Max(0, math.Min(100, x)), 2) }
+
+// ------------------------------------------------------ spending patterns
+
+// MonthSpending is one calendar month's spending.
+type MonthSpending struct {
+	Month      string          `json:"month"` // YYYY-MM
+	Period     Period          `json:"period"`
+	Total      string          `json:"total"`
+	Count      int             `json:"expense_count"`
+	ByCategory []CategoryTotal `json:"by_category"`
+	Partial    bool            `json:"partial,omitempty"` // the current month, up to today
+	cents      int64
+}
+
+// SeasonMonth compares one month's total with the mean.
+type SeasonMonth struct {
+	Month         string   `json:"month"`
+	Total         string   `json:"total"`
+	VsMeanPercent *float64 `json:"vs_mean_percent"`
+}
+
+// SpendingPatterns is pam_analyze_spending_patterns' answer.
+type SpendingPatterns struct {
+	Currency string          `json:"currency"`
+	Period   Period          `json:"period"`
+	Months   []MonthSpending `json:"months"`
+	Total    string          `json:"total"`
+	Count    int             `json:"expense_count"`
+	Season   struct {
+		// MonthsUsed are the complete months the mean is taken over (the
+		// current month is partial and left out when others exist).
+		MonthsUsed  []string      `json:"months_used"`
+		MonthlyMean string        `json:"monthly_mean"`
+		Months      []SeasonMonth `json:"months"`
+		Highest     *SeasonMonth  `json:"highest"`
+		Lowest      *SeasonMonth  `json:"lowest"`
+	} `json:"seasonality"`
+	Travel struct {
+		Trips          []tripSpan `json:"trips"`
+		TripDays       int        `json:"trip_days"`
+		TripTotal      string     `json:"trip_total"`
+		TripPerDay     string     `json:"trip_per_day"`
+		ParkedDays     int        `json:"parked_days"`
+		ParkedTotal    string     `json:"parked_total"`
+		ParkedPerDay   string     `json:"parked_per_day"`
+		TripExpenses   int        `json:"trip_expense_count"`
+		ParkedExpenses int        `json:"parked_expense_count"`
+	} `json:"trips_vs_parked"`
+	Projection *MonthProjection `json:"projection,omitempty"`
+}
+
+// MonthProjection projects the current month: spent / days elapsed × days in month.
+type MonthProjection struct {
+	Month          string `json:"month"`
+	SpentSoFar     string `json:"spent_so_far"`
+	DaysElapsed    int    `json:"days_elapsed"`
+	DaysInMonth    int    `json:"days_in_month"`
+	DailyAverage   string `json:"daily_average"`
+	ProjectedTotal string `json:"projected_total"`
+	Formula        string `json:"formula"`
+}
+
+func (in *intel) spendingPatterns(ctx context.Context, c Call, a spendingPatternArgs) (any, error) {
+	n := a.Months
+	if n <= 0 {
+		n = 12
+	}
+	today := c.today()
+	t0, _ := parseDay(today[:7] + "-01")
+	first := t0.AddDate(0, -(n - 1), 0).Format(schema.DateLayout)
+	out := SpendingPatterns{Currency: c.Currency, Period: period(first, today), Months: []MonthSpending{}}
+	rows, err := expensesIn(ctx, in.s, c.User, first, today)
+	if err != nil {
+		return nil, err
+	}
+	trips, err := in.trips(ctx, c, first, today)
+	if err != nil {
+		return nil, err
+	}
+	onTrip := tripDays(trips, first, today)
+
+	months := map[string]map[string]*CategoryTotal{}
+	idx := map[string]int{}
+	for i := range n {
+		m := t0.AddDate(0, -(n - 1 - i), 0)
+		key := m.Format("2006-01")
+		s, e := monthOf(key + "-01")
+		ms := MonthSpending{Month: key, Period: period(s, min(e, today)), ByCategory: []CategoryTotal{}}
+		if e > today {
+			ms.Partial = true
+		}
+		idx[key] = len(out.Months)
+		out.Months = append(out.Months, ms)
+		months[key] = map[string]*CategoryTotal{}
+	}
+	var total, tripTotal, parkedTotal int64
+	for _, r := range rows {
+		d, amt := text(r["date"]), cents(r["amount"])
+		key := d[:7]
+		i, ok := idx[key]
+		if !ok {
+			continue
+		}
+		ms := &out.Months[i]
+		ms.cents += amt
+		ms.Count++
+		cat := text(r["category"])
+		ct := months[key][cat]
+		if ct == nil {
+			ct = &CategoryTotal{Name: cat}
+			months[key][cat] = ct
+		}
+		ct.cents += amt
+		ct.Count++
+		total += amt
+		out.Count++
+		if onTrip[d] {
+			tripTotal += amt
+			out.Travel.TripExpenses++
+		} else {
+			parkedTotal += amt
+			out.Travel.ParkedExpenses++
+		}
+	}
+	for i := range out.Months {
+		ms := &out.Months[i]
+		ms.Total = money(ms.cents)
+		for _, ct := range months[ms.Month] {
+			ct.Total, ct.Share = money(ct.cents), percent(ct.cents, ms.cents)
+			ms.ByCategory = append(ms.ByCategory, *ct)
+		}
+		slices.SortFunc(ms.ByCategory, func(a, b CategoryTotal) int {
+			return cmp.Or(cmp.Compare(b.cents, a.cents), cmp.Compare(a.Name, b.Name))
+		})
+	}
+	out.Total = money(total)
+
+	// Seasonality over the complete months (all months when only the
+	// current one is in the window).
+	used := out.Months
+	if len(used) > 1 && used[len(used)-1].Partial {
+		used = used[:len(used)-1]
+	}
+	out.Season.MonthsUsed = []string{}
+	out.Season.Months = []SeasonMonth{}
+	var sum int64
+	for _, m := range used {
+		sum += m.cents
+		out.Season.MonthsUsed = append(out.Season.MonthsUsed, m.Month)
+	}
+	mean := int64(math.Round(float64(sum) / float64(len(used))))
+	out.Season.MonthlyMean = money(mean)
+	var hi, lo *SeasonMonth
+	var hiC, loC int64
+	for _, m := range used {
+		sm := SeasonMonth{Month: m.Month, Total: m.Total}
+		if mean != 0 {
+			p := round(float64(m.cents-mean)*100/float64(mean), 2)
+			sm.VsMeanPercent = &p
+		}
+		out.Season.Months = append(out.Season.Months, sm)
+		if hi == nil || m.cents > hiC {
+			h := sm
+			hi, hiC = &h, m.cents
+		}
+		if lo == nil || m.cents < loC {
+			l := sm
+			lo, loC = &l, m.cents
+		}
+	}
+	if sum > 0 {
+		out.Season.Highest, out.Season.Lowest = hi, lo
+	}
+
+	out.Travel.Trips = trips
+	out.Travel.TripDays = len(onTrip)
+	out.Travel.ParkedDays = out.Period.Days - len(onTrip)
+	out.Travel.TripTotal, out.Travel.TripPerDay = money(tripTotal), perDay(tripTotal, out.Travel.TripDays)
+	out.Travel.ParkedTotal, out.Travel.ParkedPerDay = money(parkedTotal), perDay(parkedTotal, out.Travel.ParkedDays)
+
+	if a.IncludePredictions == nil || *a.IncludePredictions {
+		cur := out.Months[len(out.Months)-1]
+		_, e := monthOf(today)
+		p := &MonthProjection{Month: cur.Month, SpentSoFar: cur.Total, DaysElapsed: cur.Period.Days,
+			DaysInMonth: daysBetween(cur.Period.Start, e) + 1}
+		p.DailyAverage = perDay(cur.cents, p.DaysElapsed)
+		proj := int64(math.Round(float64(cur.cents) * float64(p.DaysInMonth) / float64(p.DaysElapsed)))
+		p.ProjectedTotal = money(proj)
+		p.Formula = fmt.Sprintf("%s spent in %d days / %d × %d days = %s %s", cur.Total, p.DaysElapsed, p.DaysElapsed, p.DaysInMonth, p.ProjectedTotal, c.Currency)
+		out.Projection = p
+	}
+	return out, nil
+}
+
+// -------------------------------------------------------- recommendations
+
+// Rec is one recommendation of the rules.
+type Rec struct {
+	Key         string         `json:"condition_key"`
+	Title       string         `json:"title"`
+	Description string         `json:"description"`
+	Type        string         `json:"type"`
+	Priority    string         `json:"priority"`
+	Evidence    map[string]any `json:"evidence"`
+	// Status: created (written now), existing (written before, still
+	// active) or dismissed (the user dismissed it; not re-created).
+	Status string `json:"status"`
+	ID     string `json:"id,omitempty"`
+}
+
+// HealthScore is a computed score with how it was computed.
+type HealthScore struct {
+	Score   *float64 `json:"score"` // nil when there is nothing to score
+	Formula string   `json:"formula"`
+}
+
+// Recommendations is pam_generate_intelligent_recommendations' answer.
+type Recommendations struct {
+	Currency        string                 `json:"currency"`
+	Date            string                 `json:"date"`
+	New             []Rec                  `json:"new"`
+	Existing        []Rec                  `json:"existing"`
+	Dismissed       []Rec                  `json:"dismissed"`
+	Thresholds      map[string]any         `json:"thresholds"`
+	HealthScores    map[string]HealthScore `json:"health_scores"`
+	Budgets         []BudgetStatus         `json:"current_budgets"`
+	OverdueServices []map[string]any       `json:"overdue_maintenance"`
+}
+
+// overdueMaintenance lists the records whose next_due_date is before
+// today and that are the latest record of their task and vehicle.
+func overdueMaintenance(rows []schema.Row, today string) []schema.Row {
+	var out []schema.Row
+	for _, r := range latestPerTask(rows, today) {
+		if d := text(r["next_due_date"]); d != "" && d < today {
+			out = append(out, r)
+		}
+	}
+	slices.SortFunc(out, func(a, b schema.Row) int {
+		return cmp.Or(cmp.Compare(text(a["next_due_date"]), text(b["next_due_date"])), cmp.Compare(text(a["id"]), text(b["id"])))
+	})
+	return out
+}
+
+func (in *intel) recommendations(ctx context.Context, c Call, _ noArgs) (any, error) {
+	today := c.today()
+	f := &finance{s: in.s}
+	out := Recommendations{Currency: c.Currency, Date: today, New: []Rec{}, Existing: []Rec{}, Dismissed: []Rec{},
+		Budgets: []BudgetStatus{}, OverdueServices: []map[string]any{}, HealthScores: map[string]HealthScore{}}
+	out.Thresholds = map[string]any{
+		"budget_utilization_percent": BudgetUtilizationAlertPercent,
+		"travel_daily_cost":          money(TravelDailyCostAlertCents),
+		"travel_lookback_days":       TravelLookbackDays,
+		"inactive_hustles_over":      InactiveHustleLimit,
+	}
+	var recs []Rec
+
+	// Budgets covering today, each over its own period.
+	budgets, err := collect(ctx, in.s, c.User, "budgets", schema.Query{
+		Conditions: []schema.Condition{cond("start_date", schema.OpLte, today), cond("end_date", schema.OpGte, today)},
+		Order:      []schema.Order{{Column: "start_date"}, {Column: "category"}},
+	})
+	if err != nil {
+		return nil, err
+	}
+	var budgeted, spent int64
+	for _, b := range budgets {
+		sp, err := f.spent(ctx, c.User, category(text(b["category"])), text(b["start_date"]), text(b["end_date"]))
+		if err != nil {
+			return nil, err
+		}
+		st := budgetStatus(b, sp)
+		out.Budgets = append(out.Budgets, st)
+		bc := cents(b["budgeted_amount"])
+		budgeted += bc
+		spent += sp.cents
+		if sp.cents*100 > bc*BudgetUtilizationAlertPercent {
+			pct := "n/a"
+			if st.PercentUsed != nil {
+				pct = fmt.Sprintf("%g %%", *st.PercentUsed)
+			}
+			recs = append(recs, Rec{Key: fmt.Sprintf("budget:%s:%d", st.ID, BudgetUtilizationAlertPercent),
+				Title: fmt.Sprintf("%s budget is %s used", st.Category, pct),
+				Description: fmt.Sprintf("Spent %s of %s %s on %s from %s to %s, over the %d %% threshold.",
+					st.Spent, st.Budgeted, c.Currency, st.Category, st.Period.Start, st.Period.End, BudgetUtilizationAlertPercent),
+				Type: "financial", Priority: "high",
+				Evidence: map[string]any{"budget_id": st.ID, "period": st.Period, "spent": st.Spent, "budgeted": st.Budgeted, "percent_used": st.PercentUsed}})
+		}
+	}
+
+	// Overdue maintenance.
+	maint, err := collect(ctx, in.s, c.User, "maintenance_records", schema.Query{})
+	if err != nil {
+		return nil, err
+	}
+	overdue := overdueMaintenance(maint, today)
+	for _, r := range overdue {
+		days := daysBetween(text(r["next_due_date"]), today)
+		ev := map[string]any{"record_id": text(r["id"]), "task": text(r["task"]), "last_done": text(r["date"]),
+			"next_due_date": text(r["next_due_date"]), "days_overdue": days}
+		out.OverdueServices = append(out.OverdueServices, ev)
+		recs = append(recs, Rec{Key: "maintenance:" + text(r["id"]),
+			Title:       fmt.Sprintf("%s is overdue", text(r["task"])),
+			Description: fmt.Sprintf("%s was due on %s (%d days ago); last done %s.", text(r["task"]), text(r["next_due_date"]), days, text(r["date"])),
+			Type:        "maintenance", Priority: "high", Evidence: ev})
+	}
+
+	// Travel: average daily cost over trips of the last 12 months.
+	from := addDays(today, -TravelLookbackDays)
+	trips, err := in.trips(ctx, c, from, today)
+	if err != nil {
+		return nil, err
+	}
+	onTrip := tripDays(trips, from, today)
+	if len(onTrip) > 0 {
+		rows, err := expensesIn(ctx, in.s, c.User, from, today)
+		if err != nil {
+			return nil, err
+		}
+		var tc int64
+		for _, r := range rows {
+			if onTrip[text(r["date"])] {
+				tc += cents(r["amount"])
+			}
+		}
+		avg := int64(math.Round(float64(tc) / float64(len(onTrip))))
+		if avg > TravelDailyCostAlertCents {
+			recs = append(recs, Rec{Key: fmt.Sprintf("travel:daily_cost:%d", TravelDailyCostAlertCents/100),
+				Title: fmt.Sprintf("Trips average %s %s a day", money(avg), c.Currency),
+				Description: fmt.Sprintf("%d trips from %s to %s: %s %s over %d trip days, above %s a day.",
+					len(trips), from, today, money(tc), c.Currency, len(onTrip), money(TravelDailyCostAlertCents)),
+				Type: "travel", Priority: "medium",
+				Evidence: map[string]any{"trips": trips, "trip_days": len(onTrip), "trip_spending": money(tc), "average_daily_cost": money(avg)}})
+		}
+	}
+
+	// Hustles: the user's own ideas not approved.
+	ideas, err := collect(ctx, in.s, c.User, "hustle_ideas", schema.Query{Conditions: []schema.Condition{eq("user_id", c.User)}})
+	if err != nil {
+		return nil, err
+	}
+	approved, inactive := 0, []string{}
+	for _, h := range ideas {
+		if text(h["status"]) == "approved" {
+			approved++
+		} else {
+			inactive = append(inactive, text(h["title"]))
+		}
+	}
+	slices.Sort(inactive)
+	if len(inactive) > InactiveHustleLimit {
+		recs = append(recs, Rec{Key: fmt.Sprintf("hustle:inactive:%d", InactiveHustleLimit),
+			Title:       fmt.Sprintf("%d hustle ideas are not active", len(inactive)),
+			Description: fmt.Sprintf("%d of %d hustle ideas are not approved (more than %d): pick one to pursue or drop the rest.", len(inactive), len(ideas), InactiveHustleLimit),
+			Type:        "hustle", Priority: "medium",
+			Evidence: map[string]any{"inactive": inactive, "approved": approved, "total": len(ideas)}})
+	}
+
+	// Write each once per condition key.
+	existing, err := collect(ctx, in.s, c.User, "active_recommendations", schema.Query{Conditions: []schema.Condition{cond("source_data_id", schema.OpNeq, "")}})
+	if err != nil {
+		return nil, err
+	}
+	byKey := map[string]schema.Row{}
+	for _, r := range existing {
+		k := text(r["source_data_id"])
+		if old, ok := byKey[k]; !ok || (old["dismissed"] == true && r["dismissed"] != true) {
+			byKey[k] = r
+		}
+	}
+	for _, rec := range recs {
+		if old, ok := byKey[rec.Key]; ok {
+			rec.ID = text(old["id"])
+			if old["dismissed"] == true {
+				rec.Status = "dismissed"
+				out.Dismissed = append(out.Dismissed, rec)
+			} else {
+				rec.Status = "existing"
+				out.Existing = append(out.Existing, rec)
+			}
+			continue
+		}
+		row, err := in.s.Create(ctx, c.User, "active_recommendations", schema.Row{
+			"source_data_id": rec.Key, "title": rec.Title, "description": rec.Description,
+			"category": rec.Type, "recommendation_type": rec.Type, "priority_level": rec.Priority,
+			"dismissed": false, "metadata": map[string]any{"source": IntelligenceSource, "status": "active", "content": rec.Evidence},
+		})
+		if err != nil {
+			return nil, err
+		}
+		rec.ID, rec.Status = text(row["id"]), "created"
+		out.New = append(out.New, rec)
+	}
+
+	// Health scores.
+	netFrom := addDays(today, -29)
+	inc, err := sumAmount(ctx, in.s, c.User, "income_entries", netFrom, today)
+	if err != nil {
+		return nil, err
+	}
+	exp, err := sumAmount(ctx, in.s, c.User, "expenses", netFrom, today)
+	if err != nil {
+		return nil, err
+	}
+	net := inc - exp
+	netPart := clamp100(float64(net) * 100 / NetIncomeFullScoreCents)
+	fin := HealthScore{}
+	if budgeted > 0 {
+		util := float64(spent) * 100 / float64(budgeted)
+		s := clamp100((math.Max(0, 100-util) + netPart) / 2)
+		fin.Score = &s
+		fin.Formula = fmt.Sprintf("(max(0, 100 − %.2f %% of current budgets used) + clamp(net %s from %s to %s / %s × 100)) / 2",
+			util, money(net), netFrom, today, money(NetIncomeFullScoreCents))
+	} else {
+		s := netPart
+		fin.Score = &s
+		fin.Formula = fmt.Sprintf("no current budgets: clamp(net %s from %s to %s / %s × 100)", money(net), netFrom, today, money(NetIncomeFullScoreCents))
+	}
+	out.HealthScores["financial"] = fin
+	vs := clamp100(100 - float64(VehicleOverduePenalty*len(overdue)))
+	out.HealthScores["vehicle"] = HealthScore{Score: &vs, Formula: fmt.Sprintf("100 − %d × %d overdue services", VehicleOverduePenalty, len(overdue))}
+	hs := HealthScore{Formula: "no hustle ideas"}
+	if len(ideas) > 0 {
+		s := clamp100(float64(approved) * 100 / float64(len(ideas)))
+		hs = HealthScore{Score: &s, Formula: fmt.Sprintf("%d approved / %d ideas × 100", approved, len(ideas))}
+	}
+	out.HealthScores["hustle"] = hs
+	return out, nil
+}
+
+func sumAmount(ctx context.Context, s Store, user, table, start, end string) (int64, error) {
+	var total int64
+	err := s.Each(ctx, user, table, schema.Query{Conditions: []schema.Condition{cond("date", schema.OpGte, start), cond("date", schema.OpLte, end)}},
+		func(r schema.Row) error { total += cents(r["amount"]); return nil })
+	return total, err
+}
+
+// ----------------------------------------------------------- optimize
+
+// PlanItem is one active recommendation in the action plan.
+type PlanItem struct {
+	ID          string `json:"id"`
+	Title       string `json:"title"`
+	Description string `json:"description,omitempty"`
+	Type        string `json:"type"`
+	Priority    string `json:"priority"`
+	CreatedAt   string `json:"created_at"`
+	ExpiresAt   string `json:"expires_at,omitempty"`
+}
+
+// ActionPlan is pam_optimize_user_experience's answer.
+type ActionPlan struct {
+	FocusAreas []string   `json:"focus_areas"`
+	Types      []string   `json:"types_included,omitempty"`
+	Immediate  []PlanItem `json:"immediate"`
+	ShortTerm  []PlanItem `json:"short_term"`
+	LongTerm   []PlanItem `json:"long_term"`
+	Total      int        `json:"total"`
+	Summary    string     `json:"summary"`
+}
+
+var focusTypes = map[string][]string{
+	"financial": {"financial", "budget", "finance", "expense", "hustle"},
+	"travel":    {"travel", "trip"},
+	"vehicle":   {"maintenance", "vehicle", "fuel"},
+	"social":    {"social"},
+}
+
+func (in *intel) optimize(ctx context.Context, c Call, a optimizeArgs) (any, error) {
+	rows, err := collect(ctx, in.s, c.User, "active_recommendations", schema.Query{Order: []schema.Order{{Column: "created_at"}}})
+	if err != nil {
+		return nil, err
+	}
+	out := ActionPlan{FocusAreas: a.FocusAreas, Immediate: []PlanItem{}, ShortTerm: []PlanItem{}, LongTerm: []PlanItem{}}
+	var allowed map[string]bool
+	if len(a.FocusAreas) > 0 {
+		allowed = map[string]bool{}
+		for _, f := range a.FocusAreas {
+			for _, t := range focusTypes[f] {
+				if !allowed[t] {
+					allowed[t] = true
+					out.Types = append(out.Types, t)
+				}
+			}
+		}
+	} else {
+		out.FocusAreas = []string{}
+	}
+	now := c.Now.UTC().Format(time.RFC3339Nano)
+	for _, r := range rows {
+		if r["dismissed"] == true {
+			continue
+		}
+		if exp := text(r["expires_at"]); exp != "" {
+			if t, err := time.Parse(time.RFC3339Nano, exp); err == nil && !t.After(c.Now) {
+				continue
+			} else if err != nil && exp <= now {
+				continue
+			}
+		}
+		typ := strings.ToLower(cmp.Or(text(r["category"]), text(r["recommendation_type"])))
+		if allowed != nil && !allowed[typ] && !allowed[strings.ToLower(text(r["recommendation_type"]))] {
+			continue
+		}
+		it := PlanItem{ID: text(r["id"]), Title: text(r["title"]), Description: text(r["description"]), Type: typ,
+			Priority: text(r["priority_level"]), CreatedAt: text(r["created_at"]), ExpiresAt: text(r["expires_at"])}
+		switch it.Priority {
+		case "high", "urgent":
+			out.Immediate = append(out.Immediate, it)
+		case "medium":
+			out.ShortTerm = append(out.ShortTerm, it)
+		default:
+			out.LongTerm = append(out.LongTerm, it)
+		}
+		out.Total++
+	}
+	out.Summary = fmt.Sprintf("%d active recommendations: %d immediate, %d short-term, %d long-term",
+		out.Total, len(out.Immediate), len(out.ShortTerm), len(out.LongTerm))
+	return out, nil
+}
+
+// ------------------------------------------------------------ report
+
+// CategoryChange is a category's spending in the period and the previous one.
+type CategoryChange struct {
+	Category      string   `json:"category"`
+	Current       string   `json:"current"`
+	Previous      string   `json:"previous"`
+	ChangePercent *float64 `json:"change_percent"` // nil when nothing was spent before
+	cur, prev     int64
+}
+
+// ReportFinance is the financial part of an insights report.
+type ReportFinance struct {
+	Spending         string           `json:"spending"`
+	PreviousSpending string           `json:"previous_spending"`
+	ChangePercent    *float64         `json:"change_percent"`
+	ByCategory       []CategoryChange `json:"by_category"`
+	Income           string           `json:"income"`
+	PreviousIncome   string           `json:"previous_income"`
+	Net              string           `json:"net"`
+}
+
+// InsightsReport is pam_generate_insights_report's answer.
+type InsightsReport struct {
+	ReportType     string         `json:"report_type"`
+	TimePeriod     string         `json:"time_period"`
+	Period         Period         `json:"period"`
+	PreviousPeriod Period         `json:"previous_period"`
+	Currency       string         `json:"currency"`
+	Units          string         `json:"units"`
+	Financial      *ReportFinance `json:"financial,omitempty"`
+	Travel         *struct {
+		Trips    []tripSpan `json:"trips"`
+		TripDays int        `json:"trip_days"`
+	} `json:"travel,omitempty"`
+	Vehicle *struct {
+		Done    []map[string]any `json:"maintenance_done"`
+		Cost    string           `json:"maintenance_cost"`
+		Due     []map[string]any `json:"maintenance_due"` // overdue or due within the next equal period
+		Overdue int              `json:"overdue_count"`
+	} `json:"vehicle,omitempty"`
+	Fuel *struct {
+		FillUps int      `json:"fill_ups"`
+		Volume  Quantity `json:"volume"`
+		Cost    string   `json:"cost"`
+	} `json:"fuel,omitempty"`
+	ExecutiveSummary []string `json:"executive_summary"`
+}
+
+func (in *intel) report(ctx context.Context, c Call, a reportArgs) (any, error) {
+	rt, tp := cmp.Or(a.ReportType, "comprehensive"), cmp.Or(a.TimePeriod, "last_30_days")
+	n := map[string]int{"last_7_days": 7, "last_30_days": 30, "last_90_days": 90}[tp]
+	today := c.today()
+	start := addDays(today, -(n - 1))
+	pStart, pEnd := addDays(start, -n), addDays(start, -1)
+	out := InsightsReport{ReportType: rt, TimePeriod: tp, Period: period(start, today), PreviousPeriod: period(pStart, pEnd),
+		Currency: c.Currency, Units: c.Units, ExecutiveSummary: []string{}}
+	want := func(k string) bool { return rt == "comprehensive" || rt == k }
+	sum := &out.ExecutiveSummary
+
+	if want("financial") {
+		f := &ReportFinance{}
+		out.Financial = f
+		rows, err := expensesIn(ctx, in.s, c.User, pStart, today)
+		if err != nil {
+			return nil, err
+		}
+		by := map[string]*CategoryChange{}
+		var cur, prev int64
+		for _, r := range rows {
+			cat, amt := text(r["category"]), cents(r["amount"])
+			cc := by[cat]
+			if cc == nil {
+				cc = &CategoryChange{Category: cat}
+				by[cat] = cc
+			}
+			if text(r["date"]) >= start {
+				cc.cur += amt
+				cur += amt
+			} else {
+				cc.prev += amt
+				prev += amt
+			}
+		}
+		f.ByCategory = []CategoryChange{}
+		for _, cc := range by {
+			cc.Current, cc.Previous, cc.ChangePercent = money(cc.cur), money(cc.prev), change(cc.cur, cc.prev)
+			f.ByCategory = append(f.ByCategory, *cc)
+		}
+		slices.SortFunc(f.ByCategory, func(a, b CategoryChange) int {
+			return cmp.Or(cmp.Compare(b.cur, a.cur), cmp.Compare(a.Category, b.Category))
+		})
+		inc, err := sumAmount(ctx, in.s, c.User, "income_entries", start, today)
+		if err != nil {
+			return nil, err
+		}
+		pinc, err := sumAmount(ctx, in.s, c.User, "income_entries", pStart, pEnd)
+		if err != nil {
+			return nil, err
+		}
+		f.Spending, f.PreviousSpending, f.ChangePercent = money(cur), money(prev), change(cur, prev)
+		f.Income, f.PreviousIncome, f.Net = money(inc), money(pinc), money(inc-cur)
+		s := fmt.Sprintf("Spent %s %s from %s to %s", f.Spending, c.Currency, start, today)
+		if f.ChangePercent != nil {
+			s += fmt.Sprintf(", %+.2f %% against %s the %d days before", *f.ChangePercent, f.PreviousSpending, n)
+		} else {
+			s += fmt.Sprintf(" (nothing spent the %d days before)", n)
+		}
+		*sum = append(*sum, s+".")
+		*sum = append(*sum, fmt.Sprintf("Income %s, net %s %s.", f.Income, f.Net, c.Currency))
+		if len(f.ByCategory) > 0 && f.ByCategory[0].cur > 0 {
+			*sum = append(*sum, fmt.Sprintf("Largest category: %s at %s.", f.ByCategory[0].Category, f.ByCategory[0].Current))
+		}
+	}
+	if want("travel") {
+		trips, err := in.trips(ctx, c, start, today)
+		if err != nil {
+			return nil, err
+		}
+		out.Travel = &struct {
+			Trips    []tripSpan `json:"trips"`
+			TripDays int        `json:"trip_days"`
+		}{trips, len(tripDays(trips, start, today))}
+		*sum = append(*sum, fmt.Sprintf("%d trips, %d days on the road of %d.", len(trips), out.Travel.TripDays, n))
+	}
+	if want("vehicle") {
+		maint, err := collect(ctx, in.s, c.User, "maintenance_records", schema.Query{Order: []schema.Order{{Column: "date"}}})
+		if err != nil {
+			return nil, err
+		}
+		v := &struct {
+			Done    []map[string]any `json:"maintenance_done"`
+			Cost    string           `json:"maintenance_cost"`
+			Due     []map[string]any `json:"maintenance_due"`
+			Overdue int              `json:"overdue_count"`
+		}{Done: []map[string]any{}, Due: []map[string]any{}}
+		var cost int64
+		for _, r := range maint {
+			if d := text(r["date"]); d >= start && d <= today {
+				v.Done = append(v.Done, map[string]any{"id": text(r["id"]), "task": text(r["task"]), "date": d,
+					"cost": money(cents(r["cost"])), "mileage": mileageOf(r["mileage"], c.Units)})
+				cost += cents(r["cost"])
+			}
+		}
+		horizon := addDays(today, n)
+		for _, r := range latestPerTask(maint, today) {
+			d := text(r["next_due_date"])
+			if d == "" || d > horizon {
+				continue
+			}
+			st := "due"
+			if d < today {
+				st = "overdue"
+				v.Overdue++
+			}
+			v.Due = append(v.Due, map[string]any{"record_id": text(r["id"]), "task": text(r["task"]), "next_due_date": d, "status": st})
+		}
+		v.Cost = money(cost)
+		out.Vehicle = v
+		*sum = append(*sum, fmt.Sprintf("%d services done (%s %s); %d due by %s, %d overdue.", len(v.Done), v.Cost, c.Currency, len(v.Due), horizon, v.Overdue))
+	}
+	if want("travel") || want("vehicle") {
+		fuel, err := collect(ctx, in.s, c.User, "fuel_log", schema.Query{Conditions: []schema.Condition{cond("date", schema.OpGte, start), cond("date", schema.OpLte, today)}})
+		if err != nil {
+			return nil, err
+		}
+		var litres float64
+		var fc int64
+		for _, r := range fuel {
+			l, _ := number(r["volume"])
+			litres += l
+			fc += cents(r["total"])
+		}
+		out.Fuel = &struct {
+			FillUps int      `json:"fill_ups"`
+			Volume  Quantity `json:"volume"`
+			Cost    string   `json:"cost"`
+		}{len(fuel), volume(litres, c.Units), money(fc)}
+		*sum = append(*sum, fmt.Sprintf("Fuel: %d fill-ups, %g %s, %s %s.", len(fuel), out.Fuel.Volume.Value, out.Fuel.Volume.Unit, out.Fuel.Cost, c.Currency))
+	}
+	return out, nil
+}
+
+// latestPerTask keeps the latest done record of each task and vehicle.
+func latestPerTask(rows []schema.Row, today string) []schema.Row {
+	latest := map[string]schema.Row{}
+	var keys []string
+	for _, r := range rows {
+		if text(r["date"]) > today {
+			continue
+		}
+		k := strings.ToLower(text(r["task"])) + "|" + text(r["vehicle_id"])
+		l, ok := latest[k]
+		if !ok {
+			keys = append(keys, k)
+		}
+		if !ok || text(r["date"]) >= text(l["date"]) {
+			latest[k] = r
+		}
+	}
+	slices.Sort(keys)
+	out := make([]schema.Row, 0, len(keys))
+	for _, k := range keys {
+		out = append(out, latest[k])
+	}
+	return out
+}
+
+// change is (cur − prev) / prev × 100, nil when prev is 0.
+func change(cur, prev int64) *float64 {
+	if prev == 0 {
+		return nil
+	}
+	p := round(float64(cur-prev)*100/float64(prev), 2)
+	return &p
+}
+
+func mileageOf(v any, units string) Quantity {
+	km, _ := number(v)
+	return odometer(km, units)
+}
