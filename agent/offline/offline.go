@@ -197,13 +197,67 @@ func (a *answerer) intent(in intent.Intent) (string, error) {
 	case intent.LogFuel:
 		return a.logFuel(in)
 	case intent.BestHustle:
-		return "Comparing your side hustles needs the intelligence tools, which aren't available offline yet. " +
-			"I can tell you your income this month: try \"how much did I earn this month\".", nil
+		return a.bestHustle()
 	case intent.MaintenanceForecast:
-		return "Forecasting maintenance costs needs the intelligence tools, which aren't available offline yet. " +
-			"I can tell you what's due next: try \"when is my next service due\".", nil
+		return a.maintenanceForecast(in)
 	}
 	return fmt.Sprintf("I understood that (%s), but I can't answer it offline yet.", strings.ReplaceAll(string(in.Name), "_", " ")), nil
+}
+
+// bestHustle answers from the hustle ROI computation.
+func (a *answerer) bestHustle() (string, error) {
+	var rep tools.HustleReport
+	if err := a.run("pam_analyze_hustle_roi", map[string]any{}, &rep); err != nil {
+		return "", err
+	}
+	if rep.Best == nil {
+		return "You have no side hustle with income or attempts recorded yet.", nil
+	}
+	for _, h := range rep.Hustles {
+		if h.Title != *rep.Best {
+			continue
+		}
+		msg := fmt.Sprintf("Your best-paying side hustle is %s: %s profit (%s income, %s expenses)",
+			h.Title, a.money(h.Profit), a.money(h.Income), a.money(h.Expenses))
+		if h.ROI != nil {
+			msg += fmt.Sprintf(", ROI %.0f%%", *h.ROI)
+		} else {
+			msg += ", no expenses so ROI is undefined: pure profit"
+		}
+		if h.HourlyRate != nil {
+			msg += fmt.Sprintf(", about %s an hour", a.money(*h.HourlyRate))
+		}
+		return msg + ".", nil
+	}
+	return fmt.Sprintf("Your best-paying side hustle is %s.", *rep.Best), nil
+}
+
+// maintenanceForecast answers from the maintenance cost forecast.
+func (a *answerer) maintenanceForecast(in intent.Intent) (string, error) {
+	months := in.Slots.Months
+	if months <= 0 {
+		months = 6
+	}
+	var f tools.MaintenanceForecast
+	if err := a.run("pam_predict_maintenance_costs", map[string]any{"months_ahead": months}, &f); err != nil {
+		return "", err
+	}
+	var parts []string
+	for _, it := range f.Items {
+		if it.Occurrences == 0 {
+			continue
+		}
+		cost := a.money(it.Cost)
+		if it.UnitCost == nil {
+			cost = "cost unknown: none recorded"
+		}
+		parts = append(parts, fmt.Sprintf("%s ×%d (%s)", strings.ReplaceAll(it.Task, "_", " "), it.Occurrences, cost))
+	}
+	if len(parts) == 0 {
+		return fmt.Sprintf("Nothing is expected to come due in the next %d months from your service history.", months), nil
+	}
+	return fmt.Sprintf("Over the next %d months (to %s) expect about %s in maintenance, %s a month: %s.",
+		months, f.Horizon.End, a.money(f.Total), a.money(f.MonthlyAverage), strings.Join(parts, ", ")), nil
 }
 
 // ---------------------------------------------------------------- money and figures
