@@ -393,6 +393,142 @@ func overdueMaintenance(rows []schema.Row, today string) []schema.Row {
 	return out
 }
 
+// Proactive thresholds.
+const (
+	// TripMaintenanceLookaheadDays: a trip starting this soon with overdue
+	// maintenance is urgent.
+	TripMaintenanceLookaheadDays = 14
+	// FuelAnomalyMinFills is how many earlier full-to-full readings a
+	// vehicle needs before a drop can be called anomalous.
+	FuelAnomalyMinFills = 3
+	// FuelAnomalyPercent is the least rise in L/100km over the earlier
+	// mean that counts, on top of two standard deviations.
+	FuelAnomalyPercent = 10
+)
+
+// proactive finds the conditions the insight job notifies about.
+func (in *intel) proactive(ctx context.Context, c Call, budgets []schema.Row, statuses []BudgetStatus, maint, overdue []schema.Row) ([]Rec, error) {
+	today := c.today()
+	var recs []Rec
+	for i, b := range budgets {
+		threshold := 80.0
+		if v, ok := number(b["alert_threshold"]); ok {
+			threshold = v
+		}
+		st := statuses[i]
+		if st.PercentUsed == nil || *st.PercentUsed < threshold {
+			continue
+		}
+		recs = append(recs, Rec{Key: fmt.Sprintf("budget:%s:alert:%g", st.ID, threshold),
+			Title:       fmt.Sprintf("%s budget passed its %g %% alert", st.Category, threshold),
+			Description: fmt.Sprintf("Spent %s of %s %s (%g %%) on %s from %s to %s.", st.Spent, st.Budgeted, c.Currency, *st.PercentUsed, st.Category, st.Period.Start, st.Period.End),
+			Type:        "financial", Priority: "medium",
+			Evidence: map[string]any{"budget_id": st.ID, "alert_threshold": threshold, "percent_used": *st.PercentUsed, "period": st.Period}})
+	}
+	// The odometer now, per vehicle, from the fuel log.
+	odo := map[string]float64{}
+	var fills []schema.Row
+	err := in.s.Each(ctx, c.User, "fuel_log", schema.Query{Order: []schema.Order{{Column: "date"}, {Column: "odometer"}}}, func(r schema.Row) error {
+		if v, ok := number(r["odometer"]); ok {
+			k := text(r["vehicle_id"])
+			odo[k] = math.Max(odo[k], v)
+			odo[""] = math.Max(odo[""], v)
+		}
+		fills = append(fills, r)
+		return nil
+	})
+	if err != nil {
+		return nil, err
+	}
+	due := append([]schema.Row(nil), overdue...)
+	for _, r := range latestPerTask(maint, today) {
+		next, ok := number(r["next_due_mileage"])
+		now := odo[text(r["vehicle_id"])]
+		if now == 0 {
+			now = odo[""]
+		}
+		if !ok || now == 0 || now < next {
+			continue
+		}
+		due = append(due, r)
+		recs = append(recs, Rec{Key: "maintenance:" + text(r["id"]) + ":odometer",
+			Title:       fmt.Sprintf("%s is due by distance", text(r["task"])),
+			Description: fmt.Sprintf("%s was due at %s; the odometer reads %s.", text(r["task"]), qty(odometer(next, c.Units)), qty(odometer(now, c.Units))),
+			Type:        "maintenance", Priority: "high",
+			Evidence: map[string]any{"record_id": text(r["id"]), "next_due_odometer_km": next, "odometer_km": now}})
+	}
+	if len(due) > 0 {
+		soon, err := in.trips(ctx, c, today, addDays(today, TripMaintenanceLookaheadDays))
+		if err != nil {
+			return nil, err
+		}
+		for _, t := range soon {
+			if t.Start < today {
+				continue // already under way
+			}
+			tasks := make([]string, len(due))
+			for i, r := range due {
+				tasks[i] = text(r["task"])
+			}
+			recs = append(recs, Rec{Key: "trip:" + t.ID + ":maintenance",
+				Title:       fmt.Sprintf("Service before %s", t.Title),
+				Description: fmt.Sprintf("%s starts %s with maintenance overdue: %s.", t.Title, t.Start, strings.Join(tasks, ", ")),
+				Type:        "maintenance", Priority: "urgent",
+				Evidence: map[string]any{"trip": t, "overdue": tasks}})
+		}
+	}
+	recs = append(recs, fuelAnomalies(fills, c.Units)...)
+	return recs, nil
+}
+
+func qty(q Quantity) string { return fmt.Sprintf("%.0f %s", q.Value, q.Unit) }
+
+// fuelAnomalies flags, per vehicle, a latest full-fill consumption above
+// the earlier mean by more than two standard deviations and at least
+// FuelAnomalyPercent.
+func fuelAnomalies(fills []schema.Row, units string) []Rec {
+	byVehicle := map[string][]schema.Row{}
+	var order []string
+	for _, r := range fills {
+		if _, ok := number(r["consumption"]); !ok {
+			continue
+		}
+		k := text(r["vehicle_id"])
+		if _, seen := byVehicle[k]; !seen {
+			order = append(order, k)
+		}
+		byVehicle[k] = append(byVehicle[k], r)
+	}
+	var recs []Rec
+	for _, k := range order {
+		list := byVehicle[k]
+		if len(list) < FuelAnomalyMinFills+1 {
+			continue
+		}
+		last := list[len(list)-1]
+		var sum, sq float64
+		prev := list[:len(list)-1]
+		for _, r := range prev {
+			v, _ := number(r["consumption"])
+			sum += v
+			sq += v * v
+		}
+		n := float64(len(prev))
+		mean := sum / n
+		sd := math.Sqrt(math.Max(0, sq/n-mean*mean))
+		cur, _ := number(last["consumption"])
+		if cur <= mean+2*sd || cur < mean*(1+FuelAnomalyPercent/100.0) {
+			continue
+		}
+		recs = append(recs, Rec{Key: "fuel:" + text(last["id"]),
+			Title:       "Fuel economy dropped",
+			Description: fmt.Sprintf("The fill of %s used %.1f L/100km against %.1f on average over %d earlier fills: check tyre pressure, load and engine.", text(last["date"]), cur, mean, len(prev)),
+			Type:        "vehicle", Priority: "medium",
+			Evidence: map[string]any{"fill_id": text(last["id"]), "vehicle_id": k, "consumption_l_100km": cur, "mean_l_100km": round(mean, 2), "stddev": round(sd, 2), "units": units}})
+	}
+	return recs
+}
+
 func (in *intel) recommendations(ctx context.Context, c Call, _ noArgs) (any, error) {
 	today := c.today()
 	f := &finance{s: in.s}
@@ -484,6 +620,15 @@ func (in *intel) recommendations(ctx context.Context, c Call, _ noArgs) (any, er
 				Evidence: map[string]any{"trips": trips, "trip_days": len(onTrip), "trip_spending": money(tc), "average_daily_cost": money(avg)}})
 		}
 	}
+
+	// Proactive conditions (each recorded once by its key): a budget past
+	// its own alert threshold, a service due by odometer, an upcoming trip
+	// with overdue maintenance, an anomalous fuel-economy drop.
+	more, err := in.proactive(ctx, c, budgets, out.Budgets, maint, overdue)
+	if err != nil {
+		return nil, err
+	}
+	recs = append(recs, more...)
 
 	// Hustles: the user's own ideas not approved.
 	ideas, err := collect(ctx, in.s, c.User, "hustle_ideas", schema.Query{Conditions: []schema.Condition{eq("user_id", c.User)}})

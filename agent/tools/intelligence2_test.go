@@ -128,10 +128,11 @@ func TestIntel2Recommendations(t *testing.T) {
 		keys[m["condition_key"].(string)] = m["priority"].(string)
 	}
 	wantKeys := map[string]string{
-		"budget:" + text(food["id"]) + ":90": "high",
-		"maintenance:" + text(oil["id"]):     "high",
-		"travel:daily_cost:150":              "medium",
-		"hustle:inactive:2":                  "medium",
+		"budget:" + text(food["id"]) + ":90":       "high",
+		"budget:" + text(food["id"]) + ":alert:80": "medium", // its own alert threshold (default 80 %) too
+		"maintenance:" + text(oil["id"]):           "high",
+		"travel:daily_cost:150":                    "medium",
+		"hustle:inactive:2":                        "medium",
 	}
 	if len(keys) != len(wantKeys) {
 		t.Fatalf("new %v, want %v", keys, wantKeys)
@@ -150,18 +151,18 @@ func TestIntel2Recommendations(t *testing.T) {
 	// Current budgets 185.00 of 500.00 = 37 %; net 02-14..03-15 = 1000.00 − 685.00
 	// = 315.00 → 31.5; (63 + 31.5) / 2 = 47.25.
 	want(t, r, 47.25, "health_scores", "financial", "score")
-	if n := len(f.rows(sam, "active_recommendations")); n != 4 {
-		t.Fatalf("%d rows written, want 4", n)
+	if n := len(f.rows(sam, "active_recommendations")); n != 5 {
+		t.Fatalf("%d rows written, want 5", n)
 	}
 
 	// Second call: nothing new, nothing written.
 	r = f.run(sam, "pam_generate_intelligent_recommendations", `{}`)
 	want(t, r, []any{}, "new")
-	if n := len(get(t, r, "existing").([]any)); n != 4 {
-		t.Fatalf("%d existing, want 4", n)
+	if n := len(get(t, r, "existing").([]any)); n != 5 {
+		t.Fatalf("%d existing, want 5", n)
 	}
-	if n := len(f.rows(sam, "active_recommendations")); n != 4 {
-		t.Fatalf("%d rows after a second call, want 4", n)
+	if n := len(f.rows(sam, "active_recommendations")); n != 5 {
+		t.Fatalf("%d rows after a second call, want 5", n)
 	}
 
 	// Optimize before dismissal: vehicle focus keeps the maintenance one.
@@ -180,11 +181,11 @@ func TestIntel2Recommendations(t *testing.T) {
 	r = f.run(sam, "pam_generate_intelligent_recommendations", `{}`)
 	want(t, r, []any{}, "new")
 	want(t, r, "maintenance:"+oil["id"].(string), "dismissed", 0, "condition_key")
-	if n := len(get(t, r, "existing").([]any)); n != 3 {
-		t.Fatalf("%d existing, want 3", n)
+	if n := len(get(t, r, "existing").([]any)); n != 4 {
+		t.Fatalf("%d existing, want 4", n)
 	}
-	if n := len(f.rows(sam, "active_recommendations")); n != 4 {
-		t.Fatalf("%d rows after dismissal, want 4", n)
+	if n := len(f.rows(sam, "active_recommendations")); n != 5 {
+		t.Fatalf("%d rows after dismissal, want 5", n)
 	}
 	if n := len(f.rows(alex, "active_recommendations")); n != 0 {
 		t.Fatalf("alex has %d recommendations", n)
@@ -194,13 +195,13 @@ func TestIntel2Recommendations(t *testing.T) {
 	f.create(sam, "active_recommendations", schema.Row{"title": "old", "category": "financial", "priority_level": "high", "expires_at": "2026-03-01T00:00:00Z"})
 	f.run(sam, "pam_create_recommendation", `{"title": "Meet the group", "category": "social", "priority_level": "low"}`)
 	o = f.run(sam, "pam_optimize_user_experience", `{}`)
-	want(t, o, 4, "total")
+	want(t, o, 5, "total")
 	want(t, o, "financial", "immediate", 0, "type")
 	if n := len(get(t, o, "immediate").([]any)); n != 1 {
 		t.Fatalf("%d immediate, want 1", n)
 	}
-	if n := len(get(t, o, "short_term").([]any)); n != 2 {
-		t.Fatalf("%d short-term, want 2", n)
+	if n := len(get(t, o, "short_term").([]any)); n != 3 { // travel, hustle and the budget's alert
+		t.Fatalf("%d short-term, want 3", n)
 	}
 	want(t, o, "Meet the group", "long_term", 0, "title")
 	want(t, f.run(sam, "pam_optimize_user_experience", `{"focus_areas": ["vehicle"]}`), 0, "total")
