@@ -44,6 +44,16 @@ func TestIntelligenceEndpoints(t *testing.T) {
 			t.Fatalf("%s for another user: %d", path, status)
 		}
 	}
+	// Known answer through the endpoint: a hustle with income and no
+	// expenses is pure profit with ROI undefined (never 0 %).
+	ctx := context.Background()
+	e.store.Create(ctx, alice, "hustle_ideas", schema.Row{"title": "Campground hosting", "status": "approved"})
+	e.store.Create(ctx, alice, "income_entries", schema.Row{"source": "Campground hosting", "type": "hustle", "amount": "300.00", "date": "2026-03-05"})
+	status, body := e.do(t, e.alice, "GET", "/api/v1/pam/intelligence/hustle-roi/"+alice, nil)
+	h := body["figures"].(map[string]any)["hustles"].([]any)[0].(map[string]any)
+	if status != 200 || h["profit"] != "300.00" || h["roi_percent"] != nil || h["expenses"] != "0.00" {
+		t.Fatalf("hustle ROI = %d %v", status, h)
+	}
 	if _, ok := reg.Tool("pam_predict_maintenance_costs"); ok {
 		status, body := e.do(t, e.alice, "POST", "/api/v1/pam/intelligence/maintenance-prediction", map[string]any{"months_ahead": 6, "user_id": bob})
 		if status != 200 || body["user_id"] != alice || body["analysis_type"] != "maintenance_prediction" {

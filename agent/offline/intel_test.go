@@ -30,3 +30,20 @@ func TestMaintenanceForecast(t *testing.T) {
 		}
 	}
 }
+
+func TestFuelEconomyLately(t *testing.T) {
+	f := newFixture(t)
+	const rv = "0190a000-0000-7000-8000-0000000000f1"
+	// Full at 10,000 km, partial 20 L at 10,300, full 40 L at 10,600:
+	// (20 + 40) L over 600 km = 10.0 L/100km.
+	for _, fl := range []struct {
+		date   string
+		odo    int
+		vol    float64
+		filled bool
+	}{{"2026-02-01", 10000, 50, true}, {"2026-02-10", 10300, 20, false}, {"2026-02-20", 10600, 40, true}} {
+		f.create(sam, "fuel_log", schema.Row{"date": fl.date, "odometer": fl.odo, "volume": fl.vol, "filled_to_top": fl.filled,
+			"price": "1.800", "total": "90.00", "vehicle_id": rv})
+	}
+	f.ask(sam, "what's my fuel economy lately", "10 L/100km", "60 L over 600 km", "full tank to full tank")
+}
