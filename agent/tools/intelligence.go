@@ -186,7 +186,21 @@ type VehicleEconomy struct {
 	Distance    Quantity  `json:"distance"`
 	Fuel        Quantity  `json:"fuel"` // fuel of the segments, partial fills included
 	Consumption *Quantity `json:"consumption"`
-	Note        string    `json:"note,omitempty"`
+	// CostPerDistance is fuel and maintenance over the distance driven in
+	// the period (the odometer span of its fills), per km or per mile.
+	CostPerDistance *string `json:"cost_per_distance"`
+	CostBasis       string  `json:"cost_basis,omitempty"`
+	Note            string  `json:"note,omitempty"`
+}
+
+// perDistance renders cents over km in the user's distance unit.
+func perDistance(cents int64, km float64, units string) (string, string) {
+	unit := "km"
+	d := km
+	if units == UnitsUS {
+		unit, d = "mile", km/1.609344
+	}
+	return money(int64(math.Round(float64(cents) / d))), unit
 }
 
 // fullToFull sums full-to-full segments over fills sorted by odometer:
@@ -233,6 +247,14 @@ func (in *xdomain) economy(ctx context.Context, c Call, start, end string) ([]Ve
 		return nil, err
 	}
 	slices.Sort(keys)
+	maint := map[string]int64{}
+	if err := in.s.Each(ctx, c.User, "maintenance_records", schema.Query{Conditions: []schema.Condition{
+		cond("date", schema.OpGte, start), cond("date", schema.OpLte, end)}}, func(r schema.Row) error {
+		maint[text(r["vehicle_id"])] += cents(r["cost"])
+		return nil
+	}); err != nil {
+		return nil, err
+	}
 	out := []VehicleEconomy{}
 	for _, k := range keys {
 		n, km, l := fullToFull(byVeh[k])
@@ -243,6 +265,19 @@ func (in *xdomain) economy(ctx context.Context, c Call, start, end string) ([]Ve
 			ve.Consumption = &q
 		} else {
 			ve.Note = "needs two full fills in the period"
+		}
+		lo, hi, fuel := math.Inf(1), math.Inf(-1), int64(0)
+		for _, r := range byVeh[k] {
+			if odo, ok := number(r["odometer"]); ok {
+				lo, hi = math.Min(lo, odo), math.Max(hi, odo)
+			}
+			fuel += cents(r["total"])
+		}
+		if span := hi - lo; span > 0 {
+			per, unit := perDistance(fuel+maint[k], span, c.Units)
+			ve.CostPerDistance = &per
+			ve.CostBasis = fmt.Sprintf("fuel %s + maintenance %s over %.0f km (odometer %.0f to %.0f), per %s",
+				money(fuel), money(maint[k]), span, lo, hi, unit)
 		}
 		out = append(out, ve)
 	}
@@ -485,8 +520,12 @@ type TripCost struct {
 	Total        string          `json:"total"` // expenses + fuel
 	DailyAverage string          `json:"daily_average"`
 	Consumption  *Quantity       `json:"mean_consumption,omitempty"` // mean of the fills' recorded consumption
-	totalCents   int64
-	dailyCents   float64
+	// CostPerDistance is the trip's total (camping, fuel, maintenance and
+	// the rest) over the distance its fills' odometers span, per km or mile.
+	CostPerDistance *string `json:"cost_per_distance"`
+	CostBasis       string  `json:"cost_basis,omitempty"`
+	totalCents      int64
+	dailyCents      float64
 }
 
 // TripCorrelation is pam_correlate_trip_expenses' answer.
@@ -513,7 +552,16 @@ func (in *xdomain) tripCost(ctx context.Context, c Call, t TripRef) (TripCost, e
 	var fuel int64
 	var litres float64
 	var cons []float64
+	span := map[string][2]float64{} // vehicle -> lowest, highest odometer
 	err = in.s.Each(ctx, c.User, "fuel_log", schema.Query{Conditions: conds}, func(r schema.Row) error {
+		if odo, ok := number(r["odometer"]); ok {
+			k := text(r["vehicle_id"])
+			sp, seen := span[k]
+			if !seen {
+				sp = [2]float64{odo, odo}
+			}
+			span[k] = [2]float64{math.Min(sp[0], odo), math.Max(sp[1], odo)}
+		}
 		tc.FuelFills++
 		fuel += cents(r["total"])
 		v, _ := number(r["volume"])
@@ -534,6 +582,15 @@ func (in *xdomain) tripCost(ctx context.Context, c Call, t TripRef) (TripCost, e
 	if len(cons) > 0 {
 		q := economy(round(mean(cons), 2), c.Units)
 		tc.Consumption = &q
+	}
+	km := 0.0
+	for _, sp := range span {
+		km += sp[1] - sp[0]
+	}
+	if km > 0 {
+		per, unit := perDistance(tc.totalCents, km, c.Units)
+		tc.CostPerDistance = &per
+		tc.CostBasis = fmt.Sprintf("total %s over %.0f km driven between the trip's fill-ups, per %s", tc.Total, km, unit)
 	}
 	return tc, nil
 }
