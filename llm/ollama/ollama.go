@@ -203,6 +203,11 @@ func (c *Client) Chat(ctx context.Context, req llm.Request, onEvent func(llm.Eve
 		return nil, fmt.Errorf("ollama: chat %s: %w", c.model, mapError(err))
 	}
 	if final == nil {
+		if ctx.Err() != nil {
+			// The caller gave up while the stream was being cut: that, not
+			// the cut, is what happened.
+			return nil, fmt.Errorf("ollama: chat %s: %w", c.model, ctx.Err())
+		}
 		return nil, fmt.Errorf("ollama: chat %s: %w: stream ended before done", c.model, llm.ErrUnavailable)
 	}
 	return &llm.Response{
