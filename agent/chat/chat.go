@@ -44,6 +44,15 @@ type Knowledge interface {
 	Build(ctx context.Context, user, message string, budget int) (contextengine.Context, error)
 }
 
+// Gate answers without a model the messages it understands with
+// confidence (the offline answerer). When the cloud is out of reach it is
+// tried before a local model: a small model is slower and less reliable
+// for the questions the gate already answers with the figures.
+type Gate interface {
+	llm.Provider
+	Understands(msg, units string) bool
+}
+
 // Limits of one turn.
 const (
 	DefaultMaxSteps = 5    // model calls per turn (tool rounds + the answer)
@@ -60,9 +69,13 @@ type Service struct {
 	// Knowledge, when set, adds the user's context to the system prompt,
 	// taking at most a quarter of the prompt budget.
 	Knowledge Knowledge
-	MaxSteps  int
-	Now       func() time.Time
-	Logger    *slog.Logger
+	// Gate, with CloudReachable, lets confident offline answers skip the
+	// local model; nil CloudReachable means the cloud is never reachable.
+	Gate           Gate
+	CloudReachable func() bool
+	MaxSteps       int
+	Now            func() time.Time
+	Logger         *slog.Logger
 }
 
 // Event is streamed to the caller while a turn runs (the WebSocket relays
@@ -129,6 +142,10 @@ func (s *Service) Turn(ctx context.Context, user string, req Request, onEvent fu
 		return nil, err
 	}
 	offered := s.relevantTools(msg)
+	model := s.Model
+	if s.Gate != nil && (s.CloudReachable == nil || !s.CloudReachable()) && s.Gate.Understands(msg, "") {
+		model, offered = s.Gate, nil
+	}
 	reply := &Reply{SessionID: sess.id, ToolCalls: []ToolCall{}}
 	known := ""
 	if s.Knowledge != nil {
@@ -159,7 +176,7 @@ func (s *Service) Turn(ctx context.Context, user string, req Request, onEvent fu
 	}
 	var resp *llm.Response
 	for step := 0; step < steps; step++ {
-		resp, err = s.Model.Chat(ctx, llm.Request{Messages: messages, Tools: offered}, func(ev llm.Event) {
+		resp, err = model.Chat(ctx, llm.Request{Messages: messages, Tools: offered}, func(ev llm.Event) {
 			if ev.Token != "" {
 				onEvent(Event{Type: "token", Content: ev.Token})
 			}

@@ -12,6 +12,7 @@ import (
 
 	"github.com/pam-rv/pamd/agent/chat"
 	"github.com/pam-rv/pamd/agent/contextengine"
+	"github.com/pam-rv/pamd/agent/offline"
 	"github.com/pam-rv/pamd/agent/tools"
 	"github.com/pam-rv/pamd/llm"
 	"github.com/pam-rv/pamd/localstore"
@@ -168,5 +169,32 @@ func TestGuards(t *testing.T) {
 	logs, _ := s.Find(ctx, alice, "pam_analytics_logs", schema.Query{})
 	if logs.Count != 1 || logs.Rows[0]["workflow_name"] != "ollama" {
 		t.Fatalf("analytics = %+v", logs.Rows)
+	}
+}
+
+// TestGateSkipsLocalModel: with the cloud out of reach, a message the
+// offline answerer understands never reaches the (local) model; with the
+// cloud reachable, the model answers.
+func TestGateSkipsLocalModel(t *testing.T) {
+	ctx := context.Background()
+	m := &scripted{window: 8192}
+	svc, s := newService(t, m)
+	svc.Gate = offline.New(svc.Tools.(*tools.Registry))
+	if _, err := s.Create(ctx, alice, "expenses", schema.Row{"amount": "12.00", "category": "fuel", "date": "2026-03-02"}); err != nil {
+		t.Fatal(err)
+	}
+	reply, err := svc.Turn(ctx, alice, chat.Request{Message: "how much did I spend this month?"}, nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if reply.Provider != "offline" || len(m.seen) != 0 || !strings.Contains(reply.Reply, "$12.00") {
+		t.Fatalf("reply %+v; model called %d times", reply, len(m.seen))
+	}
+	svc.CloudReachable = func() bool { return true }
+	if reply, err = svc.Turn(ctx, alice, chat.Request{Message: "how much did I spend this month?"}, nil); err != nil || reply.Provider != "ollama" || len(m.seen) != 1 {
+		t.Fatalf("with the cloud reachable: %+v %v", reply, err)
+	}
+	if reply, err = svc.Turn(ctx, alice, chat.Request{Message: "write me a poem about the desert"}, nil); err != nil || reply.Provider != "ollama" {
+		t.Fatalf("a message the gate does not understand: %+v %v", reply, err)
 	}
 }

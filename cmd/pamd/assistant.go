@@ -77,12 +77,14 @@ func (m *Main) openAssistant() error {
 		}
 		providers = append(providers, local)
 	}
-	providers = append(providers, offline.New(a.tools))
+	gate := offline.New(a.tools)
+	providers = append(providers, gate)
 	a.router = llm.NewRouter(providers...)
 	a.router.Logger = m.Logger.With("component", "llm")
 	a.router.Online = a.online.Load
 	a.chat = &chat.Service{Model: a.router, Tools: a.tools, Memory: m.Store, Logger: m.Logger.With("component", "chat"),
-		Knowledge: &contextengine.Engine{Store: m.Store}}
+		Knowledge: &contextengine.Engine{Store: m.Store}, Gate: gate,
+		CloudReachable: func() bool { return l.OpenAIKey != "" && a.online.Load() }}
 
 	ctx, cancel := context.WithCancel(context.Background())
 	a.cancel = cancel
