@@ -61,18 +61,9 @@ func (s *Store) Find(ctx context.Context, user, table string, q schema.Query) (*
 }
 
 func (s *Store) find(ctx context.Context, t *schema.Table, user string, q schema.Query) (*Result, error) {
-	where, args := scopeSQL(t, user)
-	conds, cargs := conditionsSQL(q.Conditions)
-	where = append(where, conds...)
-	args = append(args, cargs...)
-	var b strings.Builder
-	fmt.Fprintf(&b, "SELECT %s, count(*) OVER () FROM %s", columnList(t), schema.Quote(t.Name))
-	if len(where) > 0 {
-		b.WriteString(" WHERE " + strings.Join(where, " AND "))
-	}
-	b.WriteString(orderSQL(t, q.Order))
-	fmt.Fprintf(&b, " LIMIT %d OFFSET %d", q.Limit, q.Offset)
-	rows, err := s.read.QueryContext(ctx, b.String(), args...)
+	where, args := whereSQL(t, user, q.Conditions)
+	query := selectSQL(t, columnList(t)+", count(*) OVER ()", where, q.Order) + fmt.Sprintf(" LIMIT %d OFFSET %d", q.Limit, q.Offset)
+	rows, err := s.read.QueryContext(ctx, query, args...)
 	if err != nil {
 		return nil, fmt.Errorf("find %s: %w", t.Name, err)
 	}
@@ -108,6 +99,24 @@ func (s *Store) find(ctx context.Context, t *schema.Table, user string, q schema
 		}
 	}
 	return res, nil
+}
+
+// whereSQL is the caller's scope and the query's conditions, ANDed.
+func whereSQL(t *schema.Table, user string, conds []schema.Condition) ([]string, []any) {
+	where, args := scopeSQL(t, user)
+	c, cargs := conditionsSQL(conds)
+	return append(where, c...), append(args, cargs...)
+}
+
+// selectSQL reads cols of t under where, sorted by order.
+func selectSQL(t *schema.Table, cols string, where []string, order []schema.Order) string {
+	var b strings.Builder
+	fmt.Fprintf(&b, "SELECT %s FROM %s", cols, schema.Quote(t.Name))
+	if len(where) > 0 {
+		b.WriteString(" WHERE " + strings.Join(where, " AND "))
+	}
+	b.WriteString(orderSQL(t, order))
+	return b.String()
 }
 
 // checkOwnerFilter refuses a filter that asks for another user's rows.

@@ -23,16 +23,9 @@ func (s *Store) Each(ctx context.Context, user, table string, q schema.Query, fn
 	if err := checkOwnerFilter(t, q.Conditions, user); err != nil {
 		return err
 	}
-	where, args := scopeSQL(t, user)
-	conds, cargs := conditionsSQL(q.Conditions)
-	where = append(where, conds...)
-	args = append(args, cargs...)
+	where, args := whereSQL(t, user, q.Conditions)
 	var b strings.Builder
-	fmt.Fprintf(&b, "SELECT %s FROM %s", columnList(t), schema.Quote(t.Name))
-	if len(where) > 0 {
-		b.WriteString(" WHERE " + strings.Join(where, " AND "))
-	}
-	b.WriteString(orderSQL(t, q.Order))
+	b.WriteString(selectSQL(t, columnList(t), where, q.Order))
 	if q.Limit > 0 || q.Offset > 0 {
 		limit := q.Limit
 		if limit <= 0 {
