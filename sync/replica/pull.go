@@ -17,6 +17,29 @@ type remoteChange struct {
 	xid    int64
 	origin string
 	merge.Change
+	// Set by prepare, off the apply path: the values in canonical and
+	// stored form, or why they could not be read.
+	stored   schema.Row
+	prepared bool
+	err      error
+}
+
+// prepare canonicalises a page's values while the previous page is being
+// applied (it runs in the prefetching goroutine).
+func (r *Replica) prepare(page []remoteChange) {
+	device := r.Store.DeviceID()
+	for i := range page {
+		c := &page[i]
+		if c.origin == device {
+			continue
+		}
+		t, err := r.Catalog.Table(c.Table)
+		if err != nil || !syncs(t) {
+			continue
+		}
+		c.Change, c.stored, c.err = r.canonicalChange(t, c.Change)
+		c.prepared = true
+	}
 }
 
 // Pull applies every central change this device may see, scope by scope,
@@ -81,6 +104,7 @@ func (r *Replica) prefetch(ctx context.Context, scope string, cursor int64, out 
 			out <- pageOrErr{err: err}
 			return
 		}
+		r.prepare(page)
 		if len(page) == 0 {
 			return
 		}
@@ -252,7 +276,10 @@ func (r *Replica) applyPage(ctx context.Context, scope string, page []remoteChan
 			if !ok || c.origin == device {
 				continue
 			}
-			ch, stored, err := r.canonicalChange(row.table, c.Change)
+			ch, stored, err := c.Change, c.stored, c.err
+			if !c.prepared {
+				ch, stored, err = r.canonicalChange(row.table, c.Change)
+			}
 			if err != nil {
 				return err
 			}
