@@ -11,6 +11,7 @@ import (
 	"log/slog"
 	"math/rand/v2"
 	"sync"
+	"sync/atomic"
 	"time"
 
 	"github.com/robfig/cron/v3"
@@ -70,6 +71,8 @@ type Runner struct {
 	mu     sync.Mutex // guards status and failures
 	status Status
 	fails  int
+
+	poked atomic.Bool // a debounced sync after local writes is pending
 }
 
 // New returns a runner with defaults set.
@@ -125,10 +128,13 @@ func (r *Runner) Poke() {
 	r.mu.Lock()
 	online := r.status.Online
 	r.mu.Unlock()
-	if !online || r.Syncer == nil {
-		return
+	if !online || r.Syncer == nil || !r.poked.CompareAndSwap(false, true) {
+		return // offline, unconfigured, or a sync is already on its way
 	}
-	time.AfterFunc(r.Debounce, r.Kick)
+	time.AfterFunc(r.Debounce, func() {
+		r.poked.Store(false)
+		r.Kick()
+	})
 }
 
 // loop waits for kicks and retries with backoff while offline.
