@@ -42,9 +42,9 @@ func (r *Replica) prepare(page []remoteChange) {
 	}
 }
 
-// Pull applies every central change this device may see, scope by scope,
-// page by page. It returns the change-log rows read, the changes applied
-// (own echoes are read but not applied) and the conflicts recorded.
+// Pull applies every central change this device may see, scope by scope.
+// It returns the change-log rows read, the changes applied (own echoes are
+// read but not applied) and the conflicts recorded.
 func (r *Replica) Pull(ctx context.Context) (pulled, applied, conflicts int, err error) {
 	scopes, err := r.scopes(ctx)
 	if err != nil {
@@ -62,26 +62,26 @@ func (r *Replica) Pull(ctx context.Context) (pulled, applied, conflicts int, err
 		}
 	}
 	for _, scope := range scopes {
-		// Fetch the next page while this one is applied: Postgres and
-		// SQLite work side by side.
-		pages := make(chan pageOrErr, 1)
+		// Chunks are fetched and prepared while the previous ones are
+		// applied: Postgres and SQLite work side by side.
+		chunks := make(chan chunkOrErr, 2)
 		fetchCtx, cancel := context.WithCancel(ctx)
-		go r.prefetch(fetchCtx, scope, cursors[scope], pages)
-		for p := range pages {
-			if p.err != nil {
-				cancel()
-				return pulled, applied, conflicts, p.err
-			}
-			a, c, err := r.applyPage(ctx, scope, p.page)
+		go r.prefetch(fetchCtx, scope, cursors[scope], chunks)
+		feed := &chunkFeed{in: chunks}
+		for {
+			p, err := r.applyPage(ctx, scope, feed)
+			pulled += p.pulled
+			applied += p.applied
+			conflicts += p.conflicts
 			if err != nil {
 				cancel()
-				for range pages {
+				for range chunks {
 				}
 				return pulled, applied, conflicts, err
 			}
-			pulled += len(p.page)
-			applied += a
-			conflicts += c
+			if p.pulled == 0 {
+				break
+			}
 			r.progress("pull", pulled, total)
 		}
 		cancel()
@@ -89,35 +89,83 @@ func (r *Replica) Pull(ctx context.Context) (pulled, applied, conflicts int, err
 	return pulled, applied, conflicts, nil
 }
 
-type pageOrErr struct {
-	page []remoteChange
-	err  error
+// chunk is a run of change-log rows in sequence order. boundary tells that
+// the row after it belongs to another server transaction (or that there is
+// none), so a page may end with it.
+type chunk struct {
+	rows     []remoteChange
+	boundary bool
 }
 
-// prefetch sends the pages after cursor until the log is exhausted, then
+type chunkOrErr struct {
+	chunk
+	err error
+}
+
+// chunkFeed hands out the prefetched chunks of one scope.
+type chunkFeed struct {
+	in   <-chan chunkOrErr
+	done bool
+}
+
+// next returns the next chunk, or ok false when the log is exhausted.
+func (f *chunkFeed) next(ctx context.Context) (c chunk, ok bool, err error) {
+	if f.done {
+		return chunk{}, false, nil
+	}
+	select {
+	case c, ok := <-f.in:
+		if !ok {
+			f.done = true
+			return chunk{}, false, nil
+		}
+		return c.chunk, true, c.err
+	case <-ctx.Done():
+		return chunk{}, false, ctx.Err()
+	}
+}
+
+// prefetch sends the chunks after cursor until the log is exhausted, then
 // closes out.
-func (r *Replica) prefetch(ctx context.Context, scope string, cursor int64, out chan<- pageOrErr) {
+func (r *Replica) prefetch(ctx context.Context, scope string, cursor int64, out chan<- chunkOrErr) {
 	defer close(out)
 	for {
-		page, err := r.fetchPage(ctx, scope, cursor)
+		c, more, err := r.fetchChunk(ctx, scope, cursor)
 		if err != nil {
-			out <- pageOrErr{err: err}
+			select {
+			case out <- chunkOrErr{err: err}:
+			case <-ctx.Done():
+			}
 			return
 		}
-		r.prepare(page)
-		if len(page) == 0 {
+		if len(c.rows) == 0 {
 			return
 		}
+		r.prepare(c.rows)
 		select {
-		case out <- pageOrErr{page: page}:
+		case out <- chunkOrErr{chunk: c}:
 		case <-ctx.Done():
 			return
 		}
-		cursor = page[len(page)-1].seq
-		if len(page) < r.PullPage {
+		if !more {
 			return
 		}
+		cursor = c.rows[len(c.rows)-1].seq
 	}
+}
+
+// fetchChunk reads up to PullPage rows after cursor, and one more to learn
+// whether the chunk ends at a server transaction's end.
+func (r *Replica) fetchChunk(ctx context.Context, scope string, cursor int64) (c chunk, more bool, err error) {
+	n := max(r.PullPage, 1)
+	rows, err := r.queryChanges(ctx, `WHERE user_id = $1 AND seq > $2 ORDER BY seq LIMIT $3`, scope, cursor, n+1)
+	if err != nil {
+		return chunk{}, false, err
+	}
+	if len(rows) <= n {
+		return chunk{rows: rows, boundary: true}, false, nil
+	}
+	return chunk{rows: rows[:n], boundary: rows[n].xid != rows[n-1].xid}, true, nil
 }
 
 // scopes lists the users this device's role serves and the shared scope.
@@ -139,21 +187,6 @@ func (r *Replica) scopes(ctx context.Context) ([]string, error) {
 		return nil, err
 	}
 	return append(out, SharedScope), nil
-}
-
-// fetchPage reads the next page after cursor, extended to the end of the
-// server transaction it stops in, so a transaction is never split.
-func (r *Replica) fetchPage(ctx context.Context, scope string, cursor int64) ([]remoteChange, error) {
-	page, err := r.queryChanges(ctx, `WHERE user_id = $1 AND seq > $2 ORDER BY seq LIMIT $3`, scope, cursor, r.PullPage)
-	if err != nil || len(page) < r.PullPage {
-		return page, err
-	}
-	last := page[len(page)-1]
-	rest, err := r.queryChanges(ctx, `WHERE user_id = $1 AND seq > $2 AND xid = $3 ORDER BY seq`, scope, last.seq, last.xid)
-	if err != nil {
-		return nil, err
-	}
-	return append(page, rest...), nil
 }
 
 // queryChanges reads change-log rows with their cells flattened into
@@ -243,94 +276,132 @@ type localRow struct {
 	dirty  bool
 }
 
+// pageResult counts what one page did.
+type pageResult struct{ pulled, applied, conflicts int }
+
 // applyPage merges one page into the store, with the new cursor, in one
-// SQLite transaction: a crash anywhere re-pulls the page, and re-applying
-// it changes nothing.
-func (r *Replica) applyPage(ctx context.Context, scope string, page []remoteChange) (applied, conflicts int, err error) {
-	device := r.Store.DeviceID()
-	err = r.Store.ApplyRemote(ctx, func(tx *localstore.SyncTx) error {
-		applied, conflicts = 0, 0
-		rows := map[string]*localRow{}
-		var order []string
-		byTable := map[string][]string{}
-		for _, c := range page {
-			if c.origin == device {
-				continue // our own change, already here
-			}
-			t, err := r.Catalog.Table(c.Table)
-			if err != nil || !syncs(t) {
-				continue // a table this version does not know, or never syncs
-			}
-			key := t.Name + "/" + c.RowID
-			if _, ok := rows[key]; !ok {
-				rows[key] = &localRow{table: t, id: c.RowID}
-				order = append(order, key)
-				byTable[t.Name] = append(byTable[t.Name], c.RowID)
-			}
-		}
-		if err := loadLocal(ctx, tx, rows, byTable); err != nil {
-			return err
-		}
-		for _, c := range page {
-			row, ok := rows[c.Table+"/"+c.RowID]
-			if !ok || c.origin == device {
-				continue
-			}
-			ch, stored, err := c.Change, c.stored, c.err
-			if !c.prepared {
-				ch, stored, err = r.canonicalChange(row.table, c.Change)
-			}
+// SQLite transaction: chunks until at least PullPage rows and a server
+// transaction's end, so a server transaction is never split. A crash
+// anywhere re-pulls the page, and re-applying it changes nothing. A page
+// of no rows means the scope is done.
+func (r *Replica) applyPage(ctx context.Context, scope string, feed *chunkFeed) (pageResult, error) {
+	var res pageResult
+	err := r.Store.ApplyRemote(ctx, func(tx *localstore.SyncTx) error {
+		res = pageResult{}
+		var last int64
+		for {
+			c, ok, err := feed.next(ctx)
 			if err != nil {
 				return err
 			}
-			if scope == SharedScope && !r.BBox.keeps(row, stored) {
-				// Reference data outside this device's region: not
-				// kept, and dropped if it moved out.
-				if row.exists || row.meta.CL > 0 {
-					row.meta, row.dirty, row.write = merge.Row{CL: 2}, true, schema.Row{}
-				}
-				continue
+			if !ok {
+				break
 			}
-			var newest hlc.Timestamp
-			for _, cell := range ch.Cells {
-				newest = max(newest, cell.HLC)
-			}
-			tx.Observe(newest)
-			res := merge.Apply(row.meta, ch)
-			for _, cf := range res.Conflicts {
-				if err := addConflict(ctx, tx, row, cf); err != nil {
-					return err
-				}
-				conflicts++
-			}
-			if len(res.Changed) == 0 && !res.Existence && res.Row.CL == row.meta.CL {
-				row.meta = res.Row
-				continue
-			}
-			applied++
-			row.meta, row.dirty = res.Row, true
-			if res.Reset || res.Existence {
-				row.reset = true
-				row.write = schema.Row{}
-			}
-			for col := range res.Changed {
-				row.write[col] = stored[col]
-			}
-		}
-		for i, key := range order {
-			if i == len(order)/2 {
-				r.hook(StepPullMidPage)
-			}
-			if err := writeLocal(ctx, tx, rows[key]); err != nil {
+			a, cf, err := r.applyChunk(ctx, tx, scope, c.rows, res.pulled == 0)
+			if err != nil {
 				return err
 			}
+			res.pulled += len(c.rows)
+			res.applied += a
+			res.conflicts += cf
+			last = c.rows[len(c.rows)-1].seq
+			if c.boundary && res.pulled >= r.PullPage {
+				break
+			}
 		}
-		return tx.SetCursor(ctx, scope, page[len(page)-1].seq)
+		if res.pulled == 0 {
+			return nil
+		}
+		return tx.SetCursor(ctx, scope, last)
 	})
-	if err == nil {
+	if err != nil {
+		return pageResult{}, err
+	}
+	if res.pulled > 0 {
 		r.hook(StepPullCursorStored)
 	}
-	return applied, conflicts, err
+	return res, nil
+}
+
+// applyChunk merges a run of changes inside the page's transaction.
+func (r *Replica) applyChunk(ctx context.Context, tx *localstore.SyncTx, scope string, page []remoteChange, first bool) (applied, conflicts int, err error) {
+	device := r.Store.DeviceID()
+	rows := map[string]*localRow{}
+	var order []string
+	byTable := map[string][]string{}
+	for _, c := range page {
+		if c.origin == device {
+			continue // our own change, already here
+		}
+		t, err := r.Catalog.Table(c.Table)
+		if err != nil || !syncs(t) {
+			continue // a table this version does not know, or never syncs
+		}
+		key := t.Name + "/" + c.RowID
+		if _, ok := rows[key]; !ok {
+			rows[key] = &localRow{table: t, id: c.RowID}
+			order = append(order, key)
+			byTable[t.Name] = append(byTable[t.Name], c.RowID)
+		}
+	}
+	if err := loadLocal(ctx, tx, rows, byTable); err != nil {
+		return 0, 0, err
+	}
+	for _, c := range page {
+		row, ok := rows[c.Table+"/"+c.RowID]
+		if !ok || c.origin == device {
+			continue
+		}
+		ch, stored, err := c.Change, c.stored, c.err
+		if !c.prepared {
+			ch, stored, err = r.canonicalChange(row.table, c.Change)
+		}
+		if err != nil {
+			return 0, 0, err
+		}
+		if scope == SharedScope && !r.BBox.keeps(row, stored) {
+			// Reference data outside this device's region: not
+			// kept, and dropped if it moved out.
+			if row.exists || row.meta.CL > 0 {
+				row.meta, row.dirty, row.write = merge.Row{CL: 2}, true, schema.Row{}
+			}
+			continue
+		}
+		var newest hlc.Timestamp
+		for _, cell := range ch.Cells {
+			newest = max(newest, cell.HLC)
+		}
+		tx.Observe(newest)
+		res := merge.Apply(row.meta, ch)
+		for _, cf := range res.Conflicts {
+			if err := addConflict(ctx, tx, row, cf); err != nil {
+				return 0, 0, err
+			}
+			conflicts++
+		}
+		if len(res.Changed) == 0 && !res.Existence && res.Row.CL == row.meta.CL {
+			row.meta = res.Row
+			continue
+		}
+		applied++
+		row.meta, row.dirty = res.Row, true
+		if res.Reset || res.Existence {
+			row.reset = true
+			row.write = schema.Row{}
+		}
+		for col := range res.Changed {
+			row.write[col] = stored[col]
+		}
+	}
+	for i, key := range order {
+		if first && i == len(order)/2 {
+			r.hook(StepPullMidPage)
+		}
+		if err := writeLocal(ctx, tx, rows[key]); err != nil {
+			return 0, 0, err
+		}
+	}
+	return applied, conflicts, nil
 }
 
 // canonicalChange puts a change's values in the device's canonical form,
