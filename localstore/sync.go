@@ -37,10 +37,16 @@ func (s *Store) Outbox(ctx context.Context, limit int) ([]OutboxEntry, error) {
 	if err != nil {
 		return nil, err
 	}
+	return s.OutboxAfter(ctx, pushed, limit)
+}
+
+// OutboxAfter is Outbox from the entry after sequence after, pushed or not:
+// a push reads its next batch while the current one is in flight.
+func (s *Store) OutboxAfter(ctx context.Context, after int64, limit int) ([]OutboxEntry, error) {
 	rows, err := s.read.QueryContext(ctx, `SELECT seq, tx, hlc, tbl, row_id, coalesce(user_id, ''), op, cl, data
 		FROM _pam_changes WHERE seq > ?1 AND tx <= coalesce(
 			(SELECT tx FROM _pam_changes WHERE seq > ?1 ORDER BY seq LIMIT 1 OFFSET ?2), 9223372036854775807)
-		ORDER BY seq`, pushed, max(limit-1, 0))
+		ORDER BY seq`, after, max(limit-1, 0))
 	if err != nil {
 		return nil, fmt.Errorf("read outbox: %w", err)
 	}

@@ -32,7 +32,9 @@ CREATE TABLE IF NOT EXISTS _pam_tokens (
 ) STRICT;
 
 -- Sync metadata, per row: its causal length (odd alive, even deleted) and
--- the version of each cell, {"col": {"t": hlc, "n": node}}. A row with an
+-- the version of each cell, {"col": {"t": hlc, "n": node}}, where the entry
+-- "*": {"t", "n", "c": [cols]} gives one version to many columns and a
+-- column's own entry overrides it. A row with an
 -- even causal length is a tombstone: it keeps a deleted row deleted against
 -- late updates from other replicas. Local deletes and re-creates write it at
 -- once; other local writes are folded in when their push is acknowledged;

@@ -229,9 +229,13 @@ var syncSchemaSQL = []string{
   cells jsonb NOT NULL DEFAULT '{}',
   origin text NOT NULL,
   origin_seq bigint,
+  hlc bigint,
+  node text,
   at timestamptz NOT NULL DEFAULT now(),
   PRIMARY KEY (user_id, seq)
 )`,
+	`ALTER TABLE pam_sync.change_log ADD COLUMN IF NOT EXISTS hlc bigint, ADD COLUMN IF NOT EXISTS node text`,
+	`COMMENT ON COLUMN pam_sync.change_log.cells IS 'with hlc set, {col: value}, every cell at version (hlc, node); else {col: {"v": value, "t": hlc, "n": node}}'`,
 	`CREATE INDEX IF NOT EXISTS change_log_user_id_xid_idx ON pam_sync.change_log (user_id, xid)`,
 	`CREATE TABLE IF NOT EXISTS pam_sync.row_meta (
   tbl text NOT NULL,
@@ -241,7 +245,7 @@ var syncSchemaSQL = []string{
   cells jsonb NOT NULL DEFAULT '{}',
   PRIMARY KEY (tbl, row_id)
 )`,
-	`COMMENT ON COLUMN pam_sync.row_meta.cells IS '{col: {"t": hlc, "n": node}}: versions only, no values'`,
+	`COMMENT ON COLUMN pam_sync.row_meta.cells IS '{col: {"t": hlc, "n": node}}: versions only, no values; "*": {"t", "n", "c": [cols]} versions many columns at once, a column''s own entry overrides it'`,
 	`CREATE TABLE IF NOT EXISTS pam_sync.conflicts (
   id bigserial PRIMARY KEY,
   user_id uuid NOT NULL,

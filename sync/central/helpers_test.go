@@ -93,7 +93,9 @@ type entry struct {
 
 func logOf(tb testing.TB, conn *pgx.Conn, user string) []entry {
 	tb.Helper()
-	rows, err := conn.Query(testContext(tb), `SELECT user_id::text, seq, tbl, row_id::text, cl, cells, origin
+	rows, err := conn.Query(testContext(tb), `SELECT user_id::text, seq, tbl, row_id::text, cl, origin,
+			CASE WHEN hlc IS NULL THEN cells
+			     ELSE coalesce((SELECT jsonb_object_agg(key, jsonb_build_object('v', value, 't', hlc, 'n', node)) FROM jsonb_each(cells)), '{}') END
 		FROM pam_sync.change_log WHERE user_id = $1 ORDER BY seq`, user)
 	if err != nil {
 		tb.Fatal(err)
@@ -103,7 +105,7 @@ func logOf(tb testing.TB, conn *pgx.Conn, user string) []entry {
 	for rows.Next() {
 		var e entry
 		var cells []byte
-		if err := rows.Scan(&e.User, &e.Seq, &e.Table, &e.RowID, &e.CL, &cells, &e.Origin); err != nil {
+		if err := rows.Scan(&e.User, &e.Seq, &e.Table, &e.RowID, &e.CL, &e.Origin, &cells); err != nil {
 			tb.Fatal(err)
 		}
 		if err := json.Unmarshal(cells, &e.Cells); err != nil {

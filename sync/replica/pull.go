@@ -195,8 +195,9 @@ func (r *Replica) queryChanges(ctx context.Context, where string, args ...any) (
 	rows, err := r.DB.Query(ctx, `SELECT c.seq, c.xid, c.tbl, c.row_id::text, c.cl, c.origin,
 			coalesce(f.cols, '{}'), coalesce(f.vals, '{}'), coalesce(f.hlcs, '{}'), coalesce(f.nodes, '{}')
 		FROM (SELECT * FROM pam_sync.change_log `+where+`) c
-		LEFT JOIN LATERAL (SELECT array_agg(e.key) AS cols, array_agg((e.value->'v')::text) AS vals,
-				array_agg((e.value->>'t')::bigint) AS hlcs, array_agg(e.value->>'n') AS nodes
+		LEFT JOIN LATERAL (SELECT array_agg(e.key) AS cols,
+				array_agg(CASE WHEN c.hlc IS NULL THEN (e.value->'v')::text ELSE e.value::text END) AS vals,
+				array_agg(coalesce(c.hlc, (e.value->>'t')::bigint)) AS hlcs, array_agg(coalesce(c.node, e.value->>'n')) AS nodes
 			FROM jsonb_each(c.cells) e) f ON true
 		ORDER BY c.seq`, args...)
 	if err != nil {

@@ -13,6 +13,7 @@ import (
 
 	"github.com/pam-rv/pamd/localstore"
 	"github.com/pam-rv/pamd/schema"
+	"github.com/pam-rv/pamd/schema/hlc"
 	"github.com/pam-rv/pamd/sync/merge"
 )
 
@@ -21,39 +22,56 @@ import (
 // refused.
 func (r *Replica) Push(ctx context.Context) (pushed, rejected int, err error) {
 	total, _ := r.Store.PendingChanges(ctx)
-	for {
-		entries, err := r.Store.Outbox(ctx, r.PushBatch)
-		if err != nil {
-			return pushed, rejected, err
+	entries, err := r.Store.Outbox(ctx, r.PushBatch)
+	for err == nil && len(entries) > 0 {
+		// Read the next batch while this one is in Postgres.
+		next := make(chan outboxBatch, 1)
+		go func(after int64) {
+			e, err := r.Store.OutboxAfter(ctx, after, r.PushBatch)
+			next <- outboxBatch{e, err}
+		}(entries[len(entries)-1].Seq)
+		var n, refused int
+		n, refused, err = r.pushOne(ctx, entries)
+		pushed += n
+		rejected += refused
+		b := <-next
+		if err == nil {
+			entries, err = b.entries, b.err
+			r.progress("push", pushed, total)
 		}
-		if len(entries) == 0 {
-			return pushed, rejected, nil
-		}
-		var out pushOutcome
-		for attempt := 0; ; attempt++ {
-			out, err = r.pushBatch(ctx, entries)
-			if err == nil || attempt >= 3 || !isRetryable(err) {
-				break
-			}
-		}
-		if err != nil {
-			return pushed, rejected, err
-		}
-		// The central commit is durable; now record it locally. A crash
-		// in between is harmless: the batch is re-sent and skipped as
-		// already applied (its sequence is at or below last_seq).
-		if err := r.Store.MarkPushed(ctx, entries[len(entries)-1].Seq, out.rejected); err != nil {
-			return pushed, rejected, err
-		}
-		if len(out.rejected) > 0 {
-			if err := r.adoptCentral(ctx, entries, out.rejected); err != nil {
-				return pushed, rejected, err
-			}
-		}
-		pushed += len(entries)
-		rejected += len(out.rejected)
-		r.progress("push", pushed, total)
 	}
+	return pushed, rejected, err
+}
+
+type outboxBatch struct {
+	entries []localstore.OutboxEntry
+	err     error
+}
+
+// pushOne pushes one batch and records the outcome locally.
+func (r *Replica) pushOne(ctx context.Context, entries []localstore.OutboxEntry) (pushed, rejected int, err error) {
+	var out pushOutcome
+	for attempt := 0; ; attempt++ {
+		out, err = r.pushBatch(ctx, entries)
+		if err == nil || attempt >= 3 || !isRetryable(err) {
+			break
+		}
+	}
+	if err != nil {
+		return 0, 0, err
+	}
+	// The central commit is durable; now record it locally. A crash in
+	// between is harmless: the batch is re-sent and skipped as already
+	// applied (its sequence is at or below last_seq).
+	if err := r.Store.MarkPushed(ctx, entries[len(entries)-1].Seq, out.rejected); err != nil {
+		return 0, 0, err
+	}
+	if len(out.rejected) > 0 {
+		if err := r.adoptCentral(ctx, entries, out.rejected); err != nil {
+			return 0, 0, err
+		}
+	}
+	return len(entries), len(out.rejected), nil
 }
 
 // maxSkew is how far a device's clock may stray from the server's before
@@ -346,7 +364,8 @@ type centralRow struct {
 type logEntry struct {
 	scope, table, id string
 	cl               int64
-	cells            map[string]merge.Cell
+	cells            map[string]merge.Cell // every one at version (hlc, this device)
+	hlc              hlc.Timestamp
 	seq              int64 // local outbox sequence
 }
 
@@ -359,6 +378,7 @@ func (r *Replica) applyCentral(ctx context.Context, tx pgx.Tx, entries []localst
 	var order []string
 	var changes []merge.Change
 	var seqs []int64
+	var clocks []hlc.Timestamp
 	for _, e := range entries {
 		t, err := r.Catalog.Table(e.Table)
 		if err != nil || !pushes(t) {
@@ -379,6 +399,7 @@ func (r *Replica) applyCentral(ctx context.Context, tx pgx.Tx, entries []localst
 		}
 		changes = append(changes, ch)
 		seqs = append(seqs, e.Seq)
+		clocks = append(clocks, e.HLC)
 	}
 	if len(changes) == 0 {
 		return nil
@@ -404,7 +425,7 @@ func (r *Replica) applyCentral(ctx context.Context, tx pgx.Tx, entries []localst
 		}
 		row.meta = res.Row
 		row.dirty = true
-		logs = append(logs, logEntry{scope: row.scope, table: ch.Table, id: ch.RowID, cl: res.Row.CL, cells: res.Changed, seq: seqs[i]})
+		logs = append(logs, logEntry{scope: row.scope, table: ch.Table, id: ch.RowID, cl: res.Row.CL, cells: res.Changed, hlc: clocks[i], seq: seqs[i]})
 	}
 	if err := writeCentralRows(ctx, tx, rows, order, device); err != nil {
 		return err
@@ -608,22 +629,25 @@ func writeLog(ctx context.Context, tx pgx.Tx, logs []logEntry, device string) er
 		next[scope] = end - count[scope] + 1
 	}
 	var users, tbls, ids, cells []string
-	var seqs, cls, origins []int64
+	var seqs, cls, origins, clocks []int64
 	for _, l := range logs {
 		if l.scope == SharedScope {
 			continue // logged by the capture trigger
 		}
-		raw := encodeCells(l.cells)
+		raw := encodeValues(l.cells)
 		users, tbls, ids, cells = append(users, l.scope), append(tbls, l.table), append(ids, l.id), append(cells, string(raw))
 		seqs, cls, origins = append(seqs, next[l.scope]), append(cls, l.cl), append(origins, l.seq)
+		clocks = append(clocks, int64(l.hlc))
 		next[l.scope]++
 	}
 	if len(users) == 0 {
 		return nil
 	}
-	_, err := tx.Exec(ctx, `INSERT INTO pam_sync.change_log (user_id, seq, tbl, row_id, cl, cells, origin, origin_seq)
-		SELECT u, s, t, r, c, j::jsonb, $8, o FROM unnest($1::uuid[], $2::bigint[], $3::text[], $4::uuid[], $5::bigint[], $6::text[], $7::bigint[]) AS x(u, s, t, r, c, j, o)`,
-		users, seqs, tbls, ids, cls, cells, origins, device)
+	// One version for the whole entry (a local change has one HLC), so
+	// the cells carry values only: less to send, parse and store.
+	_, err := tx.Exec(ctx, `INSERT INTO pam_sync.change_log (user_id, seq, tbl, row_id, cl, cells, origin, origin_seq, hlc, node)
+		SELECT u, s, t, r, c, j::jsonb, $8, o, h, $8 FROM unnest($1::uuid[], $2::bigint[], $3::text[], $4::uuid[], $5::bigint[], $6::text[], $7::bigint[], $9::bigint[]) AS x(u, s, t, r, c, j, o, h)`,
+		users, seqs, tbls, ids, cls, cells, origins, device, clocks)
 	if err != nil {
 		return fmt.Errorf("append change log: %w", err)
 	}
@@ -679,26 +703,21 @@ func encodeRows(rows []map[string]json.RawMessage) []byte {
 	return append(b, ']')
 }
 
-// encodeCells renders {"col": {"v", "t", "n"}} without reflection.
-func encodeCells(cells map[string]merge.Cell) []byte {
-	b := make([]byte, 0, 64*len(cells)+2)
+// encodeValues renders {"col": value} without reflection.
+func encodeValues(cells map[string]merge.Cell) []byte {
+	b := make([]byte, 0, 32*len(cells)+2)
 	b = append(b, '{')
 	for k, c := range cells {
 		if len(b) > 1 {
 			b = append(b, ',')
 		}
 		b = strconv.AppendQuote(b, k)
-		b = append(b, `:{"v":`...)
+		b = append(b, ':')
 		v := c.Value
 		if len(v) == 0 {
 			v = json.RawMessage("null")
 		}
 		b = append(b, v...)
-		b = append(b, `,"t":`...)
-		b = strconv.AppendUint(b, uint64(c.HLC), 10)
-		b = append(b, `,"n":`...)
-		b = strconv.AppendQuote(b, c.Node)
-		b = append(b, '}')
 	}
 	return append(b, '}')
 }

@@ -224,21 +224,88 @@ func plainString(s string) bool {
 	return true
 }
 
-// versions decodes {"col": {"t", "n"}}.
-func versions(raw json.RawMessage) (map[string]merge.Clock, error) {
-	m := map[string]merge.Clock{}
-	if len(raw) == 0 {
-		return m, nil
-	}
-	err := json.Unmarshal(raw, &m)
-	return m, err
+// allColumns is the key of the versions entry that gives one version to a
+// list of columns: {"*": {"t", "n", "c": [cols]}}. A row written whole by
+// one change (a create, a pulled insert) has every column at one version;
+// naming the version once keeps the metadata a quarter of the size. A
+// column's own entry overrides the shared one, so merging more entries in
+// (json_patch locally, || centrally) keeps the meaning. No column is
+// called "*".
+const allColumns = "*"
+
+type versionEntry struct {
+	HLC  hlc.Timestamp `json:"t"`
+	Node string        `json:"n"`
+	Cols []string      `json:"c,omitempty"`
 }
 
-// encodeVersions renders {"col": {"t", "n"}} without reflection.
+// versions decodes {"col": {"t", "n"}} with the optional shared entry.
+func versions(raw json.RawMessage) (map[string]merge.Clock, error) {
+	if len(raw) == 0 {
+		return map[string]merge.Clock{}, nil
+	}
+	var entries map[string]versionEntry
+	if err := json.Unmarshal(raw, &entries); err != nil {
+		return nil, err
+	}
+	m := make(map[string]merge.Clock, len(entries))
+	if shared, ok := entries[allColumns]; ok {
+		for _, col := range shared.Cols {
+			m[col] = merge.Clock{HLC: shared.HLC, Node: shared.Node}
+		}
+	}
+	for col, e := range entries {
+		if col != allColumns {
+			m[col] = merge.Clock{HLC: e.HLC, Node: e.Node}
+		}
+	}
+	return m, nil
+}
+
+// encodeVersions renders cells' versions without reflection: the version
+// most columns share as the shared entry, the others column by column.
 func encodeVersions(cells map[string]merge.Cell) json.RawMessage {
-	b := make([]byte, 0, 48*len(cells)+2)
+	var common merge.Clock
+	shared := 0
+	if len(cells) > 2 {
+		counts := make(map[merge.Clock]int, 2)
+		for _, c := range cells {
+			counts[c.Clock]++
+		}
+		for clk, n := range counts {
+			if n > shared || n == shared && common.Less(clk) {
+				common, shared = clk, n
+			}
+		}
+	}
+	if shared < 3 {
+		shared = 0
+	}
+	b := make([]byte, 0, 16*len(cells)+64)
 	b = append(b, '{')
+	if shared > 0 {
+		b = append(b, `"*":{"t":`...)
+		b = strconv.AppendUint(b, uint64(common.HLC), 10)
+		b = append(b, `,"n":`...)
+		b = strconv.AppendQuote(b, common.Node)
+		b = append(b, `,"c":[`...)
+		first := true
+		for k, c := range cells {
+			if c.Clock != common {
+				continue
+			}
+			if !first {
+				b = append(b, ',')
+			}
+			first = false
+			b = strconv.AppendQuote(b, k)
+		}
+		b = append(b, "]}"...)
+	}
 	for k, c := range cells {
+		if shared > 0 && c.Clock == common {
+			continue
+		}
 		if len(b) > 1 {
 			b = append(b, ',')
 		}
