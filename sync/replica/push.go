@@ -23,23 +23,47 @@ import (
 func (r *Replica) Push(ctx context.Context) (pushed, rejected int, err error) {
 	total, _ := r.Store.PendingChanges(ctx)
 	entries, err := r.Store.Outbox(ctx, r.PushBatch)
+	// Three stages overlap: reading the next batch, sending this one,
+	// and acknowledging the previous one locally. Acknowledgements stay
+	// in order: one is finished before the next begins.
+	var acked chan ackResult
+	wait := func() {
+		if acked == nil {
+			return
+		}
+		a := <-acked
+		acked = nil
+		rejected += a.rejected
+		if a.err != nil && err == nil {
+			err = a.err
+		}
+	}
 	for err == nil && len(entries) > 0 {
-		// Read the next batch while this one is in Postgres.
 		next := make(chan outboxBatch, 1)
 		go func(after int64) {
 			e, err := r.Store.OutboxAfter(ctx, after, r.PushBatch)
 			next <- outboxBatch{e, err}
 		}(entries[len(entries)-1].Seq)
-		var n, refused int
-		n, refused, err = r.pushOne(ctx, entries)
-		pushed += n
-		rejected += refused
+		out, sendErr := r.send(ctx, entries)
+		wait()
+		if err == nil {
+			err = sendErr
+		}
+		if err == nil {
+			acked = make(chan ackResult, 1)
+			go func(entries []localstore.OutboxEntry) {
+				n, err := r.acknowledge(ctx, entries, out)
+				acked <- ackResult{n, err}
+			}(entries)
+			pushed += len(entries)
+			r.progress("push", pushed, total)
+		}
 		b := <-next
 		if err == nil {
 			entries, err = b.entries, b.err
-			r.progress("push", pushed, total)
 		}
 	}
+	wait()
 	return pushed, rejected, err
 }
 
@@ -48,30 +72,36 @@ type outboxBatch struct {
 	err     error
 }
 
-// pushOne pushes one batch and records the outcome locally.
-func (r *Replica) pushOne(ctx context.Context, entries []localstore.OutboxEntry) (pushed, rejected int, err error) {
-	var out pushOutcome
+type ackResult struct {
+	rejected int
+	err      error
+}
+
+// send applies one batch centrally, retrying a deadlock or serialization
+// failure.
+func (r *Replica) send(ctx context.Context, entries []localstore.OutboxEntry) (out pushOutcome, err error) {
 	for attempt := 0; ; attempt++ {
 		out, err = r.pushBatch(ctx, entries)
 		if err == nil || attempt >= 3 || !isRetryable(err) {
-			break
+			return out, err
 		}
 	}
-	if err != nil {
-		return 0, 0, err
-	}
-	// The central commit is durable; now record it locally. A crash in
-	// between is harmless: the batch is re-sent and skipped as already
-	// applied (its sequence is at or below last_seq).
+}
+
+// acknowledge records a batch's central outcome locally. A crash before
+// it is harmless: the batch is re-sent and skipped as already applied
+// (its sequence is at or below the device's last_seq), its refusals read
+// back from the push outcomes.
+func (r *Replica) acknowledge(ctx context.Context, entries []localstore.OutboxEntry, out pushOutcome) (rejected int, err error) {
 	if err := r.Store.MarkPushed(ctx, entries[len(entries)-1].Seq, out.rejected); err != nil {
-		return 0, 0, err
+		return 0, err
 	}
 	if len(out.rejected) > 0 {
 		if err := r.adoptCentral(ctx, entries, out.rejected); err != nil {
-			return 0, 0, err
+			return 0, err
 		}
 	}
-	return len(entries), len(out.rejected), nil
+	return len(out.rejected), nil
 }
 
 // maxSkew is how far a device's clock may stray from the server's before
