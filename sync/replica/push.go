@@ -22,7 +22,7 @@ import (
 // refused.
 func (r *Replica) Push(ctx context.Context) (pushed, rejected int, err error) {
 	total, _ := r.Store.PendingChanges(ctx)
-	entries, err := r.Store.Outbox(ctx, r.PushBatch)
+	entries, err := r.outbox(ctx, 0, false)
 	// Three stages overlap: reading the next batch, sending this one,
 	// and acknowledging the previous one locally. Acknowledgements stay
 	// in order: one is finished before the next begins.
@@ -41,7 +41,7 @@ func (r *Replica) Push(ctx context.Context) (pushed, rejected int, err error) {
 	for err == nil && len(entries) > 0 {
 		next := make(chan outboxBatch, 1)
 		go func(after int64) {
-			e, err := r.Store.OutboxAfter(ctx, after, r.PushBatch)
+			e, err := r.outbox(ctx, after, true)
 			next <- outboxBatch{e, err}
 		}(entries[len(entries)-1].Seq)
 		out, sendErr := r.send(ctx, entries)
@@ -51,7 +51,7 @@ func (r *Replica) Push(ctx context.Context) (pushed, rejected int, err error) {
 		}
 		if err == nil {
 			acked = make(chan ackResult, 1)
-			go func(entries []localstore.OutboxEntry) {
+			go func(entries []outgoing) {
 				n, err := r.acknowledge(ctx, entries, out)
 				acked <- ackResult{n, err}
 			}(entries)
@@ -67,8 +67,50 @@ func (r *Replica) Push(ctx context.Context) (pushed, rejected int, err error) {
 	return pushed, rejected, err
 }
 
+// outgoing is an outbox entry with its change as it travels: values in
+// their canonical JSON, every cell at the entry's version. table is nil
+// for a change this device does not send (acknowledged, never shipped).
+type outgoing struct {
+	localstore.OutboxEntry
+	table  *schema.Table
+	change merge.Change
+}
+
+// outbox reads the next batch (after the acknowledged entries, or after
+// sequence after) and renders its changes, which a push can do while the
+// previous batch is in Postgres.
+func (r *Replica) outbox(ctx context.Context, after int64, fromAfter bool) ([]outgoing, error) {
+	var entries []localstore.OutboxEntry
+	var err error
+	if fromAfter {
+		entries, err = r.Store.OutboxAfter(ctx, after, r.PushBatch)
+	} else {
+		entries, err = r.Store.Outbox(ctx, r.PushBatch)
+	}
+	if err != nil {
+		return nil, err
+	}
+	device := r.Store.DeviceID()
+	out := make([]outgoing, len(entries))
+	for i, e := range entries {
+		out[i].OutboxEntry = e
+		t, err := r.Catalog.Table(e.Table)
+		if err != nil || !pushes(t) {
+			continue
+		}
+		ch := merge.Change{Table: t.Name, RowID: e.RowID, CL: e.CL, Cells: make(map[string]merge.Cell, len(e.Data))}
+		for col, v := range e.Data {
+			if c, ok := t.Column(col); ok {
+				ch.Cells[col] = merge.Cell{Value: cellValue(c, v), Clock: merge.Clock{HLC: e.HLC, Node: device}}
+			}
+		}
+		out[i].table, out[i].change = t, ch
+	}
+	return out, nil
+}
+
 type outboxBatch struct {
-	entries []localstore.OutboxEntry
+	entries []outgoing
 	err     error
 }
 
@@ -79,7 +121,7 @@ type ackResult struct {
 
 // send applies one batch centrally, retrying a deadlock or serialization
 // failure.
-func (r *Replica) send(ctx context.Context, entries []localstore.OutboxEntry) (out pushOutcome, err error) {
+func (r *Replica) send(ctx context.Context, entries []outgoing) (out pushOutcome, err error) {
 	for attempt := 0; ; attempt++ {
 		out, err = r.pushBatch(ctx, entries)
 		if err == nil || attempt >= 3 || !isRetryable(err) {
@@ -92,7 +134,7 @@ func (r *Replica) send(ctx context.Context, entries []localstore.OutboxEntry) (o
 // it is harmless: the batch is re-sent and skipped as already applied
 // (its sequence is at or below the device's last_seq), its refusals read
 // back from the push outcomes.
-func (r *Replica) acknowledge(ctx context.Context, entries []localstore.OutboxEntry, out pushOutcome) (rejected int, err error) {
+func (r *Replica) acknowledge(ctx context.Context, entries []outgoing, out pushOutcome) (rejected int, err error) {
 	if err := r.Store.MarkPushed(ctx, entries[len(entries)-1].Seq, out.rejected); err != nil {
 		return 0, err
 	}
@@ -114,7 +156,7 @@ type pushOutcome struct {
 }
 
 // pushBatch applies entries centrally in one Postgres transaction.
-func (r *Replica) pushBatch(ctx context.Context, entries []localstore.OutboxEntry) (pushOutcome, error) {
+func (r *Replica) pushBatch(ctx context.Context, entries []outgoing) (pushOutcome, error) {
 	out := pushOutcome{rejected: map[int64]string{}}
 	device := r.Store.DeviceID()
 	tx, err := r.DB.Begin(ctx)
@@ -192,7 +234,7 @@ func (r *Replica) pushBatch(ctx context.Context, entries []localstore.OutboxEntr
 // state (or removes them when central never had them), so the device does
 // not keep values no other replica will ever see. What the device had is
 // kept in the conflict ledger with the refusal's reason.
-func (r *Replica) adoptCentral(ctx context.Context, entries []localstore.OutboxEntry, rejected map[int64]string) error {
+func (r *Replica) adoptCentral(ctx context.Context, entries []outgoing, rejected map[int64]string) error {
 	type key struct{ table, id string }
 	seen := map[key]string{}
 	var keys []key
@@ -293,7 +335,7 @@ func lockDevice(ctx context.Context, tx pgx.Tx, device string) (int64, error) {
 
 // applyIsolated applies each local transaction behind its own savepoint; a
 // failing one is rolled back and recorded with its reason.
-func (r *Replica) applyIsolated(ctx context.Context, tx pgx.Tx, entries []localstore.OutboxEntry, rejected map[int64]string) error {
+func (r *Replica) applyIsolated(ctx context.Context, tx pgx.Tx, entries []outgoing, rejected map[int64]string) error {
 	for start := 0; start < len(entries); {
 		end := start
 		for end < len(entries) && entries[end].Tx == entries[start].Tx {
@@ -351,7 +393,7 @@ func reasonOf(err error) string {
 }
 
 // recordOutcomes writes one outcome per local transaction of the batch.
-func (r *Replica) recordOutcomes(ctx context.Context, tx pgx.Tx, device string, entries []localstore.OutboxEntry, rejected map[int64]string) error {
+func (r *Replica) recordOutcomes(ctx context.Context, tx pgx.Tx, device string, entries []outgoing, rejected map[int64]string) error {
 	var txs, firsts, lasts []int64
 	var statuses []string
 	var reasons []*string
@@ -402,7 +444,7 @@ type logEntry struct {
 // applyCentral merges entries into the central tables: it locks and reads
 // the rows' versions and values, merges in memory, then writes rows,
 // versions, change log and conflicts set-based.
-func (r *Replica) applyCentral(ctx context.Context, tx pgx.Tx, entries []localstore.OutboxEntry) error {
+func (r *Replica) applyCentral(ctx context.Context, tx pgx.Tx, entries []outgoing) error {
 	device := r.Store.DeviceID()
 	rows := map[string]*centralRow{}
 	var order []string
@@ -410,17 +452,9 @@ func (r *Replica) applyCentral(ctx context.Context, tx pgx.Tx, entries []localst
 	var seqs []int64
 	var clocks []hlc.Timestamp
 	for _, e := range entries {
-		t, err := r.Catalog.Table(e.Table)
-		if err != nil || !pushes(t) {
+		t, ch := e.table, e.change
+		if t == nil {
 			continue // not this device's to send: acknowledged, never shipped
-		}
-		ch := merge.Change{Table: t.Name, RowID: e.RowID, CL: e.CL, Cells: map[string]merge.Cell{}}
-		for col, v := range e.Data {
-			c, ok := t.Column(col)
-			if !ok {
-				continue
-			}
-			ch.Cells[col] = merge.Cell{Value: cellValue(c, v), Clock: merge.Clock{HLC: e.HLC, Node: device}}
 		}
 		key := t.Name + "/" + e.RowID
 		if _, ok := rows[key]; !ok {
