@@ -126,17 +126,24 @@ func (s *Store) MarkPushed(ctx context.Context, upTo int64, rejected map[int64]s
 }
 
 // foldSQL folds acknowledged changes, in order, into the rows' versions: a
-// change of the same incarnation stamps the cells it set; a new incarnation
-// (or a delete) starts the cells afresh. Refused transactions are skipped:
-// their versions never became central.
+// change of the same incarnation stamps the cells it set, column by
+// column; a new incarnation (or a delete) starts the cells afresh, with
+// one shared entry ("*": {"t", "n", "c": [cols]}) for the columns the
+// change set, since a change has one version. Refused transactions are
+// skipped: their versions never became central.
 const foldSQL = `INSERT INTO _pam_rowmeta (tbl, row_id, cl, cells)
 	SELECT c.tbl, c.row_id, c.cl,
-		coalesce((SELECT json_group_object(j.key, json_object('t', c.hlc, 'n', ?3)) FROM json_each(c.data) j), '{}')
+		CASE WHEN c.data = '{}' THEN '{}'
+		     ELSE json_object('*', json_object('t', c.hlc, 'n', ?3, 'c', json((SELECT json_group_array(j.key) FROM json_each(c.data) j)))) END
 	FROM _pam_changes c
 	WHERE c.seq > ?1 AND c.seq <= ?2 AND c.tx NOT IN (SELECT tx FROM _pam_rejected)
 	ORDER BY c.seq
 	ON CONFLICT (tbl, row_id) DO UPDATE SET
-		cells = CASE WHEN excluded.cl = _pam_rowmeta.cl THEN json_patch(_pam_rowmeta.cells, excluded.cells) ELSE excluded.cells END,
+		cells = CASE WHEN excluded.cl <> _pam_rowmeta.cl THEN excluded.cells
+		             WHEN excluded.cells = '{}' THEN _pam_rowmeta.cells
+		             ELSE json_patch(_pam_rowmeta.cells, (SELECT json_group_object(j.value,
+		                    json_object('t', json_extract(excluded.cells, '$."*".t'), 'n', json_extract(excluded.cells, '$."*".n')))
+		                  FROM json_each(excluded.cells, '$."*".c') j)) END,
 		cl = excluded.cl`
 
 // rowQuerier is what pushedSeq needs of a database or transaction.
