@@ -236,7 +236,10 @@ var syncSchemaSQL = []string{
 )`,
 	`ALTER TABLE pam_sync.change_log ADD COLUMN IF NOT EXISTS hlc bigint, ADD COLUMN IF NOT EXISTS node text`,
 	`COMMENT ON COLUMN pam_sync.change_log.cells IS 'with hlc set, {col: value}, every cell at version (hlc, node); else {col: {"v": value, "t": hlc, "n": node}}'`,
-	`CREATE INDEX IF NOT EXISTS change_log_user_id_xid_idx ON pam_sync.change_log (user_id, xid)`,
+	// Pages end where xid changes between neighbours in seq order, which
+	// the primary key serves; an index on (user_id, xid) cost every logged
+	// row an insert and served no query.
+	`DROP INDEX IF EXISTS pam_sync.change_log_user_id_xid_idx`,
 	`CREATE TABLE IF NOT EXISTS pam_sync.row_meta (
   tbl text NOT NULL,
   row_id uuid NOT NULL,

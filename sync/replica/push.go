@@ -23,48 +23,53 @@ import (
 func (r *Replica) Push(ctx context.Context) (pushed, rejected int, err error) {
 	total, _ := r.Store.PendingChanges(ctx)
 	entries, err := r.outbox(ctx, 0, false)
-	// Three stages overlap: reading the next batch, sending this one,
-	// and acknowledging the previous one locally. Acknowledgements stay
-	// in order: one is finished before the next begins.
-	var acked chan ackResult
-	wait := func() {
-		if acked == nil {
-			return
-		}
-		a := <-acked
-		acked = nil
-		rejected += a.rejected
-		if a.err != nil && err == nil {
-			err = a.err
-		}
-	}
+	// While a batch is in Postgres, one goroutine does the local work
+	// around it: acknowledge the previous batch, then read the next. One,
+	// not two, so the device leaves Postgres a core of its own on a
+	// two-core box; acknowledgements stay in order.
+	var prev *sentBatch
 	for err == nil && len(entries) > 0 {
-		next := make(chan outboxBatch, 1)
-		go func(after int64) {
-			e, err := r.outbox(ctx, after, true)
-			next <- outboxBatch{e, err}
-		}(entries[len(entries)-1].Seq)
+		local := make(chan localWork, 1)
+		go func(prev *sentBatch, after int64) {
+			var w localWork
+			if prev != nil {
+				w.rejected, w.err = r.acknowledge(ctx, prev.entries, prev.out)
+			}
+			if w.err == nil {
+				w.next, w.err = r.outbox(ctx, after, true)
+			}
+			local <- w
+		}(prev, entries[len(entries)-1].Seq)
 		out, sendErr := r.send(ctx, entries)
-		wait()
-		if err == nil {
-			err = sendErr
+		w := <-local
+		rejected += w.rejected
+		if err = errors.Join(sendErr, w.err); err != nil {
+			return pushed, rejected, err
 		}
-		if err == nil {
-			acked = make(chan ackResult, 1)
-			go func(entries []outgoing) {
-				n, err := r.acknowledge(ctx, entries, out)
-				acked <- ackResult{n, err}
-			}(entries)
-			pushed += len(entries)
-			r.progress("push", pushed, total)
-		}
-		b := <-next
-		if err == nil {
-			entries, err = b.entries, b.err
-		}
+		prev = &sentBatch{entries, out}
+		pushed += len(entries)
+		r.progress("push", pushed, total)
+		entries = w.next
 	}
-	wait()
+	if err == nil && prev != nil {
+		var n int
+		n, err = r.acknowledge(ctx, prev.entries, prev.out)
+		rejected += n
+	}
 	return pushed, rejected, err
+}
+
+// sentBatch is a batch committed centrally, not yet acknowledged locally.
+type sentBatch struct {
+	entries []outgoing
+	out     pushOutcome
+}
+
+// localWork is what the local goroutine did beside a send.
+type localWork struct {
+	rejected int
+	next     []outgoing
+	err      error
 }
 
 // outgoing is an outbox entry with its change as it travels: values in
@@ -109,15 +114,6 @@ func (r *Replica) outbox(ctx context.Context, after int64, fromAfter bool) ([]ou
 	return out, nil
 }
 
-type outboxBatch struct {
-	entries []outgoing
-	err     error
-}
-
-type ackResult struct {
-	rejected int
-	err      error
-}
 
 // send applies one batch centrally, retrying a deadlock or serialization
 // failure.
