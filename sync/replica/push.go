@@ -496,6 +496,12 @@ func (r *Replica) applyCentral(ctx context.Context, tx pgx.Tx, entries []outgoin
 	return writeConflicts(ctx, tx, rows, conflicts, device)
 }
 
+// Statements take uuids as 16-byte values (uuidBytes), or as text[] cast
+// in the select list: pgx sends a Go []string bound to uuid[] as a text
+// array literal, after a failed binary attempt per call, which cost more
+// than the statements' own work. (A cast of the parameter itself,
+// ANY($1::text[]::uuid[]), made Postgres's generic plan scan the table.)
+
 // loadCentral locks the rows' versions and reads their current values.
 func loadCentral(ctx context.Context, tx pgx.Tx, rows map[string]*centralRow, order []string) error {
 	tbls := make([]string, len(order))
@@ -503,9 +509,13 @@ func loadCentral(ctx context.Context, tx pgx.Tx, rows map[string]*centralRow, or
 	for i, k := range order {
 		tbls[i], ids[i] = rows[k].table.Name, rows[k].id
 	}
+	keys, err := uuidBytes(ids)
+	if err != nil {
+		return err
+	}
 	res, err := tx.Query(ctx, `SELECT m.tbl, m.row_id::text, m.cl, m.cells FROM pam_sync.row_meta m
 		JOIN unnest($1::text[], $2::uuid[]) AS k(tbl, row_id) USING (tbl, row_id)
-		ORDER BY m.tbl, m.row_id FOR UPDATE OF m`, tbls, ids)
+		ORDER BY m.tbl, m.row_id FOR UPDATE OF m`, tbls, keys)
 	if err != nil {
 		return fmt.Errorf("lock row versions: %w", err)
 	}
@@ -539,7 +549,11 @@ func loadCentral(ctx context.Context, tx pgx.Tx, rows map[string]*centralRow, or
 		byTable[rows[k].table.Name] = append(byTable[rows[k].table.Name], rows[k].id)
 	}
 	for _, tbl := range sortedKeys(byTable) {
-		res, err := tx.Query(ctx, fmt.Sprintf(`SELECT id::text, to_jsonb(t) FROM %s t WHERE id = ANY($1::uuid[])`, schema.Quote(tbl)), byTable[tbl])
+		keys, err := uuidBytes(byTable[tbl])
+		if err != nil {
+			return err
+		}
+		res, err := tx.Query(ctx, fmt.Sprintf(`SELECT id::text, to_jsonb(t) FROM %s t WHERE id = ANY($1::uuid[])`, schema.Quote(tbl)), keys)
 		if err != nil {
 			return fmt.Errorf("read %s: %w", tbl, err)
 		}
@@ -620,7 +634,11 @@ func writeCentralRows(ctx context.Context, tx pgx.Tx, rows map[string]*centralRo
 	for _, name := range sortedKeys(deletes) {
 		t := tables[name]
 		if err := withOrigin(ctx, tx, t, device, func() error {
-			_, err := tx.Exec(ctx, fmt.Sprintf(`DELETE FROM %s WHERE id = ANY($1::uuid[])`, schema.Quote(name)), deletes[name])
+			keys, err := uuidBytes(deletes[name])
+			if err != nil {
+				return err
+			}
+			_, err = tx.Exec(ctx, fmt.Sprintf(`DELETE FROM %s WHERE id = ANY($1::uuid[])`, schema.Quote(name)), keys)
 			return err
 		}); err != nil {
 			return fmt.Errorf("delete from %s: %w", name, err)
@@ -630,7 +648,7 @@ func writeCentralRows(ctx context.Context, tx pgx.Tx, rows map[string]*centralRo
 		return nil
 	}
 	_, err := tx.Exec(ctx, `INSERT INTO pam_sync.row_meta (tbl, row_id, user_id, cl, cells)
-		SELECT t, r, u, c, j::jsonb FROM unnest($1::text[], $2::uuid[], $3::uuid[], $4::bigint[], $5::text[]) AS x(t, r, u, c, j)
+		SELECT t, r::uuid, u::uuid, c, j::jsonb FROM unnest($1::text[], $2::text[], $3::text[], $4::bigint[], $5::text[]) AS x(t, r, u, c, j)
 		ON CONFLICT (tbl, row_id) DO UPDATE SET cl = excluded.cl, cells = excluded.cells, user_id = excluded.user_id`,
 		mTbl, mID, mUser, mCL, mCells)
 	if err != nil {
@@ -706,7 +724,7 @@ func writeLog(ctx context.Context, tx pgx.Tx, logs []logEntry, device string) er
 	// One version for the whole entry (a local change has one HLC), so
 	// the cells carry values only: less to send, parse and store.
 	_, err := tx.Exec(ctx, `INSERT INTO pam_sync.change_log (user_id, seq, tbl, row_id, cl, cells, origin, origin_seq, hlc, node)
-		SELECT u, s, t, r, c, j::jsonb, $8, o, h, $8 FROM unnest($1::uuid[], $2::bigint[], $3::text[], $4::uuid[], $5::bigint[], $6::text[], $7::bigint[], $9::bigint[]) AS x(u, s, t, r, c, j, o, h)`,
+		SELECT u::uuid, s, t, r::uuid, c, j::jsonb, $8, o, h, $8 FROM unnest($1::text[], $2::bigint[], $3::text[], $4::text[], $5::bigint[], $6::text[], $7::bigint[], $9::bigint[]) AS x(u, s, t, r, c, j, o, h)`,
 		users, seqs, tbls, ids, cls, cells, origins, device, clocks)
 	if err != nil {
 		return fmt.Errorf("append change log: %w", err)
@@ -727,7 +745,7 @@ func writeConflicts(ctx context.Context, tx pgx.Tx, rows map[string]*centralRow,
 		winners, losers, reasons = append(winners, string(w)), append(losers, string(l)), append(reasons, c.Reason)
 	}
 	_, err := tx.Exec(ctx, `INSERT INTO pam_sync.conflicts (user_id, tbl, row_id, col, winner, loser, reason, origin)
-		SELECT u, t, r, c, w::jsonb, l::jsonb, re, $8 FROM unnest($1::uuid[], $2::text[], $3::uuid[], $4::text[], $5::text[], $6::text[], $7::text[]) AS x(u, t, r, c, w, l, re)`,
+		SELECT u::uuid, t, r::uuid, c, w::jsonb, l::jsonb, re, $8 FROM unnest($1::text[], $2::text[], $3::text[], $4::text[], $5::text[], $6::text[], $7::text[]) AS x(u, t, r, c, w, l, re)`,
 		users, tbls, ids, cols, winners, losers, reasons, device)
 	if err != nil {
 		return fmt.Errorf("record conflicts: %w", err)

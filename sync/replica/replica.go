@@ -12,6 +12,7 @@ package replica
 
 import (
 	"bytes"
+	"encoding/hex"
 	"context"
 	"encoding/json"
 	"errors"
@@ -317,6 +318,27 @@ func encodeVersions(cells map[string]merge.Cell) json.RawMessage {
 		b = append(b, '}')
 	}
 	return append(b, '}')
+}
+
+// uuidBytes renders UUID strings as 16-byte values, which pgx sends to a
+// uuid[] parameter in binary (a []string it sends as a text literal).
+func uuidBytes(ids []string) ([][16]byte, error) {
+	out := make([][16]byte, len(ids))
+	var hexDigits [32]byte
+	for i, id := range ids {
+		if len(id) != 36 || id[8] != '-' || id[13] != '-' || id[18] != '-' || id[23] != '-' {
+			return nil, &dataError{msg: fmt.Sprintf("%q is not a UUID", id)}
+		}
+		copy(hexDigits[0:8], id[0:8])
+		copy(hexDigits[8:12], id[9:13])
+		copy(hexDigits[12:16], id[14:18])
+		copy(hexDigits[16:20], id[19:23])
+		copy(hexDigits[20:32], id[24:36])
+		if _, err := hex.Decode(out[i][:], hexDigits[:]); err != nil {
+			return nil, &dataError{msg: fmt.Sprintf("%q is not a UUID", id)}
+		}
+	}
+	return out, nil
 }
 
 // sortedKeys returns map keys in order, for deterministic statements.
