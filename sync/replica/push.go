@@ -114,7 +114,6 @@ func (r *Replica) outbox(ctx context.Context, after int64, fromAfter bool) ([]ou
 	return out, nil
 }
 
-
 // send applies one batch centrally, retrying a deadlock or serialization
 // failure.
 func (r *Replica) send(ctx context.Context, entries []outgoing) (out pushOutcome, err error) {
