@@ -471,6 +471,74 @@ func (t *SyncTx) DeleteRow(ctx context.Context, table, id string) error {
 	return err
 }
 
+// rowsPerStatement is how many rows a batched write puts in one
+// statement: the per-statement cost of a one-row write was a fifth of a
+// pulled page's apply time. 64 rows of the widest table stay far below
+// SQLite's limit on bound variables.
+const rowsPerStatement = 64
+
+// ReplaceRows writes whole rows of one table (stored form, "id" set),
+// replacing any row with the same id, many rows to a statement. A row that
+// cannot stand fails its statement (and only it): the caller may then
+// write the rows one by one with PutRow to find it.
+func (t *SyncTx) ReplaceRows(ctx context.Context, table string, rows []schema.Row) error {
+	tbl, err := t.w.s.Catalog.Table(table)
+	if err != nil {
+		return err
+	}
+	t.touched[table] = true
+	one := "(?" + strings.Repeat(", ?", len(tbl.Columns)-1) + ")"
+	head := fmt.Sprintf("INSERT OR REPLACE INTO %s (%s) VALUES ", schema.Quote(tbl.Name), columnList(tbl))
+	args := make([]any, 0, rowsPerStatement*len(tbl.Columns))
+	for len(rows) > 0 {
+		n := min(len(rows), rowsPerStatement)
+		stmt, err := t.w.stmt(ctx, fmt.Sprintf("replace %s x%d", tbl.Name, n), func() string {
+			return head + one + strings.Repeat(", "+one, n-1)
+		})
+		if err != nil {
+			return err
+		}
+		args = args[:0]
+		for _, row := range rows[:n] {
+			for _, c := range tbl.Columns {
+				args = append(args, row[c.Name])
+			}
+		}
+		if _, err := stmt.ExecContext(ctx, args...); err != nil {
+			return mapWriteError(table, err)
+		}
+		rows = rows[n:]
+	}
+	return nil
+}
+
+// PutRowMetas writes the sync metadata of many rows of one table.
+func (t *SyncTx) PutRowMetas(ctx context.Context, table string, ids []string, metas []RowMeta) error {
+	args := make([]any, 0, rowsPerStatement*4)
+	for start := 0; start < len(ids); start += rowsPerStatement {
+		n := min(len(ids)-start, rowsPerStatement)
+		stmt, err := t.w.stmt(ctx, fmt.Sprintf("put rowmeta x%d", n), func() string {
+			return `INSERT INTO _pam_rowmeta (tbl, row_id, cl, cells) VALUES (?, ?, ?, ?)` + strings.Repeat(", (?, ?, ?, ?)", n-1) + `
+			ON CONFLICT (tbl, row_id) DO UPDATE SET cl = excluded.cl, cells = excluded.cells`
+		})
+		if err != nil {
+			return err
+		}
+		args = args[:0]
+		for i := start; i < start+n; i++ {
+			cells := metas[i].Cells
+			if len(cells) == 0 {
+				cells = json.RawMessage("{}")
+			}
+			args = append(args, table, ids[i], metas[i].CL, string(cells))
+		}
+		if _, err := stmt.ExecContext(ctx, args...); err != nil {
+			return fmt.Errorf("write row metadata: %w", err)
+		}
+	}
+	return nil
+}
+
 // PutRowMeta stores a row's metadata.
 func (t *SyncTx) PutRowMeta(ctx context.Context, table, id string, m RowMeta) error {
 	stmt, err := t.w.stmt(ctx, "put rowmeta", func() string {

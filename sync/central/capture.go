@@ -82,10 +82,11 @@ const (
 //	      scope in row-id order; sorted once, before the cells exist
 //	alloc one sequence range per scope: a single upsert of user_clock for
 //	      all scopes, in scope order; the row locks are held to commit
-//	b     the cells (every column of an inserted row, the changed columns of
-//	      an updated one) and, for row_meta, their versions. Both are built
-//	      as text and parsed once, which is several times faster than
-//	      jsonb_build_object per cell with jsonb_object_agg.
+//	b     the cells, values only (the entry's one version goes in hlc and
+//	      node): an inserted row's jsonb as it is, the changed columns of
+//	      an updated one; and, for row_meta, their versions. What must be
+//	      built is built as text and parsed once, which is several times
+//	      faster than jsonb_build_object per cell with jsonb_object_agg.
 //	meta_ins, meta_upd  row_meta gets each row's final cl and versions
 //
 // and the entries are appended in sequence order.
@@ -116,7 +117,6 @@ const captureStatementSQL = `WITH {{SRC}},
              count(*) OVER (PARTITION BY q.uid) AS cnt
       FROM (
         SELECT p.row_id, p.rb, p.ra, p.mcl, p.part, p.h,
-               ', "t": ' || p.h || ', "n": ' || v_node_json || '}' AS vsfx,
                ': {"t": ' || p.h || ', "n": ' || v_node_json || '}' AS tsfx,
                CASE WHEN p.del OR (p.mov AND p.part = 0) THEN p.old_uid ELSE p.new_uid END AS uid,
                CASE WHEN p.ins THEN p.base + 1 - p.base % 2
@@ -137,18 +137,21 @@ const captureStatementSQL = `WITH {{SRC}},
       RETURNING uc.user_id, uc.seq
     ),
     b AS MATERIALIZED (
-      SELECT e.uid, e.rn, e.cnt, e.row_id, e.cl, e.final, e.mcl,
-             CASE WHEN x.cells IS NULL THEN '{}'::jsonb ELSE ('{' || x.cells || '}')::jsonb END AS cells,
+      SELECT e.uid, e.rn, e.cnt, e.row_id, e.cl, e.final, e.mcl, e.h,
+             CASE WHEN e.hascells AND e.whole THEN e.ra
+                  WHEN x.cells IS NULL THEN '{}'::jsonb
+                  ELSE ('{' || x.cells || '}')::jsonb END AS cells,
              CASE WHEN e.hascells AND e.whole AND e.h = v_now THEN v_allvers
                   WHEN x.vers IS NULL THEN '{}'::jsonb
                   ELSE ('{' || x.vers || '}')::jsonb END AS vers
       FROM ent e
       LEFT JOIN LATERAL (
-        SELECT string_agg(jk.k || ': {"v": ' || je.value::text || e.vsfx, ', ') AS cells,
-               string_agg(jk.k || e.tsfx, ', ') FILTER (WHERE NOT (e.whole AND e.h = v_now)) AS vers
+        SELECT string_agg(jk.k || ': ' || je.value::text, ', ') FILTER (WHERE NOT e.whole) AS cells,
+               string_agg(jk.k || e.tsfx, ', ') AS vers
         FROM jsonb_each(e.ra) je,
              LATERAL (SELECT CASE WHEN v_plain THEN '"' || je.key || '"' ELSE to_json(je.key)::text END AS k) jk
-        WHERE e.hascells AND (e.whole OR je.value IS DISTINCT FROM e.rb -> je.key)
+        WHERE e.hascells AND NOT (e.whole AND e.h = v_now)
+          AND (e.whole OR je.value IS DISTINCT FROM e.rb -> je.key)
       ) x ON true
     ),
     meta_ins AS (
@@ -165,8 +168,8 @@ const captureStatementSQL = `WITH {{SRC}},
       FROM b
       WHERE b.final AND b.mcl IS NOT NULL AND rm.tbl = v_tbl AND rm.row_id = b.row_id
     )
-    INSERT INTO pam_sync.change_log (user_id, seq, tbl, row_id, cl, cells, origin)
-    SELECT b.uid, a.seq - b.cnt + b.rn, v_tbl, b.row_id, b.cl, b.cells, v_node
+    INSERT INTO pam_sync.change_log (user_id, seq, tbl, row_id, cl, cells, origin, hlc, node)
+    SELECT b.uid, a.seq - b.cnt + b.rn, v_tbl, b.row_id, b.cl, b.cells, v_node, b.h, v_node
     FROM b JOIN alloc a ON a.user_id = b.uid`
 
 // captureFunctionSQL is the generic capture trigger function. It runs with

@@ -394,15 +394,79 @@ func (r *Replica) applyChunk(ctx context.Context, tx *localstore.SyncTx, scope s
 			row.write[col] = stored[col]
 		}
 	}
+	// Whole rows are written many to a statement, table by table; the
+	// rest (updates of some columns, deletes) one by one.
+	whole := map[*schema.Table][]*localRow{}
+	var tables []*schema.Table
+	var metaIDs []string
+	var metas []localstore.RowMeta
+	metaTable := ""
+	flushMetas := func() error {
+		if len(metaIDs) == 0 {
+			return nil
+		}
+		err := tx.PutRowMetas(ctx, metaTable, metaIDs, metas)
+		metaIDs, metas = metaIDs[:0], metas[:0]
+		return err
+	}
 	for i, key := range order {
 		if first && i == len(order)/2 {
 			r.hook(StepPullMidPage)
 		}
-		if err := writeLocal(ctx, tx, rows[key]); err != nil {
+		row := rows[key]
+		if !row.dirty {
+			continue
+		}
+		if merge.Alive(row.meta.CL) && (row.reset || !row.exists) && (len(row.write) > 0 || row.reset) {
+			if _, ok := whole[row.table]; !ok {
+				tables = append(tables, row.table)
+			}
+			whole[row.table] = append(whole[row.table], row)
+		} else if err := writeLocal(ctx, tx, row); err != nil {
+			return 0, 0, err
+		}
+		if row.table.Name != metaTable {
+			if err := flushMetas(); err != nil {
+				return 0, 0, err
+			}
+			metaTable = row.table.Name
+		}
+		metaIDs = append(metaIDs, row.id)
+		metas = append(metas, localstore.RowMeta{CL: row.meta.CL, Cells: encodeVersions(row.meta.Cells)})
+	}
+	if err := flushMetas(); err != nil {
+		return 0, 0, err
+	}
+	for _, t := range tables {
+		if err := writeWhole(ctx, tx, t, whole[t]); err != nil {
 			return 0, 0, err
 		}
 	}
 	return applied, conflicts, nil
+}
+
+// writeWhole writes rows that are created or replaced whole, many to a
+// statement; when one cannot stand, it goes again row by row so that one
+// is reported and the others land.
+func writeWhole(ctx context.Context, tx *localstore.SyncTx, t *schema.Table, rows []*localRow) error {
+	values := make([]schema.Row, len(rows))
+	for i, row := range rows {
+		row.write["id"] = row.id
+		values[i] = row.write
+	}
+	err := tx.ReplaceRows(ctx, t.Name, values)
+	if err == nil {
+		return nil
+	}
+	if schema.ErrorCode(err) == schema.EINTERNAL {
+		return fmt.Errorf("apply %s: %w", t.Name, err)
+	}
+	for _, row := range rows {
+		if err := writeLocal(ctx, tx, row); err != nil {
+			return err
+		}
+	}
+	return nil
 }
 
 // canonicalChange puts a change's values in the device's canonical form,
@@ -468,10 +532,8 @@ func loadLocal(ctx context.Context, tx *localstore.SyncTx, rows map[string]*loca
 	return nil
 }
 
+// writeLocal writes one row's values (not its versions).
 func writeLocal(ctx context.Context, tx *localstore.SyncTx, row *localRow) error {
-	if !row.dirty {
-		return nil
-	}
 	if !merge.Alive(row.meta.CL) {
 		if err := tx.DeleteRow(ctx, row.table.Name, row.id); err != nil {
 			return err
@@ -485,13 +547,11 @@ func writeLocal(ctx context.Context, tx *localstore.SyncTx, row *localRow) error
 			// The row cannot stand here (a partial change for a row this
 			// device never had, say): keep its versions, report it, and
 			// let the rest of the page through.
-			if err := tx.AddConflict(ctx, localstore.ConflictRecord{Table: row.table.Name, RowID: row.id,
-				Reason: "cannot_apply: " + schema.ErrorMessage(err)}); err != nil {
-				return err
-			}
+			return tx.AddConflict(ctx, localstore.ConflictRecord{Table: row.table.Name, RowID: row.id,
+				Reason: "cannot_apply: " + schema.ErrorMessage(err)})
 		}
 	}
-	return tx.PutRowMeta(ctx, row.table.Name, row.id, localstore.RowMeta{CL: row.meta.CL, Cells: encodeVersions(row.meta.Cells)})
+	return nil
 }
 
 func addConflict(ctx context.Context, tx *localstore.SyncTx, row *localRow, c merge.Conflict) error {
