@@ -16,12 +16,14 @@ type remoteChange struct {
 	seq    int64
 	xid    int64
 	origin string
+	hlc    int64  // the entry's version, -1 when each cell has its own
+	node   string // the node of hlc
+	raw    string // the cells as stored
 	merge.Change
 	// Set by prepare, off the apply path: the values in canonical and
 	// stored form, or why they could not be read.
-	stored   schema.Row
-	prepared bool
-	err      error
+	stored schema.Row
+	err    error
 }
 
 // prepare canonicalises a page's values while the previous page is being
@@ -37,8 +39,11 @@ func (r *Replica) prepare(page []remoteChange) {
 		if err != nil || !syncs(t) {
 			continue
 		}
+		if c.Cells, c.err = decodeCells(c.raw, c.hlc, c.node); c.err != nil {
+			c.err = fmt.Errorf("change %d: cells: %w", c.seq, c.err)
+			continue
+		}
 		c.Change, c.stored, c.err = r.canonicalChange(t, c.Change)
-		c.prepared = true
 	}
 }
 
@@ -189,39 +194,46 @@ func (r *Replica) scopes(ctx context.Context) ([]string, error) {
 	return append(out, SharedScope), nil
 }
 
-// queryChanges reads change-log rows with their cells flattened into
-// arrays, which pgx decodes without a JSON pass over the whole document.
+// queryChanges reads change-log rows. Their cells are decoded by prepare,
+// in the prefetching goroutine, not by Postgres: taking the jsonb apart
+// per row there cost more than the rest of the query.
 func (r *Replica) queryChanges(ctx context.Context, where string, args ...any) ([]remoteChange, error) {
-	rows, err := r.DB.Query(ctx, `SELECT c.seq, c.xid, c.tbl, c.row_id::text, c.cl, c.origin,
-			coalesce(f.cols, '{}'), coalesce(f.vals, '{}'), coalesce(f.hlcs, '{}'), coalesce(f.nodes, '{}')
-		FROM (SELECT * FROM pam_sync.change_log `+where+`) c
-		LEFT JOIN LATERAL (SELECT array_agg(e.key) AS cols,
-				array_agg(CASE WHEN c.hlc IS NULL THEN (e.value->'v')::text ELSE e.value::text END) AS vals,
-				array_agg(coalesce(c.hlc, (e.value->>'t')::bigint)) AS hlcs, array_agg(coalesce(c.node, e.value->>'n')) AS nodes
-			FROM jsonb_each(c.cells) e) f ON true
-		ORDER BY c.seq`, args...)
+	rows, err := r.DB.Query(ctx, `SELECT seq, xid, tbl, row_id::text, cl, origin, coalesce(hlc, -1), coalesce(node, ''), cells::text
+		FROM pam_sync.change_log `+where, args...)
 	if err != nil {
 		return nil, fmt.Errorf("read change log: %w", err)
 	}
 	defer rows.Close()
 	var out []remoteChange
-	var cols, vals, nodes []string
-	var hlcs []int64
 	for rows.Next() {
 		var c remoteChange
-		if err := rows.Scan(&c.seq, &c.xid, &c.Table, &c.RowID, &c.CL, &c.origin, &cols, &vals, &hlcs, &nodes); err != nil {
+		if err := rows.Scan(&c.seq, &c.xid, &c.Table, &c.RowID, &c.CL, &c.origin, &c.hlc, &c.node, &c.raw); err != nil {
 			return nil, fmt.Errorf("read change log: %w", err)
-		}
-		if len(vals) != len(cols) || len(hlcs) != len(cols) || len(nodes) != len(cols) {
-			return nil, fmt.Errorf("change %d: malformed cells", c.seq)
-		}
-		c.Cells = make(map[string]merge.Cell, len(cols))
-		for i, col := range cols {
-			c.Cells[col] = merge.Cell{Value: json.RawMessage(vals[i]), Clock: merge.Clock{HLC: hlc.Timestamp(hlcs[i]), Node: nodes[i]}}
 		}
 		out = append(out, c)
 	}
 	return out, rows.Err()
+}
+
+// decodeCells reads a change-log entry's cells: values only, all at the
+// entry's version, or (hlc < 0) each with its own {"v", "t", "n"}.
+func decodeCells(raw string, ts int64, node string) (map[string]merge.Cell, error) {
+	if ts >= 0 {
+		var vals map[string]json.RawMessage
+		if err := json.Unmarshal([]byte(raw), &vals); err != nil {
+			return nil, err
+		}
+		cells := make(map[string]merge.Cell, len(vals))
+		for col, v := range vals {
+			cells[col] = merge.Cell{Value: v, Clock: merge.Clock{HLC: hlc.Timestamp(ts), Node: node}}
+		}
+		return cells, nil
+	}
+	var cells map[string]merge.Cell
+	if err := json.Unmarshal([]byte(raw), &cells); err != nil {
+		return nil, err
+	}
+	return cells, nil
 }
 
 // BBox limits the shared reference data a device keeps to a region.
@@ -353,10 +365,7 @@ func (r *Replica) applyChunk(ctx context.Context, tx *localstore.SyncTx, scope s
 		if !ok || c.origin == device {
 			continue
 		}
-		ch, stored, err := c.Change, c.stored, c.err
-		if !c.prepared {
-			ch, stored, err = r.canonicalChange(row.table, c.Change)
-		}
+		ch, stored, err := c.Change, c.stored, c.err // set by prepare
 		if err != nil {
 			return 0, 0, err
 		}
