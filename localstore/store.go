@@ -167,6 +167,10 @@ func dsn(path string, readOnly bool) string {
 		// MiB): a pulled page or a bulk import touches every index of
 		// its tables, and re-reading those pages dominated large writes.
 		q.Add("_pragma", "cache_size(-32768)")
+		// A statement of many rows keeps a statement journal (to undo
+		// just itself); in a temporary file that was a pwrite per page
+		// touched, more time than the rows' own writes.
+		q.Add("_pragma", "temp_store(MEMORY)")
 		q.Add("_txlock", "immediate")
 	}
 	return "file:" + path + "?" + q.Encode()
