@@ -11,7 +11,9 @@ package merge
 import (
 	"bytes"
 	"encoding/json"
+	"maps"
 	"slices"
+	"strings"
 
 	"github.com/pam-rv/pamd/schema/hlc"
 )
@@ -99,14 +101,15 @@ type Result struct {
 // Apply merges change ch into the replica's row cur and returns the new
 // state. cur is not modified.
 func Apply(cur Row, ch Change) Result {
-	res := Result{Row: Row{CL: cur.CL, Cells: make(map[string]Cell, len(cur.Cells)+len(ch.Cells))}, Changed: map[string]Cell{}}
-	for k, v := range cur.Cells {
-		res.Row.Cells[k] = v
-	}
+	res := Result{Row: Row{CL: cur.CL}}
 	switch {
 	case ch.CL < cur.CL:
 		// The change belongs to an older incarnation of the row: the row
 		// has since been deleted (and maybe re-created). Its values lose.
+		res.Row.Cells = maps.Clone(cur.Cells)
+		if res.Row.Cells == nil {
+			res.Row.Cells = map[string]Cell{}
+		}
 		reason := ReasonStale
 		if !Alive(cur.CL) {
 			reason = ReasonDeleted
@@ -122,14 +125,23 @@ func Apply(cur Row, ch Change) Result {
 		res.Existence = Alive(ch.CL) != Alive(cur.CL)
 		res.Reset = Alive(ch.CL) && len(cur.Cells) > 0
 		res.Row.Cells = make(map[string]Cell, len(ch.Cells))
+	default:
+		res.Row.Cells = make(map[string]Cell, len(cur.Cells)+len(ch.Cells))
+		for k, v := range cur.Cells {
+			res.Row.Cells[k] = v
+		}
 	}
 	if !Alive(res.Row.CL) {
 		res.Row.Cells = map[string]Cell{}
+		res.Changed = map[string]Cell{}
 		return res
 	}
-	for _, col := range sortedCols(ch.Cells) {
-		mergeCell(&res, ch, col, ch.Cells[col])
+	res.Changed = make(map[string]Cell, len(ch.Cells))
+	for col, in := range ch.Cells {
+		mergeCell(&res, ch, col, in)
 	}
+	// Conflicts in column order, whatever the order of the map.
+	slices.SortFunc(res.Conflicts, func(a, b Conflict) int { return strings.Compare(a.Column, b.Column) })
 	return res
 }
 
