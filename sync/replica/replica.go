@@ -269,6 +269,21 @@ func encodeVersions(cells map[string]merge.Cell) json.RawMessage {
 	var common merge.Clock
 	shared := 0
 	if len(cells) > 2 {
+		// Nearly always every cell has one version: no counting then.
+		first := true
+		for _, c := range cells {
+			if first {
+				common, shared, first = c.Clock, 1, false
+			} else if c.Clock == common {
+				shared++
+			} else {
+				shared = 0
+				break
+			}
+		}
+	}
+	if len(cells) > 2 && shared == 0 {
+		common = merge.Clock{}
 		counts := make(map[merge.Clock]int, 2)
 		for _, c := range cells {
 			counts[c.Clock]++
