@@ -486,26 +486,25 @@ func writeWhole(ctx context.Context, tx *localstore.SyncTx, t *schema.Table, row
 }
 
 // canonicalChange puts a change's values in the device's canonical form,
-// returning their stored form too, and drops columns this version does not
-// know (they stay central, untouched).
+// in place, returning their stored form too, and drops columns this
+// version does not know (they stay central, untouched).
 func (r *Replica) canonicalChange(t *schema.Table, ch merge.Change) (merge.Change, schema.Row, error) {
-	out := ch
-	out.Cells = make(map[string]merge.Cell, len(ch.Cells))
 	stored := make(schema.Row, len(ch.Cells))
 	for col, cell := range ch.Cells {
 		c, ok := t.Column(col)
 		if !ok {
+			delete(ch.Cells, col)
 			continue
 		}
 		v, canon, err := canonical(c, cell.Value)
 		if err != nil {
-			return out, nil, fmt.Errorf("%s %s: column %s: %w", t.Name, ch.RowID, col, err)
+			return ch, nil, fmt.Errorf("%s %s: column %s: %w", t.Name, ch.RowID, col, err)
 		}
 		cell.Value = canon
-		out.Cells[col] = cell
+		ch.Cells[col] = cell
 		stored[col] = v
 	}
-	return out, stored, nil
+	return ch, stored, nil
 }
 
 func loadLocal(ctx context.Context, tx *localstore.SyncTx, rows map[string]*localRow, byTable map[string][]string) error {
