@@ -126,6 +126,8 @@ type writer struct {
 	now  time.Time
 	txID int64 // HLC of the first change, 0 until then
 
+	nowText string // now as stored, formatted once per transaction
+
 	stmts map[string]*sql.Stmt // prepared once per transaction, reused by every row
 }
 
@@ -150,6 +152,14 @@ func (w *writer) stmt(ctx context.Context, key string, build func() string) (*sq
 	}
 	w.stmts[key] = st
 	return st, nil
+}
+
+// stamp is the transaction's time as stored in created_at and updated_at.
+func (w *writer) stamp() string {
+	if w.nowText == "" {
+		w.nowText = schema.FormatTimestamp(w.now)
+	}
+	return w.nowText
 }
 
 // close releases the prepared statements.
@@ -223,9 +233,9 @@ func (w *writer) create(ctx context.Context, t *schema.Table, data schema.Row) (
 		row["id"] = NewID() // a fresh UUIDv7: no earlier incarnation to look up
 	}
 	t.ApplyDefaults(row, w.now)
-	row["created_at"] = coalesce(row["created_at"], schema.FormatTimestamp(w.now))
+	row["created_at"] = coalesce(row["created_at"], w.stamp())
 	if t.Mutable {
-		row["updated_at"] = schema.FormatTimestamp(w.now)
+		row["updated_at"] = w.stamp()
 	}
 	args := make([]any, len(t.Columns))
 	for i, c := range t.Columns {
@@ -269,7 +279,7 @@ func (w *writer) update(ctx context.Context, t *schema.Table, id string, data sc
 		return nil, &schema.Error{Code: schema.EUNPROCESSABLE, Message: t.Name + ": row fails a check", Fields: errs}
 	}
 	if t.Mutable {
-		set["updated_at"] = schema.FormatTimestamp(w.now)
+		set["updated_at"] = w.stamp()
 		cur["updated_at"] = set["updated_at"]
 	}
 	assigns := make([]string, 0, len(set))
@@ -399,7 +409,7 @@ func (w *writer) record(ctx context.Context, t *schema.Table, op schema.Op, id s
 			return err
 		}
 	}
-	now := schema.FormatTimestamp(w.now)
+	now := w.stamp()
 	stmt, err := w.stmt(ctx, "insert change", func() string { return insertChangeSQL })
 	if err != nil {
 		return err
@@ -470,7 +480,7 @@ func (w *writer) causalLength(ctx context.Context, table, id string, op schema.O
 	switch {
 	case op == schema.OpDelete && cl%2 == 1:
 		cl++
-		deletedAt = schema.FormatTimestamp(w.now)
+		deletedAt = w.stamp()
 	case op == schema.OpCreate && cl%2 == 0:
 		cl++ // a re-insert after a delete: a new incarnation
 	default:

@@ -52,7 +52,7 @@ func (s *Store) Load(ctx context.Context, table string, rows []schema.Row, opt L
 		if _, ok := row["id"]; !ok {
 			row["id"] = NewID()
 		}
-		row["created_at"] = coalesce(row["created_at"], schema.FormatTimestamp(now))
+		row["created_at"] = coalesce(row["created_at"], w.stamp())
 		if t.Mutable {
 			row["updated_at"] = row["created_at"] // loaded history was last touched when it was made
 		}

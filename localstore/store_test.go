@@ -2,7 +2,9 @@ package localstore_test
 
 import (
 	"context"
+	"database/sql"
 	"flag"
+	"fmt"
 	"os"
 	"path/filepath"
 	"testing"
@@ -10,6 +12,8 @@ import (
 
 	"github.com/pam-rv/pamd/localstore"
 	"github.com/pam-rv/pamd/schema"
+
+	_ "modernc.org/sqlite"
 )
 
 var update = flag.Bool("update", false, "rewrite generated files")
@@ -55,5 +59,62 @@ func TestOpenHealth(t *testing.T) {
 	}
 	if s.DeviceID() == "" {
 		t.Fatal("no device id")
+	}
+}
+
+// TestUpgradeKeepsOutbox opens a database made by the first two migrations
+// with changes still pending, as a device would have it, and checks that
+// the later migrations (0003 rebuilds the outbox) keep every entry.
+func TestUpgradeKeepsOutbox(t *testing.T) {
+	ctx := context.Background()
+	path := filepath.Join(t.TempDir(), localstore.FileName)
+	db, err := sql.Open("sqlite", path)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if _, err := db.Exec(`CREATE TABLE _pam_migrations (name TEXT PRIMARY KEY, applied_at TEXT NOT NULL) STRICT`); err != nil {
+		t.Fatal(err)
+	}
+	for _, name := range []string{"migrations/0001_tables.sql", "migrations/0002_changelog.sql"} {
+		body, err := os.ReadFile(name)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if _, err := db.Exec(string(body)); err != nil {
+			t.Fatalf("%s: %v", name, err)
+		}
+		if _, err := db.Exec(`INSERT INTO _pam_migrations VALUES (?, '2026-01-01T00:00:00Z')`, name); err != nil {
+			t.Fatal(err)
+		}
+	}
+	for i := 1; i <= 3; i++ {
+		if _, err := db.Exec(`INSERT INTO _pam_changes (tx, hlc, tbl, row_id, user_id, op, cl, data, created_at)
+			VALUES (?, ?, 'expenses', ?, ?, 'create', 1, '{"amount":1200,"category":"fuel"}', '2026-01-01T00:00:00Z')`,
+			100, 100+i, fmt.Sprintf("0190a000-0000-7000-8000-%012d", i), alice); err != nil {
+			t.Fatal(err)
+		}
+	}
+	db.Close()
+
+	s := localstore.New(path, schema.Default())
+	if err := s.Open(ctx); err != nil {
+		t.Fatalf("open upgraded store: %v", err)
+	}
+	defer s.Close()
+	out, err := s.Outbox(ctx, 100)
+	if err != nil || len(out) != 3 {
+		t.Fatalf("outbox after upgrade: %d entries, %v; want 3", len(out), err)
+	}
+	for i, e := range out {
+		if e.Seq != int64(i+1) || e.Op != schema.OpCreate || e.Data["category"] != "fuel" {
+			t.Fatalf("entry %d after upgrade: %+v", i, e)
+		}
+	}
+	// Writes go on recording into the rebuilt table.
+	if _, err := s.Create(ctx, alice, "expenses", schema.Row{"amount": "1", "category": "fuel", "date": "2026-03-01"}); err != nil {
+		t.Fatal(err)
+	}
+	if n, err := s.PendingChanges(ctx); err != nil || n != 4 {
+		t.Fatalf("pending after a write = %d, %v; want 4", n, err)
 	}
 }
