@@ -426,13 +426,13 @@ func encodeStored(data schema.Row) string {
 	if len(data) == 0 {
 		return "{}"
 	}
-	b := make([]byte, 0, 32*len(data))
+	b := make([]byte, 0, 40*len(data))
 	b = append(b, '{')
 	for k, v := range data {
 		if len(b) > 1 {
 			b = append(b, ',')
 		}
-		b = strconv.AppendQuote(b, k)
+		b = appendJSONString(b, k)
 		b = append(b, ':')
 		switch x := v.(type) {
 		case nil:
