@@ -159,10 +159,7 @@ func (r *Replica) pushBatch(ctx context.Context, entries []outgoing) (pushOutcom
 		return out, fmt.Errorf("begin: %w", err)
 	}
 	defer tx.Rollback(context.WithoutCancel(ctx))
-	if _, err := tx.Exec(ctx, `SELECT set_config('pam_sync.origin', $1, true)`, device); err != nil {
-		return out, fmt.Errorf("set origin: %w", err)
-	}
-	lastSeq, err := lockDevice(ctx, tx, device)
+	lastSeq, err := openPush(ctx, tx, device)
 	if err != nil {
 		return out, err
 	}
@@ -180,9 +177,6 @@ func (r *Replica) pushBatch(ctx context.Context, entries []outgoing) (pushOutcom
 		}
 	}
 	if len(fresh) > 0 {
-		if _, err := tx.Exec(ctx, "SAVEPOINT push_batch"); err != nil {
-			return out, err
-		}
 		if err := r.applyCentral(ctx, tx, fresh); err != nil {
 			// Find the poison transaction: replay one local transaction
 			// at a time, each behind its own savepoint.
@@ -197,16 +191,17 @@ func (r *Replica) pushBatch(ctx context.Context, entries []outgoing) (pushOutcom
 			}
 		}
 	}
-	if err := r.recordOutcomes(ctx, tx, device, entries, out.rejected); err != nil {
-		return out, err
-	}
+	// The outcomes and the device's new position go in one round trip.
 	// The skew is measured against the server's clock, not ours.
 	lastHLC := entries[len(entries)-1].HLC
 	var skewMS int64
-	if err := tx.QueryRow(ctx, `UPDATE pam_sync.devices SET last_seq = greatest(last_seq, $2), last_seen = now(),
+	b := &pgx.Batch{}
+	queueOutcomes(b, device, entries, out.rejected)
+	b.Queue(`UPDATE pam_sync.devices SET last_seq = greatest(last_seq, $2), last_seen = now(),
 		skew_ms = $3 - (extract(epoch from clock_timestamp()) * 1000)::bigint WHERE device_id = $1 RETURNING skew_ms`,
-		device, entries[len(entries)-1].Seq, lastHLC.Millis()).Scan(&skewMS); err != nil {
-		return out, fmt.Errorf("advance device: %w", err)
+		device, entries[len(entries)-1].Seq, lastHLC.Millis()).QueryRow(func(row pgx.Row) error { return row.Scan(&skewMS) })
+	if err := tx.SendBatch(ctx, b).Close(); err != nil {
+		return out, fmt.Errorf("record outcomes and advance device: %w", err)
 	}
 	if skew := time.Duration(skewMS) * time.Millisecond; skew > maxSkew || skew < -maxSkew {
 		if _, err := tx.Exec(ctx, `INSERT INTO pam_sync.anomalies (device_id, kind, detail) VALUES ($1, 'clock_skew', $2)`,
@@ -315,15 +310,20 @@ func recoverRejections(ctx context.Context, tx pgx.Tx, device string, from, to i
 	return rows.Err()
 }
 
-// lockDevice registers the device on first push and locks its row, which
-// serialises pushes of one device and holds its last applied sequence.
-func lockDevice(ctx context.Context, tx pgx.Tx, device string) (int64, error) {
-	if _, err := tx.Exec(ctx, `INSERT INTO pam_sync.devices (device_id) VALUES ($1) ON CONFLICT (device_id) DO NOTHING`, device); err != nil {
-		return 0, fmt.Errorf("register device: %w", err)
-	}
+// openPush marks the transaction as this device's push (the capture
+// trigger then leaves the logging to it), registers the device on its
+// first push and locks its row, which serialises pushes of one device and
+// holds its last applied sequence, and sets the savepoint a poison
+// transaction is isolated from: one round trip.
+func openPush(ctx context.Context, tx pgx.Tx, device string) (int64, error) {
 	var last int64
-	if err := tx.QueryRow(ctx, `SELECT last_seq FROM pam_sync.devices WHERE device_id = $1 FOR UPDATE`, device).Scan(&last); err != nil {
-		return 0, fmt.Errorf("lock device: %w", err)
+	b := &pgx.Batch{}
+	b.Queue(`SELECT set_config('pam_sync.origin', $1, true)`, device)
+	b.Queue(`INSERT INTO pam_sync.devices (device_id) VALUES ($1) ON CONFLICT (device_id) DO NOTHING`, device)
+	b.Queue(`SELECT last_seq FROM pam_sync.devices WHERE device_id = $1 FOR UPDATE`, device).QueryRow(func(row pgx.Row) error { return row.Scan(&last) })
+	b.Queue(`SAVEPOINT push_batch`)
+	if err := tx.SendBatch(ctx, b).Close(); err != nil {
+		return 0, fmt.Errorf("open push: %w", err)
 	}
 	return last, nil
 }
@@ -387,8 +387,9 @@ func reasonOf(err error) string {
 	return err.Error()
 }
 
-// recordOutcomes writes one outcome per local transaction of the batch.
-func (r *Replica) recordOutcomes(ctx context.Context, tx pgx.Tx, device string, entries []outgoing, rejected map[int64]string) error {
+// queueOutcomes queues the insert of one outcome per local transaction of
+// the batch.
+func queueOutcomes(b *pgx.Batch, device string, entries []outgoing, rejected map[int64]string) {
 	var txs, firsts, lasts []int64
 	var statuses []string
 	var reasons []*string
@@ -408,13 +409,9 @@ func (r *Replica) recordOutcomes(ctx context.Context, tx pgx.Tx, device string, 
 		}
 		start = end
 	}
-	_, err := tx.Exec(ctx, `INSERT INTO pam_sync.push_outcomes (device_id, tx, first_seq, last_seq, status, reason)
+	b.Queue(`INSERT INTO pam_sync.push_outcomes (device_id, tx, first_seq, last_seq, status, reason)
 		SELECT $1, * FROM unnest($2::bigint[], $3::bigint[], $4::bigint[], $5::text[], $6::text[])
 		ON CONFLICT (device_id, tx) DO NOTHING`, device, txs, firsts, lasts, statuses, reasons)
-	if err != nil {
-		return fmt.Errorf("record outcomes: %w", err)
-	}
-	return nil
 }
 
 // centralRow is one row's state during a push.
