@@ -4,8 +4,6 @@ import (
 	"context"
 	"encoding/json"
 	"fmt"
-	"strings"
-	"unicode/utf8"
 
 	"github.com/pam-rv/pamd/localstore"
 	"github.com/pam-rv/pamd/schema"
@@ -223,7 +221,10 @@ func decodeCells(raw string, ts int64, node string) (map[string]merge.Cell, erro
 	if ts >= 0 {
 		clock := merge.Clock{HLC: hlc.Timestamp(ts), Node: node}
 		cells := make(map[string]merge.Cell, 16)
-		if scanObject(raw, func(col string, v json.RawMessage) { cells[col] = merge.Cell{Value: v, Clock: clock} }) {
+		if schema.ScanObject(raw, func(col, v string) bool {
+			cells[col] = merge.Cell{Value: json.RawMessage(v), Clock: clock}
+			return true
+		}) {
 			return cells, nil
 		}
 		var vals map[string]json.RawMessage
@@ -583,108 +584,4 @@ func addConflict(ctx context.Context, tx *localstore.SyncTx, row *localRow, c me
 	}
 	return tx.AddConflict(ctx, localstore.ConflictRecord{Table: c.Table, RowID: c.RowID, Column: c.Column,
 		UserID: owner, Winner: w, Loser: l, Reason: c.Reason})
-}
-
-// scanObject splits a flat JSON object, as Postgres prints jsonb, into its
-// members without copying: each value is a slice of raw. It reports false
-// for anything it does not read plainly (escaped keys, say), and the
-// caller falls back to encoding/json.
-func scanObject(raw string, each func(key string, value json.RawMessage)) bool {
-	i := skipSpace(raw, 0)
-	if i >= len(raw) || raw[i] != '{' {
-		return false
-	}
-	i = skipSpace(raw, i+1)
-	if i < len(raw) && raw[i] == '}' {
-		return skipSpace(raw, i+1) == len(raw)
-	}
-	for {
-		if i >= len(raw) || raw[i] != '"' {
-			return false
-		}
-		end := strings.IndexByte(raw[i+1:], '"')
-		if end < 0 {
-			return false
-		}
-		key := raw[i+1 : i+1+end]
-		if strings.IndexByte(key, '\\') >= 0 || !utf8.ValidString(key) {
-			return false
-		}
-		i = skipSpace(raw, i+2+end)
-		if i >= len(raw) || raw[i] != ':' {
-			return false
-		}
-		i = skipSpace(raw, i+1)
-		n := valueLen(raw[i:])
-		if n <= 0 {
-			return false
-		}
-		each(key, json.RawMessage(raw[i:i+n]))
-		i = skipSpace(raw, i+n)
-		if i >= len(raw) {
-			return false
-		}
-		switch raw[i] {
-		case ',':
-			i = skipSpace(raw, i+1)
-		case '}':
-			return skipSpace(raw, i+1) == len(raw)
-		default:
-			return false
-		}
-	}
-}
-
-func skipSpace(s string, i int) int {
-	for i < len(s) && (s[i] == ' ' || s[i] == '\n' || s[i] == '\t' || s[i] == '\r') {
-		i++
-	}
-	return i
-}
-
-// valueLen is the length of the JSON value at the start of s, or 0. Nested
-// objects and arrays are measured by bracket depth outside strings; the
-// values are checked later, when parsed for their column.
-func valueLen(s string) int {
-	if s == "" {
-		return 0
-	}
-	switch s[0] {
-	case '"':
-		for i := 1; i < len(s); i++ {
-			switch s[i] {
-			case '\\':
-				i++
-			case '"':
-				return i + 1
-			}
-		}
-		return 0
-	case '{', '[':
-		depth := 0
-		for i := 0; i < len(s); i++ {
-			switch s[i] {
-			case '"':
-				n := valueLen(s[i:])
-				if n == 0 {
-					return 0
-				}
-				i += n - 1
-			case '{', '[':
-				depth++
-			case '}', ']':
-				depth--
-				if depth == 0 {
-					return i + 1
-				}
-			}
-		}
-		return 0
-	default:
-		i := 0
-		for i < len(s) && s[i] != ',' && s[i] != '}' && s[i] != ']' && s[i] != ' ' && s[i] != '\n' && s[i] != '\t' && s[i] != '\r' {
-			i++
-		}
-		return i
-	}
 }

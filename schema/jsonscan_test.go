@@ -1,4 +1,4 @@
-package replica
+package schema
 
 import (
 	"bytes"
@@ -21,7 +21,7 @@ var scanSeeds = []string{
 	`{"a": 1} trailing`,
 }
 
-// TestScanObject: on every valid object scanObject either declines or
+// TestScanObject: on every valid object ScanObject either declines or
 // yields exactly the members encoding/json reads.
 func TestScanObject(t *testing.T) {
 	for _, s := range scanSeeds {
@@ -38,10 +38,10 @@ func FuzzScanObject(f *testing.F) {
 
 func checkScan(t *testing.T, s string) {
 	got := map[string]json.RawMessage{}
-	ok := scanObject(s, func(k string, v json.RawMessage) { got[k] = v })
+	ok := ScanObject(s, func(k, v string) bool { got[k] = json.RawMessage(v); return true })
 	var want map[string]json.RawMessage
 	if err := json.Unmarshal([]byte(s), &want); err != nil || want == nil {
-		return // not an object: whatever scanObject did, decoding the values fails later
+		return // not an object: whatever ScanObject did, decoding the values fails later
 	}
 	if !ok {
 		return // declined: the caller uses encoding/json
