@@ -679,7 +679,7 @@ func upsertSQL(t *schema.Table) string {
 			sets = append(sets, fmt.Sprintf("%s = excluded.%s", schema.Quote(c.Name), schema.Quote(c.Name)))
 		}
 	}
-	return fmt.Sprintf(`INSERT INTO %s SELECT * FROM jsonb_populate_recordset(NULL::%s, $1::text::jsonb)
+	return fmt.Sprintf(`INSERT INTO %s SELECT * FROM json_populate_recordset(NULL::%s, $1::text::json)
 		ON CONFLICT (id) DO UPDATE SET %s`, schema.Quote(t.Name), schema.Quote(t.Name), strings.Join(sets, ", "))
 }
 
