@@ -22,7 +22,8 @@ import (
 // refused.
 func (r *Replica) Push(ctx context.Context) (pushed, rejected int, err error) {
 	total, _ := r.Store.PendingChanges(ctx)
-	entries, err := r.outbox(ctx, 0, false)
+	first, err := r.Store.Outbox(ctx, r.PushBatch)
+	entries := r.render(first)
 	// While a batch is in Postgres, one goroutine does the local work
 	// around it: acknowledge the previous batch, then read the next. One,
 	// not two, so the device leaves Postgres a core of its own on a
@@ -36,7 +37,9 @@ func (r *Replica) Push(ctx context.Context) (pushed, rejected int, err error) {
 				w.rejected, w.err = r.acknowledge(ctx, prev.entries, prev.out)
 			}
 			if w.err == nil {
-				w.next, w.err = r.outbox(ctx, after, true)
+				var next []localstore.OutboxEntry
+				next, w.err = r.Store.OutboxAfter(ctx, after, r.PushBatch)
+				w.next = r.render(next)
 			}
 			local <- w
 		}(prev, entries[len(entries)-1].Seq)
@@ -81,20 +84,9 @@ type outgoing struct {
 	change merge.Change
 }
 
-// outbox reads the next batch (after the acknowledged entries, or after
-// sequence after) and renders its changes, which a push can do while the
-// previous batch is in Postgres.
-func (r *Replica) outbox(ctx context.Context, after int64, fromAfter bool) ([]outgoing, error) {
-	var entries []localstore.OutboxEntry
-	var err error
-	if fromAfter {
-		entries, err = r.Store.OutboxAfter(ctx, after, r.PushBatch)
-	} else {
-		entries, err = r.Store.Outbox(ctx, r.PushBatch)
-	}
-	if err != nil {
-		return nil, err
-	}
+// render turns outbox entries into the changes they send, which a push
+// does for the next batch while the previous one is in Postgres.
+func (r *Replica) render(entries []localstore.OutboxEntry) []outgoing {
 	device := r.Store.DeviceID()
 	out := make([]outgoing, len(entries))
 	for i, e := range entries {
@@ -111,7 +103,7 @@ func (r *Replica) outbox(ctx context.Context, after int64, fromAfter bool) ([]ou
 		}
 		out[i].table, out[i].change = t, ch
 	}
-	return out, nil
+	return out
 }
 
 // send applies one batch centrally, retrying a deadlock or serialization
