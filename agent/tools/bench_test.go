@@ -4,6 +4,8 @@ import (
 	"context"
 	"encoding/json"
 	"fmt"
+	"io"
+	"os"
 	"path/filepath"
 	"slices"
 	"testing"
@@ -17,22 +19,94 @@ import (
 
 // BenchmarkTools runs every registered tool against the --scale 50 demo data
 // set (50 years of two people's life on the road, 163k rows) as Sam (metric) and
-// reports each tool's median and 95th percentile latency.
+// reports each tool's median and 95th percentile latency. Every run of a
+// tool starts from an untouched copy of the data set: otherwise the rows
+// the write tools add (thousands under -benchtime 2s) would be read by the
+// tools after them, and their figures would depend on the order and the
+// benchmark time.
 //
 //	go test ./agent/tools -run '^$' -bench Tools -benchtime 200x
 func BenchmarkTools(b *testing.B) {
 	ctx := context.Background()
-	s := localstore.New(filepath.Join(b.TempDir(), localstore.FileName), schema.Default())
+	now := time.Now().UTC()
+	pristine := filepath.Join(b.TempDir(), localstore.FileName)
+	s := localstore.New(pristine, schema.Default())
 	if err := s.Open(ctx); err != nil {
 		b.Fatal(err)
 	}
-	defer s.Close()
-	now := time.Now().UTC()
 	if _, err := demo.Fill(ctx, s, demo.Options{Scale: 50, Now: now}); err != nil {
 		b.Fatal(err)
 	}
-	reg := tools.NewRegistry(s)
+	if err := s.Close(); err != nil { // checkpoints: the file stands alone
+		b.Fatal(err)
+	}
 	call := tools.Call{User: demo.UserB, Now: now}
+
+	names := tools.NewRegistry(nil).List()
+	env := openBenchEnv(b, pristine, now)
+	for _, info := range names {
+		if _, ok := env.args[info.Name]; !ok {
+			b.Fatalf("no benchmark arguments for %s", info.Name)
+		}
+	}
+	env.close()
+	for _, info := range names {
+		b.Run(info.Name, func(b *testing.B) {
+			env := openBenchEnv(b, pristine, now)
+			defer env.close()
+			lat := make([]time.Duration, 0, b.N)
+			i := 0
+			for b.Loop() {
+				a := ""
+				if info.Name == "pam_delete_records" {
+					b.StopTimer()
+					row, err := env.s.Create(ctx, demo.UserB, "expenses", schema.Row{"amount": "1.00", "category": "bench", "date": env.day})
+					if err != nil {
+						b.Fatal(err)
+					}
+					a = fmt.Sprintf(`{"table_name": "expenses", "ids": [%q], "confirm": true}`, row["id"])
+					b.StartTimer()
+				} else {
+					a = env.args[info.Name](i)
+				}
+				start := time.Now()
+				if _, err := env.reg.Execute(ctx, call, info.Name, json.RawMessage(a)); err != nil {
+					b.Fatalf("%s(%s): %v", info.Name, a, err)
+				}
+				lat = append(lat, time.Since(start))
+				i++
+			}
+			slices.Sort(lat)
+			b.ReportMetric(ms(lat[len(lat)/2]), "p50-ms")
+			b.ReportMetric(ms(lat[min(len(lat)-1, len(lat)*95/100)]), "p95-ms")
+		})
+	}
+}
+
+type argsFn func(i int) string
+
+// benchEnv is a store opened on a fresh copy of the data set, with the
+// rows the write tools work on and every tool's arguments.
+type benchEnv struct {
+	s    *localstore.Store
+	reg  *tools.Registry
+	day  string
+	args map[string]argsFn
+}
+
+func (e *benchEnv) close() { e.s.Close() }
+
+func openBenchEnv(b *testing.B, pristine string, now time.Time) *benchEnv {
+	b.Helper()
+	ctx := context.Background()
+	path := filepath.Join(b.TempDir(), localstore.FileName)
+	if err := copyFile(pristine, path); err != nil {
+		b.Fatal(err)
+	}
+	s := localstore.New(path, schema.Default())
+	if err := s.Open(ctx); err != nil {
+		b.Fatal(err)
+	}
 	day := now.Format("2006-01-02")
 
 	// Rows the write tools work on.
@@ -49,7 +123,6 @@ func BenchmarkTools(b *testing.B) {
 	}
 	odo, _ = res.Rows[0]["odometer"].(float64)
 
-	type argsFn func(i int) string
 	static := func(s string) argsFn { return func(int) string { return s } }
 	args := map[string]argsFn{
 		"pam_create_record": static(`{"table_name": "expenses", "data": {"amount": "1.00", "category": "bench-created", "date": "` + day + `"}}`),
@@ -109,40 +182,24 @@ func BenchmarkTools(b *testing.B) {
 		"pam_optimize_user_experience":             static(`{}`),
 		"pam_generate_insights_report":             static(`{"report_type": "comprehensive", "time_period": "last_90_days"}`),
 	}
-	for _, info := range reg.List() {
-		if _, ok := args[info.Name]; !ok {
-			b.Fatalf("no benchmark arguments for %s", info.Name)
-		}
+	return &benchEnv{s: s, reg: tools.NewRegistry(s), day: day, args: args}
+}
+
+func copyFile(from, to string) error {
+	src, err := os.Open(from)
+	if err != nil {
+		return err
 	}
-	for _, info := range reg.List() {
-		b.Run(info.Name, func(b *testing.B) {
-			lat := make([]time.Duration, 0, b.N)
-			i := 0
-			for b.Loop() {
-				a := ""
-				if info.Name == "pam_delete_records" {
-					b.StopTimer()
-					row, err := s.Create(ctx, demo.UserB, "expenses", schema.Row{"amount": "1.00", "category": "bench", "date": day})
-					if err != nil {
-						b.Fatal(err)
-					}
-					a = fmt.Sprintf(`{"table_name": "expenses", "ids": [%q], "confirm": true}`, row["id"])
-					b.StartTimer()
-				} else {
-					a = args[info.Name](i)
-				}
-				start := time.Now()
-				if _, err := reg.Execute(ctx, call, info.Name, json.RawMessage(a)); err != nil {
-					b.Fatalf("%s(%s): %v", info.Name, a, err)
-				}
-				lat = append(lat, time.Since(start))
-				i++
-			}
-			slices.Sort(lat)
-			b.ReportMetric(ms(lat[len(lat)/2]), "p50-ms")
-			b.ReportMetric(ms(lat[min(len(lat)-1, len(lat)*95/100)]), "p95-ms")
-		})
+	defer src.Close()
+	dst, err := os.Create(to)
+	if err != nil {
+		return err
 	}
+	if _, err := io.Copy(dst, src); err != nil {
+		dst.Close()
+		return err
+	}
+	return dst.Close()
 }
 
 func ms(d time.Duration) float64 { return float64(d.Microseconds()) / 1000 }
