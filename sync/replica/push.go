@@ -475,13 +475,25 @@ func (r *Replica) applyCentral(ctx context.Context, tx pgx.Tx, entries []outgoin
 		row.dirty = true
 		logs = append(logs, logEntry{scope: row.scope, table: ch.Table, id: ch.RowID, cl: res.Row.CL, cells: res.Changed, hlc: clocks[i], seq: seqs[i]})
 	}
-	if err := writeCentralRows(ctx, tx, rows, order, device); err != nil {
+	// Every write goes in one round trip, in order; the first failure
+	// (a constraint, say) fails the batch and is what Close returns.
+	next, err := allocate(ctx, tx, logs)
+	if err != nil {
 		return err
 	}
-	if err := writeLog(ctx, tx, logs, device); err != nil {
+	b := &pgx.Batch{}
+	if err := queueRows(b, rows, order, device); err != nil {
 		return err
 	}
-	return writeConflicts(ctx, tx, rows, conflicts, device)
+	queueLog(b, logs, next, device)
+	queueConflicts(b, rows, conflicts, device)
+	if b.Len() == 0 {
+		return nil
+	}
+	if err := tx.SendBatch(ctx, b).Close(); err != nil {
+		return fmt.Errorf("write batch: %w", err)
+	}
+	return nil
 }
 
 // Statements take uuids as 16-byte values (uuidBytes), or as text[] cast
@@ -586,8 +598,9 @@ func loadCentral(ctx context.Context, tx pgx.Tx, rows map[string]*centralRow, or
 	return nil
 }
 
-// writeCentralRows upserts live rows and deletes dead ones, table by table.
-func writeCentralRows(ctx context.Context, tx pgx.Tx, rows map[string]*centralRow, order []string, device string) error {
+// queueRows queues the upserts of live rows and the deletes of dead ones,
+// table by table, then the rows' versions.
+func queueRows(b *pgx.Batch, rows map[string]*centralRow, order []string, device string) error {
 	upserts := map[string][]map[string]json.RawMessage{}
 	deletes := map[string][]string{}
 	tables := map[string]*schema.Table{}
@@ -611,55 +624,37 @@ func writeCentralRows(ctx context.Context, tx pgx.Tx, rows map[string]*centralRo
 	}
 	for _, name := range sortedKeys(upserts) {
 		t := tables[name]
-		raw := encodeRows(upserts[name])
-		if err := withOrigin(ctx, tx, t, device, func() error {
-			_, err := tx.Exec(ctx, upsertSQL(t), string(raw))
-			return err
-		}); err != nil {
-			return fmt.Errorf("write %s: %w", name, err)
-		}
+		withOrigin(b, t, device, func() { b.Queue(upsertSQL(t), string(encodeRows(upserts[name]))) })
 	}
 	for _, name := range sortedKeys(deletes) {
-		t := tables[name]
-		if err := withOrigin(ctx, tx, t, device, func() error {
-			keys, err := uuidBytes(deletes[name])
-			if err != nil {
-				return err
-			}
-			_, err = tx.Exec(ctx, fmt.Sprintf(`DELETE FROM %s WHERE id = ANY($1::uuid[])`, schema.Quote(name)), keys)
+		keys, err := uuidBytes(deletes[name])
+		if err != nil {
 			return err
-		}); err != nil {
-			return fmt.Errorf("delete from %s: %w", name, err)
 		}
+		withOrigin(b, tables[name], device, func() {
+			b.Queue(fmt.Sprintf(`DELETE FROM %s WHERE id = ANY($1::uuid[])`, schema.Quote(name)), keys)
+		})
 	}
-	if len(mTbl) == 0 {
-		return nil
-	}
-	_, err := tx.Exec(ctx, `INSERT INTO pam_sync.row_meta (tbl, row_id, user_id, cl, cells)
+	if len(mTbl) > 0 {
+		b.Queue(`INSERT INTO pam_sync.row_meta (tbl, row_id, user_id, cl, cells)
 		SELECT t, r::uuid, u::uuid, c, j::jsonb FROM unnest($1::text[], $2::text[], $3::text[], $4::bigint[], $5::text[]) AS x(t, r, u, c, j)
 		ON CONFLICT (tbl, row_id) DO UPDATE SET cl = excluded.cl, cells = excluded.cells, user_id = excluded.user_id`,
-		mTbl, mID, mUser, mCL, mCells)
-	if err != nil {
-		return fmt.Errorf("write row versions: %w", err)
+			mTbl, mID, mUser, mCL, mCells)
 	}
 	return nil
 }
 
-// withOrigin runs a write of a shared-scope table with the capture trigger
-// enabled: a device may not write the shared change log itself (other
-// devices trust it), so the trigger logs what actually landed.
-func withOrigin(ctx context.Context, tx pgx.Tx, t *schema.Table, device string, fn func() error) error {
+// withOrigin queues a write of a shared-scope table with the capture
+// trigger enabled: a device may not write the shared change log itself
+// (other devices trust it), so the trigger logs what actually landed.
+func withOrigin(b *pgx.Batch, t *schema.Table, device string, queue func()) {
 	if t.Read != schema.ReadAll {
-		return fn()
+		queue()
+		return
 	}
-	if _, err := tx.Exec(ctx, `SELECT set_config('pam_sync.origin', '', true)`); err != nil {
-		return err
-	}
-	err := fn()
-	if _, rerr := tx.Exec(ctx, `SELECT set_config('pam_sync.origin', $1, true)`, device); rerr != nil && err == nil {
-		err = rerr
-	}
-	return err
+	b.Queue(`SELECT set_config('pam_sync.origin', '', true)`)
+	queue()
+	b.Queue(`SELECT set_config('pam_sync.origin', $1, true)`, device)
 }
 
 // upsertSQL writes whole rows from a JSON array of objects; columns absent
@@ -675,54 +670,54 @@ func upsertSQL(t *schema.Table) string {
 		ON CONFLICT (id) DO UPDATE SET %s`, schema.Quote(t.Name), schema.Quote(t.Name), strings.Join(sets, ", "))
 }
 
-// writeLog allocates each scope's sequence range with one statement (the
-// row lock, held to commit, makes commit order equal sequence order) and
-// appends the entries.
-func writeLog(ctx context.Context, tx pgx.Tx, logs []logEntry, device string) error {
+// allocate takes each scope's sequence range for logs, scope by scope in
+// order (the row lock, held to commit, makes commit order equal sequence
+// order), and returns the first sequence of each.
+func allocate(ctx context.Context, tx pgx.Tx, logs []logEntry) (map[string]int64, error) {
 	count := map[string]int64{}
 	for _, l := range logs {
 		if l.scope != SharedScope {
 			count[l.scope]++
 		}
 	}
-	next := map[string]int64{}
+	next := make(map[string]int64, len(count))
 	for _, scope := range sortedKeys(count) {
 		var end int64
 		if err := tx.QueryRow(ctx, `INSERT INTO pam_sync.user_clock (user_id, seq) VALUES ($1, $2)
 			ON CONFLICT (user_id) DO UPDATE SET seq = user_clock.seq + excluded.seq RETURNING seq`, scope, count[scope]).Scan(&end); err != nil {
-			return fmt.Errorf("allocate sequence: %w", err)
+			return nil, fmt.Errorf("allocate sequence: %w", err)
 		}
 		next[scope] = end - count[scope] + 1
 	}
+	return next, nil
+}
+
+// queueLog appends the entries to the change log, numbered from next.
+func queueLog(b *pgx.Batch, logs []logEntry, next map[string]int64, device string) {
 	var users, tbls, ids, cells []string
 	var seqs, cls, origins, clocks []int64
 	for _, l := range logs {
 		if l.scope == SharedScope {
 			continue // logged by the capture trigger
 		}
-		raw := encodeValues(l.cells)
-		users, tbls, ids, cells = append(users, l.scope), append(tbls, l.table), append(ids, l.id), append(cells, string(raw))
-		seqs, cls, origins = append(seqs, next[l.scope]), append(cls, l.cl), append(origins, l.seq)
-		clocks = append(clocks, int64(l.hlc))
+		users, tbls, ids, cells = append(users, l.scope), append(tbls, l.table), append(ids, l.id), append(cells, string(encodeValues(l.cells)))
+		seqs, cls, origins, clocks = append(seqs, next[l.scope]), append(cls, l.cl), append(origins, l.seq), append(clocks, int64(l.hlc))
 		next[l.scope]++
 	}
 	if len(users) == 0 {
-		return nil
+		return
 	}
 	// One version for the whole entry (a local change has one HLC), so
 	// the cells carry values only: less to send, parse and store.
-	_, err := tx.Exec(ctx, `INSERT INTO pam_sync.change_log (user_id, seq, tbl, row_id, cl, cells, origin, origin_seq, hlc, node)
+	b.Queue(`INSERT INTO pam_sync.change_log (user_id, seq, tbl, row_id, cl, cells, origin, origin_seq, hlc, node)
 		SELECT u::uuid, s, t, r::uuid, c, j::jsonb, $8, o, h, $8 FROM unnest($1::text[], $2::bigint[], $3::text[], $4::text[], $5::bigint[], $6::text[], $7::bigint[], $9::bigint[]) AS x(u, s, t, r, c, j, o, h)`,
 		users, seqs, tbls, ids, cls, cells, origins, device, clocks)
-	if err != nil {
-		return fmt.Errorf("append change log: %w", err)
-	}
-	return nil
 }
 
-func writeConflicts(ctx context.Context, tx pgx.Tx, rows map[string]*centralRow, conflicts []merge.Conflict, device string) error {
+// queueConflicts records the values the merge overwrote or refused.
+func queueConflicts(b *pgx.Batch, rows map[string]*centralRow, conflicts []merge.Conflict, device string) {
 	if len(conflicts) == 0 {
-		return nil
+		return
 	}
 	var users, tbls, ids, cols, winners, losers, reasons []string
 	for _, c := range conflicts {
@@ -732,13 +727,9 @@ func writeConflicts(ctx context.Context, tx pgx.Tx, rows map[string]*centralRow,
 		users, tbls, ids, cols = append(users, row.scope), append(tbls, c.Table), append(ids, c.RowID), append(cols, c.Column)
 		winners, losers, reasons = append(winners, string(w)), append(losers, string(l)), append(reasons, c.Reason)
 	}
-	_, err := tx.Exec(ctx, `INSERT INTO pam_sync.conflicts (user_id, tbl, row_id, col, winner, loser, reason, origin)
+	b.Queue(`INSERT INTO pam_sync.conflicts (user_id, tbl, row_id, col, winner, loser, reason, origin)
 		SELECT u::uuid, t, r::uuid, c, w::jsonb, l::jsonb, re, $8 FROM unnest($1::text[], $2::text[], $3::text[], $4::text[], $5::text[], $6::text[], $7::text[]) AS x(u, t, r, c, w, l, re)`,
 		users, tbls, ids, cols, winners, losers, reasons, device)
-	if err != nil {
-		return fmt.Errorf("record conflicts: %w", err)
-	}
-	return nil
 }
 
 // encodeRows renders rows of raw JSON values as a JSON array of objects
