@@ -289,6 +289,7 @@ func (b *BBox) keeps(row *localRow, stored schema.Row) bool {
 type localRow struct {
 	table  *schema.Table
 	id     string
+	owner  string // the scope's user, "" for shared rows
 	meta   merge.Row
 	stored schema.Row // current local values
 	exists bool
@@ -361,6 +362,9 @@ func (r *Replica) applyChunk(ctx context.Context, tx *localstore.SyncTx, scope s
 		key := t.Name + "/" + c.RowID
 		if _, ok := rows[key]; !ok {
 			rows[key] = &localRow{table: t, id: c.RowID}
+			if scope != SharedScope {
+				rows[key].owner = scope
+			}
 			order = append(order, key)
 			byTable[t.Name] = append(byTable[t.Name], c.RowID)
 		}
@@ -563,7 +567,7 @@ func writeLocal(ctx context.Context, tx *localstore.SyncTx, row *localRow) error
 			// The row cannot stand here (a partial change for a row this
 			// device never had, say): keep its versions, report it, and
 			// let the rest of the page through.
-			return tx.AddConflict(ctx, localstore.ConflictRecord{Table: row.table.Name, RowID: row.id,
+			return tx.AddConflict(ctx, localstore.ConflictRecord{Table: row.table.Name, RowID: row.id, UserID: row.owner,
 				Reason: "cannot_apply: " + schema.ErrorMessage(err)})
 		}
 	}

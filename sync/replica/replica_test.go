@@ -2,6 +2,7 @@ package replica_test
 
 import (
 	"context"
+	"database/sql"
 	"fmt"
 	"io"
 	"log/slog"
@@ -267,5 +268,77 @@ func TestRejectionSurvivesLostAck(t *testing.T) {
 	rej, err := a.store.Rejections(ctx, 10)
 	if err != nil || len(rej) != 1 || !strings.Contains(rej[0].Reason, "central_only_limit") {
 		t.Fatalf("rejections after recovery = %+v, %v", rej, err)
+	}
+}
+
+// TestPullRowThatCannotStand: a pulled change that cannot stand on the
+// device (here a partial update of a row the device lost) is reported in
+// its user's ledger, and the rest of its page, written many rows to a
+// statement, lands.
+func TestPullRowThatCannotStand(t *testing.T) {
+	c := newCentral(t)
+	ctx := context.Background()
+	a := c.newDevice(t, "rv", userA)
+	lost := mustCreate(t, a, userA, "expenses", expense("10.00", "fuel", "2026-03-01"))
+	kept := mustCreate(t, a, userA, "expenses", expense("20.00", "fuel", "2026-03-02"))
+	a.sync(t)
+
+	// The row and its versions vanish from the device's file behind the
+	// store's back.
+	db, err := sql.Open("sqlite", a.path)
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, q := range []string{`DELETE FROM expenses WHERE id = ?`, `DELETE FROM _pam_rowmeta WHERE row_id = ?`} {
+		if _, err := db.Exec(q, lost); err != nil {
+			t.Fatal(err)
+		}
+	}
+	db.Close()
+
+	tx, err := c.admin.Begin(ctx)
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, q := range []string{
+		`UPDATE expenses SET amount = 11 WHERE id = '` + lost + `'`,
+		`UPDATE expenses SET amount = 21 WHERE id = '` + kept + `'`,
+		`INSERT INTO expenses (id, user_id, amount, category, date, created_at, updated_at)
+			SELECT gen_random_uuid(), '` + userA + `', 30 + i, 'camping', '2026-03-03', now(), now() FROM generate_series(1, 5) i`,
+	} {
+		if _, err := tx.Exec(ctx, q); err != nil {
+			t.Fatal(err)
+		}
+	}
+	if err := tx.Commit(ctx); err != nil {
+		t.Fatal(err)
+	}
+	a.sync(t)
+
+	if got, err := a.store.Get(ctx, userA, "expenses", kept); err != nil || got["amount"] != "21.00" {
+		t.Fatalf("kept row after pull: %v %v", got, err)
+	}
+	res, err := a.store.Find(ctx, userA, "expenses", schema.Query{Conditions: []schema.Condition{{Column: "category", Op: schema.OpEq, Value: "camping"}}})
+	if err != nil || res.Count != 5 {
+		t.Fatalf("new rows after pull: %d, %v; want 5", res.Count, err)
+	}
+	if _, err := a.store.Get(ctx, userA, "expenses", lost); schema.ErrorCode(err) != schema.ENOTFOUND {
+		t.Fatalf("lost row: %v, want not found", err)
+	}
+	conflicts, err := a.store.Conflicts(ctx, userA, 10)
+	if err != nil {
+		t.Fatal(err)
+	}
+	var refused []string
+	for _, cf := range conflicts {
+		if strings.HasPrefix(cf.Reason, "cannot_apply") {
+			refused = append(refused, cf.RowID)
+		}
+	}
+	if len(refused) != 1 || refused[0] != lost {
+		t.Fatalf("cannot_apply entries for %v, want one for %s (ledger %+v)", refused, lost, conflicts)
+	}
+	if other, _ := a.store.Conflicts(ctx, userB, 10); len(other) != 0 {
+		t.Fatalf("another user sees %d ledger entries of userA's rows", len(other))
 	}
 }
