@@ -506,85 +506,34 @@ func (r *Replica) applyCentral(ctx context.Context, tx pgx.Tx, entries []outgoin
 func loadCentral(ctx context.Context, tx pgx.Tx, rows map[string]*centralRow, order []string) error {
 	tbls := make([]string, len(order))
 	ids := make([]string, len(order))
+	byTable := map[string][]string{}
 	for i, k := range order {
 		tbls[i], ids[i] = rows[k].table.Name, rows[k].id
+		byTable[tbls[i]] = append(byTable[tbls[i]], ids[i])
 	}
 	keys, err := uuidBytes(ids)
 	if err != nil {
 		return err
 	}
-	res, err := tx.Query(ctx, `SELECT m.tbl, m.row_id::text, m.cl, m.cells FROM pam_sync.row_meta m
+	// Versions first (they lock the rows), then each table's values: one
+	// round trip, the results read in that order.
+	b := &pgx.Batch{}
+	b.Queue(`SELECT m.tbl, m.row_id::text, m.cl, m.cells FROM pam_sync.row_meta m
 		JOIN unnest($1::text[], $2::uuid[]) AS k(tbl, row_id) USING (tbl, row_id)
-		ORDER BY m.tbl, m.row_id FOR UPDATE OF m`, tbls, keys)
-	if err != nil {
-		return fmt.Errorf("lock row versions: %w", err)
-	}
-	for res.Next() {
-		var tbl, id string
-		var cl int64
-		var cells json.RawMessage
-		if err := res.Scan(&tbl, &id, &cl, &cells); err != nil {
-			res.Close()
-			return err
-		}
-		v, err := versions(cells)
-		if err != nil {
-			res.Close()
-			return fmt.Errorf("row versions of %s/%s: %w", tbl, id, err)
-		}
-		if row, ok := rows[tbl+"/"+id]; ok {
-			row.meta.CL = cl
-			row.meta.Cells = make(map[string]merge.Cell, len(v))
-			for col, clk := range v {
-				row.meta.Cells[col] = merge.Cell{Clock: clk}
-			}
-		}
-	}
-	res.Close()
-	if err := res.Err(); err != nil {
-		return fmt.Errorf("lock row versions: %w", err)
-	}
-	byTable := map[string][]string{}
-	for _, k := range order {
-		byTable[rows[k].table.Name] = append(byTable[rows[k].table.Name], rows[k].id)
-	}
+		ORDER BY m.tbl, m.row_id FOR UPDATE OF m`, tbls, keys).Query(func(res pgx.Rows) error {
+		return readVersions(res, rows)
+	})
 	for _, tbl := range sortedKeys(byTable) {
 		keys, err := uuidBytes(byTable[tbl])
 		if err != nil {
 			return err
 		}
-		res, err := tx.Query(ctx, fmt.Sprintf(`SELECT id::text, to_jsonb(t) FROM %s t WHERE id = ANY($1::uuid[])`, schema.Quote(tbl)), keys)
-		if err != nil {
-			return fmt.Errorf("read %s: %w", tbl, err)
-		}
-		for res.Next() {
-			var id string
-			var vals map[string]json.RawMessage
-			if err := res.Scan(&id, &vals); err != nil {
-				res.Close()
-				return err
-			}
-			row := rows[tbl+"/"+id]
-			// Postgres renders values its own way (12.5, +00:00): put
-			// them in the canonical form the devices send, so equal
-			// values compare equal in the merge and the ledger.
-			for col, raw := range vals {
-				if c, ok := row.table.Column(col); ok && len(raw) > 0 {
-					if _, canon, err := canonical(c, raw); err == nil {
-						vals[col] = canon
-					}
-				}
-			}
-			row.values, row.exists = vals, true
-			for col, cell := range row.meta.Cells {
-				cell.Value = vals[col]
-				row.meta.Cells[col] = cell
-			}
-		}
-		res.Close()
-		if err := res.Err(); err != nil {
-			return fmt.Errorf("read %s: %w", tbl, err)
-		}
+		b.Queue(fmt.Sprintf(`SELECT id::text, to_jsonb(t) FROM %s t WHERE id = ANY($1::uuid[])`, schema.Quote(tbl)), keys).Query(func(res pgx.Rows) error {
+			return readValues(res, tbl, rows)
+		})
+	}
+	if err := tx.SendBatch(ctx, b).Close(); err != nil {
+		return fmt.Errorf("lock and read rows: %w", err)
 	}
 	for _, k := range order {
 		row := rows[k]
@@ -596,6 +545,59 @@ func loadCentral(ctx context.Context, tx pgx.Tx, rows map[string]*centralRow, or
 		}
 	}
 	return nil
+}
+
+// readVersions sets the rows' causal lengths and cell versions.
+func readVersions(res pgx.Rows, rows map[string]*centralRow) error {
+	for res.Next() {
+		var tbl, id string
+		var cl int64
+		var cells json.RawMessage
+		if err := res.Scan(&tbl, &id, &cl, &cells); err != nil {
+			return err
+		}
+		v, err := versions(cells)
+		if err != nil {
+			return fmt.Errorf("row versions of %s/%s: %w", tbl, id, err)
+		}
+		if row, ok := rows[tbl+"/"+id]; ok {
+			row.meta.CL = cl
+			row.meta.Cells = make(map[string]merge.Cell, len(v))
+			for col, clk := range v {
+				row.meta.Cells[col] = merge.Cell{Clock: clk}
+			}
+		}
+	}
+	return res.Err()
+}
+
+// readValues sets the current values of a table's rows, and of their
+// versioned cells.
+func readValues(res pgx.Rows, tbl string, rows map[string]*centralRow) error {
+	for res.Next() {
+		var id string
+		var vals map[string]json.RawMessage
+		if err := res.Scan(&id, &vals); err != nil {
+			return err
+		}
+		row := rows[tbl+"/"+id]
+		// Postgres renders values its own way (12.5, +00:00): put them in
+		// the canonical form the devices send, so equal values compare
+		// equal in the merge and the ledger.
+		for col, raw := range vals {
+			if c, ok := row.table.Column(col); ok && len(raw) > 0 {
+				if _, canon, err := canonical(c, raw); err == nil {
+					vals[col] = canon
+				}
+			}
+		}
+		row.values, row.exists = vals, true
+		for col, cell := range row.meta.Cells {
+			cell.Value = vals[col]
+			row.meta.Cells[col] = cell
+		}
+	}
+	return res.Err()
 }
 
 // queueRows queues the upserts of live rows and the deletes of dead ones,
