@@ -432,13 +432,13 @@ func encodeStored(data schema.Row) string {
 		if len(b) > 1 {
 			b = append(b, ',')
 		}
-		b = appendJSONString(b, k)
+		b = schema.AppendJSONString(b, k)
 		b = append(b, ':')
 		switch x := v.(type) {
 		case nil:
 			b = append(b, "null"...)
 		case string:
-			b = appendJSONString(b, x)
+			b = schema.AppendJSONString(b, x)
 		case int64:
 			b = strconv.AppendInt(b, x, 10)
 		case float64:
@@ -449,20 +449,6 @@ func encodeStored(data schema.Row) string {
 		}
 	}
 	return string(append(b, '}'))
-}
-
-// appendJSONString quotes s as JSON (strconv.Quote's escapes are Go's, not
-// JSON's, for some characters).
-func appendJSONString(b []byte, s string) []byte {
-	for i := 0; i < len(s); i++ {
-		if c := s[i]; c < 0x20 || c == '"' || c == '\\' || c >= 0x80 {
-			raw, _ := json.Marshal(s)
-			return append(b, raw...)
-		}
-	}
-	b = append(b, '"')
-	b = append(b, s...)
-	return append(b, '"')
 }
 
 // causalLength returns the row's causal length after op, moving the

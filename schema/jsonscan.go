@@ -1,6 +1,7 @@
 package schema
 
 import (
+	"encoding/json"
 	"strings"
 	"unicode/utf8"
 )
@@ -111,4 +112,19 @@ func valueLen(s string) int {
 		}
 		return i
 	}
+}
+
+// AppendJSONString appends s quoted as JSON, without reflection when s
+// needs no escaping (strconv.Quote's escapes are Go's, not JSON's, for
+// some characters).
+func AppendJSONString(b []byte, s string) []byte {
+	for i := 0; i < len(s); i++ {
+		if c := s[i]; c < 0x20 || c == '"' || c == '\\' || c >= 0x80 {
+			raw, _ := json.Marshal(s)
+			return append(b, raw...)
+		}
+	}
+	b = append(b, '"')
+	b = append(b, s...)
+	return append(b, '"')
 }

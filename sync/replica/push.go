@@ -5,7 +5,6 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
-	"strconv"
 	"strings"
 	"time"
 
@@ -750,7 +749,7 @@ func encodeRows(rows []map[string]json.RawMessage) []byte {
 				b = append(b, ',')
 			}
 			first = false
-			b = strconv.AppendQuote(b, k)
+			b = schema.AppendJSONString(b, k)
 			b = append(b, ':')
 			if len(v) == 0 {
 				v = json.RawMessage("null")
@@ -770,7 +769,7 @@ func encodeValues(cells map[string]merge.Cell) []byte {
 		if len(b) > 1 {
 			b = append(b, ',')
 		}
-		b = strconv.AppendQuote(b, k)
+		b = schema.AppendJSONString(b, k)
 		b = append(b, ':')
 		v := c.Value
 		if len(v) == 0 {

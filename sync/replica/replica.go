@@ -303,7 +303,7 @@ func encodeVersions(cells map[string]merge.Cell) json.RawMessage {
 		b = append(b, `"*":{"t":`...)
 		b = strconv.AppendUint(b, uint64(common.HLC), 10)
 		b = append(b, `,"n":`...)
-		b = strconv.AppendQuote(b, common.Node)
+		b = schema.AppendJSONString(b, common.Node)
 		b = append(b, `,"c":[`...)
 		first := true
 		for k, c := range cells {
@@ -314,7 +314,7 @@ func encodeVersions(cells map[string]merge.Cell) json.RawMessage {
 				b = append(b, ',')
 			}
 			first = false
-			b = strconv.AppendQuote(b, k)
+			b = schema.AppendJSONString(b, k)
 		}
 		b = append(b, "]}"...)
 	}
@@ -325,11 +325,11 @@ func encodeVersions(cells map[string]merge.Cell) json.RawMessage {
 		if len(b) > 1 {
 			b = append(b, ',')
 		}
-		b = strconv.AppendQuote(b, k)
+		b = schema.AppendJSONString(b, k)
 		b = append(b, `:{"t":`...)
 		b = strconv.AppendUint(b, uint64(c.HLC), 10)
 		b = append(b, `,"n":`...)
-		b = strconv.AppendQuote(b, c.Node)
+		b = schema.AppendJSONString(b, c.Node)
 		b = append(b, '}')
 	}
 	return append(b, '}')
