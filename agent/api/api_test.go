@@ -16,6 +16,7 @@ import (
 	"github.com/pam-rv/pamd/agent/api"
 	"github.com/pam-rv/pamd/localstore"
 	"github.com/pam-rv/pamd/schema"
+	"github.com/pam-rv/pamd/schema/schematest"
 )
 
 const (
@@ -112,73 +113,6 @@ func (e *testEnv) pending(tb testing.TB) int {
 	return n
 }
 
-// validValue generates a value of column c that passes its checks.
-func validValue(c *schema.Column, variant int) any {
-	if len(c.Enum) > 0 {
-		return c.Enum[variant%len(c.Enum)]
-	}
-	mid := func(def float64) float64 {
-		switch {
-		case c.Min != nil && c.Max != nil:
-			return (*c.Min + *c.Max) / 2
-		case c.Min != nil:
-			return *c.Min + def
-		case c.Max != nil:
-			return *c.Max - def
-		}
-		return def
-	}
-	switch c.Type {
-	case schema.Text:
-		return fmt.Sprintf("%s value %d", c.Name, variant)
-	case schema.UUID:
-		return localstore.NewID()
-	case schema.Int:
-		return int64(mid(float64(3 + variant)))
-	case schema.Float:
-		return mid(1.5 + float64(variant))
-	case schema.Decimal:
-		v := mid(float64(2 + variant))
-		return schema.FormatDecimal(int64(v*float64(pow10(c.Scale))), c.Scale)
-	case schema.Bool:
-		return variant%2 == 0
-	case schema.Date:
-		return fmt.Sprintf("2026-03-%02d", 1+variant)
-	case schema.Timestamp:
-		return fmt.Sprintf("2026-03-%02dT10:00:00Z", 1+variant)
-	case schema.Time:
-		return fmt.Sprintf("10:%02d:00", variant)
-	case schema.JSON:
-		return map[string]any{"k": variant}
-	case schema.TextArray:
-		return []any{"a", fmt.Sprint(variant)}
-	case schema.IntArray:
-		return []any{1, variant}
-	}
-	panic("unknown type " + c.Type.String())
-}
-
-func pow10(n int) int64 {
-	p := int64(1)
-	for range n {
-		p *= 10
-	}
-	return p
-}
-
-// validRow generates a full valid row of t's client-settable columns.
-func validRow(t *schema.Table, variant int) schema.Row {
-	row := schema.Row{}
-	for i := range t.Columns {
-		c := &t.Columns[i]
-		if t.IsSystem(c.Name) {
-			continue
-		}
-		row[c.Name] = validValue(c, variant)
-	}
-	return row
-}
-
 // sameValue compares an answered value with the one sent, through the
 // column's own parser so "12.5" and "12.50" are equal.
 func sameValue(c *schema.Column, sent, got any) bool {
@@ -211,7 +145,7 @@ func TestCRUDEveryWritableTable(t *testing.T) {
 		walked++
 		t.Run(tbl.Name, func(t *testing.T) {
 			user := e.alice
-			row := validRow(tbl, 1)
+			row := schematest.Row(tbl, 1)
 			before := e.pending(t)
 			status, body := e.do(t, user, "POST", "/api/v1/pam/database/create", map[string]any{"table": tbl.Name, "data": row})
 			if status != http.StatusCreated {
@@ -237,7 +171,7 @@ func TestCRUDEveryWritableTable(t *testing.T) {
 				t.Fatalf("read: %d %v", status, body)
 			}
 
-			upd := validRow(tbl, 2)
+			upd := schematest.Row(tbl, 2)
 			status, body = e.do(t, user, "POST", "/api/v1/pam/database/update", map[string]any{"table": tbl.Name, "id": id, "data": upd})
 			if !tbl.Allows(schema.OpUpdate) {
 				if status != http.StatusMethodNotAllowed {
