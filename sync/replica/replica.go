@@ -43,8 +43,10 @@ type Replica struct {
 	// DB connects to the central database as this device's role.
 	DB     *pgxpool.Pool
 	Logger *slog.Logger
-	// PushBatch is the number of local changes per push transaction;
-	// PullPage the number of change-log rows per pulled page.
+	// PushBatch is the number of local changes per push transaction
+	// (more to finish a local transaction); PullPage the number of
+	// change-log rows fetched at a time and the least a pulled page
+	// commits (more to finish a server transaction).
 	PushBatch int
 	PullPage  int
 	// BBox, when set, keeps only shared reference rows inside it.
