@@ -474,23 +474,28 @@ func (r *Replica) applyCentral(ctx context.Context, tx pgx.Tx, entries []outgoin
 		row.dirty = true
 		logs = append(logs, logEntry{scope: row.scope, table: ch.Table, id: ch.RowID, cl: res.Row.CL, cells: res.Changed, hlc: clocks[i], seq: seqs[i]})
 	}
-	// Every write goes in one round trip, in order; the first failure
-	// (a constraint, say) fails the batch and is what Close returns.
-	next, err := allocate(ctx, tx, logs)
-	if err != nil {
-		return err
-	}
+	// Two round trips, the second encoded while Postgres works on the
+	// first: the rows, their versions and the scopes' sequence ranges,
+	// then the change-log entries and the conflicts. The first failure
+	// (a constraint, say) fails its batch with its SQLSTATE.
 	b := &pgx.Batch{}
 	if err := queueRows(b, rows, order, device); err != nil {
 		return err
 	}
-	queueLog(b, logs, next, device)
+	next := queueAllocate(b, logs)
+	sent := tx.SendBatch(ctx, b)
+	log := encodeLog(logs)
+	if err := sent.Close(); err != nil {
+		return fmt.Errorf("write rows: %w", err)
+	}
+	b = &pgx.Batch{}
+	log.queue(b, next, device)
 	queueConflicts(b, rows, conflicts, device)
 	if b.Len() == 0 {
 		return nil
 	}
 	if err := tx.SendBatch(ctx, b).Close(); err != nil {
-		return fmt.Errorf("write batch: %w", err)
+		return fmt.Errorf("write change log: %w", err)
 	}
 	return nil
 }
@@ -671,10 +676,11 @@ func upsertSQL(t *schema.Table) string {
 		ON CONFLICT (id) DO UPDATE SET %s`, schema.Quote(t.Name), schema.Quote(t.Name), strings.Join(sets, ", "))
 }
 
-// allocate takes each scope's sequence range for logs, scope by scope in
-// order (the row lock, held to commit, makes commit order equal sequence
-// order), and returns the first sequence of each.
-func allocate(ctx context.Context, tx pgx.Tx, logs []logEntry) (map[string]int64, error) {
+// queueAllocate queues the taking of each scope's sequence range for logs,
+// scope by scope in order (the row lock, held to commit, makes commit
+// order equal sequence order); once the batch has run, the map holds the
+// first sequence of each.
+func queueAllocate(b *pgx.Batch, logs []logEntry) map[string]int64 {
 	count := map[string]int64{}
 	for _, l := range logs {
 		if l.scope != SharedScope {
@@ -683,36 +689,54 @@ func allocate(ctx context.Context, tx pgx.Tx, logs []logEntry) (map[string]int64
 	}
 	next := make(map[string]int64, len(count))
 	for _, scope := range sortedKeys(count) {
-		var end int64
-		if err := tx.QueryRow(ctx, `INSERT INTO pam_sync.user_clock (user_id, seq) VALUES ($1, $2)
-			ON CONFLICT (user_id) DO UPDATE SET seq = user_clock.seq + excluded.seq RETURNING seq`, scope, count[scope]).Scan(&end); err != nil {
-			return nil, fmt.Errorf("allocate sequence: %w", err)
-		}
-		next[scope] = end - count[scope] + 1
+		n := count[scope]
+		b.Queue(`INSERT INTO pam_sync.user_clock (user_id, seq) VALUES ($1, $2)
+			ON CONFLICT (user_id) DO UPDATE SET seq = user_clock.seq + excluded.seq RETURNING seq`, scope, n).QueryRow(func(row pgx.Row) error {
+			var end int64
+			if err := row.Scan(&end); err != nil {
+				return fmt.Errorf("allocate sequence: %w", err)
+			}
+			next[scope] = end - n + 1
+			return nil
+		})
 	}
-	return next, nil
+	return next
 }
 
-// queueLog appends the entries to the change log, numbered from next.
-func queueLog(b *pgx.Batch, logs []logEntry, next map[string]int64, device string) {
-	var users, tbls, ids, cells []string
-	var seqs, cls, origins, clocks []int64
+// logRows are change-log entries as statement arguments, all but their
+// sequence numbers, which are known only once the ranges are taken.
+type logRows struct {
+	users, tbls, ids, cells []string
+	cls, origins, clocks    []int64
+}
+
+func encodeLog(logs []logEntry) logRows {
+	var r logRows
 	for _, l := range logs {
 		if l.scope == SharedScope {
 			continue // logged by the capture trigger
 		}
-		users, tbls, ids, cells = append(users, l.scope), append(tbls, l.table), append(ids, l.id), append(cells, string(encodeValues(l.cells)))
-		seqs, cls, origins, clocks = append(seqs, next[l.scope]), append(cls, l.cl), append(origins, l.seq), append(clocks, int64(l.hlc))
-		next[l.scope]++
+		r.users, r.tbls, r.ids, r.cells = append(r.users, l.scope), append(r.tbls, l.table), append(r.ids, l.id), append(r.cells, string(encodeValues(l.cells)))
+		r.cls, r.origins, r.clocks = append(r.cls, l.cl), append(r.origins, l.seq), append(r.clocks, int64(l.hlc))
 	}
-	if len(users) == 0 {
+	return r
+}
+
+// queue appends the entries to the change log, numbered from next.
+func (r logRows) queue(b *pgx.Batch, next map[string]int64, device string) {
+	if len(r.users) == 0 {
 		return
+	}
+	seqs := make([]int64, len(r.users))
+	for i, u := range r.users {
+		seqs[i] = next[u]
+		next[u]++
 	}
 	// One version for the whole entry (a local change has one HLC), so
 	// the cells carry values only: less to send, parse and store.
 	b.Queue(`INSERT INTO pam_sync.change_log (user_id, seq, tbl, row_id, cl, cells, origin, origin_seq, hlc, node)
 		SELECT u::uuid, s, t, r::uuid, c, j::jsonb, $8, o, h, $8 FROM unnest($1::text[], $2::bigint[], $3::text[], $4::text[], $5::bigint[], $6::text[], $7::bigint[], $9::bigint[]) AS x(u, s, t, r, c, j, o, h)`,
-		users, seqs, tbls, ids, cls, cells, origins, device, clocks)
+		r.users, seqs, r.tbls, r.ids, r.cls, r.cells, r.origins, device, r.clocks)
 }
 
 // queueConflicts records the values the merge overwrote or refused.
