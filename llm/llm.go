@@ -14,6 +14,8 @@ import (
 	"context"
 	"encoding/json"
 	"errors"
+	"fmt"
+	"net/http"
 )
 
 // Role says who wrote a Message.
@@ -143,6 +145,33 @@ var (
 	// every attempt's error.
 	ErrNoProvider = errors.New("llm: no provider could answer")
 )
+
+// StatusError wraps err, a provider's answer with HTTP status code, in the
+// sentinel that status means, for the adapters.
+func StatusError(code int, err error) error {
+	switch {
+	case code == http.StatusTooManyRequests:
+		return fmt.Errorf("%w: %w", ErrRateLimited, err)
+	case code == http.StatusNotFound:
+		return fmt.Errorf("%w: %w", ErrModelNotFound, err)
+	case code == http.StatusUnauthorized || code == http.StatusForbidden:
+		return fmt.Errorf("%w: %w", ErrUnauthorized, err)
+	case code == http.StatusRequestTimeout || code >= 500:
+		return fmt.Errorf("%w: %w", ErrUnavailable, err)
+	default:
+		return fmt.Errorf("%w: %w", ErrBadRequest, err)
+	}
+}
+
+// TransportError wraps err, a failure with no answer from the provider
+// (connection refused, a reset, a stream cut short), as ErrUnavailable; a
+// cancelled or expired context stays what it is.
+func TransportError(err error) error {
+	if errors.Is(err, context.Canceled) || errors.Is(err, context.DeadlineExceeded) {
+		return err
+	}
+	return fmt.Errorf("%w: %w", ErrUnavailable, err)
+}
 
 // Log keys used by this package and its adapters.
 const (

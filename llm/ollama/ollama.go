@@ -310,32 +310,18 @@ func estimateTokens(req llm.Request) int {
 func mapError(err error) error {
 	var se api.StatusError
 	if errors.As(err, &se) {
-		msg := strings.ToLower(se.ErrorMessage)
-		switch {
-		case strings.Contains(msg, "does not support tools"):
+		if strings.Contains(strings.ToLower(se.ErrorMessage), "does not support tools") {
 			return fmt.Errorf("%w: %w", llm.ErrNoToolSupport, err)
-		case se.StatusCode == http.StatusNotFound:
-			return fmt.Errorf("%w: %w", llm.ErrModelNotFound, err)
-		case se.StatusCode == http.StatusTooManyRequests:
-			return fmt.Errorf("%w: %w", llm.ErrRateLimited, err)
-		case se.StatusCode == http.StatusUnauthorized || se.StatusCode == http.StatusForbidden:
-			return fmt.Errorf("%w: %w", llm.ErrUnauthorized, err)
-		case se.StatusCode >= 500:
-			return fmt.Errorf("%w: %w", llm.ErrUnavailable, err)
-		default:
-			return fmt.Errorf("%w: %w", llm.ErrBadRequest, err)
 		}
+		return llm.StatusError(se.StatusCode, err)
 	}
 	var ae api.AuthorizationError
 	if errors.As(err, &ae) {
 		return fmt.Errorf("%w: %w", llm.ErrUnauthorized, err)
 	}
-	if errors.Is(err, context.Canceled) || errors.Is(err, context.DeadlineExceeded) {
-		return err
-	}
-	// Connection refused, a reset, an error line in the stream ("model runner
-	// has unexpectedly stopped"): the server cannot answer now.
-	return fmt.Errorf("%w: %w", llm.ErrUnavailable, err)
+	// Connection refused, a reset, an error line in the stream ("model
+	// runner has unexpectedly stopped"): the server cannot answer now.
+	return llm.TransportError(err)
 }
 
 // fullName adds Ollama's implicit ":latest" tag.

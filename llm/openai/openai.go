@@ -324,29 +324,16 @@ func mapError(err error) error {
 	var apiErr *sdk.Error
 	if errors.As(err, &apiErr) {
 		detail := fmt.Errorf("%w (%s: %s)", err, apiErr.Code, apiErr.Message)
-		switch code := apiErr.StatusCode; {
-		case code == http.StatusTooManyRequests:
-			return fmt.Errorf("%w: %w", llm.ErrRateLimited, detail)
-		case code == http.StatusNotFound:
-			return fmt.Errorf("%w: %w", llm.ErrModelNotFound, detail)
-		case code == http.StatusUnauthorized || code == http.StatusForbidden:
-			return fmt.Errorf("%w: %w", llm.ErrUnauthorized, detail)
-		case code == http.StatusBadRequest && apiErr.Code == "context_length_exceeded":
+		if apiErr.StatusCode == http.StatusBadRequest && apiErr.Code == "context_length_exceeded" {
 			return fmt.Errorf("%w: %w", llm.ErrContextOverflow, detail)
-		case code == http.StatusRequestTimeout || code >= 500:
-			return fmt.Errorf("%w: %w", llm.ErrUnavailable, detail)
-		default:
-			return fmt.Errorf("%w: %w", llm.ErrBadRequest, detail)
 		}
+		return llm.StatusError(apiErr.StatusCode, detail)
 	}
 	var streamErr *ssestream.StreamError
 	if errors.As(err, &streamErr) {
 		// An error event in the middle of the stream: the server gave up.
 		return fmt.Errorf("%w: %w", llm.ErrUnavailable, err)
 	}
-	if errors.Is(err, context.Canceled) || errors.Is(err, context.DeadlineExceeded) {
-		return err
-	}
 	// Connection refused, DNS, TLS, a reset or a malformed chunk.
-	return fmt.Errorf("%w: %w", llm.ErrUnavailable, err)
+	return llm.TransportError(err)
 }
