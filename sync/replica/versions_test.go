@@ -61,3 +61,38 @@ func TestVersionsRoundTrip(t *testing.T) {
 		t.Fatalf("patched %s = %v, want %v", patched, got, want)
 	}
 }
+
+// TestDecodeCells reads both forms of change-log cells: values with the
+// entry's one version, and (entries written before hlc/node existed)
+// each cell with its own.
+func TestDecodeCells(t *testing.T) {
+	want := map[string]merge.Cell{
+		"amount":   {Value: json.RawMessage(`12.5`), Clock: merge.Clock{HLC: 7, Node: "dev"}},
+		"category": {Value: json.RawMessage(`"fuel"`), Clock: merge.Clock{HLC: 7, Node: "dev"}},
+	}
+	for _, tt := range []struct {
+		raw  string
+		hlc  int64
+		node string
+	}{
+		{`{"amount": 12.5, "category": "fuel"}`, 7, "dev"},
+		{`{"amount": {"v": 12.5, "t": 7, "n": "dev"}, "category": {"v": "fuel", "t": 7, "n": "dev"}}`, -1, ""},
+	} {
+		got, err := decodeCells(tt.raw, tt.hlc, tt.node)
+		if err != nil {
+			t.Fatalf("decodeCells(%s): %v", tt.raw, err)
+		}
+		if len(got) != len(want) {
+			t.Fatalf("decodeCells(%s) = %v, want %v", tt.raw, got, want)
+		}
+		for col, w := range want {
+			g := got[col]
+			if string(g.Value) != string(w.Value) || g.Clock != w.Clock {
+				t.Fatalf("decodeCells(%s)[%s] = %s %v, want %s %v", tt.raw, col, g.Value, g.Clock, w.Value, w.Clock)
+			}
+		}
+	}
+	if _, err := decodeCells(`{"amount": 1`, 7, "dev"); err == nil {
+		t.Fatal("decodeCells of a cut object: no error")
+	}
+}
