@@ -4,6 +4,7 @@ package schematest
 
 import (
 	"fmt"
+	"strconv"
 
 	"github.com/google/uuid"
 
@@ -25,7 +26,7 @@ func Value(c *schema.Column, variant int) any {
 	case schema.Float:
 		return mid(c, 1.5+float64(variant))
 	case schema.Decimal:
-		return schema.FormatDecimal(int64(mid(c, float64(2+variant))*float64(pow10(c.Scale))), c.Scale)
+		return strconv.FormatFloat(mid(c, float64(2+variant)), 'f', c.Scale, 64)
 	case schema.Bool:
 		return variant%2 == 0
 	case schema.Date:
@@ -97,12 +98,4 @@ func mid(c *schema.Column, def float64) float64 {
 		return *c.Max - def
 	}
 	return def
-}
-
-func pow10(n int) int64 {
-	p := int64(1)
-	for range n {
-		p *= 10
-	}
-	return p
 }

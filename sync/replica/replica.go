@@ -13,7 +13,6 @@ package replica
 import (
 	"bytes"
 	"context"
-	"encoding/hex"
 	"encoding/json"
 	"errors"
 	"fmt"
@@ -24,6 +23,7 @@ import (
 	"time"
 	"unicode/utf8"
 
+	"github.com/google/uuid"
 	"github.com/jackc/pgx/v5/pgxpool"
 
 	"github.com/pam-rv/pamd/localstore"
@@ -341,19 +341,12 @@ func encodeVersions(cells map[string]merge.Cell) json.RawMessage {
 // uuid[] parameter in binary (a []string it sends as a text literal).
 func uuidBytes(ids []string) ([][16]byte, error) {
 	out := make([][16]byte, len(ids))
-	var hexDigits [32]byte
 	for i, id := range ids {
-		if len(id) != 36 || id[8] != '-' || id[13] != '-' || id[18] != '-' || id[23] != '-' {
+		u, err := uuid.Parse(id)
+		if err != nil {
 			return nil, &dataError{msg: fmt.Sprintf("%q is not a UUID", id)}
 		}
-		copy(hexDigits[0:8], id[0:8])
-		copy(hexDigits[8:12], id[9:13])
-		copy(hexDigits[12:16], id[14:18])
-		copy(hexDigits[16:20], id[19:23])
-		copy(hexDigits[20:32], id[24:36])
-		if _, err := hex.Decode(out[i][:], hexDigits[:]); err != nil {
-			return nil, &dataError{msg: fmt.Sprintf("%q is not a UUID", id)}
-		}
+		out[i] = u
 	}
 	return out, nil
 }
