@@ -69,16 +69,7 @@ func BenchmarkHTTPCachedRead(b *testing.B) {
 // while it is open (each panel refreshes on a timer, the user adds an entry
 // now and then) against the demo data set, and reports the cache hit rate.
 func BenchmarkDashboardReplay(b *testing.B) {
-	e := newTestEnv(b)
-	ctx := context.Background()
-	now := time.Now().UTC()
-	if _, err := demo.Fill(ctx, e.store, demo.Options{Scale: 1, Now: now}); err != nil {
-		b.Fatal(err)
-	}
-	token, err := e.store.IssueToken(ctx, demo.UserA, "bench")
-	if err != nil {
-		b.Fatal(err)
-	}
+	e, token, now := demoEnv(b)
 	month := now.Format("2006-01")
 	reads := []string{
 		"/api/v1/wins/expenses?order=-date&limit=20",
@@ -131,16 +122,7 @@ func BenchmarkDashboardReplay(b *testing.B) {
 // POST /api/v1/pam/chat (session, tool, memory and analytics writes
 // included).
 func BenchmarkOfflineChatHTTP(b *testing.B) {
-	e := newTestEnv(b)
-	ctx := context.Background()
-	now := time.Now().UTC()
-	if _, err := demo.Fill(ctx, e.store, demo.Options{Scale: 1, Now: now}); err != nil {
-		b.Fatal(err)
-	}
-	token, err := e.store.IssueToken(ctx, demo.UserA, "bench")
-	if err != nil {
-		b.Fatal(err)
-	}
+	e, token, _ := demoEnv(b)
 	reg := tools.NewRegistry(e.store)
 	router := llm.NewRouter(offline.New(reg))
 	svc := &chat.Service{Model: router, Tools: reg, Memory: e.store, Logger: discardLogger()}
@@ -179,4 +161,21 @@ func BenchmarkOfflineChatHTTP(b *testing.B) {
 	q := func(p float64) float64 { return float64(lat[int(p*float64(len(lat)-1))].Microseconds()) / 1000 }
 	b.ReportMetric(q(0.50), "p50-ms")
 	b.ReportMetric(q(0.95), "p95-ms")
+}
+
+// demoEnv is a test server over the demo data set (scale 1) and a token of
+// the demo's first user.
+func demoEnv(b *testing.B) (e *testEnv, token string, now time.Time) {
+	b.Helper()
+	e = newTestEnv(b)
+	ctx := context.Background()
+	now = time.Now().UTC()
+	if _, err := demo.Fill(ctx, e.store, demo.Options{Scale: 1, Now: now}); err != nil {
+		b.Fatal(err)
+	}
+	token, err := e.store.IssueToken(ctx, demo.UserA, "bench")
+	if err != nil {
+		b.Fatal(err)
+	}
+	return e, token, now
 }
