@@ -203,8 +203,12 @@ DECLARE
   v_rows   bigint;
   v_now    bigint;
 BEGIN
-  -- A device push writes its own change log entries and says so.
-  IF coalesce(current_setting('pam_sync.origin', true), '') <> '' THEN
+  -- A device push writes its own change log entries and says so; only a
+  -- push that begin_push opened in this transaction is believed.
+  IF coalesce(current_setting('pam_sync.origin', true), '') <> ''
+     AND EXISTS (SELECT 1 FROM pam_sync.push_tx p
+                 WHERE p.xid = pg_catalog.pg_current_xact_id()
+                   AND p.device_id::text = current_setting('pam_sync.origin', true)) THEN
     RETURN NULL;
   END IF;
   -- Server HLC: Unix milliseconds << 16, counter 0.

@@ -207,15 +207,16 @@ func TestCaptureScope(t *testing.T) {
 	}
 }
 
-// TestCaptureOrigin: a writer that sets pam_sync.origin (a device push)
-// logs its changes itself; the trigger stays out of the way, for that
-// transaction only.
+// TestCaptureOrigin: a push opened with begin_push logs its changes
+// itself; the trigger stays out of the way, for that transaction only.
+// (A writer that only sets pam_sync.origin is captured: forge_test.go.)
 func TestCaptureOrigin(t *testing.T) {
 	t.Parallel()
 	_, conn := MustInit(t)
 	ctx := testContext(t)
+	const device = "0197a000-0000-7000-8000-0000000e00a1"
 	err := pgx.BeginFunc(ctx, conn, func(tx pgx.Tx) error {
-		mustExec(t, tx, `SELECT set_config('pam_sync.origin', 'device-1', true)`)
+		mustExec(t, tx, `SELECT pam_sync.begin_push($1)`, device)
 		insertExpense(t, tx, expenseID, user1, "5.00")
 		mustExec(t, tx, `UPDATE expenses SET amount = 6 WHERE id = $1`, expenseID)
 		return nil

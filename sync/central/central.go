@@ -122,7 +122,10 @@ func installSQL(cat *schema.Catalog) ([]string, error) {
 		}
 	}
 	s = append(s, syncSchemaSQL...)
+	s = append(s, pushTxSQL)
+	s = append(s, registrySQL(cat)...)
 	s = append(s, functionsSQL()...)
+	s = append(s, pushFunctionsSQL()...)
 	for _, t := range cat.Tables {
 		if !t.View {
 			s = append(s, triggerSQL(t)...)

@@ -43,7 +43,7 @@ func TestInit(t *testing.T) {
 	})
 
 	t.Run("SyncSchema", func(t *testing.T) {
-		want := []string{"anomalies", "change_log", "conflicts", "device_users", "devices", "meta", "push_outcomes", "row_meta", "user_clock"}
+		want := []string{"anomalies", "change_log", "conflicts", "device_users", "devices", "meta", "push_outcomes", "push_tx", "row_meta", "tables", "user_clock"}
 		rows, _ := conn.Query(testContext(t), `SELECT tablename::text FROM pg_tables WHERE schemaname = 'pam_sync' ORDER BY 1`)
 		got, err := pgx.CollectRows(rows, pgx.RowTo[string])
 		if err != nil {
@@ -74,8 +74,8 @@ func TestInit(t *testing.T) {
 	t.Run("RowLevelSecurity", func(t *testing.T) {
 		n := countOf(t, conn, `SELECT count(*) FROM pg_class c JOIN pg_namespace n ON n.oid = c.relnamespace
 			WHERE c.relkind = 'r' AND n.nspname IN ('public', 'pam_sync') AND c.relrowsecurity AND c.relforcerowsecurity`)
-		if n != 38+9 {
-			t.Fatalf("%d tables with forced RLS, want %d", n, 38+9)
+		if n != 38+11 {
+			t.Fatalf("%d tables with forced RLS, want %d", n, 38+11)
 		}
 		var opts []string
 		conn.QueryRow(testContext(t), `SELECT reloptions FROM pg_class WHERE oid = 'public.budget_summary'::regclass`).Scan(&opts)

@@ -22,7 +22,9 @@ const (
 
 var basePolicies = []string{policyRW, policyRead, policyInsert, policyUpdate, policyDelete}
 
-// Policy names on the pam_sync tables.
+// Policy names on the pam_sync tables. The insert and update policies of
+// earlier versions are dropped on every run: devices write through
+// functions now.
 const (
 	policySyncSelect = "pam_device_select"
 	policySyncInsert = "pam_device_insert"
@@ -32,7 +34,7 @@ const (
 var syncPolicies = []string{policySyncSelect, policySyncInsert, policySyncUpdate}
 
 // syncTables are the tables of the pam_sync schema.
-var syncTables = []string{"meta", "device_users", "devices", "user_clock", "change_log", "row_meta", "conflicts", "push_outcomes", "anomalies"}
+var syncTables = []string{"meta", "device_users", "devices", "user_clock", "change_log", "row_meta", "conflicts", "push_outcomes", "anomalies", "push_tx", "tables"}
 
 // Writable reports whether the edge writes t back to the central database:
 // per-user tables (U) and append-only per-user tables (U-append). Reference,
@@ -63,7 +65,7 @@ func privilegesSQL(cat *schema.Catalog) []string {
 	for _, t := range cat.Tables {
 		s = append(s, tablePrivilegesSQL(t)...)
 	}
-	s = append(s, syncPrivilegesSQL(cat)...)
+	s = append(s, syncPrivilegesSQL()...)
 	return s
 }
 
@@ -105,6 +107,7 @@ func tablePrivilegesSQL(t *schema.Table) []string {
 	for _, p := range tablePolicies(t) {
 		s = append(s, p.sql(tbl))
 	}
+	s = append(s, boundPoliciesSQL(t, tbl)...)
 	return append(s, grants...)
 }
 
@@ -164,10 +167,11 @@ func tablePolicies(t *schema.Table) []policy {
 }
 
 // syncPrivilegesSQL secures the pam_sync schema. Nothing is granted to
-// PUBLIC; the device group gets exactly what a push and a pull need, each
-// row filtered by policy; device_users is invisible to it (a device learns
-// its users only through my_users()).
-func syncPrivilegesSQL(cat *schema.Catalog) []string {
+// PUBLIC. The device group reads what a pull and a push need, each row
+// filtered by policy, and writes nothing directly: every write goes through
+// the push functions (guard.go), which check it. device_users is invisible
+// to it (a device learns its users only through my_users()).
+func syncPrivilegesSQL() []string {
 	dev := pgx.Identifier{DeviceGroup}.Sanitize()
 	s := []string{
 		`REVOKE ALL ON SCHEMA pam_sync FROM ` + revokeFrom,
@@ -178,52 +182,22 @@ func syncPrivilegesSQL(cat *schema.Catalog) []string {
 		`GRANT EXECUTE ON FUNCTION pam_sync.my_users() TO ` + clientRoles,
 		`GRANT EXECUTE ON FUNCTION pam_sync.my_devices() TO ` + dev,
 	}
-	shared := quoteLiteral(SharedScope) + "::uuid"
+	for _, f := range pushFunctionNames {
+		s = append(s, `GRANT EXECUTE ON FUNCTION pam_sync.`+f+` TO `+dev)
+	}
 	own := "user_id IN " + myUsers
-	ownOrShared := own + " OR user_id = " + shared
-	// A device writes rows of tables every user reads (social_groups) with
-	// capture on, and then records their versions in row_meta, which lives
-	// in the shared scope.
-	var sharedWritable []string
-	for _, t := range cat.Tables {
-		if Writable(t) && t.Read == schema.ReadAll {
-			sharedWritable = append(sharedWritable, quoteLiteral(t.Name))
-		}
-	}
-	metaWrite := own
-	if len(sharedWritable) > 0 {
-		metaWrite = fmt.Sprintf("%s OR (user_id = %s AND tbl IN (%s))", own, shared, strings.Join(sharedWritable, ", "))
-	}
-	myRole := "role_name = session_user"
-	myDevice := "device_id IN (SELECT pam_sync.my_devices())"
-
-	type tablePolicy struct {
-		grants   string
-		policies []policy
-	}
-	sel := func(using string) policy {
-		return policy{name: policySyncSelect, cmd: "SELECT", using: using, to: dev}
-	}
-	ins := func(check string) policy {
-		return policy{name: policySyncInsert, cmd: "INSERT", check: check, to: dev}
-	}
-	upd := func(expr string) policy {
-		return policy{name: policySyncUpdate, cmd: "UPDATE", using: expr, check: expr, to: dev}
-	}
-	rules := map[string]tablePolicy{
-		"meta":          {"SELECT", []policy{sel("true")}},
-		"device_users":  {},
-		"devices":       {"SELECT, INSERT, UPDATE", []policy{sel(myRole), ins(myRole), upd(myRole)}},
-		"user_clock":    {"SELECT, INSERT, UPDATE", []policy{sel(own), ins(own), upd(own)}},
-		"change_log":    {"SELECT, INSERT", []policy{sel(ownOrShared), ins(own)}},
-		"row_meta":      {"SELECT, INSERT, UPDATE", []policy{sel(ownOrShared), ins(metaWrite), upd(metaWrite)}},
-		"conflicts":     {"SELECT, INSERT", []policy{sel(own), ins(ownOrShared)}},
-		"push_outcomes": {"SELECT, INSERT, UPDATE", []policy{sel(myDevice), ins(myDevice), upd(myDevice)}},
-		"anomalies":     {"INSERT", []policy{ins("device_id IS NULL OR " + myDevice)}},
+	ownOrShared := own + " OR user_id = " + quoteLiteral(SharedScope) + "::uuid"
+	readers := map[string]string{
+		"meta":          "true",
+		"devices":       "role_name = session_user",
+		"user_clock":    own,
+		"change_log":    ownOrShared,
+		"row_meta":      ownOrShared,
+		"conflicts":     own,
+		"push_outcomes": "device_id IN (SELECT pam_sync.my_devices())",
 	}
 	for _, name := range syncTables {
 		tbl := "pam_sync." + schema.Quote(name)
-		r := rules[name]
 		s = append(s,
 			fmt.Sprintf(`ALTER TABLE %s ENABLE ROW LEVEL SECURITY`, tbl),
 			fmt.Sprintf(`ALTER TABLE %s FORCE ROW LEVEL SECURITY`, tbl),
@@ -231,13 +205,11 @@ func syncPrivilegesSQL(cat *schema.Catalog) []string {
 		for _, p := range syncPolicies {
 			s = append(s, fmt.Sprintf(`DROP POLICY IF EXISTS %s ON %s`, p, tbl))
 		}
-		for _, p := range r.policies {
-			s = append(s, p.sql(tbl))
-		}
-		if r.grants != "" {
-			s = append(s, fmt.Sprintf(`GRANT %s ON %s TO %s`, r.grants, tbl, dev))
+		if using, ok := readers[name]; ok {
+			s = append(s,
+				policy{name: policySyncSelect, cmd: "SELECT", using: using, to: dev}.sql(tbl),
+				fmt.Sprintf(`GRANT SELECT ON %s TO %s`, tbl, dev))
 		}
 	}
-	s = append(s, `GRANT USAGE ON SEQUENCE pam_sync.conflicts_id_seq, pam_sync.anomalies_id_seq TO `+dev)
 	return s
 }

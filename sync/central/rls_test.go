@@ -1,10 +1,12 @@
 package central_test
 
 import (
+	"context"
 	"errors"
 	"net/url"
 	"slices"
 	"testing"
+	"time"
 
 	"github.com/jackc/pgx/v5"
 
@@ -179,10 +181,8 @@ func TestDeviceRLS(t *testing.T) {
 			}
 		}
 		clock := countOf(t, admin, `SELECT seq FROM pam_sync.user_clock WHERE user_id = $1`, user2)
-		tag, err := dev.Exec(ctx, `UPDATE pam_sync.user_clock SET seq = 0 WHERE user_id = $1`, user2)
-		if err != nil || tag.RowsAffected() != 0 {
-			t.Fatalf("device update of user2's clock: %v rows, %v", tag.RowsAffected(), err)
-		}
+		_, err = dev.Exec(ctx, `UPDATE pam_sync.user_clock SET seq = 0 WHERE user_id = $1`, user2)
+		wantCode(t, err, codeInsufficientPrivilege, "update user2's clock")
 		if n := countOf(t, admin, `SELECT seq FROM pam_sync.user_clock WHERE user_id = $1`, user2); n != clock {
 			t.Fatalf("user2's clock is %d after the device's update, want %d", n, clock)
 		}
@@ -191,18 +191,37 @@ func TestDeviceRLS(t *testing.T) {
 	})
 
 	t.Run("DeviceBookkeeping", func(t *testing.T) {
+		// Sync bookkeeping is written only through the push functions.
 		const devID = "0197a000-0000-7000-8000-0000000e0001"
-		mustExec(t, dev, `INSERT INTO pam_sync.devices (device_id) VALUES ($1)`, devID)
-		mustExec(t, dev, `UPDATE pam_sync.devices SET last_seq = 5, last_seen = now() WHERE device_id = $1`, devID)
-		_, err := dev.Exec(ctx, `UPDATE pam_sync.devices SET role_name = 'postgres' WHERE device_id = $1`, devID)
-		wantCode(t, err, codeInsufficientPrivilege, "hand the device row to another role")
-		_, err = dev.Exec(ctx, `INSERT INTO pam_sync.devices (device_id, role_name) VALUES ('0197a000-0000-7000-8000-0000000e0002', 'pam_dev_someone')`)
-		wantCode(t, err, codeInsufficientPrivilege, "register a device for another role")
-		mustExec(t, dev, `INSERT INTO pam_sync.push_outcomes (device_id, tx, first_seq, last_seq, status) VALUES ($1, 1, 1, 5, 'applied')`, devID)
-		_, err = dev.Exec(ctx, `INSERT INTO pam_sync.push_outcomes (device_id, tx, first_seq, last_seq, status) VALUES ('0197a000-0000-7000-8000-0000000e0003', 1, 1, 5, 'applied')`)
-		wantCode(t, err, codeInsufficientPrivilege, "record an outcome for another device")
-		mustExec(t, dev, `INSERT INTO pam_sync.anomalies (device_id, kind, detail) VALUES ($1, 'clock_skew', '{"skew_ms": 1}')`, devID)
-		mustExec(t, dev, `INSERT INTO pam_sync.conflicts (user_id, tbl, row_id, col, reason, origin) VALUES ($1, 'expenses', $2, 'amount', 'older_write', $3)`, user1, own1, devID)
+		for _, sql := range []string{
+			`INSERT INTO pam_sync.devices (device_id) VALUES ('` + devID + `')`,
+			`UPDATE pam_sync.devices SET last_seq = 5`,
+			`INSERT INTO pam_sync.push_outcomes (device_id, tx, first_seq, last_seq, status) VALUES ('` + devID + `', 1, 1, 5, 'applied')`,
+			`INSERT INTO pam_sync.anomalies (device_id, kind, detail) VALUES ('` + devID + `', 'clock_skew', '{"skew_ms": 1}')`,
+			`INSERT INTO pam_sync.conflicts (user_id, tbl, row_id, col, reason, origin) VALUES ('` + user1 + `', 'expenses', '` + own1 + `', 'amount', 'older_write', 'x')`,
+			`INSERT INTO pam_sync.push_tx (xid, device_id) VALUES (pg_current_xact_id(), '` + devID + `')`,
+			`UPDATE pam_sync.tables SET writable = true`,
+		} {
+			_, err := dev.Exec(ctx, sql)
+			wantCode(t, err, codeInsufficientPrivilege, sql)
+		}
+		err := pgx.BeginFunc(ctx, dev, func(tx pgx.Tx) error {
+			var last int64
+			if err := tx.QueryRow(ctx, `SELECT pam_sync.begin_push($1)`, devID).Scan(&last); err != nil || last != 0 {
+				t.Fatalf("begin_push of a new device: %d, %v", last, err)
+			}
+			mustExec(t, tx, `SELECT pam_sync.end_push($1, '{1}', '{1}', '{5}', '{applied}', '{NULL}', 5, $2, 'now')`, devID, time.Now().UnixMilli()<<16)
+			return nil
+		})
+		if err != nil {
+			t.Fatal(err)
+		}
+		if n := countOf(t, admin, `SELECT last_seq FROM pam_sync.devices WHERE device_id = $1 AND role_name = $2`, devID, role); n != 5 {
+			t.Fatalf("device's last_seq %d after end_push, want 5", n)
+		}
+		if n := countOf(t, dev, `SELECT count(*) FROM pam_sync.push_outcomes WHERE device_id = $1`, devID); n != 1 {
+			t.Fatalf("device reads %d of its outcomes, want 1", n)
+		}
 		var version string
 		if err := dev.QueryRow(ctx, `SELECT value FROM pam_sync.meta WHERE key = 'schema_version'`).Scan(&version); err != nil || version != central.SchemaVersion {
 			t.Fatalf("schema_version as device: %q %v", version, err)
@@ -212,8 +231,8 @@ func TestDeviceRLS(t *testing.T) {
 	t.Run("SharedTableWrite", func(t *testing.T) {
 		// social_groups: every user reads it, only the owner writes a row.
 		// The device writes with capture on (shared scope) and may then
-		// record the row's versions in row_meta; it may not touch the
-		// versions of reference rows.
+		// record the row's versions; it may not touch the versions of
+		// reference rows.
 		const group = "0197a000-0000-7000-8000-0000000f0101"
 		mustExec(t, dev, `INSERT INTO social_groups (id, owner_id, name) VALUES ($1, $2, 'Boondockers')`, group, user1)
 		_, err := dev.Exec(ctx, `INSERT INTO social_groups (id, owner_id, name) VALUES ('0197a000-0000-7000-8000-0000000f0102', $1, 'Not mine')`, user2)
@@ -221,39 +240,54 @@ func TestDeviceRLS(t *testing.T) {
 		if l := logOf(t, admin, central.SharedScope); len(l) == 0 || l[len(l)-1].RowID != group {
 			t.Fatalf("shared log %+v: want the group", l)
 		}
-		mustExec(t, dev, `SELECT 1 FROM pam_sync.row_meta WHERE tbl = 'social_groups' AND row_id = $1 FOR UPDATE`, group)
-		mustExec(t, dev, `UPDATE pam_sync.row_meta SET cells = cells WHERE tbl = 'social_groups' AND row_id = $1`, group)
-		tag, err := dev.Exec(ctx, `UPDATE pam_sync.row_meta SET cl = 2 WHERE tbl = 'camping_locations' AND row_id = $1`, campID)
-		if err != nil || tag.RowsAffected() != 0 {
-			t.Fatalf("device update of a reference row's versions: %v rows, %v", tag.RowsAffected(), err)
+		const devID = "0197a000-0000-7000-8000-0000000e0011"
+		err = inPush(ctx, dev, devID, func(tx pgx.Tx) error {
+			_, err := tx.Exec(ctx, `SELECT pam_sync.put_versions($1, '{social_groups}', ARRAY[$2], ARRAY[$3], '{1}', '{"{}"}')`, devID, group, central.SharedScope)
+			return err
+		})
+		if err != nil {
+			t.Fatalf("versions of the device's own shared row: %v", err)
 		}
-		_, err = dev.Exec(ctx, `INSERT INTO pam_sync.row_meta (tbl, row_id, user_id, cl) VALUES ('camping_locations', '0197a000-0000-7000-8000-0000000c0003', $1, 1)`, central.SharedScope)
-		wantCode(t, err, codeInsufficientPrivilege, "insert versions of a reference row")
+		err = inPush(ctx, dev, devID, func(tx pgx.Tx) error {
+			_, err := tx.Exec(ctx, `SELECT pam_sync.put_versions($1, '{camping_locations}', ARRAY[$2], ARRAY[$3], '{2}', '{"{}"}')`, devID, campID, central.SharedScope)
+			return err
+		})
+		wantCode(t, err, codeInsufficientPrivilege, "versions of a reference row")
 	})
 
 	t.Run("PushWithOrigin", func(t *testing.T) {
-		// What a push does: tag the transaction, write the row, allocate
-		// the user's range and append the entry itself.
+		// What a push does: open it, write the row, log the entry (central
+		// numbers it), record its versions.
 		const id = "0197a000-0000-7000-8000-0000000a0004"
-		err := pgx.BeginFunc(ctx, dev, func(tx pgx.Tx) error {
-			mustExec(t, tx, `SELECT set_config('pam_sync.origin', 'dev-1', true)`)
+		const devID = "0197a000-0000-7000-8000-0000000e0012"
+		err := inPush(ctx, dev, devID, func(tx pgx.Tx) error {
 			insertExpense(t, tx, id, user1, "9.99")
-			var seq int64
-			if err := tx.QueryRow(ctx, `INSERT INTO pam_sync.user_clock (user_id, seq) VALUES ($1, 1)
-				ON CONFLICT (user_id) DO UPDATE SET seq = user_clock.seq + excluded.seq RETURNING seq`, user1).Scan(&seq); err != nil {
-				return err
-			}
-			mustExec(t, tx, `INSERT INTO pam_sync.change_log (user_id, seq, tbl, row_id, cl, cells, origin, origin_seq) VALUES ($1, $2, 'expenses', $3, 1, '{}', 'dev-1', 7)`, user1, seq, id)
-			mustExec(t, tx, `INSERT INTO pam_sync.row_meta (tbl, row_id, user_id, cl, cells) VALUES ('expenses', $1, $2, 1, '{}')
-				ON CONFLICT (tbl, row_id) DO UPDATE SET cl = excluded.cl`, id, user1)
+			mustExec(t, tx, `SELECT pam_sync.log_changes($1, ARRAY[$2], '{expenses}', ARRAY[$3], '{1}', '{"{}"}', '{7}', ARRAY[$4::bigint])`, devID, user1, id, time.Now().UnixMilli()<<16)
+			mustExec(t, tx, `SELECT pam_sync.put_versions($1, '{expenses}', ARRAY[$2], ARRAY[$3], '{1}', '{"{}"}')`, devID, id, user1)
 			return nil
 		})
 		if err != nil {
 			t.Fatalf("push as device: %v", err)
 		}
-		if n := countOf(t, admin, `SELECT count(*) FROM pam_sync.change_log WHERE row_id = $1`, id); n != 1 {
-			t.Fatalf("%d entries for the pushed row, want exactly the device's own", n)
+		var origin, node string
+		if err := admin.QueryRow(ctx, `SELECT origin, node FROM pam_sync.change_log WHERE row_id = $1`, id).Scan(&origin, &node); err != nil || origin != devID || node != devID {
+			t.Fatalf("entries for the pushed row: origin %q node %q (%v), want exactly the device's own", origin, node, err)
 		}
+	})
+}
+
+// inPush runs fn inside a push of device opened with begin_push and
+// closed with end_push, in one transaction.
+func inPush(ctx context.Context, conn *pgx.Conn, device string, fn func(pgx.Tx) error) error {
+	return pgx.BeginFunc(ctx, conn, func(tx pgx.Tx) error {
+		if _, err := tx.Exec(ctx, `SELECT pam_sync.begin_push($1)`, device); err != nil {
+			return err
+		}
+		if err := fn(tx); err != nil {
+			return err
+		}
+		_, err := tx.Exec(ctx, `SELECT pam_sync.end_push($1, '{}', '{}', '{}', '{}', '{}', 0, $2, '')`, device, time.Now().UnixMilli()<<16)
+		return err
 	})
 }
 

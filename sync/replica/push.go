@@ -6,7 +6,6 @@ import (
 	"errors"
 	"fmt"
 	"strings"
-	"time"
 
 	"github.com/jackc/pgx/v5"
 
@@ -132,11 +131,6 @@ func (r *Replica) acknowledge(ctx context.Context, entries []outgoing, out pushO
 	return len(out.rejected), nil
 }
 
-// maxSkew is how far a device's clock may stray from the server's before
-// the push records an anomaly. It never refuses the push: a wrong RTC must
-// not stop sync, and the HLC keeps order regardless.
-const maxSkew = 5 * time.Minute
-
 type pushOutcome struct {
 	rejected map[int64]string // local tx -> reason
 }
@@ -184,24 +178,9 @@ func (r *Replica) pushBatch(ctx context.Context, entries []outgoing) (pushOutcom
 	}
 	// The outcomes and the device's new position go in one round trip.
 	// The skew is measured against the server's clock, not ours.
-	lastHLC := entries[len(entries)-1].HLC
-	var skewMS int64
-	b := &pgx.Batch{}
-	queueOutcomes(b, device, entries, out.rejected)
-	b.Queue(`UPDATE pam_sync.devices SET last_seq = greatest(last_seq, $2), last_seen = now(),
-		skew_ms = $3 - (extract(epoch from clock_timestamp()) * 1000)::bigint WHERE device_id = $1 RETURNING skew_ms`,
-		device, entries[len(entries)-1].Seq, lastHLC.Millis()).QueryRow(func(row pgx.Row) error { return row.Scan(&skewMS) })
-	if err := tx.SendBatch(ctx, b).Close(); err != nil {
-		return out, fmt.Errorf("record outcomes and advance device: %w", err)
-	}
-	if skew := time.Duration(skewMS) * time.Millisecond; skew > maxSkew || skew < -maxSkew {
-		if _, err := tx.Exec(ctx, `INSERT INTO pam_sync.anomalies (device_id, kind, detail) VALUES ($1, 'clock_skew', $2)`,
-			device, map[string]any{"skew_ms": skewMS, "hlc": lastHLC.String()}); err != nil {
-			return out, fmt.Errorf("record clock anomaly: %w", err)
-		}
-		if _, err := tx.Exec(ctx, `UPDATE pam_sync.devices SET anomalies = anomalies + 1 WHERE device_id = $1`, device); err != nil {
-			return out, fmt.Errorf("record clock anomaly: %w", err)
-		}
+	// Central records an anomaly when the skew passes five minutes.
+	if err := endPush(ctx, tx, device, entries, out.rejected); err != nil {
+		return out, err
 	}
 	r.hook(StepPushSent)
 	if err := tx.Commit(ctx); err != nil {
@@ -301,17 +280,16 @@ func recoverRejections(ctx context.Context, tx pgx.Tx, device string, from, to i
 	return rows.Err()
 }
 
-// openPush marks the transaction as this device's push (the capture
-// trigger then leaves the logging to it), registers the device on its
-// first push and locks its row, which serialises pushes of one device and
-// holds its last applied sequence, and sets the savepoint a poison
-// transaction is isolated from: one round trip.
+// openPush opens the device's push in central (pam_sync.begin_push:
+// registers the device on its first push, locks its row, which serialises
+// pushes of one device and holds its last applied sequence, and marks the
+// transaction so that the capture trigger leaves the logging to the push)
+// and sets the savepoint a poison transaction is isolated from: one round
+// trip.
 func openPush(ctx context.Context, tx pgx.Tx, device string) (int64, error) {
 	var last int64
 	b := &pgx.Batch{}
-	b.Queue(`SELECT set_config('pam_sync.origin', $1, true)`, device)
-	b.Queue(`INSERT INTO pam_sync.devices (device_id) VALUES ($1) ON CONFLICT (device_id) DO NOTHING`, device)
-	b.Queue(`SELECT last_seq FROM pam_sync.devices WHERE device_id = $1 FOR UPDATE`, device).QueryRow(func(row pgx.Row) error { return row.Scan(&last) })
+	b.Queue(`SELECT pam_sync.begin_push($1)`, device).QueryRow(func(row pgx.Row) error { return row.Scan(&last) })
 	b.Queue(`SAVEPOINT push_batch`)
 	if err := tx.SendBatch(ctx, b).Close(); err != nil {
 		return 0, fmt.Errorf("open push: %w", err)
@@ -378,9 +356,10 @@ func reasonOf(err error) string {
 	return err.Error()
 }
 
-// queueOutcomes queues the insert of one outcome per local transaction of
-// the batch.
-func queueOutcomes(b *pgx.Batch, device string, entries []outgoing, rejected map[int64]string) {
+// endPush records one outcome per local transaction of the batch and the
+// device's new position, and closes the push: one round trip. The skew is
+// measured against the server's clock, not ours.
+func endPush(ctx context.Context, tx pgx.Tx, device string, entries []outgoing, rejected map[int64]string) error {
 	var txs, firsts, lasts []int64
 	var statuses []string
 	var reasons []*string
@@ -400,9 +379,12 @@ func queueOutcomes(b *pgx.Batch, device string, entries []outgoing, rejected map
 		}
 		start = end
 	}
-	b.Queue(`INSERT INTO pam_sync.push_outcomes (device_id, tx, first_seq, last_seq, status, reason)
-		SELECT $1, * FROM unnest($2::bigint[], $3::bigint[], $4::bigint[], $5::text[], $6::text[])
-		ON CONFLICT (device_id, tx) DO NOTHING`, device, txs, firsts, lasts, statuses, reasons)
+	last := entries[len(entries)-1]
+	if _, err := tx.Exec(ctx, `SELECT pam_sync.end_push($1, $2, $3, $4, $5, $6, $7, $8, $9)`,
+		device, txs, firsts, lasts, statuses, reasons, last.Seq, int64(last.HLC), last.HLC.String()); err != nil {
+		return fmt.Errorf("record outcomes and advance device: %w", err)
+	}
+	return nil
 }
 
 // centralRow is one row's state during a push.
@@ -475,21 +457,20 @@ func (r *Replica) applyCentral(ctx context.Context, tx pgx.Tx, entries []outgoin
 		logs = append(logs, logEntry{scope: row.scope, table: ch.Table, id: ch.RowID, cl: res.Row.CL, cells: res.Changed, hlc: clocks[i], seq: seqs[i]})
 	}
 	// Two round trips, the second encoded while Postgres works on the
-	// first: the rows, their versions and the scopes' sequence ranges,
-	// then the change-log entries and the conflicts. The first failure
-	// (a constraint, say) fails its batch with its SQLSTATE.
+	// first: the rows and their versions, then the change-log entries
+	// (central numbers them) and the conflicts. The first failure (a
+	// constraint, say) fails its batch with its SQLSTATE.
 	b := &pgx.Batch{}
 	if err := queueRows(b, rows, order, device); err != nil {
 		return err
 	}
-	next := queueAllocate(b, logs)
 	sent := tx.SendBatch(ctx, b)
 	log := encodeLog(logs)
 	if err := sent.Close(); err != nil {
 		return fmt.Errorf("write rows: %w", err)
 	}
 	b = &pgx.Batch{}
-	log.queue(b, next, device)
+	log.queue(b, device)
 	queueConflicts(b, rows, conflicts, device)
 	if b.Len() == 0 {
 		return nil
@@ -522,9 +503,7 @@ func loadCentral(ctx context.Context, tx pgx.Tx, rows map[string]*centralRow, or
 	// Versions first (they lock the rows), then each table's values: one
 	// round trip, the results read in that order.
 	b := &pgx.Batch{}
-	b.Queue(`SELECT m.tbl, m.row_id::text, m.cl, m.cells FROM pam_sync.row_meta m
-		JOIN unnest($1::text[], $2::uuid[]) AS k(tbl, row_id) USING (tbl, row_id)
-		ORDER BY m.tbl, m.row_id FOR UPDATE OF m`, tbls, keys).Query(func(res pgx.Rows) error {
+	b.Queue(`SELECT tbl, row_id, cl, cells FROM pam_sync.lock_versions($1::text[], $2::uuid[])`, tbls, keys).Query(func(res pgx.Rows) error {
 		return readVersions(res, rows)
 	})
 	for _, tbl := range sortedKeys(byTable) {
@@ -642,10 +621,8 @@ func queueRows(b *pgx.Batch, rows map[string]*centralRow, order []string, device
 		})
 	}
 	if len(mTbl) > 0 {
-		b.Queue(`INSERT INTO pam_sync.row_meta (tbl, row_id, user_id, cl, cells)
-		SELECT t, r::uuid, u::uuid, c, j::jsonb FROM unnest($1::text[], $2::text[], $3::text[], $4::bigint[], $5::text[]) AS x(t, r, u, c, j)
-		ON CONFLICT (tbl, row_id) DO UPDATE SET cl = excluded.cl, cells = excluded.cells, user_id = excluded.user_id`,
-			mTbl, mID, mUser, mCL, mCells)
+		b.Queue(`SELECT pam_sync.put_versions($1, $2::text[], $3::text[], $4::text[], $5::bigint[], $6::text[])`,
+			device, mTbl, mID, mUser, mCL, mCells)
 	}
 	return nil
 }
@@ -676,35 +653,7 @@ func upsertSQL(t *schema.Table) string {
 		ON CONFLICT (id) DO UPDATE SET %s`, schema.Quote(t.Name), schema.Quote(t.Name), strings.Join(sets, ", "))
 }
 
-// queueAllocate queues the taking of each scope's sequence range for logs,
-// scope by scope in order (the row lock, held to commit, makes commit
-// order equal sequence order); once the batch has run, the map holds the
-// first sequence of each.
-func queueAllocate(b *pgx.Batch, logs []logEntry) map[string]int64 {
-	count := map[string]int64{}
-	for _, l := range logs {
-		if l.scope != SharedScope {
-			count[l.scope]++
-		}
-	}
-	next := make(map[string]int64, len(count))
-	for _, scope := range sortedKeys(count) {
-		n := count[scope]
-		b.Queue(`INSERT INTO pam_sync.user_clock (user_id, seq) VALUES ($1, $2)
-			ON CONFLICT (user_id) DO UPDATE SET seq = user_clock.seq + excluded.seq RETURNING seq`, scope, n).QueryRow(func(row pgx.Row) error {
-			var end int64
-			if err := row.Scan(&end); err != nil {
-				return fmt.Errorf("allocate sequence: %w", err)
-			}
-			next[scope] = end - n + 1
-			return nil
-		})
-	}
-	return next
-}
-
-// logRows are change-log entries as statement arguments, all but their
-// sequence numbers, which are known only once the ranges are taken.
+// logRows are change-log entries as statement arguments.
 type logRows struct {
 	users, tbls, ids, cells []string
 	cls, origins, clocks    []int64
@@ -722,21 +671,16 @@ func encodeLog(logs []logEntry) logRows {
 	return r
 }
 
-// queue appends the entries to the change log, numbered from next.
-func (r logRows) queue(b *pgx.Batch, next map[string]int64, device string) {
+// queue appends the entries to their scopes' change logs; central
+// allocates their sequence numbers.
+func (r logRows) queue(b *pgx.Batch, device string) {
 	if len(r.users) == 0 {
 		return
 	}
-	seqs := make([]int64, len(r.users))
-	for i, u := range r.users {
-		seqs[i] = next[u]
-		next[u]++
-	}
 	// One version for the whole entry (a local change has one HLC), so
 	// the cells carry values only: less to send, parse and store.
-	b.Queue(`INSERT INTO pam_sync.change_log (user_id, seq, tbl, row_id, cl, cells, origin, origin_seq, hlc, node)
-		SELECT u::uuid, s, t, r::uuid, c, j::jsonb, $8, o, h, $8 FROM unnest($1::text[], $2::bigint[], $3::text[], $4::text[], $5::bigint[], $6::text[], $7::bigint[], $9::bigint[]) AS x(u, s, t, r, c, j, o, h)`,
-		r.users, seqs, r.tbls, r.ids, r.cls, r.cells, r.origins, device, r.clocks)
+	b.Queue(`SELECT pam_sync.log_changes($1, $2::text[], $3::text[], $4::text[], $5::bigint[], $6::text[], $7::bigint[], $8::bigint[])`,
+		device, r.users, r.tbls, r.ids, r.cls, r.cells, r.origins, r.clocks)
 }
 
 // queueConflicts records the values the merge overwrote or refused.
@@ -752,9 +696,8 @@ func queueConflicts(b *pgx.Batch, rows map[string]*centralRow, conflicts []merge
 		users, tbls, ids, cols = append(users, row.scope), append(tbls, c.Table), append(ids, c.RowID), append(cols, c.Column)
 		winners, losers, reasons = append(winners, string(w)), append(losers, string(l)), append(reasons, c.Reason)
 	}
-	b.Queue(`INSERT INTO pam_sync.conflicts (user_id, tbl, row_id, col, winner, loser, reason, origin)
-		SELECT u::uuid, t, r::uuid, c, w::jsonb, l::jsonb, re, $8 FROM unnest($1::text[], $2::text[], $3::text[], $4::text[], $5::text[], $6::text[], $7::text[]) AS x(u, t, r, c, w, l, re)`,
-		users, tbls, ids, cols, winners, losers, reasons, device)
+	b.Queue(`SELECT pam_sync.add_conflicts($1, $2::text[], $3::text[], $4::text[], $5::text[], $6::text[], $7::text[], $8::text[])`,
+		device, users, tbls, ids, cols, winners, losers, reasons)
 }
 
 // encodeRows renders rows of raw JSON values as a JSON array of objects

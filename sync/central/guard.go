@@ -1,0 +1,333 @@
+package central
+
+import (
+	"fmt"
+	"strings"
+
+	"github.com/jackc/pgx/v5"
+
+	"github.com/pam-rv/pamd/schema"
+)
+
+// The device boundary. Two rules keep a device role inside its users' data
+// whatever else the database holds:
+//
+//   - Restrictive policies on every base table bound pam_device to its
+//     users' rows. Permissive policies are OR-ed, so a project's own
+//     policies without a TO clause (the web app's auth.uid() = user_id)
+//     would otherwise apply to device roles too, and a device can set
+//     request.jwt.claims to any user. Restrictive policies are AND-ed with
+//     whatever permissive ones exist: nothing another policy says widens
+//     them.
+//   - A device writes sync bookkeeping (pam_sync) only through the SECURITY
+//     DEFINER functions below, which check what they write: the rows'
+//     scopes are the device's users (or the shared scope, for a row of a
+//     shared table that one of its users owns), sequence numbers are
+//     allocated by central, the origin and node of every logged change are
+//     the pushing device, and the capture trigger is skipped only inside a
+//     push that begin_push opened. It has no INSERT, UPDATE or DELETE on
+//     any pam_sync table.
+
+// Restrictive policy names on the base tables, one per command.
+const (
+	policyBoundSelect = "pam_device_bound_select"
+	policyBoundInsert = "pam_device_bound_insert"
+	policyBoundUpdate = "pam_device_bound_update"
+	policyBoundDelete = "pam_device_bound_delete"
+)
+
+var boundPolicies = []string{policyBoundSelect, policyBoundInsert, policyBoundUpdate, policyBoundDelete}
+
+// maxFutureHLC bounds how far ahead of the server's clock a pushed change's
+// HLC may be. A device clock a day fast still syncs (and is reported as an
+// anomaly); a version years ahead would win every later edit, so it is
+// refused.
+const maxFutureHLCDays = 30
+
+// maxSkewMS is the clock skew beyond which a push is recorded in
+// pam_sync.anomalies (five minutes, as hlc.MaxDrift).
+const maxSkewMS = 5 * 60 * 1000
+
+// boundPoliciesSQL bounds the device group on one base table: reads to its
+// users' rows (or every row where every user reads them), writes to its
+// users' rows; tables without an owner are read-only to it.
+func boundPoliciesSQL(t *schema.Table, tbl string) []string {
+	var s []string
+	for _, p := range boundPolicies {
+		s = append(s, fmt.Sprintf(`DROP POLICY IF EXISTS %s ON %s`, p, tbl))
+	}
+	dev := pgx.Identifier{DeviceGroup}.Sanitize()
+	read, own := "true", "false"
+	if t.Owner != "" {
+		owner := schema.Quote(t.Owner)
+		own = owner + " IN " + myUsers
+		switch t.Read {
+		case schema.ReadOwn:
+			read = own
+		case schema.ReadOwnOrUnowned:
+			read = own + " OR " + owner + " IS NULL"
+		}
+	}
+	for _, p := range []policy{
+		{name: policyBoundSelect, cmd: "SELECT", using: read},
+		{name: policyBoundInsert, cmd: "INSERT", check: own},
+		{name: policyBoundUpdate, cmd: "UPDATE", using: own, check: own},
+		{name: policyBoundDelete, cmd: "DELETE", using: own},
+	} {
+		p.to = dev
+		s = append(s, strings.Replace(p.sql(tbl), "AS PERMISSIVE", "AS RESTRICTIVE", 1))
+	}
+	return s
+}
+
+// registrySQL records, for the push functions, which tables a device may
+// write, under which owner column, and whether their changes are logged in
+// the shared scope.
+func registrySQL(cat *schema.Catalog) []string {
+	s := []string{`CREATE TABLE IF NOT EXISTS pam_sync.tables (
+  tbl text PRIMARY KEY,
+  rel regclass NOT NULL,
+  owner_col text,
+  shared boolean NOT NULL,
+  writable boolean NOT NULL
+)`}
+	var names []string
+	for _, t := range cat.Tables {
+		if t.View {
+			continue
+		}
+		names = append(names, quoteLiteral(t.Name))
+		var owner = "NULL"
+		if t.Owner != "" {
+			owner = quoteLiteral(t.Owner)
+		}
+		shared := t.Read == schema.ReadAll || t.Owner == ""
+		s = append(s, fmt.Sprintf(`INSERT INTO pam_sync.tables (tbl, rel, owner_col, shared, writable)
+VALUES (%s, %s::regclass, %s, %t, %t)
+ON CONFLICT (tbl) DO UPDATE SET rel = excluded.rel, owner_col = excluded.owner_col, shared = excluded.shared, writable = excluded.writable
+WHERE (tables.rel, tables.owner_col, tables.shared, tables.writable) IS DISTINCT FROM (excluded.rel, excluded.owner_col, excluded.shared, excluded.writable)`,
+			quoteLiteral(t.Name), quoteLiteral(schema.Quote(t.Name)), owner, shared, Writable(t)))
+	}
+	s = append(s, fmt.Sprintf(`DELETE FROM pam_sync.tables WHERE tbl NOT IN (%s)`, strings.Join(names, ", ")))
+	return s
+}
+
+// pushTxSQL is the marker of a push in progress: begin_push records the
+// transaction, and the capture trigger leaves logging to the writer only
+// when the transaction is marked for the device named in pam_sync.origin.
+// A device that sets pam_sync.origin itself is captured as any writer.
+const pushTxSQL = `CREATE TABLE IF NOT EXISTS pam_sync.push_tx (
+  xid xid8 PRIMARY KEY,
+  device_id uuid NOT NULL
+)`
+
+// definer is the common head of the push functions: they run with the
+// installing role's rights, on a fixed search path.
+const definer = `SECURITY DEFINER
+SET search_path = pg_catalog, pam_sync, pg_temp`
+
+// pushFunctionsSQL creates the functions a device pushes through. Each
+// raises insufficient_privilege (42501) on anything the device may not
+// write, which the device's push treats as a refusal of the data.
+func pushFunctionsSQL() []string {
+	r := strings.NewReplacer(
+		"{{DEFINER}}", definer,
+		"{{SHARED}}", SharedScope,
+		"{{FUTURE}}", fmt.Sprint(maxFutureHLCDays),
+		"{{SKEW}}", fmt.Sprint(maxSkewMS),
+	)
+	out := make([]string, len(pushFunctions))
+	for i, f := range pushFunctions {
+		out[i] = r.Replace(f)
+	}
+	return out
+}
+
+var pushFunctions = []string{
+	// begin_push registers the device to this session's role on its first
+	// push, locks its row (pushes of one device are serial), marks the
+	// transaction as its push and returns the last local sequence applied.
+	`CREATE OR REPLACE FUNCTION pam_sync.begin_push(p_device uuid) RETURNS bigint
+LANGUAGE plpgsql {{DEFINER}}
+AS $fn$
+DECLARE
+  v_role text;
+  v_last bigint;
+BEGIN
+  INSERT INTO devices (device_id, role_name) VALUES (p_device, session_user) ON CONFLICT (device_id) DO NOTHING;
+  SELECT role_name, last_seq INTO v_role, v_last FROM devices WHERE device_id = p_device FOR UPDATE;
+  IF v_role IS DISTINCT FROM session_user THEN
+    RAISE EXCEPTION 'pam_sync: device % is registered to another role', p_device USING ERRCODE = '42501';
+  END IF;
+  INSERT INTO push_tx (xid, device_id) VALUES (pg_current_xact_id(), p_device)
+    ON CONFLICT (xid) DO UPDATE SET device_id = excluded.device_id;
+  PERFORM set_config('pam_sync.origin', p_device::text, true);
+  RETURN v_last;
+END
+$fn$`,
+	// push_users returns the users of the device pushing in this
+	// transaction, or refuses when no push of p_device is open here.
+	`CREATE OR REPLACE FUNCTION pam_sync.push_users(p_device uuid) RETURNS uuid[]
+LANGUAGE plpgsql STABLE {{DEFINER}}
+AS $fn$
+BEGIN
+  IF NOT EXISTS (SELECT 1 FROM push_tx p JOIN devices d USING (device_id)
+                 WHERE p.xid = pg_current_xact_id() AND p.device_id = p_device AND d.role_name = session_user) THEN
+    RAISE EXCEPTION 'pam_sync: no push of device % is open in this transaction', p_device USING ERRCODE = '42501';
+  END IF;
+  RETURN ARRAY(SELECT my_users());
+END
+$fn$`,
+	// lock_versions locks and returns the versions of the rows a push is
+	// about to merge, those of its users and of the shared scope only.
+	`CREATE OR REPLACE FUNCTION pam_sync.lock_versions(p_tbls text[], p_ids uuid[])
+RETURNS TABLE (tbl text, row_id text, cl bigint, cells jsonb)
+LANGUAGE sql {{DEFINER}}
+AS $fn$
+  SELECT m.tbl, m.row_id::text, m.cl, m.cells FROM row_meta m
+  JOIN unnest(p_tbls, p_ids) AS k(tbl, row_id) USING (tbl, row_id)
+  WHERE m.user_id IN (SELECT my_users()) OR m.user_id = '{{SHARED}}'
+  ORDER BY m.tbl, m.row_id FOR UPDATE OF m
+$fn$`,
+	// put_versions records rows' merged versions. A row must be of a table
+	// devices write, in one of the device's scopes: its users', or the
+	// shared scope for a shared table. Existing versions of another user's
+	// row are never replaced, and a row that exists must belong to one of
+	// the device's users — for a shared row whose base row is gone, the
+	// versions must have been written by this transaction's own delete.
+	`CREATE OR REPLACE FUNCTION pam_sync.put_versions(p_device uuid, p_tbls text[], p_ids text[], p_users text[], p_cls bigint[], p_cells text[])
+RETURNS void
+LANGUAGE plpgsql {{DEFINER}}
+AS $fn$
+DECLARE
+  v_users uuid[] := push_users(p_device);
+  v_bad text;
+  v_t record;
+BEGIN
+  SELECT x.t || '/' || x.r INTO v_bad
+    FROM unnest(p_tbls, p_ids, p_users) AS x(t, r, u)
+    LEFT JOIN tables pt ON pt.tbl = x.t
+   WHERE pt.tbl IS NULL OR NOT pt.writable
+      OR NOT CASE WHEN pt.shared THEN x.u::uuid = '{{SHARED}}' ELSE x.u::uuid = ANY (v_users) END
+   LIMIT 1;
+  IF FOUND THEN
+    RAISE EXCEPTION 'pam_sync: versions of % are outside this device''s scopes', v_bad USING ERRCODE = '42501';
+  END IF;
+  SELECT m.tbl || '/' || m.row_id INTO v_bad
+    FROM row_meta m JOIN unnest(p_tbls, p_ids::uuid[]) AS x(t, r) ON m.tbl = x.t AND m.row_id = x.r
+   WHERE m.user_id <> '{{SHARED}}' AND m.user_id <> ALL (v_users)
+   LIMIT 1;
+  IF FOUND THEN
+    RAISE EXCEPTION 'pam_sync: % belongs to another user', v_bad USING ERRCODE = '42501';
+  END IF;
+  FOR v_t IN SELECT pt.tbl, pt.rel, pt.owner_col, pt.shared FROM tables pt WHERE pt.tbl = ANY (p_tbls) LOOP
+    EXECUTE format('SELECT x.r FROM unnest($1, $2::uuid[]) AS x(t, r) LEFT JOIN %s b ON b.id = x.r
+                     WHERE x.t = $3 AND CASE WHEN b.id IS NOT NULL THEN b.%I IS NULL OR b.%I <> ALL ($4)
+                                             ELSE $5 AND EXISTS (SELECT 1 FROM pam_sync.row_meta m WHERE m.tbl = x.t AND m.row_id = x.r
+                                                                   AND m.xmin <> pg_current_xact_id()::xid) END
+                     LIMIT 1', v_t.rel, v_t.owner_col, v_t.owner_col)
+      INTO v_bad USING p_tbls, p_ids, v_t.tbl, v_users, v_t.shared;
+    IF v_bad IS NOT NULL THEN
+      RAISE EXCEPTION 'pam_sync: %/% is not a row of this device''s users', v_t.tbl, v_bad USING ERRCODE = '42501';
+    END IF;
+  END LOOP;
+  INSERT INTO row_meta (tbl, row_id, user_id, cl, cells)
+  SELECT t, r::uuid, u::uuid, c, j::jsonb FROM unnest(p_tbls, p_ids, p_users, p_cls, p_cells) AS x(t, r, u, c, j)
+  ON CONFLICT (tbl, row_id) DO UPDATE SET cl = excluded.cl, cells = excluded.cells, user_id = excluded.user_id;
+END
+$fn$`,
+	// log_changes appends a push's entries to its users' change logs.
+	// Central allocates the sequence numbers (one range per scope, taken
+	// in scope order under the clock's row lock, held to commit); origin
+	// and node are the pushing device; no version may be far ahead of the
+	// server's clock.
+	`CREATE OR REPLACE FUNCTION pam_sync.log_changes(p_device uuid, p_users text[], p_tbls text[], p_ids text[], p_cls bigint[], p_cells text[], p_origin_seqs bigint[], p_hlcs bigint[])
+RETURNS void
+LANGUAGE plpgsql {{DEFINER}}
+AS $fn$
+DECLARE
+  v_users uuid[] := push_users(p_device);
+  v_limit bigint := floor(extract(epoch FROM clock_timestamp() + interval '{{FUTURE}} days') * 1000)::bigint << 16;
+  v_bad text;
+BEGIN
+  SELECT u INTO v_bad FROM unnest(p_users) AS x(u) WHERE x.u::uuid <> ALL (v_users) LIMIT 1;
+  IF FOUND THEN
+    RAISE EXCEPTION 'pam_sync: user % is not bound to this device', v_bad USING ERRCODE = '42501';
+  END IF;
+  IF EXISTS (SELECT 1 FROM unnest(p_hlcs) AS x(h) WHERE x.h > v_limit OR x.h < 0) THEN
+    RAISE EXCEPTION 'pam_sync: a change is versioned more than {{FUTURE}} days ahead of the server''s clock' USING ERRCODE = '22008';
+  END IF;
+  WITH x AS MATERIALIZED (
+    SELECT x.u::uuid AS u, x.t, x.r::uuid AS r, x.c, x.j, x.o, x.h,
+           row_number() OVER (PARTITION BY x.u ORDER BY x.ord) AS rn,
+           count(*) OVER (PARTITION BY x.u) AS cnt
+      FROM unnest(p_users, p_tbls, p_ids, p_cls, p_cells, p_origin_seqs, p_hlcs) WITH ORDINALITY AS x(u, t, r, c, j, o, h, ord)
+  ),
+  alloc AS (
+    INSERT INTO user_clock AS uc (user_id, seq)
+    SELECT u, count(*) FROM x GROUP BY u ORDER BY u
+    ON CONFLICT (user_id) DO UPDATE SET seq = uc.seq + excluded.seq
+    RETURNING uc.user_id, uc.seq
+  )
+  INSERT INTO change_log (user_id, seq, tbl, row_id, cl, cells, origin, origin_seq, hlc, node)
+  SELECT x.u, a.seq - x.cnt + x.rn, x.t, x.r, x.c, x.j::jsonb, p_device::text, x.o, x.h, p_device::text
+    FROM x JOIN alloc a ON a.user_id = x.u;
+END
+$fn$`,
+	// add_conflicts records what a push's merge overwrote or refused, in
+	// the device's scopes.
+	`CREATE OR REPLACE FUNCTION pam_sync.add_conflicts(p_device uuid, p_users text[], p_tbls text[], p_ids text[], p_cols text[], p_winners text[], p_losers text[], p_reasons text[])
+RETURNS void
+LANGUAGE plpgsql {{DEFINER}}
+AS $fn$
+DECLARE
+  v_users uuid[] := push_users(p_device);
+BEGIN
+  IF EXISTS (SELECT 1 FROM unnest(p_users) AS x(u) WHERE x.u::uuid <> '{{SHARED}}' AND x.u::uuid <> ALL (v_users)) THEN
+    RAISE EXCEPTION 'pam_sync: a conflict names a user not bound to this device' USING ERRCODE = '42501';
+  END IF;
+  INSERT INTO conflicts (user_id, tbl, row_id, col, winner, loser, reason, origin)
+  SELECT u::uuid, t, r::uuid, c, w::jsonb, l::jsonb, re, p_device::text
+    FROM unnest(p_users, p_tbls, p_ids, p_cols, p_winners, p_losers, p_reasons) AS x(u, t, r, c, w, l, re);
+END
+$fn$`,
+	// end_push records the outcome of each local transaction of the batch,
+	// advances the device, measures its clock against the server's (an
+	// anomaly past five minutes) and closes the push. It returns the skew
+	// in milliseconds.
+	`CREATE OR REPLACE FUNCTION pam_sync.end_push(p_device uuid, p_txs bigint[], p_firsts bigint[], p_lasts bigint[], p_statuses text[], p_reasons text[], p_last_seq bigint, p_hlc bigint, p_hlc_text text)
+RETURNS bigint
+LANGUAGE plpgsql {{DEFINER}}
+AS $fn$
+DECLARE
+  v_users uuid[] := push_users(p_device);
+  v_skew bigint;
+BEGIN
+  INSERT INTO push_outcomes (device_id, tx, first_seq, last_seq, status, reason)
+  SELECT p_device, * FROM unnest(p_txs, p_firsts, p_lasts, p_statuses, p_reasons)
+  ON CONFLICT (device_id, tx) DO NOTHING;
+  UPDATE devices SET last_seq = greatest(last_seq, p_last_seq), last_seen = now(),
+         skew_ms = (p_hlc >> 16) - (extract(epoch FROM clock_timestamp()) * 1000)::bigint
+   WHERE device_id = p_device
+  RETURNING skew_ms INTO v_skew;
+  IF abs(v_skew) > {{SKEW}} THEN
+    INSERT INTO anomalies (device_id, kind, detail)
+    VALUES (p_device, 'clock_skew', jsonb_build_object('skew_ms', v_skew, 'hlc', p_hlc_text));
+    UPDATE devices SET anomalies = anomalies + 1 WHERE device_id = p_device;
+  END IF;
+  DELETE FROM push_tx WHERE xid = pg_current_xact_id();
+  RETURN v_skew;
+END
+$fn$`,
+}
+
+// pushFunctionNames lists the functions granted to the device group.
+var pushFunctionNames = []string{
+	"begin_push(uuid)",
+	"push_users(uuid)",
+	"lock_versions(text[], uuid[])",
+	"put_versions(uuid, text[], text[], text[], bigint[], text[])",
+	"log_changes(uuid, text[], text[], text[], bigint[], text[], bigint[], bigint[])",
+	"add_conflicts(uuid, text[], text[], text[], text[], text[], text[], text[])",
+	"end_push(uuid, bigint[], bigint[], bigint[], text[], text[], bigint, bigint, text)",
+}
