@@ -21,6 +21,7 @@ const DeviceRolePrefix = "pam_dev_"
 const (
 	deviceConnLimit        = 8
 	deviceStatementTimeout = "60s"
+	deviceIdleTimeout      = "120s"
 )
 
 // Errors of AddDevice and RemoveDevice, for callers that branch on them.
@@ -67,6 +68,7 @@ func AddDevice(ctx context.Context, conn *pgx.Conn, centralURL string, users []s
 		fmt.Sprintf(`CREATE ROLE %s WITH LOGIN PASSWORD %s NOSUPERUSER NOCREATEDB NOCREATEROLE NOBYPASSRLS NOREPLICATION CONNECTION LIMIT %d IN ROLE %s`,
 			ident, quoteLiteral(password), deviceConnLimit, pgx.Identifier{DeviceGroup}.Sanitize()),
 		fmt.Sprintf(`ALTER ROLE %s SET statement_timeout = %s`, ident, quoteLiteral(deviceStatementTimeout)),
+		fmt.Sprintf(`ALTER ROLE %s SET idle_in_transaction_session_timeout = %s`, ident, quoteLiteral(deviceIdleTimeout)),
 	}
 	for _, s := range stmts {
 		if _, err := tx.Exec(ctx, s); err != nil {

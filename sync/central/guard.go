@@ -58,6 +58,9 @@ func boundPoliciesSQL(t *schema.Table, tbl string) []string {
 	}
 	dev := pgx.Identifier{DeviceGroup}.Sanitize()
 	read, own := "true", "false"
+	// The shared scope's marker is never a row's id: a row with it would
+	// be logged and versioned as if it were the scope itself.
+	notShared := " AND id <> " + quoteLiteral(SharedScope) + "::uuid"
 	if t.Owner != "" {
 		owner := schema.Quote(t.Owner)
 		own = owner + " IN " + myUsers
@@ -70,8 +73,8 @@ func boundPoliciesSQL(t *schema.Table, tbl string) []string {
 	}
 	for _, p := range []policy{
 		{name: policyBoundSelect, cmd: "SELECT", using: read},
-		{name: policyBoundInsert, cmd: "INSERT", check: own},
-		{name: policyBoundUpdate, cmd: "UPDATE", using: own, check: own},
+		{name: policyBoundInsert, cmd: "INSERT", check: "(" + own + ")" + notShared},
+		{name: policyBoundUpdate, cmd: "UPDATE", using: own, check: "(" + own + ")" + notShared},
 		{name: policyBoundDelete, cmd: "DELETE", using: own},
 	} {
 		p.to = dev
