@@ -72,13 +72,32 @@ type Fixture struct {
 	U, V             string // UserU, UserV
 }
 
-// Install builds the fixture in the fresh database of adminURL (from
-// pgtest.NewDB): the cluster-wide roles where missing, the Supabase base
-// (testdata/00_base.sql, as the administrator), the web app's tables
-// (testdata/10_webapp.sql, as Installer), the two users in auth.users (as
-// supabase_auth_admin) and their rows (testdata/20_seed.sql, as
-// authenticated with each user's claims, through authenticator).
+// Options vary the fixture; the zero value is the Wheels & Wins database.
+type Options struct {
+	// BaseOnly installs the Supabase base and the two users in auth.users,
+	// without the web app's tables and rows: a clean Supabase project.
+	BaseOnly bool
+	// NoDefaultGrants leaves out the default privileges on schema public
+	// (testdata/05_default_grants.sql), as projects created without the old
+	// default grants to the Data API roles have it. Meant with BaseOnly: the
+	// web app's tables would then have no grants and its statements fail.
+	NoDefaultGrants bool
+}
+
+// Install builds the Wheels & Wins fixture in the fresh database of adminURL
+// (from pgtest.NewDB): the cluster-wide roles where missing, the Supabase
+// base (testdata/00_base.sql and 05_default_grants.sql, as the
+// administrator), the web app's tables (testdata/10_webapp.sql, as
+// Installer), the two users in auth.users (as supabase_auth_admin) and their
+// rows (testdata/20_seed.sql, as authenticated with each user's claims,
+// through authenticator).
 func Install(tb testing.TB, adminURL string) Fixture {
+	tb.Helper()
+	return InstallWith(tb, adminURL, Options{})
+}
+
+// InstallWith is Install with options.
+func InstallWith(tb testing.TB, adminURL string, opts Options) Fixture {
 	tb.Helper()
 	ctx, cancel := context.WithTimeout(context.Background(), 2*time.Minute)
 	defer cancel()
@@ -98,9 +117,12 @@ func Install(tb testing.TB, adminURL string) Fixture {
 		"{{database}}", pgx.Identifier{f.Database}.Sanitize(),
 		"{{admin}}", pgx.Identifier{admin}.Sanitize(),
 	)
-	steps := []struct{ file, url string }{
-		{"testdata/00_base.sql", f.AdminURL},
-		{"testdata/10_webapp.sql", f.OwnerURL},
+	steps := []struct{ file, url string }{{"testdata/00_base.sql", f.AdminURL}}
+	if !opts.NoDefaultGrants {
+		steps = append(steps, struct{ file, url string }{"testdata/05_default_grants.sql", f.AdminURL})
+	}
+	if !opts.BaseOnly {
+		steps = append(steps, struct{ file, url string }{"testdata/10_webapp.sql", f.OwnerURL})
 	}
 	for _, s := range steps {
 		if err := execFile(ctx, s.url, s.file, repl); err != nil {
@@ -112,6 +134,9 @@ func Install(tb testing.TB, adminURL string) Fixture {
 	}
 	if err := signUp(ctx, f.AuthAdminURL, UserV, "v@example.com"); err != nil {
 		tb.Fatalf("supabasetest: %v", err)
+	}
+	if opts.BaseOnly {
+		return f
 	}
 	for _, u := range []struct{ id, tag string }{{UserU, "u"}, {UserV, "v"}} {
 		if err := seed(ctx, f.AuthenticatorURL, u.id, u.tag); err != nil {

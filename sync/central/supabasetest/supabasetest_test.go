@@ -152,6 +152,44 @@ FROM pg_class c WHERE c.oid = ('public.' || $1)::regclass`, table)
 	})
 }
 
+// TestInstallBaseOnly: a clean Supabase project, with and without the
+// default grants, is reachable by the installing role the way a project's
+// postgres is: a table it creates is granted to the API roles only when the
+// project has the default grants.
+func TestInstallBaseOnly(t *testing.T) {
+	t.Parallel()
+	tests := []struct {
+		name string
+		opts supabasetest.Options
+		want string
+	}{
+		{"default grants", supabasetest.Options{BaseOnly: true}, "anon,authenticated,service_role," + supabasetest.Installer},
+		{"no default grants", supabasetest.Options{BaseOnly: true, NoDefaultGrants: true}, supabasetest.Installer},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			t.Parallel()
+			ctx := testContext(t)
+			f := supabasetest.InstallWith(t, pgtest.NewDB(t), tt.opts)
+			admin := pgtest.Connect(t, f.AdminURL)
+			if got := queryString(t, admin, "SELECT count(*)::text FROM pg_class WHERE relnamespace = 'public'::regnamespace"); got != "0" {
+				t.Errorf("public has %s relations, want 0", got)
+			}
+			if got := queryString(t, admin, "SELECT count(*)::text FROM auth.users"); got != "2" {
+				t.Errorf("auth.users has %s users, want 2", got)
+			}
+			owner := pgtest.Connect(t, f.OwnerURL)
+			if _, err := owner.Exec(ctx, "CREATE TABLE public.probe (id uuid PRIMARY KEY DEFAULT gen_random_uuid(), user_id uuid REFERENCES auth.users ON DELETE CASCADE)"); err != nil {
+				t.Fatalf("the installing role cannot create a table referencing auth.users: %v", err)
+			}
+			got := queryString(t, admin, `SELECT string_agg(DISTINCT grantee, ',' ORDER BY grantee) FROM information_schema.role_table_grants WHERE table_name = 'probe'`)
+			if got != tt.want {
+				t.Errorf("probe is granted to %s, want %s", got, tt.want)
+			}
+		})
+	}
+}
+
 // TestWebAppStatementsDeterministic runs the web app's statements on two
 // fresh fixtures: the results are identical, so a before/after comparison
 // with Run measures the adoption and nothing else. It also pins what the
@@ -171,10 +209,8 @@ func TestWebAppStatementsDeterministic(t *testing.T) {
 		}
 		runs[i] = res
 	}
-	for i := range stmts {
-		if runs[0][i] != runs[1][i] {
-			t.Errorf("not deterministic:\n%s\n--- vs ---\n%s", runs[0][i], runs[1][i])
-		}
+	if d := supabasetest.Diff(runs[0], runs[1]); d != "" {
+		t.Errorf("not deterministic:\n%s", d)
 	}
 
 	byName := map[string]supabasetest.Result{}
@@ -366,6 +402,26 @@ func TestBeforeAdoption_DeviceRoleWithForgedClaimsReachesOtherUsersRows(t *testi
 	for _, tt := range tests {
 		if got := queryString(t, dev, tt.sql); got != tt.want {
 			t.Errorf("%s: %s, want %s (the hole is documented as open before adoption)", tt.name, got, tt.want)
+		}
+	}
+}
+
+func TestDiff(t *testing.T) {
+	t.Parallel()
+	a := supabasetest.Result{Name: "a", Count: 1, Rows: `{"x":1}`}
+	b := supabasetest.Result{Name: "b", SQLState: "42883"}
+	tests := []struct {
+		name          string
+		before, after []supabasetest.Result
+		want          string
+	}{
+		{"equal", []supabasetest.Result{a, b}, []supabasetest.Result{a, b}, ""},
+		{"changed", []supabasetest.Result{a}, []supabasetest.Result{{Name: "a", SQLState: "42883"}}, "--- before\na: 1 rows\n{\"x\":1}\n+++ after\na: ERROR 42883\n"},
+		{"missing", []supabasetest.Result{a, b}, []supabasetest.Result{a}, "only before: b: ERROR 42883\n"},
+	}
+	for _, tt := range tests {
+		if got := supabasetest.Diff(tt.before, tt.after); got != tt.want {
+			t.Errorf("%s: Diff = %q, want %q", tt.name, got, tt.want)
 		}
 	}
 }

@@ -8,6 +8,8 @@ import (
 	"fmt"
 	"sort"
 	"strings"
+	"testing"
+	"time"
 
 	"github.com/jackc/pgx/v5"
 	"github.com/jackc/pgx/v5/pgconn"
@@ -376,6 +378,36 @@ func Run(ctx context.Context, adminURL string, stmts []Statement) ([]Result, err
 		out = append(out, r)
 	}
 	return out, nil
+}
+
+// MustRun is Run failing the test on a harness error.
+func MustRun(tb testing.TB, adminURL string) []Result {
+	tb.Helper()
+	ctx, cancel := context.WithTimeout(context.Background(), 5*time.Minute)
+	defer cancel()
+	res, err := Run(ctx, adminURL, WebAppStatements())
+	if err != nil {
+		tb.Fatalf("supabasetest: run: %v", err)
+	}
+	return res
+}
+
+// Diff describes where two runs of the same statements differ (empty when
+// they agree), one block per differing statement.
+func Diff(before, after []Result) string {
+	var b strings.Builder
+	n := max(len(before), len(after))
+	for i := 0; i < n; i++ {
+		switch {
+		case i >= len(before):
+			fmt.Fprintf(&b, "only after: %s\n", after[i])
+		case i >= len(after):
+			fmt.Fprintf(&b, "only before: %s\n", before[i])
+		case before[i] != after[i]:
+			fmt.Fprintf(&b, "--- before\n%s\n+++ after\n%s\n", before[i], after[i])
+		}
+	}
+	return b.String()
 }
 
 // resolve replaces each Ref by the id of its row, as text.

@@ -5,8 +5,7 @@
 -- Facts, restated (no code copied):
 --   supabase/postgres migrations/db/init-scripts/00000000000000-initial-schema.sql
 --     publication supabase_realtime (empty); usage on public for postgres and
---     the API roles; default privileges: all on tables, functions, sequences
---     of public to postgres, anon, authenticated, service_role; anon and
+--     the API roles (default privileges: 05_default_grants.sql); anon and
 --     authenticated statement timeouts 3s and 8s.
 --   supabase/postgres migrations/db/init-scripts/00000000000001-auth-schema.sql
 --     schema auth, auth.users (id uuid pk, email ...), usage on auth for the
@@ -87,22 +86,6 @@ GRANT ALL ON ALL ROUTINES IN SCHEMA auth TO {{installer}};
 -- ------------------------------------------------------------------ public
 GRANT USAGE ON SCHEMA public TO anon, authenticated, service_role;
 GRANT ALL ON SCHEMA public TO {{installer}};
-
--- Objects the administrator (supabase_admin) creates in public ...
-ALTER DEFAULT PRIVILEGES IN SCHEMA public
-    GRANT ALL ON TABLES TO {{installer}}, anon, authenticated, service_role;
-ALTER DEFAULT PRIVILEGES IN SCHEMA public
-    GRANT ALL ON FUNCTIONS TO {{installer}}, anon, authenticated, service_role;
-ALTER DEFAULT PRIVILEGES IN SCHEMA public
-    GRANT ALL ON SEQUENCES TO {{installer}}, anon, authenticated, service_role;
--- ... and those the project's postgres creates (hosted projects list both in
--- \ddp; this is what makes every new public table reachable through the API).
-ALTER DEFAULT PRIVILEGES FOR ROLE {{installer}} IN SCHEMA public
-    GRANT ALL ON TABLES TO anon, authenticated, service_role;
-ALTER DEFAULT PRIVILEGES FOR ROLE {{installer}} IN SCHEMA public
-    GRANT ALL ON FUNCTIONS TO anon, authenticated, service_role;
-ALTER DEFAULT PRIVILEGES FOR ROLE {{installer}} IN SCHEMA public
-    GRANT ALL ON SEQUENCES TO anon, authenticated, service_role;
 
 -- ------------------------------------------------------------------ realtime
 CREATE PUBLICATION supabase_realtime;
