@@ -14,6 +14,24 @@
 // from (github.com/Thabonel/wheels-wins-landing-page: types.ts and
 // supabase/migrations; github.com/supabase/postgres and supabase/auth for the
 // base). Import this package from tests only.
+//
+// Judgement calls, where the upstream facts disagree or are silent:
+//   - types.ts (generated from the live database) wins over migrations for
+//     columns, nullability and defaults; the migrations are CREATE TABLE IF
+//     NOT EXISTS over tables that already existed live (fuel_log and
+//     maintenance_records live have bigint ids and none of 05_vehicle_management's
+//     columns). Numeric precisions types.ts cannot show are ours (money
+//     numeric(10,2)/(12,2) as the migrations use).
+//   - updated_at triggers only where types.ts has the column (profiles,
+//     calendar_events): the triggers the migrations add on expenses and
+//     budgets would fail on every update of the live tables, which lack it.
+//   - social_posts keeps RLS on with the final "Anyone can view approved
+//     posts" policy, although 20250712_simple_post_fix.sql (last by name)
+//     disables RLS "for testing".
+//   - No handle_new_user trigger on auth.users: its last version inserts
+//     profiles.user_id, a column the live profiles does not have.
+//   - The installing role stands in for postgres; the administrator of the
+//     test server stands in for supabase_admin.
 package supabasetest
 
 import (
