@@ -21,6 +21,7 @@ import (
 	"github.com/pam-rv/pamd/localstore"
 	"github.com/pam-rv/pamd/localstore/demo"
 	"github.com/pam-rv/pamd/schema"
+	"github.com/pam-rv/pamd/sync/central"
 	"github.com/pam-rv/pamd/sync/replica"
 	"github.com/pam-rv/pamd/sync/runner"
 )
@@ -148,6 +149,7 @@ func newCentralPool(ctx context.Context, url string) (*pgxpool.Pool, error) {
 	}
 	cfg.MaxConns = 4
 	cfg.ConnConfig.ConnectTimeout = 10 * time.Second
+	central.ForPooler(cfg.ConnConfig, url)
 	return pgxpool.NewWithConfig(ctx, cfg)
 }
 

@@ -90,16 +90,17 @@ func runSync(ctx context.Context, args []string, stdout, stderr io.Writer, geten
 // runCentral administers the central database: init, add-device.
 func runCentral(ctx context.Context, args []string, stdout, stderr io.Writer, getenv func(string) string) error {
 	if len(args) == 0 {
-		fmt.Fprintln(stderr, "usage: pamd central init --central-url URL [--harden] | pamd central add-device --central-url URL --user UUID [--user UUID]")
+		fmt.Fprintln(stderr, "usage: pamd central init --central-url URL [--harden] [--realtime] | pamd central add-device --central-url URL --user UUID [--user UUID]")
 		return errUsage
 	}
 	cfg := DefaultConfig()
 	fs := newFlagSet("central "+args[0], stderr)
 	fs.StringVar(&cfg.CentralURL, "central-url", env(getenv).str("PAM_CENTRAL_URL", ""), "central Postgres `url` of an administrator (PAM_CENTRAL_URL)")
 	var users multiFlag
-	var harden bool
+	var harden, realtime bool
 	if args[0] == "init" {
 		fs.BoolVar(&harden, "harden", false, "also take TEMP on this database from PUBLIC and report the cluster-level hardening left to the operator")
+		fs.BoolVar(&realtime, "realtime", false, "add PAM's tables to Supabase's supabase_realtime publication, where it exists")
 	}
 	if args[0] == "add-device" {
 		fs.Var(&users, "user", "a user `uuid` this device serves (repeat for a couple)")
@@ -121,6 +122,13 @@ func runCentral(ctx context.Context, args []string, stdout, stderr io.Writer, ge
 			return err
 		}
 		fmt.Fprintln(stdout, "central database ready: 39 tables, pam_sync schema, capture triggers, row-level security")
+		if realtime {
+			n, err := central.AddToRealtime(ctx, conn, schema.Default())
+			if err != nil {
+				return err
+			}
+			fmt.Fprintf(stdout, "realtime: %d tables added to supabase_realtime\n", n)
+		}
 		if harden {
 			report, err := central.Harden(ctx, conn)
 			fmt.Fprint(stdout, report)

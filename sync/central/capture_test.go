@@ -61,9 +61,9 @@ func TestCaptureInsertUpdateDelete(t *testing.T) {
 	wantValue(t, log[0].Cells, "user_id", `"`+user1+`"`)
 	wantValue(t, log[0].Cells, "date", `"2025-06-01"`)
 	wantValue(t, log[0].Cells, "description", `null`)
-	// Update: only what changed.
-	if got := slices.Sorted(maps.Keys(log[1].Cells)); !slices.Equal(got, []string{"amount", "description"}) {
-		t.Errorf("update cells %v, want [amount description]", got)
+	// Update: only what changed, and updated_at, which central keeps.
+	if got := slices.Sorted(maps.Keys(log[1].Cells)); !slices.Equal(got, []string{"amount", "description", "updated_at"}) {
+		t.Errorf("update cells %v, want [amount description updated_at]", got)
 	}
 	wantValue(t, log[1].Cells, "amount", `13.75`)
 	wantValue(t, log[1].Cells, "description", `"diesel"`)
@@ -158,14 +158,15 @@ func TestCaptureBulk(t *testing.T) {
 		t.Fatalf("%d rows matched by a log entry, want 10000", n)
 	}
 
-	// A bulk UPDATE logs the changed column of each row it changed, once.
+	// A bulk UPDATE logs the changed column of each row it changed, once
+	// (with updated_at, which central keeps).
 	tag := mustExec(t, conn, `UPDATE expenses SET category = 'food' WHERE user_id = $1 AND amount < 50`, user2)
 	log := logOf(t, conn, user2)
 	if int64(len(log)) != 3333+tag.RowsAffected() {
 		t.Fatalf("after update: %d entries, want %d", len(log), 3333+tag.RowsAffected())
 	}
 	for _, e := range log[3333:] {
-		if e.CL != 1 || len(e.Cells) != 1 || string(e.Cells["category"].Value) != `"food"` {
+		if _, touched := e.Cells["updated_at"]; e.CL != 1 || len(e.Cells) != 2 || !touched || string(e.Cells["category"].Value) != `"food"` {
 			t.Fatalf("update entry %+v", e)
 		}
 	}

@@ -34,8 +34,9 @@ var (
 
 // AddDevice creates a login role for one device, bound to users (user ids,
 // at least one), and returns the URL the device connects with: centralURL
-// with the user and password replaced by the new role's, host, port,
-// database and query parameters kept. The role is a member of pam_device,
+// with the user and password replaced by the new role's (keeping a Supabase
+// pooler's ".projectref" suffix), host, port, database and query
+// parameters kept. The role is a member of pam_device,
 // holds no other right, may open at most 8 connections and runs statements
 // for at most 60 s. conn must be connected to the database Init installed,
 // as a role that may create roles.
@@ -82,7 +83,7 @@ func AddDevice(ctx context.Context, conn *pgx.Conn, centralURL string, users []s
 	if err := tx.Commit(ctx); err != nil {
 		return "", "", fmt.Errorf("add device: commit: %w", err)
 	}
-	u.User = url.UserPassword(role, password)
+	u.User = url.UserPassword(role+poolerSuffix(u), password)
 	return u.String(), role, nil
 }
 
@@ -135,10 +136,41 @@ func RemoveDevice(ctx context.Context, conn *pgx.Conn, role string) error {
 	return nil
 }
 
+// poolerSuffix returns the ".projectref" part of a Supabase pooler
+// (Supavisor) user name, "postgres.abcdefgh", or "": the pooler routes a
+// login by that suffix and strips it, so a device logs in through the
+// pooler as "pam_dev_x.abcdefgh" for the role pam_dev_x.
+func poolerSuffix(u *url.URL) string {
+	name := u.User.Username()
+	if i := strings.IndexByte(name, '.'); i > 0 {
+		return name[i:]
+	}
+	return ""
+}
+
 func randomHex(n int) string {
 	b := make([]byte, n)
 	if _, err := rand.Read(b); err != nil {
 		panic(err) // crypto/rand never fails on supported platforms
 	}
 	return hex.EncodeToString(b)
+}
+
+// TransactionPoolerPort is the port of Supabase's transaction-mode pooler.
+const TransactionPoolerPort = 6543
+
+// ForPooler prepares a connection configuration for a transaction-mode
+// pooler (Supavisor on port 6543, PgBouncer with pool_mode=transaction),
+// where a session's named prepared statements do not survive its
+// transaction: statements then run as unnamed ones, described each time.
+// A URL that sets default_query_exec_mode itself keeps its choice; any
+// other port is taken as a direct connection, which keeps pgx's statement
+// cache.
+func ForPooler(cfg *pgx.ConnConfig, rawURL string) {
+	if strings.Contains(rawURL, "default_query_exec_mode=") {
+		return
+	}
+	if cfg.Port == TransactionPoolerPort {
+		cfg.DefaultQueryExecMode = pgx.QueryExecModeExec
+	}
 }

@@ -50,7 +50,8 @@ const myUsers = "(SELECT pam_sync.my_users())"
 // device group and the Supabase web app user.
 var clientRoles = pgx.Identifier{DeviceGroup}.Sanitize() + ", " + pgx.Identifier{roleAuthenticated}.Sanitize()
 
-// revokeFrom lists the roles whose privileges Init resets before granting.
+// revokeFrom lists the roles whose privileges on pam_sync Init resets
+// before granting.
 var revokeFrom = "PUBLIC, " + pgx.Identifier{roleAnon}.Sanitize() + ", " + clientRoles
 
 // privilegesSQL enables and forces row-level security, (re)creates the
@@ -88,8 +89,19 @@ func tablePrivilegesSQL(t *schema.Table) []string {
 	if Writable(t) {
 		privs = "SELECT, INSERT, UPDATE, DELETE"
 	}
+	// PUBLIC loses everything; the device group loses exactly what it must
+	// not hold (revoking only that keeps the ACL's order, so a re-run
+	// changes nothing). anon and authenticated are only granted to: their
+	// rights on a Supabase project's tables are the project's (the web app
+	// relies on them), and forced row-level security bounds what they
+	// reach.
+	denied := "TRUNCATE, REFERENCES, TRIGGER"
+	if !Writable(t) {
+		denied += ", INSERT, UPDATE, DELETE"
+	}
 	grants := []string{
-		fmt.Sprintf(`REVOKE ALL ON %s FROM %s`, tbl, revokeFrom),
+		fmt.Sprintf(`REVOKE ALL ON %s FROM PUBLIC`, tbl),
+		fmt.Sprintf(`REVOKE %s ON %s FROM %s`, denied, tbl, pgx.Identifier{DeviceGroup}.Sanitize()),
 		fmt.Sprintf(`GRANT %s ON %s TO %s`, privs, tbl, clientRoles),
 	}
 	if t.View {

@@ -166,7 +166,7 @@ func TestDeviceRLS(t *testing.T) {
 		mustExec(t, dev, `UPDATE expenses SET amount = 41 WHERE id = $1`, id)
 		log := logOf(t, admin, user1)
 		n := len(log)
-		if n < 2 || log[n-2].RowID != id || log[n-2].CL != 1 || log[n-1].RowID != id || len(log[n-1].Cells) != 1 || log[n-1].Origin != "server" {
+		if n < 2 || log[n-2].RowID != id || log[n-2].CL != 1 || log[n-1].RowID != id || len(log[n-1].Cells) != 2 || log[n-1].Origin != "server" {
 			t.Fatalf("log after the device's writes: %+v", log[max(0, n-2):])
 		}
 		// The device reads its users' log and the shared scope, no one else's.

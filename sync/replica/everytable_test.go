@@ -11,9 +11,18 @@ import (
 // a value in every column (text and integer arrays, JSON, times, decimals
 // at their scale), and pulls it into a second device: both equal central.
 func TestEveryTableRoundTrip(t *testing.T) {
+	// A transaction-mode pooler (Supavisor on 6543, PgBouncer) keeps no
+	// named prepared statement past a transaction: pgx then runs unnamed
+	// ones (exec, what central.ForPooler picks) or the simple protocol.
+	for _, mode := range []string{"", "exec", "simple_protocol"} {
+		t.Run("mode="+mode, func(t *testing.T) { everyTableRoundTrip(t, mode) })
+	}
+}
+
+func everyTableRoundTrip(t *testing.T, mode string) {
 	c := newCentral(t)
-	a := c.newDevice(t, "rv", userA)
-	b := c.newDevice(t, "phone", userA)
+	a := c.newDeviceMode(t, "rv", mode, userA)
+	b := c.newDeviceMode(t, "phone", mode, userA)
 	for _, tbl := range syncedTables() {
 		if !tbl.Allows(schema.OpCreate) {
 			continue

@@ -57,6 +57,20 @@ func (c *centralDB) newDevice(tb testing.TB, name string, users ...string) *devi
 	return openDevice(tb, name, filepath.Join(tb.TempDir(), localstore.FileName), url, nil)
 }
 
+// newDeviceMode is newDevice with pgx's default_query_exec_mode set on the
+// device's URL ("" keeps pgx's default).
+func (c *centralDB) newDeviceMode(tb testing.TB, name, mode string, users ...string) *device {
+	tb.Helper()
+	url, _, err := central.AddDevice(context.Background(), c.admin, c.url, users)
+	if err != nil {
+		tb.Fatalf("add device: %v", err)
+	}
+	if mode != "" {
+		url += "?default_query_exec_mode=" + mode
+	}
+	return openDevice(tb, name, filepath.Join(tb.TempDir(), localstore.FileName), url, nil)
+}
+
 func openDevice(tb testing.TB, name, path, url string, now func() time.Time) *device {
 	tb.Helper()
 	ctx := context.Background()

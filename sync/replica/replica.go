@@ -24,6 +24,7 @@ import (
 	"unicode/utf8"
 
 	"github.com/google/uuid"
+	"github.com/jackc/pgx/v5/pgtype"
 	"github.com/jackc/pgx/v5/pgxpool"
 
 	"github.com/pam-rv/pamd/localstore"
@@ -337,16 +338,18 @@ func encodeVersions(cells map[string]merge.Cell) json.RawMessage {
 	return append(b, '}')
 }
 
-// uuidBytes renders UUID strings as 16-byte values, which pgx sends to a
-// uuid[] parameter in binary (a []string it sends as a text literal).
-func uuidBytes(ids []string) ([][16]byte, error) {
-	out := make([][16]byte, len(ids))
+// uuidBytes renders UUID strings as pgtype.UUID values, which pgx sends to
+// a uuid[] parameter in binary (a []string it sends as a text literal) and,
+// being a registered type, can also render as text where no statement is
+// described first (a transaction-mode pooler's exec or simple protocol).
+func uuidBytes(ids []string) ([]pgtype.UUID, error) {
+	out := make([]pgtype.UUID, len(ids))
 	for i, id := range ids {
 		u, err := uuid.Parse(id)
 		if err != nil {
 			return nil, &dataError{msg: fmt.Sprintf("%q is not a UUID", id)}
 		}
-		out[i] = u
+		out[i] = pgtype.UUID{Bytes: u, Valid: true}
 	}
 	return out, nil
 }
