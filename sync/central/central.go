@@ -132,6 +132,7 @@ func installSQL(cat *schema.Catalog) ([]string, error) {
 		}
 	}
 	s = append(s, supabaseSQL(cat)...)
+	s = append(s, backfillSQL(cat)...)
 	s = append(s, privilegesSQL(cat)...)
 	s = append(s, fmt.Sprintf(`INSERT INTO pam_sync.meta (key, value) VALUES ('schema_version', %s)
 ON CONFLICT (key) DO UPDATE SET value = excluded.value WHERE meta.value IS DISTINCT FROM excluded.value`, quoteLiteral(SchemaVersion)))

@@ -7,6 +7,7 @@ import (
 	"github.com/jackc/pgx/v5"
 
 	"github.com/pam-rv/pamd/schema"
+	"github.com/pam-rv/pamd/sync/merge"
 )
 
 // The device boundary. Two rules keep a device role inside its users' data
@@ -333,4 +334,76 @@ var pushFunctionNames = []string{
 	"log_changes(uuid, text[], text[], text[], bigint[], text[], bigint[], bigint[])",
 	"add_conflicts(uuid, text[], text[], text[], text[], text[], text[], text[])",
 	"end_push(uuid, bigint[], bigint[], bigint[], text[], text[], bigint, bigint, text)",
+}
+
+// backfillFunctionSQL logs the rows of one table that predate capture (no
+// row_meta: they were there before Init, or written with the triggers
+// off) as inserts in their scopes' change logs, every column at one server
+// version. The initial snapshot is thus part of the log itself: a device
+// pulling from its cursor gets it exactly once, resumably, in order with
+// everything after it, and a device bound to a user later gets the user's
+// rows from the start of the log. A second run logs nothing.
+const backfillFunctionSQL = `CREATE OR REPLACE FUNCTION pam_sync.backfill(p_tbl text) RETURNS bigint
+LANGUAGE plpgsql SECURITY DEFINER
+SET search_path = pg_catalog, pam_sync, pg_temp
+SET TimeZone = 'UTC'
+AS $fn$
+DECLARE
+  v_t record;
+  v_now bigint := floor(extract(epoch FROM clock_timestamp()) * 1000)::bigint << 16;
+  v_vers jsonb;
+  v_scope text;
+  v_n bigint;
+BEGIN
+  SELECT * INTO v_t FROM tables WHERE tbl = p_tbl;
+  IF NOT FOUND THEN
+    RAISE EXCEPTION 'pam_sync: backfill: unknown table %', p_tbl;
+  END IF;
+  SELECT jsonb_object_agg(a.attname, jsonb_build_object('t', v_now, 'n', '{{NODE}}'))
+    INTO v_vers
+    FROM pg_attribute a WHERE a.attrelid = v_t.rel AND a.attnum > 0 AND NOT a.attisdropped;
+  IF v_t.shared OR v_t.owner_col IS NULL THEN
+    v_scope := format('%L::uuid', '{{SHARED}}');
+  ELSE
+    v_scope := format('coalesce(x.%I, %L::uuid)', v_t.owner_col, '{{SHARED}}');
+  END IF;
+  EXECUTE format($q$
+    WITH src AS MATERIALIZED (
+      SELECT x.id AS row_id, to_jsonb(x) AS ra, %s AS uid FROM %s x
+       WHERE NOT EXISTS (SELECT 1 FROM pam_sync.row_meta m WHERE m.tbl = $1 AND m.row_id = x.id)
+    ),
+    ent AS MATERIALIZED (
+      SELECT s.*, row_number() OVER (PARTITION BY s.uid ORDER BY s.row_id) AS rn,
+             count(*) OVER (PARTITION BY s.uid) AS cnt
+        FROM src s
+    ),
+    alloc AS (
+      INSERT INTO pam_sync.user_clock AS uc (user_id, seq)
+      SELECT uid, count(*) FROM ent GROUP BY uid ORDER BY uid
+      ON CONFLICT (user_id) DO UPDATE SET seq = uc.seq + excluded.seq
+      RETURNING uc.user_id, uc.seq
+    ),
+    meta AS (
+      INSERT INTO pam_sync.row_meta (tbl, row_id, user_id, cl, cells)
+      SELECT $1, row_id, uid, 1, $2 FROM ent
+    )
+    INSERT INTO pam_sync.change_log (user_id, seq, tbl, row_id, cl, cells, origin, hlc, node)
+    SELECT e.uid, a.seq - e.cnt + e.rn, $1, e.row_id, 1, e.ra, '{{NODE}}', $3, '{{NODE}}'
+      FROM ent e JOIN alloc a ON a.user_id = e.uid
+  $q$, v_scope, v_t.rel) USING p_tbl, v_vers, v_now;
+  GET DIAGNOSTICS v_n = ROW_COUNT;
+  RETURN v_n;
+END
+$fn$`
+
+// backfillSQL creates the backfill function and runs it on every base
+// table.
+func backfillSQL(cat *schema.Catalog) []string {
+	s := []string{strings.NewReplacer("{{NODE}}", merge.ServerNode, "{{SHARED}}", SharedScope).Replace(backfillFunctionSQL)}
+	for _, t := range cat.Tables {
+		if !t.View {
+			s = append(s, fmt.Sprintf(`SELECT pam_sync.backfill(%s)`, quoteLiteral(t.Name)))
+		}
+	}
+	return s
 }
