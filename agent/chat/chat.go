@@ -76,6 +76,9 @@ type Service struct {
 	MaxSteps       int
 	Now            func() time.Time
 	Logger         *slog.Logger
+
+	catOnce sync.Once
+	cat     *catalog
 }
 
 // Event is streamed to the caller while a turn runs (the WebSocket relays
@@ -141,10 +144,10 @@ func (s *Service) Turn(ctx context.Context, user string, req Request, onEvent fu
 	if err != nil {
 		return nil, err
 	}
-	offered := s.relevantTools(msg)
-	model := s.Model
+	offered := s.shortList(ctx, msg)
+	model, gated := s.Model, false
 	if s.Gate != nil && (s.CloudReachable == nil || !s.CloudReachable()) && s.Gate.Understands(msg, "") {
-		model, offered = s.Gate, nil
+		model, offered, gated = s.Gate, nil, true
 	}
 	reply := &Reply{SessionID: sess.id, ToolCalls: []ToolCall{}}
 	known := ""
@@ -169,6 +172,16 @@ func (s *Service) Turn(ctx context.Context, user string, req Request, onEvent fu
 	if limit > 0 && used > limit {
 		return nil, schema.Errorf(schema.ETOOLARGE, "the message is too long for the assistant's context window (%d tokens, %d available)", used, limit)
 	}
+	// The prompt fits the smallest model with the short list. A model with
+	// a large window is offered every tool instead (the Router still gives
+	// a smaller one it falls back on the short list).
+	var toolsFor func(int) []llm.Tool
+	if w := s.answerer().ContextWindow(); !gated && s.wholeList(w) {
+		if n := tokens(messages, s.catalog().tools); n <= w-AnswerReserve {
+			toolsFor = s.toolsFor(messages, offered)
+			offered, used, limit = s.catalog().tools, n, w-AnswerReserve
+		}
+	}
 	reply.PromptTokens = used
 	steps := s.MaxSteps
 	if steps <= 0 {
@@ -176,7 +189,7 @@ func (s *Service) Turn(ctx context.Context, user string, req Request, onEvent fu
 	}
 	var resp *llm.Response
 	for step := 0; step < steps; step++ {
-		resp, err = model.Chat(ctx, llm.Request{Messages: messages, Tools: offered}, func(ev llm.Event) {
+		resp, err = model.Chat(ctx, llm.Request{Messages: messages, Tools: offered, ToolsFor: toolsFor}, func(ev llm.Event) {
 			if ev.Token != "" {
 				onEvent(Event{Type: "token", Content: ev.Token})
 			}
@@ -279,6 +292,12 @@ func withoutConfirm(args json.RawMessage) json.RawMessage {
 	delete(m, "confirm")
 	b, _ := json.Marshal(m)
 	return b
+}
+
+// shortList offers a model with a small context window at most
+// MaxToolsOffered tools chosen for msg.
+func (s *Service) shortList(_ context.Context, msg string) []llm.Tool {
+	return s.relevantTools(msg)
 }
 
 // relevantTools offers at most MaxToolsOffered tools, ranked by the words
