@@ -2,6 +2,7 @@ package chat
 
 import (
 	"github.com/pam-rv/pamd/llm"
+	"github.com/pam-rv/pamd/llm/intent"
 )
 
 // catalog is the registry's whole tool list rendered once for the models,
@@ -13,11 +14,16 @@ type catalog struct {
 	// tokens is the list measured the way a prompt is (tokens): what
 	// offering every tool costs.
 	tokens int
+
+	keywords map[string][]string      // toolKeywords
+	intents  map[intent.Name][]string // intentTools
+	parser   *intent.Parser
 }
 
 func (s *Service) catalog() *catalog {
 	s.catOnce.Do(func() {
-		c := &catalog{byName: map[string]llm.Tool{}}
+		c := &catalog{byName: map[string]llm.Tool{}, keywords: toolKeywords(), intents: intentTools(),
+			parser: intent.NewParser()}
 		for _, info := range s.Tools.List() {
 			t := llm.Tool{Name: info.Name, Description: info.Description, Parameters: info.Parameters}
 			c.tools = append(c.tools, t)

@@ -11,7 +11,6 @@ import (
 	"errors"
 	"fmt"
 	"log/slog"
-	"sort"
 	"strings"
 	"sync"
 	"time"
@@ -77,8 +76,15 @@ type Service struct {
 	Now            func() time.Time
 	Logger         *slog.Logger
 
+	// Embedder, when set, ranks tools for a model with a small window by
+	// the similarity of embeddings (see shortList); without it they are
+	// ranked by keywords.
+	Embedder Embedder
+
 	catOnce sync.Once
 	cat     *catalog
+	vecMu   sync.Mutex
+	vecs    [][]float32 // the tools' embeddings, in catalog order
 }
 
 // Event is streamed to the caller while a turn runs (the WebSocket relays
@@ -292,59 +298,6 @@ func withoutConfirm(args json.RawMessage) json.RawMessage {
 	delete(m, "confirm")
 	b, _ := json.Marshal(m)
 	return b
-}
-
-// shortList offers a model with a small context window at most
-// MaxToolsOffered tools chosen for msg.
-func (s *Service) shortList(_ context.Context, msg string) []llm.Tool {
-	return s.relevantTools(msg)
-}
-
-// relevantTools offers at most MaxToolsOffered tools, ranked by the words
-// they share with the message (name and description), so a small local
-// model sees a short, pertinent list.
-func (s *Service) relevantTools(msg string) []llm.Tool {
-	words := wordSet(msg)
-	type scored struct {
-		info  tools.Info
-		score int
-	}
-	var list []scored
-	for _, info := range s.Tools.List() {
-		n := 0
-		for w := range wordSet(strings.ReplaceAll(info.Name, "_", " ") + " " + info.Description) {
-			if words[w] {
-				n++
-			}
-		}
-		list = append(list, scored{info, n})
-	}
-	sort.SliceStable(list, func(i, j int) bool { return list[i].score > list[j].score })
-	var out []llm.Tool
-	for _, sc := range list {
-		if len(out) == MaxToolsOffered || sc.score == 0 && len(out) > 0 {
-			break
-		}
-		out = append(out, llm.Tool{Name: sc.info.Name, Description: sc.info.Description, Parameters: sc.info.Parameters})
-	}
-	return out
-}
-
-var stopWords = map[string]bool{"the": true, "a": true, "an": true, "and": true, "or": true, "of": true, "to": true,
-	"in": true, "on": true, "for": true, "my": true, "is": true, "what": true, "how": true, "much": true, "i": true,
-	"me": true, "do": true, "did": true, "it": true, "this": true, "that": true, "with": true, "by": true, "from": true}
-
-func wordSet(s string) map[string]bool {
-	out := map[string]bool{}
-	for _, w := range strings.FieldsFunc(strings.ToLower(s), func(r rune) bool {
-		return !(r >= 'a' && r <= 'z' || r >= '0' && r <= '9')
-	}) {
-		w = strings.TrimSuffix(w, "s")
-		if len(w) > 1 && !stopWords[w] {
-			out[w] = true
-		}
-	}
-	return out
 }
 
 func summarize(calls []ToolCall) string {

@@ -98,3 +98,35 @@ func TestRouterFallbackGetsShortList(t *testing.T) {
 		t.Errorf("prompt tokens %d", reply.PromptTokens)
 	}
 }
+
+// TestLocalRecallTune reports the short list's recall on the tune part,
+// with the in-test embedding model and with keywords alone, and holds it
+// to the goal: at least 95 % with at most MaxToolsOffered tools.
+func TestLocalRecallTune(t *testing.T) {
+	for _, mode := range []string{"embeddings", "keywords"} {
+		t.Run(mode, func(t *testing.T) {
+			m := &scripted{window: localWindow}
+			svc, _ := newService(t, m)
+			svc.Knowledge = nil
+			if mode == "embeddings" {
+				svc.Embedder, _ = newEmbedder(t)
+			}
+			offer := offerer(t, svc, m)
+			sizes := func(msg string) []string {
+				names := offer(msg)
+				if len(names) == 0 || len(names) > chat.MaxToolsOffered {
+					t.Fatalf("%q: offered %d tools", msg, len(names))
+				}
+				return names
+			}
+			pct, missed := recall(evalPart(t, partTune), sizes)
+			t.Logf("local mode (%s), tune part: recall %.1f %%", mode, pct)
+			for _, it := range missed {
+				t.Logf("missed #%d %q: offered %v, want %v", it.ID, it.Text, offer(it.Text), it.Accept)
+			}
+			if pct < 95 {
+				t.Errorf("recall %.1f %% on the tune part, want at least 95 %%", pct)
+			}
+		})
+	}
+}
