@@ -23,9 +23,11 @@ type Embedder interface {
 //     mpg" holds two requests);
 //  2. the tools nearest to the message and to each clause by embedding
 //     (Service.Embedder; the tools' vectors are computed once), taken in
-//     turn from each ranking so that a second request is not crowded out;
-//  3. only when no embedding is to be had (no Embedder, or it fails): the
-//     tools ranked by the words people use for them (toolKeywords);
+//     turn from each ranking so that a second request is not crowded out,
+//     and only those that stand out from the rest (minStandout);
+//  3. as the last fallback, the tools whose keywords the message holds (the
+//     words people use for them, toolKeywords): all that fills the list
+//     when no embedding is to be had (no Embedder, or it fails);
 //  4. whatever room is left: the everyday tools (defaultTools).
 func (s *Service) shortList(ctx context.Context, msg string) []llm.Tool {
 	cat := s.catalog()
@@ -45,24 +47,12 @@ func (s *Service) shortList(ctx context.Context, msg string) []llm.Tool {
 	if err != nil {
 		s.logger().Warn("tool selection: embeddings unavailable, ranking by keywords", "err", err)
 	}
-	if rankings == nil {
-		rankings = make([][]string, len(parts))
-		for i, p := range parts {
-			rankings[i] = cat.lexicalRanking(p)
-		}
+	takeInTurn(rankings, add)
+	lexical := make([][]string, len(parts))
+	for i, p := range parts {
+		lexical[i] = cat.lexicalRanking(p)
 	}
-	for r := 0; len(picked) < MaxToolsOffered; r++ {
-		more := false
-		for _, ranking := range rankings {
-			if r < len(ranking) {
-				add(ranking[r])
-				more = true
-			}
-		}
-		if !more {
-			break
-		}
-	}
+	takeInTurn(lexical, add)
 	for _, name := range defaultTools() {
 		add(name)
 	}
@@ -71,6 +61,23 @@ func (s *Service) shortList(ctx context.Context, msg string) []llm.Tool {
 		out[i] = cat.byName[name]
 	}
 	return out
+}
+
+// takeInTurn adds the first of each ranking, then the second of each, and
+// so on (add ignores what does not fit).
+func takeInTurn(rankings [][]string, add func(string)) {
+	for r := 0; ; r++ {
+		more := false
+		for _, ranking := range rankings {
+			if r < len(ranking) {
+				add(ranking[r])
+				more = true
+			}
+		}
+		if !more {
+			return
+		}
+	}
 }
 
 // clauses returns msg and, when it holds more than one request, each of
@@ -89,8 +96,17 @@ func clauses(msg string) []string {
 	return out
 }
 
-// embeddingRankings ranks every tool by cosine similarity to each text.
-// It answers nil, nil without an Embedder.
+// minStandout is how far, in standard deviations of the similarities of
+// all tools to a text, a tool's similarity must stand above their mean to
+// be taken from the embedding ranking. A text that means nothing to any
+// tool ("hello") leaves the similarities flat and takes none; measuring
+// against the spread rather than an absolute similarity holds across
+// embedding models, whose similarities sit at different levels.
+const minStandout = 1.5
+
+// embeddingRankings ranks, for each text, the tools that stand out by
+// cosine similarity (minStandout), the nearest first. It answers nil, nil
+// without an Embedder.
 func (s *Service) embeddingRankings(ctx context.Context, texts []string) ([][]string, error) {
 	if s.Embedder == nil {
 		return nil, nil
@@ -123,9 +139,20 @@ func (s *Service) embeddingRankings(ctx context.Context, texts []string) ([][]st
 			}
 			return 0
 		})
-		out[i] = make([]string, len(list))
-		for j, sc := range list {
-			out[i][j] = sc.name
+		var mean, sq float64
+		for _, sc := range list {
+			mean += sc.sim
+		}
+		mean /= float64(len(list))
+		for _, sc := range list {
+			sq += (sc.sim - mean) * (sc.sim - mean)
+		}
+		sd := math.Sqrt(sq / float64(len(list)))
+		for _, sc := range list {
+			if sd == 0 || (sc.sim-mean)/sd < minStandout {
+				break
+			}
+			out[i] = append(out[i], sc.name)
 		}
 	}
 	return out, nil

@@ -2,6 +2,7 @@ package chat_test
 
 import (
 	"context"
+	"slices"
 	"testing"
 
 	"github.com/pam-rv/pamd/agent/chat"
@@ -128,5 +129,76 @@ func TestLocalRecallTune(t *testing.T) {
 				t.Errorf("recall %.1f %% on the tune part, want at least 95 %%", pct)
 			}
 		})
+	}
+}
+
+// TestDriveToMoab: a request sharing no word with the tool's name or
+// description is offered plan_trip by a cloud model (every tool) and by
+// a local one (the short list, ranked against the in-test Ollama's
+// /api/embed); the tools' vectors are embedded once.
+func TestDriveToMoab(t *testing.T) {
+	const msg = "Work out a drive from Denver to Moab for us"
+	t.Run("cloud", func(t *testing.T) {
+		m := &scripted{window: cloudWindow}
+		svc, _ := newService(t, m)
+		if got := offerer(t, svc, m)(msg); !slices.Contains(got, "plan_trip") {
+			t.Fatalf("offered %v", got)
+		}
+	})
+	t.Run("local", func(t *testing.T) {
+		m := &scripted{window: localWindow}
+		svc, _ := newService(t, m)
+		emb, es := newEmbedder(t)
+		svc.Embedder = emb
+		offer := offerer(t, svc, m)
+		got := offer(msg)
+		if !slices.Contains(got, "plan_trip") || len(got) > chat.MaxToolsOffered {
+			t.Fatalf("offered %v", got)
+		}
+		first := es.texts.Load()
+		if first < 44 {
+			t.Fatalf("the in-test Ollama embedded %d texts: the tools were not embedded", first)
+		}
+		if got := offer("Work out a drive from Moab to Denver"); !slices.Contains(got, "plan_trip") {
+			t.Fatalf("second turn offered %v", got)
+		}
+		if n := es.texts.Load() - first; n >= 44 {
+			t.Fatalf("the second turn embedded %d texts: the tools' vectors were not kept", n)
+		}
+	})
+}
+
+// TestNothingMatches: a message that points nowhere is offered the
+// everyday tools, never a single arbitrary one, with or without
+// embeddings.
+func TestNothingMatches(t *testing.T) {
+	for _, withEmbedder := range []bool{false, true} {
+		m := &scripted{window: localWindow}
+		svc, _ := newService(t, m)
+		if withEmbedder {
+			svc.Embedder, _ = newEmbedder(t)
+		}
+		got := offerer(t, svc, m)("hello")
+		if len(got) != chat.MaxToolsOffered || !slices.Contains(got, "plan_trip") || !slices.Contains(got, "log_expense") {
+			t.Errorf("embedder %v: offered %v", withEmbedder, got)
+		}
+	}
+}
+
+// failingEmbedder is an embedding model that cannot be reached.
+type failingEmbedder struct{}
+
+func (failingEmbedder) Embed(context.Context, []string) ([][]float32, error) {
+	return nil, llm.ErrUnavailable
+}
+
+// TestEmbedderDown: when the embedding model fails, the short list falls
+// back on keywords and the turn goes on.
+func TestEmbedderDown(t *testing.T) {
+	m := &scripted{window: localWindow}
+	svc, _ := newService(t, m)
+	svc.Embedder = failingEmbedder{}
+	if got := offerer(t, svc, m)("Filled the tank: 15 gallons, $64.80"); !slices.Contains(got, "pam_log_fuel") {
+		t.Fatalf("offered %v", got)
 	}
 }
