@@ -1,0 +1,49 @@
+package chat_test
+
+import (
+	"testing"
+
+	"github.com/pam-rv/pamd/agent/chat"
+)
+
+// BenchmarkToolSelection reports the recall of the offered list on the
+// HELD-BACK part of testdata/toolselect.json (the selection was tuned on
+// the tune part only): for a cloud model (every tool), a local model
+// whose short list is ranked by the in-test embedding model, and a local
+// model with keywords alone (no embedding model). An operation is one
+// turn on a held-back request.
+func BenchmarkToolSelection(b *testing.B) {
+	held := evalPart(b, partHeld)
+	for _, mode := range []struct{ name, metric string }{
+		{"cloud", "recall_cloud_%"},
+		{"local_embeddings", "recall_local_%"},
+		{"local_keywords", "recall_local_keywords_%"},
+	} {
+		b.Run(mode.name, func(b *testing.B) {
+			m := &scripted{window: localWindow}
+			if mode.name == "cloud" {
+				m.window = cloudWindow
+			}
+			svc, _ := newService(b, m)
+			svc.Knowledge = nil
+			if mode.name == "local_embeddings" {
+				svc.Embedder, _ = newEmbedder(b)
+			}
+			offer := offerer(b, svc, m)
+			most := 0
+			pct, _ := recall(held, func(msg string) []string {
+				names := offer(msg)
+				most = max(most, len(names))
+				return names
+			})
+			if mode.name != "cloud" && most > chat.MaxToolsOffered {
+				b.Fatalf("offered %d tools", most)
+			}
+			for i := 0; b.Loop(); i++ {
+				offer(held[i%len(held)].Text)
+			}
+			b.ReportMetric(pct, mode.metric)
+			b.ReportMetric(float64(most), "max_tools")
+		})
+	}
+}
