@@ -10,10 +10,12 @@ import (
 // HELD-BACK part of testdata/toolselect.json (the selection was tuned on
 // the tune part only): for a cloud model (every tool), a local model
 // whose short list is ranked by the in-test embedding model, and a local
-// model with keywords alone (no embedding model). An operation is one
-// turn on a held-back request.
+// model with keywords alone (no embedding model). recall_fresh_% is the
+// same on toolselect_fresh.json, written after tuning and never tuned on.
+// An operation is one turn on a held-back request.
 func BenchmarkToolSelection(b *testing.B) {
 	held := evalPart(b, partHeld)
+	fresh := loadEvalFile(b, freshFile)
 	for _, mode := range []struct{ name, metric string }{
 		{"cloud", "recall_cloud_%"},
 		{"local_embeddings", "recall_local_%"},
@@ -36,6 +38,7 @@ func BenchmarkToolSelection(b *testing.B) {
 				most = max(most, len(names))
 				return names
 			})
+			freshPct, _ := recall(fresh, offer)
 			if mode.name != "cloud" && most > chat.MaxToolsOffered {
 				b.Fatalf("offered %d tools", most)
 			}
@@ -43,6 +46,7 @@ func BenchmarkToolSelection(b *testing.B) {
 				offer(held[i%len(held)].Text)
 			}
 			b.ReportMetric(pct, mode.metric)
+			b.ReportMetric(freshPct, "recall_fresh_%")
 			b.ReportMetric(float64(most), "max_tools")
 		})
 	}

@@ -122,6 +122,11 @@ func TestLocalRecallTune(t *testing.T) {
 			}
 			pct, missed := recall(evalPart(t, partTune), sizes)
 			t.Logf("local mode (%s), tune part: recall %.1f %%", mode, pct)
+			fresh, freshMissed := recall(loadEvalFile(t, freshFile), sizes)
+			t.Logf("local mode (%s), fresh probe (not tuned on): recall %.1f %%", mode, fresh)
+			for _, it := range freshMissed {
+				t.Logf("fresh probe missed #%d %q: offered %v, want %v", it.ID, it.Text, offer(it.Text), it.Accept)
+			}
 			for _, it := range missed {
 				t.Logf("missed #%d %q: offered %v, want %v", it.ID, it.Text, offer(it.Text), it.Accept)
 			}
