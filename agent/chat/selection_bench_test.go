@@ -11,11 +11,14 @@ import (
 // the tune part only): for a cloud model (every tool), a local model
 // whose short list is ranked by the in-test embedding model, and a local
 // model with keywords alone (no embedding model). recall_fresh_% is the
-// same on toolselect_fresh.json, written after tuning and never tuned on.
+// same on toolselect_fresh.json, written after tuning and never tuned on,
+// and recall_fresh2_% on toolselect_fresh2.json, written before the
+// second round of keyword work, whose misses are never printed.
 // An operation is one turn on a held-back request.
 func BenchmarkToolSelection(b *testing.B) {
 	held := evalPart(b, partHeld)
 	fresh := loadEvalFile(b, freshFile)
+	fresh2 := loadEvalFile(b, fresh2File)
 	for _, mode := range []struct{ name, metric string }{
 		{"cloud", "recall_cloud_%"},
 		{"local_embeddings", "recall_local_%"},
@@ -39,6 +42,7 @@ func BenchmarkToolSelection(b *testing.B) {
 				return names
 			})
 			freshPct, _ := recall(fresh, offer)
+			fresh2Pct, _ := recall(fresh2, offer)
 			if mode.name != "cloud" && most > chat.MaxToolsOffered {
 				b.Fatalf("offered %d tools", most)
 			}
@@ -47,6 +51,7 @@ func BenchmarkToolSelection(b *testing.B) {
 			}
 			b.ReportMetric(pct, mode.metric)
 			b.ReportMetric(freshPct, "recall_fresh_%")
+			b.ReportMetric(fresh2Pct, "recall_fresh2_%")
 			b.ReportMetric(float64(most), "max_tools")
 		})
 	}
