@@ -31,7 +31,9 @@ type evalItem struct {
 }
 
 // The evaluation files: the set written before tuning (tune and held
-// parts), and a probe written after tuning and never tuned on.
+// parts); a first fresh probe, written after the first round of tuning,
+// measured blind once and then tuned on in the second round; and a second
+// fresh probe, written before the second round and never tuned on.
 const (
 	evalFile  = "toolselect.json"
 	freshFile = "toolselect_fresh.json"

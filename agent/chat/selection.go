@@ -26,8 +26,9 @@ type Embedder interface {
 //     turn from each ranking so that a second request is not crowded out,
 //     and only those that stand out from the rest (minStandout);
 //  3. as the last fallback, the tools whose keywords the message holds (the
-//     words people use for them, toolKeywords): all that fills the list
-//     when no embedding is to be had (no Embedder, or it fails);
+//     words people use for them, toolKeywords): each rank of theirs comes
+//     after the same rank of the embeddings; they fill the whole list when
+//     no embedding is to be had (no Embedder, or it fails);
 //  4. whatever room is left: the everyday tools (defaultTools).
 func (s *Service) shortList(ctx context.Context, msg string) []llm.Tool {
 	cat := s.catalog()
@@ -47,12 +48,22 @@ func (s *Service) shortList(ctx context.Context, msg string) []llm.Tool {
 	if err != nil {
 		s.logger().Warn("tool selection: embeddings unavailable, ranking by keywords", "err", err)
 	}
-	takeInTurn(rankings, add)
 	lexical := make([][]string, len(parts))
 	for i, p := range parts {
 		lexical[i] = cat.lexicalRanking(p)
 	}
-	takeInTurn(lexical, add)
+	// Rank by rank: the embeddings' first of each text, then the
+	// keywords' first, then the embeddings' second..., so that one
+	// ranking's long tail does not crowd out the other's best.
+	for r := 0; r < len(cat.tools) && len(picked) < MaxToolsOffered; r++ {
+		for _, ranking := range [][][]string{rankings, lexical} {
+			for _, list := range ranking {
+				if r < len(list) {
+					add(list[r])
+				}
+			}
+		}
+	}
 	for _, name := range defaultTools() {
 		add(name)
 	}
@@ -61,23 +72,6 @@ func (s *Service) shortList(ctx context.Context, msg string) []llm.Tool {
 		out[i] = cat.byName[name]
 	}
 	return out
-}
-
-// takeInTurn adds the first of each ranking, then the second of each, and
-// so on (add ignores what does not fit).
-func takeInTurn(rankings [][]string, add func(string)) {
-	for r := 0; ; r++ {
-		more := false
-		for _, ranking := range rankings {
-			if r < len(ranking) {
-				add(ranking[r])
-				more = true
-			}
-		}
-		if !more {
-			return
-		}
-	}
 }
 
 // clauses returns msg and, when it holds more than one request, each of

@@ -10,10 +10,11 @@ import (
 // HELD-BACK part of testdata/toolselect.json (the selection was tuned on
 // the tune part only): for a cloud model (every tool), a local model
 // whose short list is ranked by the in-test embedding model, and a local
-// model with keywords alone (no embedding model). recall_fresh_% is the
-// same on toolselect_fresh.json, written after tuning and never tuned on,
-// and recall_fresh2_% on toolselect_fresh2.json, written before the
-// second round of keyword work, whose misses are never printed.
+// model with keywords alone (no embedding model). recall_fresh2_% is the
+// same on toolselect_fresh2.json, written before the second round of
+// keyword work and never tuned on (its misses are never printed); the
+// blind figure. recall_fresh_% is on toolselect_fresh.json, which was
+// blind once and then tuned on: it is not.
 // An operation is one turn on a held-back request.
 func BenchmarkToolSelection(b *testing.B) {
 	held := evalPart(b, partHeld)
