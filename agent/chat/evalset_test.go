@@ -32,14 +32,17 @@ type evalItem struct {
 
 // The evaluation files: the set written before tuning (tune and held
 // parts); a first fresh probe, written after the first round of tuning,
-// measured blind once and then tuned on in the second round; and a second
-// fresh probe, written before the second round and never tuned on.
+// measured blind once and then tuned on in the second round; a second,
+// written before the second round, blind for it, not for the third; and
+// a third, written after the last change.
 const (
 	evalFile  = "toolselect.json"
 	freshFile = "toolselect_fresh.json"
 	// fresh2File was written before the second round of keyword work and
 	// its misses are never printed, so that they cannot guide tuning.
 	fresh2File = "toolselect_fresh2.json"
+	// fresh3File was written after the last change to the selector.
+	fresh3File = "toolselect_fresh3.json"
 )
 
 func loadEvalSet(tb testing.TB) []evalItem { return loadEvalFile(tb, evalFile) }

@@ -10,11 +10,10 @@ import (
 // HELD-BACK part of testdata/toolselect.json (the selection was tuned on
 // the tune part only): for a cloud model (every tool), a local model
 // whose short list is ranked by the in-test embedding model, and a local
-// model with keywords alone (no embedding model). recall_fresh2_% is the
-// same on toolselect_fresh2.json, written before the second round of
-// keyword work and never tuned on (its misses are never printed); the
-// blind figure. recall_fresh_% is on toolselect_fresh.json, which was
-// blind once and then tuned on: it is not.
+// model with keywords alone (no embedding model). recall_fresh_% and
+// recall_fresh2_% are the same on the two later probes, which were blind
+// once and are not any more (see their "about"); recall_fresh3_% is on
+// toolselect_fresh3.json, written after the last change to the selector.
 // An operation is one turn on a held-back request.
 func BenchmarkToolSelection(b *testing.B) {
 	held := evalPart(b, partHeld)
