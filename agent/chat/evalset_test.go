@@ -123,6 +123,7 @@ func newRegistry(tb testing.TB) *tools.Registry {
 func TestEvalSet(t *testing.T) {
 	checkEvalItems(t, loadEvalFile(t, freshFile), "fresh", false)
 	checkEvalItems(t, loadEvalFile(t, fresh2File), "fresh2", false)
+	checkEvalItems(t, loadEvalFile(t, fresh3File), "fresh3", false)
 	checkEvalItems(t, loadEvalSet(t), "", true)
 }
 

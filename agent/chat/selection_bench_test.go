@@ -19,6 +19,7 @@ func BenchmarkToolSelection(b *testing.B) {
 	held := evalPart(b, partHeld)
 	fresh := loadEvalFile(b, freshFile)
 	fresh2 := loadEvalFile(b, fresh2File)
+	fresh3 := loadEvalFile(b, fresh3File)
 	for _, mode := range []struct{ name, metric string }{
 		{"cloud", "recall_cloud_%"},
 		{"local_embeddings", "recall_local_%"},
@@ -43,6 +44,7 @@ func BenchmarkToolSelection(b *testing.B) {
 			})
 			freshPct, _ := recall(fresh, offer)
 			fresh2Pct, _ := recall(fresh2, offer)
+			fresh3Pct, _ := recall(fresh3, offer)
 			if mode.name != "cloud" && most > chat.MaxToolsOffered {
 				b.Fatalf("offered %d tools", most)
 			}
@@ -52,6 +54,7 @@ func BenchmarkToolSelection(b *testing.B) {
 			b.ReportMetric(pct, mode.metric)
 			b.ReportMetric(freshPct, "recall_fresh_%")
 			b.ReportMetric(fresh2Pct, "recall_fresh2_%")
+			b.ReportMetric(fresh3Pct, "recall_fresh3_%")
 			b.ReportMetric(float64(most), "max_tools")
 		})
 	}
