@@ -85,7 +85,15 @@ type Service struct {
 	cat     *catalog
 	vecMu   sync.Mutex
 	vecs    [][]float32 // the tools' embeddings, in catalog order
+	// embedRetry is when embeddings are tried again after the Embedder
+	// failed (EmbedRetry later); until then tools are ranked by keywords.
+	embedRetry time.Time
 }
+
+// EmbedRetry is how long tool selection goes without embeddings after the
+// embedding model failed, so that a model that is not installed costs
+// neither a request nor a log line on every turn.
+const EmbedRetry = time.Minute
 
 // Event is streamed to the caller while a turn runs (the WebSocket relays
 // them): tokens, tool calls and their results.
@@ -150,10 +158,12 @@ func (s *Service) Turn(ctx context.Context, user string, req Request, onEvent fu
 	if err != nil {
 		return nil, err
 	}
-	offered := s.shortList(ctx, msg)
+	var offered []llm.Tool
 	model, gated := s.Model, false
 	if s.Gate != nil && (s.CloudReachable == nil || !s.CloudReachable()) && s.Gate.Understands(msg, "") {
-		model, offered, gated = s.Gate, nil, true
+		model, gated = s.Gate, true
+	} else {
+		offered = s.shortList(ctx, msg)
 	}
 	reply := &Reply{SessionID: sess.id, ToolCalls: []ToolCall{}}
 	known := ""

@@ -2,6 +2,7 @@ package chat
 
 import (
 	"context"
+	"fmt"
 	"math"
 	"slices"
 	"strings"
@@ -46,7 +47,7 @@ func (s *Service) shortList(ctx context.Context, msg string) []llm.Tool {
 	}
 	rankings, err := s.embeddingRankings(ctx, parts)
 	if err != nil {
-		s.logger().Warn("tool selection: embeddings unavailable, ranking by keywords", "err", err)
+		s.logger().Warn("tool selection: embeddings unavailable, ranking by keywords", "retry_in", EmbedRetry, "err", err)
 	}
 	lexical := make([][]string, len(parts))
 	for i, p := range parts {
@@ -102,16 +103,25 @@ const minStandout = 1.5
 // cosine similarity (minStandout), the nearest first. It answers nil, nil
 // without an Embedder.
 func (s *Service) embeddingRankings(ctx context.Context, texts []string) ([][]string, error) {
-	if s.Embedder == nil {
+	if s.Embedder == nil || s.embedPaused() {
 		return nil, nil
 	}
 	tools, err := s.toolVectors(ctx)
-	if err != nil {
-		return nil, err
+	if err == nil && len(tools) != len(s.catalog().tools) {
+		err = fmt.Errorf("%d vectors for %d tools", len(tools), len(s.catalog().tools))
 	}
-	vecs, err := s.Embedder.Embed(ctx, texts)
+	var vecs [][]float32
+	if err == nil {
+		vecs, err = s.Embedder.Embed(ctx, texts)
+	}
+	if err == nil && len(vecs) != len(texts) {
+		err = fmt.Errorf("%d vectors for %d texts", len(vecs), len(texts))
+	}
 	if err != nil {
-		return nil, err
+		if ctx.Err() == nil {
+			s.pauseEmbeddings()
+		}
+		return nil, fmt.Errorf("embed: %w", err)
 	}
 	cat := s.catalog()
 	out := make([][]string, len(vecs))
@@ -150,6 +160,19 @@ func (s *Service) embeddingRankings(ctx context.Context, texts []string) ([][]st
 		}
 	}
 	return out, nil
+}
+
+// embedPaused reports whether embeddings are paused after a failure.
+func (s *Service) embedPaused() bool {
+	s.vecMu.Lock()
+	defer s.vecMu.Unlock()
+	return s.now().Before(s.embedRetry)
+}
+
+func (s *Service) pauseEmbeddings() {
+	s.vecMu.Lock()
+	defer s.vecMu.Unlock()
+	s.embedRetry = s.now().Add(EmbedRetry)
 }
 
 // toolVectors embeds every tool once (its document: name, the words people

@@ -3,7 +3,9 @@ package chat_test
 import (
 	"context"
 	"slices"
+	"sync/atomic"
 	"testing"
+	"time"
 
 	"github.com/pam-rv/pamd/agent/chat"
 	"github.com/pam-rv/pamd/llm"
@@ -191,20 +193,38 @@ func TestNothingMatches(t *testing.T) {
 	}
 }
 
-// failingEmbedder is an embedding model that cannot be reached.
-type failingEmbedder struct{}
+// failingEmbedder is an embedding model that cannot be reached; it counts
+// the calls.
+type failingEmbedder struct{ calls atomic.Int32 }
 
-func (failingEmbedder) Embed(context.Context, []string) ([][]float32, error) {
+func (f *failingEmbedder) Embed(context.Context, []string) ([][]float32, error) {
+	f.calls.Add(1)
 	return nil, llm.ErrUnavailable
 }
 
 // TestEmbedderDown: when the embedding model fails, the short list falls
-// back on keywords and the turn goes on.
+// back on keywords and the turn goes on; the model is not asked again
+// before EmbedRetry has passed.
 func TestEmbedderDown(t *testing.T) {
 	m := &scripted{window: localWindow}
 	svc, _ := newService(t, m)
-	svc.Embedder = failingEmbedder{}
-	if got := offerer(t, svc, m)("Filled the tank: 15 gallons, $64.80"); !slices.Contains(got, "pam_log_fuel") {
+	now := time.Date(2026, 3, 15, 12, 0, 0, 0, time.UTC)
+	svc.Now = func() time.Time { return now }
+	emb := &failingEmbedder{}
+	svc.Embedder = emb
+	offer := offerer(t, svc, m)
+	if got := offer("Filled the tank: 15 gallons, $64.80"); !slices.Contains(got, "pam_log_fuel") {
 		t.Fatalf("offered %v", got)
+	}
+	if got := offer("Work out a drive from Denver to Moab for us"); !slices.Contains(got, "plan_trip") {
+		t.Fatalf("offered %v", got)
+	}
+	if n := emb.calls.Load(); n != 1 {
+		t.Fatalf("the failing model was asked %d times within EmbedRetry", n)
+	}
+	now = now.Add(chat.EmbedRetry)
+	offer("coffee 4.50")
+	if n := emb.calls.Load(); n != 2 {
+		t.Fatalf("the model was asked %d times in all, want a retry after EmbedRetry", n)
 	}
 }
