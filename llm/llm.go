@@ -70,8 +70,13 @@ type Tool struct {
 // Request is one chat turn: the whole history (the APIs are stateless) and the
 // tools on offer. Offer few tools to local models; see ContextWindow.
 type Request struct {
-	Messages    []Message
-	Tools       []Tool
+	Messages []Message
+	Tools    []Tool
+	// ToolsFor, when set, gives the tools to offer a provider with the
+	// given context window in place of Tools: the Router calls it for each
+	// provider it tries, so a request that offers a large cloud model every
+	// tool offers a small local model only a short list.
+	ToolsFor    func(window int) []Tool
 	MaxTokens   int      // 0: the provider's default
 	Temperature *float64 // nil: the provider's default
 }

@@ -106,6 +106,29 @@ func (r *Router) ContextWindow() int {
 	return smallest
 }
 
+// Next returns the provider Chat would try first now: the first that may
+// answer while online or offline and whose breaker lets requests through
+// (an open breaker past its cool-down counts, without claiming its trial).
+// It returns nil when none may answer. Callers use it to size a request
+// for the model most likely to answer it.
+func (r *Router) Next() Provider {
+	online := r.Online == nil || r.Online()
+	now := r.now()
+	r.mu.Lock()
+	defer r.mu.Unlock()
+	for i, p := range r.providers {
+		if !online && needsInternet(p) {
+			continue
+		}
+		b := r.breakers[i]
+		if b.open && (b.trial || now.Sub(b.openedAt) < r.BreakerCooldown) {
+			continue
+		}
+		return p
+	}
+	return nil
+}
+
 // Chat implements Provider; see Router for the order of failover. Response.Provider
 // and Response.Model name the provider that answered. When none could, the
 // error wraps ErrNoProvider and every attempt's error.
@@ -125,7 +148,11 @@ func (r *Router) Chat(ctx context.Context, req Request, onEvent func(Event)) (*R
 			continue
 		}
 
-		resp, emitted, err := r.try(ctx, p, req, onEvent)
+		preq := req
+		if req.ToolsFor != nil {
+			preq.Tools, preq.ToolsFor = req.ToolsFor(p.ContextWindow()), nil
+		}
+		resp, emitted, err := r.try(ctx, p, preq, onEvent)
 		if err == nil {
 			r.succeeded(i)
 			if resp.Provider == "" {

@@ -4,6 +4,7 @@ import (
 	"context"
 	"errors"
 	"log/slog"
+	"slices"
 	"strings"
 	"sync"
 	"sync/atomic"
@@ -370,5 +371,72 @@ func TestRouter_Provider(t *testing.T) {
 	st := s.router.Status()
 	if len(st) != 4 || st[2].Name != "ollama" || st[2].NeedsInternet || st[3].Name != "offline" || st[0].State != llm.BreakerClosed {
 		t.Errorf("status = %+v", st)
+	}
+}
+
+// TestRouter_Next: Next names the provider Chat would try first, skipping
+// cloud providers while offline and open breakers, without claiming a
+// half-open trial.
+func TestRouter_Next(t *testing.T) {
+	s := newStack(t)
+	s.router.BreakerThreshold = 1
+	s.router.BreakerCooldown = time.Minute
+	if p := s.router.Next(); p != s.primary {
+		t.Fatalf("online: Next = %v", p)
+	}
+	s.primary.chatFn = fails(llm.ErrUnavailable)
+	if _, err := s.router.Chat(context.Background(), hello, nil); err != nil {
+		t.Fatal(err)
+	}
+	if p := s.router.Next(); p != s.fallback {
+		t.Fatalf("primary's breaker open: Next = %v", p)
+	}
+	s.clock.Advance(time.Minute)
+	for range 2 { // asking twice claims nothing
+		if p := s.router.Next(); p != s.primary {
+			t.Fatalf("after the cool-down: Next = %v", p)
+		}
+	}
+	s.primary.chatFn = answers("primary")
+	if resp, err := s.router.Chat(context.Background(), hello, nil); err != nil || resp.Model != "gpt-4-turbo" {
+		t.Fatalf("Next claimed the half-open trial: resp %+v, err %v", resp, err)
+	}
+	s.online.Store(false)
+	if p := s.router.Next(); p != s.ollama {
+		t.Fatalf("offline: Next = %v", p)
+	}
+}
+
+// TestRouter_ToolsFor: each provider tried is offered the tools for its own
+// context window.
+func TestRouter_ToolsFor(t *testing.T) {
+	s := newStack(t)
+	var got []int
+	record := func(ctx context.Context, req llm.Request, onEvent func(llm.Event)) (*llm.Response, error) {
+		if req.ToolsFor != nil {
+			t.Error("ToolsFor reached a provider")
+		}
+		got = append(got, len(req.Tools))
+		return nil, llm.ErrUnavailable
+	}
+	s.primary.chatFn, s.fallback.chatFn = record, record
+	s.ollama.chatFn = func(ctx context.Context, req llm.Request, onEvent func(llm.Event)) (*llm.Response, error) {
+		got = append(got, len(req.Tools))
+		return answers("ollama")(ctx, req, onEvent)
+	}
+	all := make([]llm.Tool, 44)
+	req := hello
+	req.Tools = all[:8]
+	req.ToolsFor = func(window int) []llm.Tool {
+		if window >= 100_000 {
+			return all
+		}
+		return all[:8]
+	}
+	if _, err := s.router.Chat(context.Background(), req, nil); err != nil {
+		t.Fatal(err)
+	}
+	if want := []int{44, 8, 8}; !slices.Equal(got, want) {
+		t.Fatalf("tools offered per provider = %v, want %v", got, want)
 	}
 }

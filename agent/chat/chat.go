@@ -11,7 +11,6 @@ import (
 	"errors"
 	"fmt"
 	"log/slog"
-	"sort"
 	"strings"
 	"sync"
 	"time"
@@ -76,7 +75,25 @@ type Service struct {
 	MaxSteps       int
 	Now            func() time.Time
 	Logger         *slog.Logger
+
+	// Embedder, when set, ranks tools for a model with a small window by
+	// the similarity of embeddings (see shortList); without it they are
+	// ranked by keywords.
+	Embedder Embedder
+
+	catOnce sync.Once
+	cat     *catalog
+	vecMu   sync.Mutex
+	vecs    [][]float32 // the tools' embeddings, in catalog order
+	// embedRetry is when embeddings are tried again after the Embedder
+	// failed (EmbedRetry later); until then tools are ranked by keywords.
+	embedRetry time.Time
 }
+
+// EmbedRetry is how long tool selection goes without embeddings after the
+// embedding model failed, so that a model that is not installed costs
+// neither a request nor a log line on every turn.
+const EmbedRetry = time.Minute
 
 // Event is streamed to the caller while a turn runs (the WebSocket relays
 // them): tokens, tool calls and their results.
@@ -141,10 +158,12 @@ func (s *Service) Turn(ctx context.Context, user string, req Request, onEvent fu
 	if err != nil {
 		return nil, err
 	}
-	offered := s.relevantTools(msg)
-	model := s.Model
+	var offered []llm.Tool
+	model, gated := s.Model, false
 	if s.Gate != nil && (s.CloudReachable == nil || !s.CloudReachable()) && s.Gate.Understands(msg, "") {
-		model, offered = s.Gate, nil
+		model, gated = s.Gate, true
+	} else {
+		offered = s.shortList(ctx, msg)
 	}
 	reply := &Reply{SessionID: sess.id, ToolCalls: []ToolCall{}}
 	known := ""
@@ -169,6 +188,16 @@ func (s *Service) Turn(ctx context.Context, user string, req Request, onEvent fu
 	if limit > 0 && used > limit {
 		return nil, schema.Errorf(schema.ETOOLARGE, "the message is too long for the assistant's context window (%d tokens, %d available)", used, limit)
 	}
+	// The prompt fits the smallest model with the short list. A model with
+	// a large window is offered every tool instead (the Router still gives
+	// a smaller one it falls back on the short list).
+	var toolsFor func(int) []llm.Tool
+	if w := s.answerer().ContextWindow(); !gated && s.wholeList(w) {
+		if n := tokens(messages, s.catalog().tools); n <= w-AnswerReserve {
+			toolsFor = s.toolsFor(messages, offered)
+			offered, used, limit = s.catalog().tools, n, w-AnswerReserve
+		}
+	}
 	reply.PromptTokens = used
 	steps := s.MaxSteps
 	if steps <= 0 {
@@ -176,7 +205,7 @@ func (s *Service) Turn(ctx context.Context, user string, req Request, onEvent fu
 	}
 	var resp *llm.Response
 	for step := 0; step < steps; step++ {
-		resp, err = model.Chat(ctx, llm.Request{Messages: messages, Tools: offered}, func(ev llm.Event) {
+		resp, err = model.Chat(ctx, llm.Request{Messages: messages, Tools: offered, ToolsFor: toolsFor}, func(ev llm.Event) {
 			if ev.Token != "" {
 				onEvent(Event{Type: "token", Content: ev.Token})
 			}
@@ -279,53 +308,6 @@ func withoutConfirm(args json.RawMessage) json.RawMessage {
 	delete(m, "confirm")
 	b, _ := json.Marshal(m)
 	return b
-}
-
-// relevantTools offers at most MaxToolsOffered tools, ranked by the words
-// they share with the message (name and description), so a small local
-// model sees a short, pertinent list.
-func (s *Service) relevantTools(msg string) []llm.Tool {
-	words := wordSet(msg)
-	type scored struct {
-		info  tools.Info
-		score int
-	}
-	var list []scored
-	for _, info := range s.Tools.List() {
-		n := 0
-		for w := range wordSet(strings.ReplaceAll(info.Name, "_", " ") + " " + info.Description) {
-			if words[w] {
-				n++
-			}
-		}
-		list = append(list, scored{info, n})
-	}
-	sort.SliceStable(list, func(i, j int) bool { return list[i].score > list[j].score })
-	var out []llm.Tool
-	for _, sc := range list {
-		if len(out) == MaxToolsOffered || sc.score == 0 && len(out) > 0 {
-			break
-		}
-		out = append(out, llm.Tool{Name: sc.info.Name, Description: sc.info.Description, Parameters: sc.info.Parameters})
-	}
-	return out
-}
-
-var stopWords = map[string]bool{"the": true, "a": true, "an": true, "and": true, "or": true, "of": true, "to": true,
-	"in": true, "on": true, "for": true, "my": true, "is": true, "what": true, "how": true, "much": true, "i": true,
-	"me": true, "do": true, "did": true, "it": true, "this": true, "that": true, "with": true, "by": true, "from": true}
-
-func wordSet(s string) map[string]bool {
-	out := map[string]bool{}
-	for _, w := range strings.FieldsFunc(strings.ToLower(s), func(r rune) bool {
-		return !(r >= 'a' && r <= 'z' || r >= '0' && r <= '9')
-	}) {
-		w = strings.TrimSuffix(w, "s")
-		if len(w) > 1 && !stopWords[w] {
-			out[w] = true
-		}
-	}
-	return out
 }
 
 func summarize(calls []ToolCall) string {

@@ -47,7 +47,7 @@ func (m *scripted) Chat(_ context.Context, req llm.Request, _ func(llm.Event)) (
 	return &llm.Response{Message: msg, Provider: m.Name(), Model: m.Model()}, nil
 }
 
-func newService(t *testing.T, model llm.Provider) (*chat.Service, *localstore.Store) {
+func newService(t testing.TB, model llm.Provider) (*chat.Service, *localstore.Store) {
 	t.Helper()
 	s := localstore.New(filepath.Join(t.TempDir(), localstore.FileName), schema.Default())
 	if err := s.Open(context.Background()); err != nil {

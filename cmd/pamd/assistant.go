@@ -25,6 +25,9 @@ import (
 type LLMConfig struct {
 	OpenAIKey, OpenAIBaseURL, OpenAIModel, OpenAIFallbackModel string
 	OllamaURL, OllamaModel                                     string
+	// OllamaEmbedModel is the Ollama embedding model the local model's
+	// short list of tools is ranked with; "" ranks by keywords alone.
+	OllamaEmbedModel string
 }
 
 func (c *Config) bindLLM(fs *flag.FlagSet, e env) {
@@ -35,6 +38,7 @@ func (c *Config) bindLLM(fs *flag.FlagSet, e env) {
 	fs.StringVar(&l.OpenAIFallbackModel, "openai-fallback-model", e.str("PAM_OPENAI_FALLBACK_MODEL", l.OpenAIFallbackModel), "fallback cloud `model`, \"\" for none (PAM_OPENAI_FALLBACK_MODEL)")
 	fs.StringVar(&l.OllamaURL, "ollama-url", e.str("PAM_OLLAMA_URL", l.OllamaURL), "Ollama server `url` (PAM_OLLAMA_URL)")
 	fs.StringVar(&l.OllamaModel, "ollama-model", e.str("PAM_OLLAMA_MODEL", l.OllamaModel), "local `model` with tool support, \"\" for none (PAM_OLLAMA_MODEL)")
+	fs.StringVar(&l.OllamaEmbedModel, "ollama-embed-model", e.str("PAM_OLLAMA_EMBED_MODEL", l.OllamaEmbedModel), "Ollama embedding `model` that picks the tools offered to the local model, e.g. nomic-embed-text; \"\" ranks them by keywords (PAM_OLLAMA_EMBED_MODEL)")
 }
 
 // assistant is the chat stack: tools, models, router, conversation.
@@ -77,13 +81,21 @@ func (m *Main) openAssistant() error {
 		}
 		providers = append(providers, local)
 	}
+	var embedder chat.Embedder
+	if l.OllamaEmbedModel != "" && l.OllamaURL != "" {
+		e, err := ollama.New(l.OllamaURL, nil, l.OllamaEmbedModel, ollama.Options{})
+		if err != nil {
+			return &ConfigError{"--ollama-url / PAM_OLLAMA_URL", err}
+		}
+		embedder = e
+	}
 	gate := offline.New(a.tools)
 	providers = append(providers, gate)
 	a.router = llm.NewRouter(providers...)
 	a.router.Logger = m.Logger.With("component", "llm")
 	a.router.Online = a.online.Load
 	a.chat = &chat.Service{Model: a.router, Tools: a.tools, Memory: m.Store, Logger: m.Logger.With("component", "chat"),
-		Knowledge: &contextengine.Engine{Store: m.Store}, Gate: gate,
+		Knowledge: &contextengine.Engine{Store: m.Store}, Gate: gate, Embedder: embedder,
 		CloudReachable: func() bool { return l.OpenAIKey != "" && a.online.Load() }}
 
 	ctx, cancel := context.WithCancel(context.Background())

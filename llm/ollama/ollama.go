@@ -157,6 +157,41 @@ func (c *Client) Loaded(ctx context.Context) (bool, error) {
 	}), nil
 }
 
+// Embed returns one vector per text, in order, from /api/embed. The
+// client's model must be an embedding model (for example
+// "nomic-embed-text" or "all-minilm"): create a Client for it beside the
+// chat model's. Inputs longer than the model's window are truncated by
+// Ollama. The errors wrap the llm sentinels, as Chat's do.
+func (c *Client) Embed(ctx context.Context, texts []string) ([][]float32, error) {
+	if len(texts) == 0 {
+		return nil, nil
+	}
+	truncate := true
+	resp, err := c.api.Embed(ctx, &api.EmbedRequest{
+		Model:     c.model,
+		Input:     texts,
+		KeepAlive: &api.Duration{Duration: c.opts.KeepAlive},
+		Truncate:  &truncate,
+	})
+	if err != nil {
+		if ctx.Err() != nil {
+			return nil, fmt.Errorf("ollama: embed %s: %w", c.model, ctx.Err())
+		}
+		return nil, fmt.Errorf("ollama: embed %s: %w", c.model, mapError(err))
+	}
+	if len(resp.Embeddings) != len(texts) {
+		return nil, fmt.Errorf("ollama: embed %s: %w: %d vectors for %d inputs",
+			c.model, llm.ErrUnavailable, len(resp.Embeddings), len(texts))
+	}
+	for i, v := range resp.Embeddings {
+		if len(v) == 0 || len(v) != len(resp.Embeddings[0]) {
+			return nil, fmt.Errorf("ollama: embed %s: %w: vector %d has %d dimensions",
+				c.model, llm.ErrUnavailable, i, len(v))
+		}
+	}
+	return resp.Embeddings, nil
+}
+
 // Chat implements llm.Provider. Text streams as tokens; Ollama sends each tool
 // call whole in one chunk, and it is emitted as soon as it arrives. Tool calls
 // without an ID get one, so the history stays valid for OpenAI too.

@@ -54,6 +54,15 @@ type wireTool struct {
 	} `json:"function"`
 }
 
+// wireEmbed is /api/embed's request body as Ollama reads it.
+type wireEmbed struct {
+	Model     string          `json:"model"`
+	Input     []string        `json:"input"`
+	KeepAlive json.RawMessage `json:"keep_alive"`
+	Truncate  *bool           `json:"truncate"`
+	Options   map[string]any  `json:"options"`
+}
+
 // fakeOllama speaks Ollama's wire protocol: /api/tags, /api/show, /api/ps and
 // NDJSON-streamed /api/chat. It fails the test on any other request.
 type fakeOllama struct {
@@ -61,6 +70,8 @@ type fakeOllama struct {
 	tags   []string            // installed models
 	caps   map[string][]string // model -> capabilities
 	chatFn func(n int, req wireChat, w http.ResponseWriter)
+	// embedFn answers /api/embed; nil fails the test.
+	embedFn func(req wireEmbed, w http.ResponseWriter)
 
 	mu    sync.Mutex
 	chats []wireChat // every /api/chat body received
@@ -139,6 +150,17 @@ func (f *fakeOllama) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 		n := len(f.chats)
 		f.mu.Unlock()
 		f.chatFn(n, req, w)
+
+	case r.Method == http.MethodPost && r.URL.Path == "/api/embed" && f.embedFn != nil:
+		dec := json.NewDecoder(r.Body)
+		dec.DisallowUnknownFields()
+		var req wireEmbed
+		if err := dec.Decode(&req); err != nil {
+			t.Errorf("/api/embed body: %v", err)
+			http.Error(w, "bad body", http.StatusBadRequest)
+			return
+		}
+		f.embedFn(req, w)
 
 	default:
 		t.Errorf("unexpected request %s %s", r.Method, r.URL.Path)
@@ -502,4 +524,55 @@ func jsonEqual(t *testing.T, a, b []byte) bool {
 	ax, _ := json.Marshal(x)
 	by, _ := json.Marshal(y)
 	return bytes.Equal(ax, by)
+}
+
+// TestEmbed: the texts go out as one /api/embed request for the client's
+// model, the vectors come back in order, and failures map to the sentinels.
+func TestEmbed(t *testing.T) {
+	var got []wireEmbed
+	f := &fakeOllama{embedFn: func(req wireEmbed, w http.ResponseWriter) {
+		got = append(got, req)
+		if req.Model == "missing" {
+			w.WriteHeader(http.StatusNotFound)
+			writeJSON(t, w, map[string]string{"error": `model "missing" not found, try pulling it first`})
+			return
+		}
+		vecs := make([][]float32, len(req.Input))
+		for i, in := range req.Input {
+			vecs[i] = []float32{float32(len(in)), float32(i)}
+		}
+		if req.Input[0] == "short" {
+			vecs = vecs[:1]
+		}
+		writeJSON(t, w, map[string]any{"model": req.Model, "embeddings": vecs})
+	}}
+	srv := newFakeOllama(t, f)
+	c, err := ollama.New(srv.URL, &http.Client{}, "nomic-embed-text", ollama.Options{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	ctx := context.Background()
+	vecs, err := c.Embed(ctx, []string{"fill up", "campsite near Moab"})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(vecs) != 2 || vecs[0][0] != 7 || vecs[1][0] != 18 || vecs[1][1] != 1 {
+		t.Fatalf("vectors = %v", vecs)
+	}
+	if len(got) != 1 || got[0].Model != "nomic-embed-text" || len(got[0].Input) != 2 || got[0].Truncate == nil || !*got[0].Truncate {
+		t.Fatalf("requests = %+v", got)
+	}
+	if vecs, err := c.Embed(ctx, nil); err != nil || vecs != nil || len(got) != 1 {
+		t.Fatalf("no input: %v, %v, %d requests", vecs, err, len(got))
+	}
+	if _, err := c.Embed(ctx, []string{"short", "two"}); !errors.Is(err, llm.ErrUnavailable) {
+		t.Fatalf("one vector for two inputs: %v", err)
+	}
+	missing, err := ollama.New(srv.URL, &http.Client{}, "missing", ollama.Options{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if _, err := missing.Embed(ctx, []string{"x"}); !errors.Is(err, llm.ErrModelNotFound) {
+		t.Fatalf("missing model: %v", err)
+	}
 }
