@@ -275,3 +275,6 @@ func (c *Column) boundSQL(f float64, d Dialect) string {
 	}
 	return strconv.FormatFloat(f, 'g', -1, 64)
 }
+
+// SQLType is the column's type in dialect d, as the DDL writes it.
+func (c *Column) SQLType(d Dialect) string { return c.sqlType(d) }

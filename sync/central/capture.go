@@ -30,38 +30,42 @@ const (
 // triggerSQL attaches the capture function to t as three statement-level
 // AFTER triggers with transition tables. TG_ARGV is the owner column (empty
 // when the table has none) and the scope mode.
-func triggerSQL(t *schema.Table) []string {
+func triggerSQL(t *schema.Table, key string) []string {
 	mode := scopeOwn
 	if t.Read == schema.ReadAll || t.Owner == "" {
 		mode = scopeAll
 	}
 	args := quoteLiteral(t.Owner) + ", " + quoteLiteral(mode)
 	tbl := schema.Quote(t.Name)
+	fn := "pam_sync.capture"
+	if key == SyncKey {
+		fn = "pam_sync.capture_keyed"
+	}
 	return []string{
-		fmt.Sprintf(`CREATE OR REPLACE TRIGGER %s AFTER INSERT ON %s REFERENCING NEW TABLE AS new_rows FOR EACH STATEMENT EXECUTE FUNCTION pam_sync.capture(%s)`, triggerInsert, tbl, args),
-		fmt.Sprintf(`CREATE OR REPLACE TRIGGER %s AFTER UPDATE ON %s REFERENCING OLD TABLE AS old_rows NEW TABLE AS new_rows FOR EACH STATEMENT EXECUTE FUNCTION pam_sync.capture(%s)`, triggerUpdate, tbl, args),
-		fmt.Sprintf(`CREATE OR REPLACE TRIGGER %s AFTER DELETE ON %s REFERENCING OLD TABLE AS old_rows FOR EACH STATEMENT EXECUTE FUNCTION pam_sync.capture(%s)`, triggerDelete, tbl, args),
+		fmt.Sprintf(`CREATE OR REPLACE TRIGGER %s AFTER INSERT ON %s REFERENCING NEW TABLE AS new_rows FOR EACH STATEMENT EXECUTE FUNCTION %s(%s)`, triggerInsert, tbl, fn, args),
+		fmt.Sprintf(`CREATE OR REPLACE TRIGGER %s AFTER UPDATE ON %s REFERENCING OLD TABLE AS old_rows NEW TABLE AS new_rows FOR EACH STATEMENT EXECUTE FUNCTION %s(%s)`, triggerUpdate, tbl, fn, args),
+		fmt.Sprintf(`CREATE OR REPLACE TRIGGER %s AFTER DELETE ON %s REFERENCING OLD TABLE AS old_rows FOR EACH STATEMENT EXECUTE FUNCTION %s(%s)`, triggerDelete, tbl, fn, args),
 	}
 }
 
 // Sources of the capture statement, one per trigger event: each yields
 // (row_id, rb, ra): the row before and after, as jsonb (NULL when absent).
-// Every base table has a uuid id (Init checks), and PL/pgSQL plans the
-// statement per table, so x.id resolves. OFFSET 0 keeps each to_jsonb from
+// Every base table has a uuid key, id or (adopted tables) pam_id, and
+// PL/pgSQL plans the statement per table, so x.id resolves. OFFSET 0 keeps each to_jsonb from
 // being inlined into, and evaluated again by, every later reference.
 // An UPDATE joins old and new rows on id; a row whose id changed shows as a
 // delete of the old id and an insert of the new one.
 const (
 	srcInsert = `src AS (
-      SELECT x.id AS row_id, NULL::jsonb AS rb, to_jsonb(x) AS ra FROM new_rows x OFFSET 0
+      SELECT x.{{KEY}} AS row_id, NULL::jsonb AS rb, {{ROW}} AS ra FROM new_rows x OFFSET 0
     )`
 	srcDelete = `src AS (
-      SELECT x.id AS row_id, to_jsonb(x) AS rb, NULL::jsonb AS ra FROM old_rows x OFFSET 0
+      SELECT x.{{KEY}} AS row_id, {{ROW}} AS rb, NULL::jsonb AS ra FROM old_rows x OFFSET 0
     )`
 	srcUpdate = `src AS (
       SELECT coalesce(o.row_id, n.row_id) AS row_id, o.j AS rb, n.j AS ra
-      FROM (SELECT x.id AS row_id, to_jsonb(x) AS j FROM old_rows x OFFSET 0) o
-      FULL JOIN (SELECT x.id AS row_id, to_jsonb(x) AS j FROM new_rows x OFFSET 0) n ON o.row_id = n.row_id
+      FROM (SELECT x.{{KEY}} AS row_id, {{ROW}} AS j FROM old_rows x OFFSET 0) o
+      FULL JOIN (SELECT x.{{KEY}} AS row_id, {{ROW}} AS j FROM new_rows x OFFSET 0) n ON o.row_id = n.row_id
       OFFSET 0
     )`
 )
@@ -183,7 +187,7 @@ const captureStatementSQL = `WITH {{SRC}},
 // transition tables' sizes are known only at execution), while small ones
 // reuse a generic plan: planning costs ~2 ms, running it on one row less.
 // JIT is off: it costs more than it saves here.
-const captureFunctionSQL = `CREATE OR REPLACE FUNCTION pam_sync.capture() RETURNS trigger
+const captureFunctionSQL = `CREATE OR REPLACE FUNCTION {{FUNCTION}}() RETURNS trigger
 LANGUAGE plpgsql SECURITY DEFINER
 SET search_path = pg_catalog, pam_sync, pg_temp
 SET TimeZone = 'UTC'
@@ -247,17 +251,24 @@ $fn$`
 // functionsSQL creates the capture function and the RLS lookups.
 func functionsSQL() []string {
 	stmt := func(src string) string { return strings.Replace(captureStatementSQL, "{{SRC}}", src, 1) }
-	capture := strings.NewReplacer(
-		"{{ALL}}", scopeAll,
-		"{{SHARED}}", SharedScope,
-		"{{NODE}}", merge.ServerNode,
-		"{{SMALL}}", strconv.Itoa(smallStatement),
-		"{{INSERT}}", stmt(srcInsert),
-		"{{UPDATE}}", stmt(srcUpdate),
-		"{{DELETE}}", stmt(srcDelete),
-	).Replace(captureFunctionSQL)
+	capture := func(name, key, row string) string {
+		return strings.NewReplacer("{{KEY}}", key, "{{ROW}}", row, "{{FUNCTION}}", name).Replace(
+			strings.NewReplacer(
+				"{{ALL}}", scopeAll,
+				"{{SHARED}}", SharedScope,
+				"{{NODE}}", merge.ServerNode,
+				"{{SMALL}}", strconv.Itoa(smallStatement),
+				"{{INSERT}}", stmt(srcInsert),
+				"{{UPDATE}}", stmt(srcUpdate),
+				"{{DELETE}}", stmt(srcDelete),
+			).Replace(captureFunctionSQL))
+	}
 	return []string{
-		capture,
+		capture("pam_sync.capture", "id", "to_jsonb(x)"),
+		// Adopted tables whose own id is not a uuid: devices know a row by
+		// its sync key, sent to them as "id"; the project's id stays
+		// central.
+		capture("pam_sync.capture_keyed", SyncKey, fmt.Sprintf("jsonb_set(to_jsonb(x) - %s, '{id}', to_jsonb(x.%s))", quoteLiteral(SyncKey), SyncKey)),
 		// my_users: the users this session acts for. A device's users come
 		// from its binding, keyed on session_user (inside a definer
 		// function current_user is the definer). auth.uid() serves the web

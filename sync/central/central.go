@@ -28,6 +28,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"slices"
 	"strings"
 
 	"github.com/jackc/pgx/v5"
@@ -62,16 +63,33 @@ const initLockKey = 0x70616d73796e63
 // capture trigger that runs with its rights.
 var ErrNotPrivileged = errors.New("central: installing role must be a superuser or have BYPASSRLS")
 
+// Options choose what Init may do beyond creating PAM's own tables.
+type Options struct {
+	// Adopt lets Init take over tables of the catalog that exist but that
+	// an earlier Init did not create (a Supabase project's own), with the
+	// changes PlanInit lists. Without it, Init refuses such a database and
+	// changes nothing.
+	Adopt bool
+}
+
 // Init installs the central schema into the database of conn in one
 // transaction: the catalog's tables and view, the auth schema and the
 // Supabase roles where missing, the pam_sync schema, the capture triggers,
 // row-level security, the policies and the grants. Running it again changes
 // nothing. Concurrent calls on one database are serialised by an advisory
 // lock; the cluster-wide roles tolerate concurrent creation from other
-// databases.
+// databases. A database holding tables of the catalog that PAM did not
+// create is refused (a *PlanError wrapping ErrAdoptionNeeded); InitWith
+// with Adopt takes them over.
 func Init(ctx context.Context, conn *pgx.Conn, cat *schema.Catalog) error {
-	stmts, err := installSQL(cat)
-	if err != nil {
+	return InitWith(ctx, conn, cat, Options{})
+}
+
+// InitWith is Init with options. It plans first (PlanInit) and changes
+// nothing when the plan refuses a table, or needs adoption that opts does
+// not allow.
+func InitWith(ctx context.Context, conn *pgx.Conn, cat *schema.Catalog, opts Options) error {
+	if err := checkCatalog(cat); err != nil {
 		return err
 	}
 	tx, err := conn.Begin(ctx)
@@ -90,7 +108,17 @@ func Init(ctx context.Context, conn *pgx.Conn, cat *schema.Catalog) error {
 	if !privileged {
 		return ErrNotPrivileged
 	}
-	for _, s := range stmts {
+	plan, err := PlanInit(ctx, tx.Conn(), cat)
+	if err != nil {
+		return fmt.Errorf("central init: %w", err)
+	}
+	if plan.Count(ActionRefuse) > 0 {
+		return &PlanError{Err: ErrRefused, Plan: plan}
+	}
+	if !opts.Adopt && plan.Count(ActionAlter)+plan.Count(ActionAdopt) > countAdoptedEarlier(plan) {
+		return &PlanError{Err: ErrAdoptionNeeded, Plan: plan}
+	}
+	for _, s := range installSQL(cat, plan) {
 		if _, err := tx.Exec(ctx, s); err != nil {
 			return fmt.Errorf("central init: %w\n-- statement:\n%s", err, s)
 		}
@@ -101,17 +129,34 @@ func Init(ctx context.Context, conn *pgx.Conn, cat *schema.Catalog) error {
 	return nil
 }
 
-// installSQL lists every statement of Init in order.
-func installSQL(cat *schema.Catalog) ([]string, error) {
-	if err := checkCatalog(cat); err != nil {
-		return nil, err
+// countAdoptedEarlier counts the adopted tables an earlier Init already
+// took over: re-running Init on an adopted database needs no new consent.
+func countAdoptedEarlier(p *Plan) int {
+	n := 0
+	for _, t := range p.Tables {
+		if t.Action == ActionAdopt && slices.Contains(t.Notes, noteAdoptedEarlier) {
+			n++
+		}
 	}
+	return n
+}
+
+// installSQL lists every statement of Init in order, for a checked
+// catalog and its plan.
+func installSQL(cat *schema.Catalog, plan *Plan) []string {
 	var s []string
 	for _, r := range []string{roleAuthenticated, roleAnon, DeviceGroup} {
 		s = append(s, ensureRoleSQL(r))
 	}
 	s = append(s, authSQL...)
 	for _, t := range cat.Tables {
+		tp, _ := plan.Table(t.Name)
+		if tp.Adopted() {
+			// The project's table keeps its own definition; only what the
+			// plan lists changes.
+			s = append(s, tp.Statements...)
+			continue
+		}
 		s = append(s, t.DDL(schema.Postgres)...)
 		if t.View {
 			// Without security_invoker a view reads its tables with its
@@ -123,20 +168,21 @@ func installSQL(cat *schema.Catalog) ([]string, error) {
 	}
 	s = append(s, syncSchemaSQL...)
 	s = append(s, pushTxSQL)
-	s = append(s, registrySQL(cat)...)
+	s = append(s, registrySQL(cat, plan)...)
 	s = append(s, functionsSQL()...)
 	s = append(s, pushFunctionsSQL()...)
 	for _, t := range cat.Tables {
 		if !t.View {
-			s = append(s, triggerSQL(t)...)
+			tp, _ := plan.Table(t.Name)
+			s = append(s, triggerSQL(t, tp.Key)...)
 		}
 	}
-	s = append(s, supabaseSQL(cat)...)
+	s = append(s, supabaseSQL(cat, plan)...)
 	s = append(s, backfillSQL(cat)...)
-	s = append(s, privilegesSQL(cat)...)
+	s = append(s, privilegesSQL(cat, plan)...)
 	s = append(s, fmt.Sprintf(`INSERT INTO pam_sync.meta (key, value) VALUES ('schema_version', %s)
 ON CONFLICT (key) DO UPDATE SET value = excluded.value WHERE meta.value IS DISTINCT FROM excluded.value`, quoteLiteral(SchemaVersion)))
-	return s, nil
+	return s
 }
 
 // checkCatalog refuses catalogs the generic trigger cannot serve: every base

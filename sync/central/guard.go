@@ -52,7 +52,7 @@ const maxSkewMS = 5 * 60 * 1000
 // boundPoliciesSQL bounds the device group on one base table: reads to its
 // users' rows (or every row where every user reads them), writes to its
 // users' rows; tables without an owner are read-only to it.
-func boundPoliciesSQL(t *schema.Table, tbl string) []string {
+func boundPoliciesSQL(t *schema.Table, tbl, key string) []string {
 	var s []string
 	for _, p := range boundPolicies {
 		s = append(s, fmt.Sprintf(`DROP POLICY IF EXISTS %s ON %s`, p, tbl))
@@ -61,7 +61,10 @@ func boundPoliciesSQL(t *schema.Table, tbl string) []string {
 	read, own := "true", "false"
 	// The shared scope's marker is never a row's id: a row with it would
 	// be logged and versioned as if it were the scope itself.
-	notShared := " AND id <> " + quoteLiteral(SharedScope) + "::uuid"
+	if key == "" {
+		key = "id"
+	}
+	notShared := " AND " + schema.Quote(key) + " <> " + quoteLiteral(SharedScope) + "::uuid"
 	if t.Owner != "" {
 		owner := schema.Quote(t.Owner)
 		own = owner + " IN " + myUsers
@@ -87,14 +90,16 @@ func boundPoliciesSQL(t *schema.Table, tbl string) []string {
 // registrySQL records, for the push functions, which tables a device may
 // write, under which owner column, and whether their changes are logged in
 // the shared scope.
-func registrySQL(cat *schema.Catalog) []string {
+func registrySQL(cat *schema.Catalog, plan *Plan) []string {
 	s := []string{`CREATE TABLE IF NOT EXISTS pam_sync.tables (
   tbl text PRIMARY KEY,
   rel regclass NOT NULL,
   owner_col text,
   shared boolean NOT NULL,
-  writable boolean NOT NULL
-)`}
+  writable boolean NOT NULL,
+  key_col text NOT NULL DEFAULT 'id',
+  adopted boolean NOT NULL DEFAULT false
+)`, `COMMENT ON COLUMN pam_sync.tables.key_col IS 'the uuid column devices know a row by: id, or pam_id where an adopted table''s own id is not a uuid'`}
 	var names []string
 	for _, t := range cat.Tables {
 		if t.View {
@@ -106,11 +111,16 @@ func registrySQL(cat *schema.Catalog) []string {
 			owner = quoteLiteral(t.Owner)
 		}
 		shared := t.Read == schema.ReadAll || t.Owner == ""
-		s = append(s, fmt.Sprintf(`INSERT INTO pam_sync.tables (tbl, rel, owner_col, shared, writable)
-VALUES (%s, %s::regclass, %s, %t, %t)
-ON CONFLICT (tbl) DO UPDATE SET rel = excluded.rel, owner_col = excluded.owner_col, shared = excluded.shared, writable = excluded.writable
-WHERE (tables.rel, tables.owner_col, tables.shared, tables.writable) IS DISTINCT FROM (excluded.rel, excluded.owner_col, excluded.shared, excluded.writable)`,
-			quoteLiteral(t.Name), quoteLiteral(schema.Quote(t.Name)), owner, shared, Writable(t)))
+		tp, _ := plan.Table(t.Name)
+		key := tp.Key
+		if key == "" {
+			key = "id"
+		}
+		s = append(s, fmt.Sprintf(`INSERT INTO pam_sync.tables (tbl, rel, owner_col, shared, writable, key_col, adopted)
+VALUES (%s, %s::regclass, %s, %t, %t, %s, %t)
+ON CONFLICT (tbl) DO UPDATE SET rel = excluded.rel, owner_col = excluded.owner_col, shared = excluded.shared, writable = excluded.writable, key_col = excluded.key_col, adopted = excluded.adopted
+WHERE (tables.rel, tables.owner_col, tables.shared, tables.writable, tables.key_col, tables.adopted) IS DISTINCT FROM (excluded.rel, excluded.owner_col, excluded.shared, excluded.writable, excluded.key_col, excluded.adopted)`,
+			quoteLiteral(t.Name), quoteLiteral(schema.Quote(t.Name)), owner, shared, Writable(t), quoteLiteral(key), tp.Adopted()))
 	}
 	s = append(s, fmt.Sprintf(`DELETE FROM pam_sync.tables WHERE tbl NOT IN (%s)`, strings.Join(names, ", ")))
 	return s
@@ -224,12 +234,12 @@ BEGIN
   IF FOUND THEN
     RAISE EXCEPTION 'pam_sync: % belongs to another user', v_bad USING ERRCODE = '42501';
   END IF;
-  FOR v_t IN SELECT pt.tbl, pt.rel, pt.owner_col, pt.shared FROM tables pt WHERE pt.tbl = ANY (p_tbls) LOOP
-    EXECUTE format('SELECT x.r FROM unnest($1, $2::uuid[]) AS x(t, r) LEFT JOIN %s b ON b.id = x.r
-                     WHERE x.t = $3 AND CASE WHEN b.id IS NOT NULL THEN b.%I IS NULL OR b.%I <> ALL ($4)
+  FOR v_t IN SELECT pt.tbl, pt.rel, pt.owner_col, pt.shared, pt.key_col FROM tables pt WHERE pt.tbl = ANY (p_tbls) LOOP
+    EXECUTE format('SELECT x.r FROM unnest($1, $2::uuid[]) AS x(t, r) LEFT JOIN %s b ON b.%I = x.r
+                     WHERE x.t = $3 AND CASE WHEN b.%I IS NOT NULL THEN b.%I IS NULL OR b.%I <> ALL ($4)
                                              ELSE $5 AND EXISTS (SELECT 1 FROM pam_sync.row_meta m WHERE m.tbl = x.t AND m.row_id = x.r
                                                                    AND m.xmin <> pg_current_xact_id()::xid) END
-                     LIMIT 1', v_t.rel, v_t.owner_col, v_t.owner_col)
+                     LIMIT 1', v_t.rel, v_t.key_col, v_t.key_col, v_t.owner_col, v_t.owner_col)
       INTO v_bad USING p_tbls, p_ids, v_t.tbl, v_users, v_t.shared;
     IF v_bad IS NOT NULL THEN
       RAISE EXCEPTION 'pam_sync: %/% is not a row of this device''s users', v_t.tbl, v_bad USING ERRCODE = '42501';
@@ -353,6 +363,7 @@ DECLARE
   v_now bigint := floor(extract(epoch FROM clock_timestamp()) * 1000)::bigint << 16;
   v_vers jsonb;
   v_scope text;
+  v_row text;
   v_n bigint;
 BEGIN
   SELECT * INTO v_t FROM tables WHERE tbl = p_tbl;
@@ -362,6 +373,9 @@ BEGIN
   SELECT jsonb_object_agg(a.attname, jsonb_build_object('t', v_now, 'n', '{{NODE}}'))
     INTO v_vers
     FROM pg_attribute a WHERE a.attrelid = v_t.rel AND a.attnum > 0 AND NOT a.attisdropped;
+  -- Devices know a row by its key, sent as "id".
+  v_row := CASE WHEN v_t.key_col = 'id' THEN 'to_jsonb(x)'
+                ELSE format('jsonb_set(to_jsonb(x) - %L, ''{id}'', to_jsonb(x.%I))', v_t.key_col, v_t.key_col) END;
   IF v_t.shared OR v_t.owner_col IS NULL THEN
     v_scope := format('%L::uuid', '{{SHARED}}');
   ELSE
@@ -369,8 +383,8 @@ BEGIN
   END IF;
   EXECUTE format($q$
     WITH src AS MATERIALIZED (
-      SELECT x.id AS row_id, to_jsonb(x) AS ra, %s AS uid FROM %s x
-       WHERE NOT EXISTS (SELECT 1 FROM pam_sync.row_meta m WHERE m.tbl = $1 AND m.row_id = x.id)
+      SELECT x.%I AS row_id, %s AS ra, %s AS uid FROM %s x
+       WHERE NOT EXISTS (SELECT 1 FROM pam_sync.row_meta m WHERE m.tbl = $1 AND m.row_id = x.%I)
     ),
     ent AS MATERIALIZED (
       SELECT s.*, row_number() OVER (PARTITION BY s.uid ORDER BY s.row_id) AS rn,
@@ -390,7 +404,7 @@ BEGIN
     INSERT INTO pam_sync.change_log (user_id, seq, tbl, row_id, cl, cells, origin, hlc, node)
     SELECT e.uid, a.seq - e.cnt + e.rn, $1, e.row_id, 1, e.ra, '{{NODE}}', $3, '{{NODE}}'
       FROM ent e JOIN alloc a ON a.user_id = e.uid
-  $q$, v_scope, v_t.rel) USING p_tbl, v_vers, v_now;
+  $q$, v_t.key_col, v_row, v_scope, v_t.rel, v_t.key_col) USING p_tbl, v_vers, v_now;
   GET DIAGNOSTICS v_n = ROW_COUNT;
   RETURN v_n;
 END

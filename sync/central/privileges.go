@@ -56,7 +56,7 @@ var revokeFrom = "PUBLIC, " + pgx.Identifier{roleAnon}.Sanitize() + ", " + clien
 
 // privilegesSQL enables and forces row-level security, (re)creates the
 // policies and resets the grants of the catalog's tables and of pam_sync.
-func privilegesSQL(cat *schema.Catalog) []string {
+func privilegesSQL(cat *schema.Catalog, plan *Plan) []string {
 	var s []string
 	s = append(s,
 		guarded(`GRANT USAGE ON SCHEMA public TO `+clientRoles),
@@ -64,7 +64,8 @@ func privilegesSQL(cat *schema.Catalog) []string {
 		guarded(`GRANT EXECUTE ON FUNCTION auth.uid() TO `+clientRoles),
 	)
 	for _, t := range cat.Tables {
-		s = append(s, tablePrivilegesSQL(t)...)
+		tp, _ := plan.Table(t.Name)
+		s = append(s, tablePrivilegesSQL(t, tp)...)
 	}
 	s = append(s, syncPrivilegesSQL()...)
 	return s
@@ -83,8 +84,21 @@ END
 $do$`, stmt, quoteLiteral(stmt))
 }
 
-func tablePrivilegesSQL(t *schema.Table) []string {
+// tablePrivilegesSQL secures one catalog table. A table adopted from the
+// project keeps its grants and its permissive policies as they are: PAM's
+// grants and permissive policies name the device group only, so the web
+// app's rights neither grow nor shrink. The restrictive device bound goes
+// on every table.
+func tablePrivilegesSQL(t *schema.Table, tp TablePlan) []string {
 	tbl := schema.Quote(t.Name)
+	adopted := tp.Adopted()
+	if adopted && t.View {
+		return nil
+	}
+	to := clientRoles
+	if adopted {
+		to = pgx.Identifier{DeviceGroup}.Sanitize()
+	}
 	privs := "SELECT"
 	if Writable(t) {
 		privs = "SELECT, INSERT, UPDATE, DELETE"
@@ -99,11 +113,13 @@ func tablePrivilegesSQL(t *schema.Table) []string {
 	if !Writable(t) {
 		denied += ", INSERT, UPDATE, DELETE"
 	}
-	grants := []string{
-		fmt.Sprintf(`REVOKE ALL ON %s FROM PUBLIC`, tbl),
-		fmt.Sprintf(`REVOKE %s ON %s FROM %s`, denied, tbl, pgx.Identifier{DeviceGroup}.Sanitize()),
-		fmt.Sprintf(`GRANT %s ON %s TO %s`, privs, tbl, clientRoles),
+	var grants []string
+	if !adopted {
+		grants = append(grants, fmt.Sprintf(`REVOKE ALL ON %s FROM PUBLIC`, tbl))
 	}
+	grants = append(grants,
+		fmt.Sprintf(`REVOKE %s ON %s FROM %s`, denied, tbl, pgx.Identifier{DeviceGroup}.Sanitize()),
+		fmt.Sprintf(`GRANT %s ON %s TO %s`, privs, tbl, to))
 	if t.View {
 		// The view has no policies of its own: with security_invoker it
 		// reads budgets and expenses under their policies.
@@ -116,10 +132,10 @@ func tablePrivilegesSQL(t *schema.Table) []string {
 	for _, p := range basePolicies {
 		s = append(s, fmt.Sprintf(`DROP POLICY IF EXISTS %s ON %s`, p, tbl))
 	}
-	for _, p := range tablePolicies(t) {
+	for _, p := range tablePolicies(t, to) {
 		s = append(s, p.sql(tbl))
 	}
-	s = append(s, boundPoliciesSQL(t, tbl)...)
+	s = append(s, boundPoliciesSQL(t, tbl, tp.Key)...)
 	return append(s, grants...)
 }
 
@@ -149,9 +165,9 @@ func (p policy) sql(tbl string) string {
 //	own or unowned (hustle_ideas)    SELECT own or unowned; writes own rows
 //	every row (ReadAll), writable    SELECT all; writes own rows (social_groups)
 //	no owner, or ReadAll read-only   SELECT all
-func tablePolicies(t *schema.Table) []policy {
+func tablePolicies(t *schema.Table, to string) []policy {
 	if t.Owner == "" {
-		return []policy{{name: policyRead, cmd: "SELECT", using: "true", to: clientRoles}}
+		return []policy{{name: policyRead, cmd: "SELECT", using: "true", to: to}}
 	}
 	owner := schema.Quote(t.Owner)
 	own := owner + " IN " + myUsers
@@ -159,7 +175,7 @@ func tablePolicies(t *schema.Table) []policy {
 	switch t.Read {
 	case schema.ReadOwn:
 		if Writable(t) {
-			return []policy{{name: policyRW, cmd: "ALL", using: own, check: own, to: clientRoles}}
+			return []policy{{name: policyRW, cmd: "ALL", using: own, check: own, to: to}}
 		}
 		read = own
 	case schema.ReadOwnOrUnowned:
@@ -167,12 +183,12 @@ func tablePolicies(t *schema.Table) []policy {
 	default:
 		read = "true"
 	}
-	ps := []policy{{name: policyRead, cmd: "SELECT", using: read, to: clientRoles}}
+	ps := []policy{{name: policyRead, cmd: "SELECT", using: read, to: to}}
 	if Writable(t) {
 		ps = append(ps,
-			policy{name: policyInsert, cmd: "INSERT", check: own, to: clientRoles},
-			policy{name: policyUpdate, cmd: "UPDATE", using: own, check: own, to: clientRoles},
-			policy{name: policyDelete, cmd: "DELETE", using: own, to: clientRoles},
+			policy{name: policyInsert, cmd: "INSERT", check: own, to: to},
+			policy{name: policyUpdate, cmd: "UPDATE", using: own, check: own, to: to},
+			policy{name: policyDelete, cmd: "DELETE", using: own, to: to},
 		)
 	}
 	return ps

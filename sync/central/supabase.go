@@ -23,6 +23,9 @@ import (
 //   - deleting a user from auth.users deletes that user's rows, captured
 //     like any delete, so the devices forget them too.
 //
+// Adopted tables are left as the project has them: their defaults, their
+// triggers and their grants are the web app's.
+//
 // anon keeps whatever the project gave it: Init revokes from PUBLIC only,
 // and forced row-level security (no policy names anon) hides PAM's rows
 // from it.
@@ -31,11 +34,11 @@ import (
 const roleService = "service_role"
 
 // supabaseSQL lists the statements above for the catalog's base tables.
-func supabaseSQL(cat *schema.Catalog) []string {
+func supabaseSQL(cat *schema.Catalog, plan *Plan) []string {
 	s := []string{touchFunctionSQL, forgetUserFunctionSQL}
 	for _, t := range cat.Tables {
-		if t.View {
-			continue
+		if tp, _ := plan.Table(t.Name); t.View || tp.Adopted() {
+			continue // the project's tables have what the project gave them
 		}
 		tbl := schema.Quote(t.Name)
 		if t.Owner != "id" {
