@@ -223,6 +223,7 @@ func syncPrivilegesSQL() []string {
 		"row_meta":      ownOrShared,
 		"conflicts":     own,
 		"push_outcomes": "device_id IN (SELECT pam_sync.my_devices())",
+		"tables":        "true",
 	}
 	for _, name := range syncTables {
 		tbl := "pam_sync." + schema.Quote(name)

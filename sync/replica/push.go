@@ -124,7 +124,7 @@ func (r *Replica) acknowledge(ctx context.Context, entries []outgoing, out pushO
 		return 0, err
 	}
 	if len(out.rejected) > 0 {
-		if err := r.adoptCentral(ctx, entries, out.rejected); err != nil {
+		if err := r.adoptCentral(ctx, entries, out.rejected, out.keys); err != nil {
 			return 0, err
 		}
 	}
@@ -133,18 +133,42 @@ func (r *Replica) acknowledge(ctx context.Context, entries []outgoing, out pushO
 
 type pushOutcome struct {
 	rejected map[int64]string // local tx -> reason
+	keys     keys             // the tables' key columns, as central has them
+}
+
+// keys maps a table to the column central knows its rows by, where that
+// is not "id": an adopted table whose own id is not a uuid keeps the
+// device's row id in a sync key (pam_sync.tables.key_col).
+type keys map[string]string
+
+// of returns t's key column.
+func (k keys) of(t string) string {
+	if c, ok := k[t]; ok {
+		return c
+	}
+	return "id"
+}
+
+// rowJSON is the SQL of a row of t (alias a) as devices see it: the key
+// column's value as "id".
+func (k keys) rowJSON(t, a string) string {
+	key := k.of(t)
+	if key == "id" {
+		return "to_jsonb(" + a + ")"
+	}
+	return fmt.Sprintf("jsonb_set(to_jsonb(%s) - '%s', '{id}', to_jsonb(%s.%s))", a, key, a, schema.Quote(key))
 }
 
 // pushBatch applies entries centrally in one Postgres transaction.
 func (r *Replica) pushBatch(ctx context.Context, entries []outgoing) (pushOutcome, error) {
-	out := pushOutcome{rejected: map[int64]string{}}
+	out := pushOutcome{rejected: map[int64]string{}, keys: keys{}}
 	device := r.Store.DeviceID()
 	tx, err := r.DB.Begin(ctx)
 	if err != nil {
 		return out, fmt.Errorf("begin: %w", err)
 	}
 	defer tx.Rollback(context.WithoutCancel(ctx))
-	lastSeq, err := openPush(ctx, tx, device)
+	lastSeq, err := openPush(ctx, tx, device, out.keys)
 	if err != nil {
 		return out, err
 	}
@@ -162,7 +186,7 @@ func (r *Replica) pushBatch(ctx context.Context, entries []outgoing) (pushOutcom
 		}
 	}
 	if len(fresh) > 0 {
-		if err := r.applyCentral(ctx, tx, fresh); err != nil {
+		if err := r.applyCentral(ctx, tx, fresh, out.keys); err != nil {
 			// Find the poison transaction: replay one local transaction
 			// at a time, each behind its own savepoint.
 			if _, rerr := tx.Exec(ctx, "ROLLBACK TO SAVEPOINT push_batch"); rerr != nil {
@@ -171,7 +195,7 @@ func (r *Replica) pushBatch(ctx context.Context, entries []outgoing) (pushOutcom
 			if !isDataError(err) {
 				return out, err
 			}
-			if err := r.applyIsolated(ctx, tx, fresh, out.rejected); err != nil {
+			if err := r.applyIsolated(ctx, tx, fresh, out.rejected, out.keys); err != nil {
 				return out, err
 			}
 		}
@@ -194,7 +218,7 @@ func (r *Replica) pushBatch(ctx context.Context, entries []outgoing) (pushOutcom
 // state (or removes them when central never had them), so the device does
 // not keep values no other replica will ever see. What the device had is
 // kept in the conflict ledger with the refusal's reason.
-func (r *Replica) adoptCentral(ctx context.Context, entries []outgoing, rejected map[int64]string) error {
+func (r *Replica) adoptCentral(ctx context.Context, entries []outgoing, rejected map[int64]string, ks keys) error {
 	type key struct{ table, id string }
 	seen := map[key]string{}
 	var keys []key
@@ -220,8 +244,9 @@ func (r *Replica) adoptCentral(ctx context.Context, entries []outgoing, rejected
 			var vals map[string]json.RawMessage
 			var cl int64
 			var cells json.RawMessage
-			err = r.DB.QueryRow(ctx, fmt.Sprintf(`SELECT to_jsonb(t), m.cl, m.cells FROM %s t
-				LEFT JOIN pam_sync.row_meta m ON m.tbl = $2 AND m.row_id = t.id WHERE t.id = $1`, schema.Quote(t.Name)),
+			err = r.DB.QueryRow(ctx, fmt.Sprintf(`SELECT %s, m.cl, m.cells FROM %s t
+				LEFT JOIN pam_sync.row_meta m ON m.tbl = $2 AND m.row_id = t.%s WHERE t.%s = $1`,
+				ks.rowJSON(t.Name, "t"), schema.Quote(t.Name), schema.Quote(ks.of(t.Name)), schema.Quote(ks.of(t.Name))),
 				k.id, t.Name).Scan(&vals, &cl, &cells)
 			switch {
 			case errors.Is(err, pgx.ErrNoRows):
@@ -285,11 +310,21 @@ func recoverRejections(ctx context.Context, tx pgx.Tx, device string, from, to i
 // pushes of one device and holds its last applied sequence, and marks the
 // transaction so that the capture trigger leaves the logging to the push)
 // and sets the savepoint a poison transaction is isolated from: one round
-// trip.
-func openPush(ctx context.Context, tx pgx.Tx, device string) (int64, error) {
+// trip. It also reads which tables central keys by another column.
+func openPush(ctx context.Context, tx pgx.Tx, device string, k keys) (int64, error) {
 	var last int64
 	b := &pgx.Batch{}
 	b.Queue(`SELECT pam_sync.begin_push($1)`, device).QueryRow(func(row pgx.Row) error { return row.Scan(&last) })
+	b.Queue(`SELECT tbl, key_col FROM pam_sync.tables WHERE key_col <> 'id'`).Query(func(rows pgx.Rows) error {
+		for rows.Next() {
+			var t, c string
+			if err := rows.Scan(&t, &c); err != nil {
+				return err
+			}
+			k[t] = c
+		}
+		return rows.Err()
+	})
 	b.Queue(`SAVEPOINT push_batch`)
 	if err := tx.SendBatch(ctx, b).Close(); err != nil {
 		return 0, fmt.Errorf("open push: %w", err)
@@ -299,7 +334,7 @@ func openPush(ctx context.Context, tx pgx.Tx, device string) (int64, error) {
 
 // applyIsolated applies each local transaction behind its own savepoint; a
 // failing one is rolled back and recorded with its reason.
-func (r *Replica) applyIsolated(ctx context.Context, tx pgx.Tx, entries []outgoing, rejected map[int64]string) error {
+func (r *Replica) applyIsolated(ctx context.Context, tx pgx.Tx, entries []outgoing, rejected map[int64]string, k keys) error {
 	for start := 0; start < len(entries); {
 		end := start
 		for end < len(entries) && entries[end].Tx == entries[start].Tx {
@@ -309,7 +344,7 @@ func (r *Replica) applyIsolated(ctx context.Context, tx pgx.Tx, entries []outgoi
 		if _, err := tx.Exec(ctx, "SAVEPOINT push_tx"); err != nil {
 			return err
 		}
-		if err := r.applyCentral(ctx, tx, group); err != nil {
+		if err := r.applyCentral(ctx, tx, group, k); err != nil {
 			if !isDataError(err) {
 				return err
 			}
@@ -409,7 +444,7 @@ type logEntry struct {
 // applyCentral merges entries into the central tables: it locks and reads
 // the rows' versions and values, merges in memory, then writes rows,
 // versions, change log and conflicts set-based.
-func (r *Replica) applyCentral(ctx context.Context, tx pgx.Tx, entries []outgoing) error {
+func (r *Replica) applyCentral(ctx context.Context, tx pgx.Tx, entries []outgoing, k keys) error {
 	device := r.Store.DeviceID()
 	rows := map[string]*centralRow{}
 	var order []string
@@ -433,7 +468,7 @@ func (r *Replica) applyCentral(ctx context.Context, tx pgx.Tx, entries []outgoin
 	if len(changes) == 0 {
 		return nil
 	}
-	if err := loadCentral(ctx, tx, rows, order); err != nil {
+	if err := loadCentral(ctx, tx, rows, order, k); err != nil {
 		return err
 	}
 	var logs []logEntry
@@ -461,7 +496,7 @@ func (r *Replica) applyCentral(ctx context.Context, tx pgx.Tx, entries []outgoin
 	// (central numbers them) and the conflicts. The first failure (a
 	// constraint, say) fails its batch with its SQLSTATE.
 	b := &pgx.Batch{}
-	if err := queueRows(b, rows, order, device); err != nil {
+	if err := queueRows(b, rows, order, device, k); err != nil {
 		return err
 	}
 	sent := tx.SendBatch(ctx, b)
@@ -488,7 +523,7 @@ func (r *Replica) applyCentral(ctx context.Context, tx pgx.Tx, entries []outgoin
 // ANY($1::text[]::uuid[]), made Postgres's generic plan scan the table.)
 
 // loadCentral locks the rows' versions and reads their current values.
-func loadCentral(ctx context.Context, tx pgx.Tx, rows map[string]*centralRow, order []string) error {
+func loadCentral(ctx context.Context, tx pgx.Tx, rows map[string]*centralRow, order []string, k keys) error {
 	tbls := make([]string, len(order))
 	ids := make([]string, len(order))
 	byTable := map[string][]string{}
@@ -511,7 +546,8 @@ func loadCentral(ctx context.Context, tx pgx.Tx, rows map[string]*centralRow, or
 		if err != nil {
 			return err
 		}
-		b.Queue(fmt.Sprintf(`SELECT id::text, to_jsonb(t) FROM %s t WHERE id = ANY($1::uuid[])`, schema.Quote(tbl)), keys).Query(func(res pgx.Rows) error {
+		key := schema.Quote(k.of(tbl))
+		b.Queue(fmt.Sprintf(`SELECT %s::text, %s FROM %s t WHERE %s = ANY($1::uuid[])`, key, k.rowJSON(tbl, "t"), schema.Quote(tbl), key), keys).Query(func(res pgx.Rows) error {
 			return readValues(res, tbl, rows)
 		})
 	}
@@ -585,7 +621,7 @@ func readValues(res pgx.Rows, tbl string, rows map[string]*centralRow) error {
 
 // queueRows queues the upserts of live rows and the deletes of dead ones,
 // table by table, then the rows' versions.
-func queueRows(b *pgx.Batch, rows map[string]*centralRow, order []string, device string) error {
+func queueRows(b *pgx.Batch, rows map[string]*centralRow, order []string, device string, k keys) error {
 	upserts := map[string][]map[string]json.RawMessage{}
 	deletes := map[string][]string{}
 	tables := map[string]*schema.Table{}
@@ -609,7 +645,7 @@ func queueRows(b *pgx.Batch, rows map[string]*centralRow, order []string, device
 	}
 	for _, name := range sortedKeys(upserts) {
 		t := tables[name]
-		withOrigin(b, t, device, func() { b.Queue(upsertSQL(t), string(encodeRows(upserts[name]))) })
+		withOrigin(b, t, device, func() { b.Queue(upsertSQL(t, k.of(name)), string(encodeRows(upserts[name]))) })
 	}
 	for _, name := range sortedKeys(deletes) {
 		keys, err := uuidBytes(deletes[name])
@@ -617,7 +653,7 @@ func queueRows(b *pgx.Batch, rows map[string]*centralRow, order []string, device
 			return err
 		}
 		withOrigin(b, tables[name], device, func() {
-			b.Queue(fmt.Sprintf(`DELETE FROM %s WHERE id = ANY($1::uuid[])`, schema.Quote(name)), keys)
+			b.Queue(fmt.Sprintf(`DELETE FROM %s WHERE %s = ANY($1::uuid[])`, schema.Quote(name), schema.Quote(k.of(name))), keys)
 		})
 	}
 	if len(mTbl) > 0 {
@@ -641,16 +677,33 @@ func withOrigin(b *pgx.Batch, t *schema.Table, device string, queue func()) {
 }
 
 // upsertSQL writes whole rows from a JSON array of objects; columns absent
-// from an object become NULL, which is why callers pass the full row.
-func upsertSQL(t *schema.Table) string {
+// from an object become NULL, which is why callers pass the full row. Only
+// the catalog's columns are named: a column the project has and PAM does
+// not keeps its default on insert and its value on update. A table keyed
+// by another column (key, an adopted table's sync key) takes the device's
+// "id" there and leaves the project's own id to its default.
+func upsertSQL(t *schema.Table, key string) string {
+	cols := make([]string, 0, len(t.Columns))
 	sets := make([]string, 0, len(t.Columns))
 	for _, c := range t.Columns {
 		if c.Name != "id" {
+			cols = append(cols, schema.Quote(c.Name))
 			sets = append(sets, fmt.Sprintf("%s = excluded.%s", schema.Quote(c.Name), schema.Quote(c.Name)))
 		}
 	}
-	return fmt.Sprintf(`INSERT INTO %s SELECT * FROM json_populate_recordset(NULL::%s, $1::text::json)
-		ON CONFLICT (id) DO UPDATE SET %s`, schema.Quote(t.Name), schema.Quote(t.Name), strings.Join(sets, ", "))
+	if key == "id" {
+		list := `"id", ` + strings.Join(cols, ", ")
+		return fmt.Sprintf(`INSERT INTO %s (%s) SELECT %s FROM json_populate_recordset(NULL::%s, $1::text::json)
+		ON CONFLICT (id) DO UPDATE SET %s`, schema.Quote(t.Name), list, list, schema.Quote(t.Name), strings.Join(sets, ", "))
+	}
+	defs := make([]string, 0, len(t.Columns))
+	for i := range t.Columns {
+		c := &t.Columns[i]
+		defs = append(defs, schema.Quote(c.Name)+" "+c.SQLType(schema.Postgres))
+	}
+	return fmt.Sprintf(`INSERT INTO %s (%s, %s) SELECT "id", %s FROM json_to_recordset($1::text::json) AS r(%s)
+		ON CONFLICT (%s) DO UPDATE SET %s`, schema.Quote(t.Name), schema.Quote(key), strings.Join(cols, ", "), strings.Join(cols, ", "),
+		strings.Join(defs, ", "), schema.Quote(key), strings.Join(sets, ", "))
 }
 
 // logRows are change-log entries as statement arguments.
