@@ -180,6 +180,11 @@ func installSQL(cat *schema.Catalog, plan *Plan) []string {
 	s = append(s, supabaseSQL(cat, plan)...)
 	s = append(s, backfillSQL(cat)...)
 	s = append(s, privilegesSQL(cat, plan)...)
+	for _, t := range cat.Tables {
+		if tp, _ := plan.Table(t.Name); t.View && tp.Adopted() {
+			s = append(s, fmt.Sprintf(`INSERT INTO pam_sync.meta (key, value) VALUES (%s, 'kept') ON CONFLICT (key) DO NOTHING`, quoteLiteral(adoptedViewKey+t.Name)))
+		}
+	}
 	s = append(s, fmt.Sprintf(`INSERT INTO pam_sync.meta (key, value) VALUES ('schema_version', %s)
 ON CONFLICT (key) DO UPDATE SET value = excluded.value WHERE meta.value IS DISTINCT FROM excluded.value`, quoteLiteral(SchemaVersion)))
 	return s

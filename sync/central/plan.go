@@ -116,6 +116,10 @@ func (p *Plan) String() string {
 
 const noteAdoptedEarlier = "adopted by an earlier init"
 
+// adoptedViewKey prefixes the pam_sync.meta keys that record a project's
+// view adopted as it is.
+const adoptedViewKey = "adopted_view:"
+
 // column is an existing column as the catalog of the database has it.
 type column struct {
 	name, typ string
@@ -216,6 +220,7 @@ func planTable(t *schema.Table, registered map[string]registration, existing map
 		switch {
 		case !ok:
 			p.Statements = append(p.Statements, fmt.Sprintf(`ALTER TABLE %s ADD COLUMN IF NOT EXISTS %s %s`, tbl, schema.Quote(c.Name), want))
+		case c.Name == "id" && p.Key != "id":
 		case !sameType(typ, want):
 			p.Notes = append(p.Notes, fmt.Sprintf("%s is %s here, %s on devices: kept", c.Name, typ, want))
 		}
@@ -288,6 +293,18 @@ func registeredTables(ctx context.Context, conn *pgx.Conn) (map[string]registrat
 	}
 	if !exists {
 		return out, nil
+	}
+	// Views an earlier init adopted are recorded in pam_sync.meta.
+	vrows, err := conn.Query(ctx, `SELECT substr(key, length($1) + 1) FROM pam_sync.meta WHERE key LIKE $1 || '%'`, adoptedViewKey)
+	if err != nil {
+		return nil, fmt.Errorf("plan: read adopted views: %w", err)
+	}
+	views, err := pgx.CollectRows(vrows, pgx.RowTo[string])
+	if err != nil {
+		return nil, fmt.Errorf("plan: read adopted views: %w", err)
+	}
+	for _, v := range views {
+		out[v] = registration{adopted: true}
 	}
 	rows, err := conn.Query(ctx, `SELECT tbl, coalesce((to_jsonb(t) ->> 'key_col'), 'id'), coalesce((to_jsonb(t) ->> 'adopted')::boolean, false) FROM pam_sync.tables t`)
 	if err != nil {
