@@ -278,3 +278,7 @@ func (c *Column) boundSQL(f float64, d Dialect) string {
 
 // SQLType is the column's type in dialect d, as the DDL writes it.
 func (c *Column) SQLType(d Dialect) string { return c.sqlType(d) }
+
+// DefaultSQL is the column's default as a literal of dialect d, if it has
+// one the database can compute.
+func (c *Column) DefaultSQL(d Dialect) (string, bool) { return c.defaultSQL(d) }

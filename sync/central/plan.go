@@ -219,7 +219,14 @@ func planTable(t *schema.Table, registered map[string]registration, existing map
 		want := c.SQLType(schema.Postgres)
 		switch {
 		case !ok:
-			p.Statements = append(p.Statements, fmt.Sprintf(`ALTER TABLE %s ADD COLUMN IF NOT EXISTS %s %s`, tbl, schema.Quote(c.Name), want))
+			// Nullable, so the web app's inserts never fail on it; with
+			// the catalog's default, so the rows already there and the
+			// web app's new ones hold what devices require (updated_at).
+			add := fmt.Sprintf(`ALTER TABLE %s ADD COLUMN IF NOT EXISTS %s %s`, tbl, schema.Quote(c.Name), want)
+			if lit, ok := c.DefaultSQL(schema.Postgres); ok {
+				add += " DEFAULT " + lit
+			}
+			p.Statements = append(p.Statements, add)
 		case c.Name == "id" && p.Key != "id":
 		case !sameType(typ, want):
 			p.Notes = append(p.Notes, fmt.Sprintf("%s is %s here, %s on devices: kept", c.Name, typ, want))

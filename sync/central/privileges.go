@@ -120,6 +120,18 @@ func tablePrivilegesSQL(t *schema.Table, tp TablePlan) []string {
 	grants = append(grants,
 		fmt.Sprintf(`REVOKE %s ON %s FROM %s`, denied, tbl, pgx.Identifier{DeviceGroup}.Sanitize()),
 		fmt.Sprintf(`GRANT %s ON %s TO %s`, privs, tbl, to))
+	if adopted && tp.Key == SyncKey && Writable(t) {
+		// A device's insert takes the project's own id from its sequence.
+		grants = append(grants, fmt.Sprintf(`DO $do$
+DECLARE
+  v_seq text := pg_catalog.pg_get_serial_sequence(%s, 'id');
+BEGIN
+  IF v_seq IS NOT NULL THEN
+    EXECUTE format('GRANT USAGE ON SEQUENCE %%s TO %%I', v_seq, %s);
+  END IF;
+END
+$do$`, quoteLiteral(tbl), quoteLiteral(DeviceGroup)))
+	}
 	if t.View {
 		// The view has no policies of its own: with security_invoker it
 		// reads budgets and expenses under their policies.
