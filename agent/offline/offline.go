@@ -644,21 +644,23 @@ func full(r schema.Row) bool {
 }
 
 // fuelEconomy computes full-to-full consumption over the period (the last
-// 6 months when none was said) for the vehicle driven farthest.
+// 6 months when none was said) for one vehicle: the primary one
+// (tools.PrimaryVehicle over the whole log), never a mix of vehicles.
 func (a *answerer) fuelEconomy(in intent.Intent) (string, error) {
 	p := intent.Period{From: a.call.Now.AddDate(0, -6, 0), To: a.call.Now.AddDate(0, 0, 1), Label: "the last 6 months"}
 	if in.Slots.Period != nil {
 		p = *in.Slots.Period
 	}
 	from, to := a.days(p)
-	rows, err := a.fuelRows(map[string]any{"date": []any{
-		map[string]any{"op": "gte", "value": from}, map[string]any{"op": "lte", "value": to}}}, 1000)
+	all, err := a.fuelRows(nil, 1000)
 	if err != nil {
 		return "", err
 	}
 	byVehicle := map[string][]schema.Row{}
-	for _, r := range rows {
-		byVehicle[text(r["vehicle_id"])] = append(byVehicle[text(r["vehicle_id"])], r)
+	for _, r := range tools.FillsOf(all, tools.PrimaryVehicle(all)) {
+		if d := text(r["date"]); d >= from && d <= to {
+			byVehicle[text(r["vehicle_id"])] = append(byVehicle[text(r["vehicle_id"])], r)
+		}
 	}
 	var bestKm, bestL float64
 	bestFills := 0
@@ -700,34 +702,24 @@ func (a *answerer) fuelEconomy(in intent.Intent) (string, error) {
 }
 
 // consumption is the mean of the latest 3 full fills' recorded consumption
-// (L/100km), as plan_trip estimates it, and the latest price per litre in
-// thousandths.
+// (L/100km) of the primary vehicle, as plan_trip estimates it, and that
+// vehicle's latest price per litre in thousandths.
 func (a *answerer) consumption() (l100 float64, n int, priceMills int64, priceDay string, err error) {
-	rows, err := a.fuelRows(map[string]any{"consumption": map[string]any{"op": "is_null", "value": false}}, 20)
+	all, err := a.fuelRows(nil, 1000)
 	if err != nil {
 		return 0, 0, 0, "", err
 	}
-	sum := 0.0
-	for _, r := range rows {
-		x, ok := number(r["consumption"])
-		if !full(r) || !ok || x < tools.MinPlausibleL100 || x > tools.MaxPlausibleL100 {
-			continue
-		}
-		sum += x
-		if n++; n == tools.TripConsumptionFills {
-			break
-		}
+	fills := tools.FillsOf(all, tools.PrimaryVehicle(all))
+	l100, used := tools.RecentConsumption(fills)
+	if n = len(used); n == 0 {
+		l100 = tools.DefaultConsumptionL100
 	}
-	l100 = tools.DefaultConsumptionL100
-	if n > 0 {
-		l100 = sum / float64(n)
+	priced := tools.LatestPrice(fills)
+	if priced == nil {
+		return l100, n, 0, "", nil
 	}
-	priced, err := a.fuelRows(map[string]any{"price": map[string]any{"op": "is_null", "value": false}}, 1)
-	if err != nil || len(priced) == 0 {
-		return l100, n, 0, "", err
-	}
-	priceMills, _ = schema.ParseDecimal(priced[0]["price"], 3)
-	return l100, n, priceMills, text(priced[0]["date"]), nil
+	priceMills, _ = schema.ParseDecimal(priced["price"], 3)
+	return l100, n, priceMills, text(priced["date"]), nil
 }
 
 func (a *answerer) unitPrice(mills int64) string {

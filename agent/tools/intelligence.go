@@ -519,7 +519,9 @@ type TripCost struct {
 	FuelVolume   Quantity        `json:"fuel_volume"`
 	Total        string          `json:"total"` // expenses + fuel
 	DailyAverage string          `json:"daily_average"`
-	Consumption  *Quantity       `json:"mean_consumption,omitempty"` // mean of the fills' recorded consumption
+	Consumption  *Quantity       `json:"mean_consumption,omitempty"` // mean of the recorded consumption of one vehicle's fills
+	// ConsumptionVehicle is the vehicle whose fills give Consumption.
+	ConsumptionVehicle string `json:"mean_consumption_vehicle_id,omitempty"`
 	// CostPerDistance is the trip's total (camping, fuel, maintenance and
 	// the rest) over the distance its fills' odometers span, per km or mile.
 	CostPerDistance *string `json:"cost_per_distance"`
@@ -551,9 +553,10 @@ func (in *xdomain) tripCost(ctx context.Context, c Call, t TripRef) (TripCost, e
 	}
 	var fuel int64
 	var litres float64
-	var cons []float64
+	var fills []schema.Row
 	span := map[string][2]float64{} // vehicle -> lowest, highest odometer
 	err = in.s.Each(ctx, c.User, "fuel_log", schema.Query{Conditions: conds}, func(r schema.Row) error {
+		fills = append(fills, r)
 		if odo, ok := number(r["odometer"]); ok {
 			k := text(r["vehicle_id"])
 			sp, seen := span[k]
@@ -566,9 +569,6 @@ func (in *xdomain) tripCost(ctx context.Context, c Call, t TripRef) (TripCost, e
 		fuel += cents(r["total"])
 		v, _ := number(r["volume"])
 		litres += v
-		if x, ok := number(r["consumption"]); ok && x > 0 {
-			cons = append(cons, x)
-		}
 		return nil
 	})
 	if err != nil {
@@ -579,9 +579,19 @@ func (in *xdomain) tripCost(ctx context.Context, c Call, t TripRef) (TripCost, e
 	tc.Total = money(tc.totalCents)
 	tc.dailyCents = float64(tc.totalCents) / float64(max(1, tc.Window.Days))
 	tc.DailyAverage = money(int64(math.Round(tc.dailyCents)))
+	// One vehicle's economy: the trip's primary vehicle (the one that
+	// burnt the most in the window), never a mean over the rig and the
+	// tow car.
+	veh := PrimaryVehicle(fills)
+	var cons []float64
+	for _, r := range FillsOf(fills, veh) {
+		if x, ok := number(r["consumption"]); ok && x > 0 {
+			cons = append(cons, x)
+		}
+	}
 	if len(cons) > 0 {
 		q := economy(round(mean(cons), 2), c.Units)
-		tc.Consumption = &q
+		tc.Consumption, tc.ConsumptionVehicle = &q, veh
 	}
 	km := 0.0
 	for _, sp := range span {

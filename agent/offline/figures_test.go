@@ -1,0 +1,95 @@
+package offline_test
+
+import (
+	"context"
+	"path/filepath"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/pam-rv/pamd/agent/offline"
+	"github.com/pam-rv/pamd/agent/tools"
+	"github.com/pam-rv/pamd/localstore"
+	"github.com/pam-rv/pamd/localstore/demo"
+	"github.com/pam-rv/pamd/schema"
+)
+
+// demoNow pins the demo data set's clock: it ends here and every question
+// is asked at this instant.
+var demoNow = time.Date(2026, 3, 15, 12, 0, 0, 0, time.UTC)
+
+type demoFixture struct {
+	t     *testing.T
+	store *localstore.Store
+	p     *offline.Provider
+}
+
+// newDemo is the offline answerer over the scale 1 demo data set ending
+// at demoNow.
+func newDemo(t *testing.T) *demoFixture {
+	t.Helper()
+	ctx := context.Background()
+	s := localstore.New(filepath.Join(t.TempDir(), localstore.FileName), schema.Default())
+	now := demoNow
+	s.Now = func() time.Time { now = now.Add(time.Millisecond); return now }
+	if err := s.Open(ctx); err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { s.Close() })
+	if _, err := demo.Fill(ctx, s, demo.Options{Scale: 1, Now: demoNow}); err != nil {
+		t.Fatal(err)
+	}
+	return &demoFixture{t: t, store: s, p: offline.New(tools.NewRegistry(s))}
+}
+
+// ask asks msg as user and checks the answer holds each of want.
+func (d *demoFixture) ask(user, msg string, want ...string) string {
+	d.t.Helper()
+	got := ask(d.t, d.p, user, demoNow, msg)
+	for _, w := range want {
+		if !strings.Contains(got, w) {
+			d.t.Errorf("%q:\n got %q\nwant it to contain %q", msg, got, w)
+		}
+	}
+	return got
+}
+
+// rows reads user's rows of table in order.
+func (d *demoFixture) rows(user, table string, order ...schema.Order) []schema.Row {
+	d.t.Helper()
+	var out []schema.Row
+	err := d.store.Each(context.Background(), user, table, schema.Query{Order: order}, func(r schema.Row) error {
+		out = append(out, r)
+		return nil
+	})
+	if err != nil {
+		d.t.Fatal(err)
+	}
+	return out
+}
+
+// TestDemoTripFuelCostOneVehicle: "How much will fuel cost for a 300 mile
+// trip?" as Alex uses his RV's economy, not a mix with the tow car's.
+//
+// Alex's RV's latest 3 full fills (demo set, now 2026-03-15): 19.82, 19.61
+// and 21.60 L/100km, mean 20.343 L/100km = 235.215 / 20.343 = 11.6 mpg
+// (the tow car's 8.28 and 8.18 mixed with the RV's 19.82 gave 19.4 mpg).
+// 300 mi = 482.8 km × 20.343 / 100 = 98.2 L = 25.9 gal, at the RV's own
+// latest (diesel) price.
+func TestDemoTripFuelCostOneVehicle(t *testing.T) {
+	d := newDemo(t)
+	var rv []float64
+	for _, r := range d.rows(demo.UserA, "fuel_log", schema.Order{Column: "date", Desc: true}) {
+		if c, ok := r["consumption"].(float64); ok && r["vehicle_id"] == demo.VehicleAlexRV && len(rv) < 3 {
+			rv = append(rv, c)
+		}
+	}
+	if len(rv) != 3 || rv[0] != 19.82 || rv[1] != 19.61 || rv[2] != 21.60 {
+		t.Fatalf("the RV's latest full fills are %v, the comment says 19.82, 19.61, 21.60", rv)
+	}
+	got := d.ask(demo.UserA, "How much will fuel cost for a 300 mile trip?", "11.6 mpg", "25.9 gal")
+	if strings.Contains(got, "19.4 mpg") {
+		t.Errorf("mixed vehicles: %q", got)
+	}
+	d.ask(demo.UserA, "What's my fuel economy?", "mpg")
+}
