@@ -517,32 +517,34 @@ func (a *answerer) sum(table, key string, p intent.Period, merchant string) ([]t
 	if merchant != "" {
 		filters["description"] = map[string]any{"op": "like", "value": "%" + merchant + "%"}
 	}
+	rows, err := a.readAll(table, filters)
+	if err != nil {
+		return nil, 0, 0, err
+	}
+	if table == "expenses" && merchant == "" {
+		// Fuel is counted once: a fill-up no fuel expense stands for is
+		// spending too (tools.UnmatchedFills), as the tools count it.
+		fills, err := a.readAll("fuel_log", map[string]any{"date": filters["date"]})
+		if err != nil {
+			return nil, 0, 0, err
+		}
+		rows = append(rows, tools.UnmatchedFills(rows, fills)...)
+	}
 	byKey := map[string]*total{}
 	var all int64
 	n := 0
-	for off := 0; ; {
-		var rows tools.TableRows
-		args := map[string]any{"table_name": table, "filters": filters, "order": []string{"date", "id"}, "limit": 1000, "offset": off}
-		if err := a.run("pam_read_records", args, &rows); err != nil {
-			return nil, 0, 0, err
+	for _, r := range rows {
+		k := text(r[key])
+		t := byKey[k]
+		if t == nil {
+			t = &total{name: k}
+			byKey[k] = t
 		}
-		for _, r := range rows.Rows {
-			k := text(r[key])
-			t := byKey[k]
-			if t == nil {
-				t = &total{name: k}
-				byKey[k] = t
-			}
-			c := cents(r["amount"])
-			t.cents += c
-			t.count++
-			all += c
-			n++
-		}
-		off += len(rows.Rows)
-		if len(rows.Rows) == 0 || off >= rows.Count {
-			break
-		}
+		c := cents(r["amount"])
+		t.cents += c
+		t.count++
+		all += c
+		n++
 	}
 	out := make([]total, 0, len(byKey))
 	for _, t := range byKey {
@@ -550,6 +552,24 @@ func (a *answerer) sum(table, key string, p intent.Period, merchant string) ([]t
 	}
 	slices.SortFunc(out, func(x, y total) int { return cmp.Or(cmp.Compare(y.cents, x.cents), cmp.Compare(x.name, y.name)) })
 	return out, all, n, nil
+}
+
+// readAll reads every row of table matching filters, by date then id,
+// page by page.
+func (a *answerer) readAll(table string, filters map[string]any) ([]schema.Row, error) {
+	var out []schema.Row
+	for off := 0; ; {
+		var rows tools.TableRows
+		args := map[string]any{"table_name": table, "filters": filters, "order": []string{"date", "id"}, "limit": 1000, "offset": off}
+		if err := a.run("pam_read_records", args, &rows); err != nil {
+			return nil, err
+		}
+		out = append(out, rows.Rows...)
+		off += len(rows.Rows)
+		if len(rows.Rows) == 0 || off >= rows.Count {
+			return out, nil
+		}
+	}
 }
 
 // ---------------------------------------------------------------- budgets

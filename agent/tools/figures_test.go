@@ -79,3 +79,91 @@ func TestDemoTripFuelOneVehicle(t *testing.T) {
 		})
 	}
 }
+
+// TestDemoTripExpensesFuelOnce: on the demo set every fill-up is also a
+// fuel expense of the same date and amount, so a trip's total is exactly
+// what its window's expenses add up to; the old answer added the fill-ups'
+// totals from fuel_log again.
+//
+// By hand, from the rows (now 2026-03-15, Alex): the most expensive of
+// the latest 10 trips is the Oregon Coast, 2025-08-30..2025-09-09:
+// expenses 2257.02, of which fuel 284.56 — the same 284.56 its fill-ups
+// in fuel_log total. The old total was 2257.02 + 284.56 = 2541.58.
+func TestDemoTripExpensesFuelOnce(t *testing.T) {
+	d := newDemo(t)
+	m := d.run(demo.UserA, "pam_correlate_trip_expenses", `{}`)
+	trips := get(t, m, "trips").([]any)
+	if len(trips) != 10 {
+		t.Fatalf("%d trips analysed, want 10", len(trips))
+	}
+	for _, x := range trips {
+		tc := x.(map[string]any)
+		w := tc["window"].(map[string]any)
+		start, end := w["start"].(string), w["end"].(string)
+		inWindow := []schema.Condition{{Column: "date", Op: schema.OpGte, Value: start}, {Column: "date", Op: schema.OpLte, Value: end}}
+		var exp, fuelExp, fills int64
+		for _, r := range d.rows(demo.UserA, "expenses", nil, inWindow...) {
+			exp += centsOf(t, r["amount"])
+			if r["category"] == "fuel" {
+				fuelExp += centsOf(t, r["amount"])
+			}
+		}
+		for _, r := range d.rows(demo.UserA, "fuel_log", nil, inWindow...) {
+			fills += centsOf(t, r["total"])
+		}
+		title := get(t, tc, "trip", "title")
+		if fills != fuelExp {
+			t.Errorf("%v: fills %d ≠ fuel expenses %d: the demo links each fill to its expense", title, fills, fuelExp)
+		}
+		if got := centsOf(t, tc["total"]); got != exp {
+			t.Errorf("%v: total %d, want the window's expenses %d (fuel once)", title, got, exp)
+		}
+		if got := centsOf(t, tc["fuel"]); got != fuelExp {
+			t.Errorf("%v: fuel %d, want %d", title, got, fuelExp)
+		}
+	}
+	want(t, m, "Oregon Coast", "most_expensive_trip", "title")
+	want(t, m, "2257.02", "most_expensive_total")
+	oregon := d.rows(demo.UserA, "expenses", nil, schema.Condition{Column: "date", Op: schema.OpGte, Value: "2025-08-30"},
+		schema.Condition{Column: "date", Op: schema.OpLte, Value: "2025-09-09"})
+	var sum int64
+	for _, r := range oregon {
+		sum += centsOf(t, r["amount"])
+	}
+	if sum != 225702 {
+		t.Fatalf("Oregon Coast expenses %d, the comment says 2257.02", sum)
+	}
+}
+
+func centsOf(tb testing.TB, v any) int64 {
+	tb.Helper()
+	n, err := schema.ParseDecimal(v, 2)
+	if err != nil {
+		tb.Fatalf("amount %v: %v", v, err)
+	}
+	return n
+}
+
+// TestLogFuelRecordsItsExpenseOnce: pam_log_fuel records the purchase as a
+// fuel expense of the same date and amount, unless one is already there;
+// either way the fill counts once in the month's spending.
+func TestLogFuelRecordsItsExpenseOnce(t *testing.T) {
+	f := newFixture(t)
+	a := f.run(sam, "pam_log_fuel", `{"litres": 40, "total_cost": "74.00", "odometer_km": 10600, "date": "2026-03-09"}`)
+	want(t, a, true, "expense_created")
+	e := f.rows(sam, "expenses")
+	if len(e) != 1 || e[0]["amount"] != "74.00" || e[0]["category"] != "fuel" || e[0]["date"] != "2026-03-09" || e[0]["id"] != a["expense_id"] {
+		t.Fatalf("expenses %v", e)
+	}
+	// The receipt entered first, then the fill: linked, not doubled.
+	f.create(sam, "expenses", schema.Row{"amount": "81.00", "category": "Fuel", "date": "2026-03-12"})
+	b := f.run(sam, "pam_log_fuel", `{"litres": 45, "total_cost": 81, "odometer_km": 11100, "date": "2026-03-12"}`)
+	want(t, b, false, "expense_created")
+	if n := len(f.rows(sam, "expenses")); n != 2 {
+		t.Fatalf("%d expenses, want 2", n)
+	}
+	// A fill written straight into fuel_log (no expense): counted once too.
+	f.create(sam, "fuel_log", schema.Row{"date": "2026-03-13", "volume": 10.0, "total": "19.00", "odometer": 11300.0})
+	// 74 + 81 + 19 = 174.00.
+	want(t, f.run(sam, "fetch_summary", `{"month": "2026-03"}`), "174.00", "expenses", "total")
+}

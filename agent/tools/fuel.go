@@ -3,7 +3,9 @@ package tools
 import (
 	"cmp"
 	"context"
+	"fmt"
 	"slices"
+	"strings"
 
 	"github.com/pam-rv/pamd/schema"
 )
@@ -127,4 +129,127 @@ func vehicleLabel(id string) string {
 		return "fills with no vehicle recorded"
 	}
 	return "vehicle " + id
+}
+
+// Fuel is counted once. A fill-up is one purchase that may be written in
+// two tables: fuel_log holds what went into the tank (litres, price per
+// litre, odometer, consumption), expenses what it cost. They relate so:
+//
+//   - a fill-up and a fuel expense (a category in FuelCategories) of the
+//     same date and the same amount are the same purchase, counted once,
+//     as the expense (each expense stands for at most one fill-up);
+//   - a fill-up with no such expense is a purchase too: spending counts it
+//     once, as a "fuel" expense of its date and total (source fuel_log);
+//   - so every spending total, category breakdown, budget, trip cost,
+//     report and health score reads spendingRows (expenses plus the
+//     unmatched fill-ups), never expenses plus fuel_log's totals;
+//     fuel_log otherwise supplies litres, prices, odometers and economy;
+//   - pam_log_fuel records a new fill's purchase as a "fuel" expense of
+//     the same date and amount, unless one is already there.
+
+// FuelCategories are the expense categories that hold fuel purchases
+// (compared in lower case).
+var FuelCategories = []string{"fuel", "gas", "gasoline", "petrol", "diesel"}
+
+// IsFuelCategory says whether an expense category holds fuel purchases.
+func IsFuelCategory(cat string) bool {
+	return slices.Contains(FuelCategories, strings.ToLower(strings.TrimSpace(cat)))
+}
+
+// fuelExpenseOf is the id of the fuel expense of day and amount (a
+// fill's purchase), "" when there is none.
+func fuelExpenseOf(ctx context.Context, s Store, user, day string, total int64) (string, error) {
+	rows, err := collect(ctx, s, user, "expenses", schema.Query{Conditions: []schema.Condition{eq("date", day)},
+		Order: []schema.Order{{Column: "created_at"}, {Column: "id"}}})
+	if err != nil {
+		return "", err
+	}
+	for _, r := range rows {
+		if IsFuelCategory(text(r["category"])) && cents(r["amount"]) == total {
+			return text(r["id"]), nil
+		}
+	}
+	return "", nil
+}
+
+// fuelExpenseRow is the expense recording a fill's purchase.
+func fuelExpenseRow(day string, total int64, litres float64, location string) schema.Row {
+	desc := fmt.Sprintf("Fuel fill-up, %.2f L", litres)
+	if location != "" {
+		desc += ", " + location
+	}
+	return schema.Row{"amount": money(total), "category": "fuel", "date": day, "description": desc}
+}
+
+// spendingRows is what the user spent dated in [start, end] (either may
+// be "" for open): the expenses, plus each fill-up that no fuel expense of
+// the same date and amount stands for, as a "fuel" expense row with the
+// fill's id, date and total and "source": "fuel_log". With category set,
+// only rows of exactly that category. Rows are sorted by date, then id.
+func spendingRows(ctx context.Context, s Store, user, start, end, category string) ([]schema.Row, error) {
+	var conds []schema.Condition
+	if start != "" {
+		conds = append(conds, cond("date", schema.OpGte, start))
+	}
+	if end != "" {
+		conds = append(conds, cond("date", schema.OpLte, end))
+	}
+	exp, err := collect(ctx, s, user, "expenses", schema.Query{Conditions: conds})
+	if err != nil {
+		return nil, err
+	}
+	fills, err := collect(ctx, s, user, "fuel_log", schema.Query{Conditions: conds,
+		Order: []schema.Order{{Column: "date"}, {Column: "id"}}})
+	if err != nil {
+		return nil, err
+	}
+	out := make([]schema.Row, 0, len(exp))
+	for _, r := range exp {
+		if category == "" || text(r["category"]) == category {
+			out = append(out, r)
+		}
+	}
+	if category == "" || category == "fuel" {
+		out = append(out, UnmatchedFills(exp, fills)...)
+	}
+	slices.SortFunc(out, func(x, y schema.Row) int {
+		return cmp.Or(cmp.Compare(text(x["date"]), text(y["date"])), cmp.Compare(text(x["id"]), text(y["id"])))
+	})
+	return out, nil
+}
+
+// UnmatchedFills are the fill-ups among fills (fuel_log rows, oldest first)
+// that no fuel expense among expenses stands for (same date and amount,
+// each expense standing for at most one fill-up), as "fuel" expense rows
+// with the fill's id, date and total and "source": "fuel_log". Fill-ups
+// with no total are left out: nothing spent is known.
+func UnmatchedFills(expenses, fills []schema.Row) []schema.Row {
+	type key struct {
+		day   string
+		cents int64
+	}
+	unmatched := map[key]int{} // fuel expenses not yet standing for a fill
+	for _, r := range expenses {
+		if IsFuelCategory(text(r["category"])) {
+			unmatched[key{text(r["date"]), cents(r["amount"])}]++
+		}
+	}
+	var out []schema.Row
+	for _, f := range fills {
+		k := key{text(f["date"]), cents(f["total"])}
+		if k.cents == 0 {
+			continue
+		}
+		if unmatched[k] > 0 {
+			unmatched[k]--
+			continue
+		}
+		desc := "Fuel fill-up (fuel log)"
+		if loc := text(f["location"]); loc != "" {
+			desc += ", " + loc
+		}
+		out = append(out, schema.Row{"id": text(f["id"]), "amount": money(k.cents), "category": "fuel",
+			"date": k.day, "description": desc, "source": "fuel_log"})
+	}
+	return out
 }

@@ -157,7 +157,7 @@ func (in *xdomain) financePeriod(ctx context.Context, user, label, start, end st
 	}
 	fp.Budgeted, fp.BudgetSpent, fp.Utilization = money(budgeted), money(spent), percent(spent, budgeted)
 	inPeriod := []schema.Condition{cond("date", schema.OpGte, start), cond("date", schema.OpLte, end)}
-	_, exp, en, err := in.f.totals(ctx, user, "expenses", "category", inPeriod)
+	_, exp, en, err := in.f.spendingTotals(ctx, user, start, end)
 	if err != nil {
 		return fp, err
 	}
@@ -514,12 +514,15 @@ type TripCost struct {
 	Expenses     string          `json:"expenses"`
 	ByCategory   []CategoryTotal `json:"expenses_by_category"`
 	ExpenseCount int             `json:"expense_count"`
-	Fuel         string          `json:"fuel"`
-	FuelFills    int             `json:"fuel_fills"`
-	FuelVolume   Quantity        `json:"fuel_volume"`
-	Total        string          `json:"total"` // expenses + fuel
-	DailyAverage string          `json:"daily_average"`
-	Consumption  *Quantity       `json:"mean_consumption,omitempty"` // mean of the recorded consumption of one vehicle's fills
+	// Fuel is the part of Expenses in fuel categories (FuelCategories):
+	// fuel is counted once, as expenses; the fills in fuel_log give the
+	// fill count, volume, distance and economy, never money.
+	Fuel         string    `json:"fuel"`
+	FuelFills    int       `json:"fuel_fills"`
+	FuelVolume   Quantity  `json:"fuel_volume"`
+	Total        string    `json:"total"` // = expenses (fuel included once)
+	DailyAverage string    `json:"daily_average"`
+	Consumption  *Quantity `json:"mean_consumption,omitempty"` // mean of the recorded consumption of one vehicle's fills
 	// ConsumptionVehicle is the vehicle whose fills give Consumption.
 	ConsumptionVehicle string `json:"mean_consumption_vehicle_id,omitempty"`
 	// CostPerDistance is the trip's total (camping, fuel, maintenance and
@@ -547,8 +550,11 @@ func (in *xdomain) tripCost(ctx context.Context, c Call, t TripRef) (TripCost, e
 	tc := TripCost{Trip: t, Window: period(t.Start, t.End)}
 	conds := []schema.Condition{cond("date", schema.OpGte, t.Start), cond("date", schema.OpLte, t.End)}
 	var exp int64
-	var err error
-	if tc.ByCategory, exp, tc.ExpenseCount, err = in.f.totals(ctx, c.User, "expenses", "category", conds); err != nil {
+	spent, err := spendingRows(ctx, in.s, c.User, t.Start, t.End, "")
+	if err != nil {
+		return tc, err
+	}
+	if tc.ByCategory, exp, _, err = in.f.totalsOf(eachRow(spent), "category"); err != nil {
 		return tc, err
 	}
 	var fuel int64
@@ -566,7 +572,6 @@ func (in *xdomain) tripCost(ctx context.Context, c Call, t TripRef) (TripCost, e
 			span[k] = [2]float64{math.Min(sp[0], odo), math.Max(sp[1], odo)}
 		}
 		tc.FuelFills++
-		fuel += cents(r["total"])
 		v, _ := number(r["volume"])
 		litres += v
 		return nil
@@ -574,8 +579,19 @@ func (in *xdomain) tripCost(ctx context.Context, c Call, t TripRef) (TripCost, e
 	if err != nil {
 		return tc, err
 	}
-	tc.Expenses, tc.Fuel, tc.FuelVolume = money(exp), money(fuel), volume(litres, c.Units)
-	tc.totalCents = exp + fuel
+	var recorded int64 // in the expenses table (not fill-ups standing alone)
+	tc.ExpenseCount = 0
+	for _, r := range spent {
+		if IsFuelCategory(text(r["category"])) {
+			fuel += cents(r["amount"])
+		}
+		if r["source"] == nil {
+			recorded += cents(r["amount"])
+			tc.ExpenseCount++
+		}
+	}
+	tc.Expenses, tc.Fuel, tc.FuelVolume = money(recorded), money(fuel), volume(litres, c.Units)
+	tc.totalCents = exp
 	tc.Total = money(tc.totalCents)
 	tc.dailyCents = float64(tc.totalCents) / float64(max(1, tc.Window.Days))
 	tc.DailyAverage = money(int64(math.Round(tc.dailyCents)))

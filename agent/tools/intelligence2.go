@@ -134,11 +134,10 @@ func tripDays(trips []tripSpan, start, end string) map[string]bool {
 	return days
 }
 
+// expensesIn is what was spent dated in [start, end], fuel counted once
+// (spendingRows), by date.
 func expensesIn(ctx context.Context, s Store, user, start, end string) ([]schema.Row, error) {
-	return collect(ctx, s, user, "expenses", schema.Query{
-		Conditions: []schema.Condition{cond("date", schema.OpGte, start), cond("date", schema.OpLte, end)},
-		Order:      []schema.Order{{Column: "date"}},
-	})
+	return spendingRows(ctx, s, user, start, end, "")
 }
 
 func perDay(total int64, days int) string {
@@ -726,6 +725,13 @@ func (in *intel) recommendations(ctx context.Context, c Call, _ noArgs) (any, er
 
 func sumAmount(ctx context.Context, s Store, user, table, start, end string) (int64, error) {
 	var total int64
+	if table == "expenses" { // fuel counted once
+		rows, err := spendingRows(ctx, s, user, start, end, "")
+		for _, r := range rows {
+			total += cents(r["amount"])
+		}
+		return total, err
+	}
 	err := s.Each(ctx, user, table, schema.Query{Conditions: []schema.Condition{cond("date", schema.OpGte, start), cond("date", schema.OpLte, end)}},
 		func(r schema.Row) error { total += cents(r["amount"]); return nil })
 	return total, err
@@ -982,11 +988,21 @@ func (in *intel) report(ctx context.Context, c Call, a reportArgs) (any, error) 
 			return nil, err
 		}
 		var litres float64
-		var fc int64
 		for _, r := range fuel {
 			l, _ := number(r["volume"])
 			litres += l
-			fc += cents(r["total"])
+		}
+		// Fuel is counted once, as expenses (FuelCategories): the cost is
+		// the period's fuel expenses, the fills give count and volume.
+		spent, err := expensesIn(ctx, in.s, c.User, start, today)
+		if err != nil {
+			return nil, err
+		}
+		var fc int64
+		for _, r := range spent {
+			if IsFuelCategory(text(r["category"])) {
+				fc += cents(r["amount"])
+			}
 		}
 		out.Fuel = &struct {
 			FillUps int      `json:"fill_ups"`
