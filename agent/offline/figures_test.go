@@ -93,3 +93,14 @@ func TestDemoTripFuelCostOneVehicle(t *testing.T) {
 	}
 	d.ask(demo.UserA, "What's my fuel economy?", "mpg")
 }
+
+// TestDemoBestHustleHourly: Sam's best hustle, Freelance Bookkeeping for
+// RVers, is worked through the catalogue attempt "Freelance Bookkeeping
+// for Small Businesses on Starlink", 148 recorded hours; income 9959.89,
+// costs 347.13, profit 9612.76: 9612.76 / 148 = 64.95 an hour after
+// costs, 9959.89 / 148 = 67.30 before.
+func TestDemoBestHustleHourly(t *testing.T) {
+	d := newDemo(t)
+	d.ask(demo.UserB, "which side hustle pays best", "Freelance Bookkeeping for RVers", "$9,612.76 profit",
+		"$64.95 an hour after costs ($67.30 before) over 148 recorded hours")
+}

@@ -224,8 +224,12 @@ func (a *answerer) bestHustle() (string, error) {
 		} else {
 			msg += ", no expenses so ROI is undefined: pure profit"
 		}
-		if h.HourlyRate != nil {
-			msg += fmt.Sprintf(", about %s an hour", a.money(*h.HourlyRate))
+		switch {
+		case h.HourlyRate != nil && h.HourlyIncome != nil:
+			msg += fmt.Sprintf(", about %s an hour after costs (%s before) over %g recorded hours",
+				a.money(*h.HourlyRate), a.money(*h.HourlyIncome), h.Hours)
+		default:
+			msg += "; no hours recorded, so no hourly rate"
 		}
 		return msg + ".", nil
 	}

@@ -2,6 +2,7 @@ package tools_test
 
 import (
 	"math"
+	"strings"
 	"testing"
 
 	"github.com/pam-rv/pamd/localstore/demo"
@@ -166,4 +167,64 @@ func TestLogFuelRecordsItsExpenseOnce(t *testing.T) {
 	f.create(sam, "fuel_log", schema.Row{"date": "2026-03-13", "volume": 10.0, "total": "19.00", "odometer": 11300.0})
 	// 74 + 81 + 19 = 174.00.
 	want(t, f.run(sam, "fetch_summary", `{"month": "2026-03"}`), "174.00", "expenses", "total")
+}
+
+// TestDemoHustleHourlyRate: an hourly rate is the hustle's income over its
+// recorded hours. Alex's attempt at the catalogue video "Mobile RV Washing:
+// How Much Can You Make?" is his own idea "Mobile RV Washing & Detailing"
+// (they share "mobile" and "washing"): its 82.5 recorded hours go with
+// that idea's income. The old answer kept them apart: 0.00 an hour.
+//
+// By hand (demo set, now 2026-03-15): hustle income entries with source
+// "Mobile RV Washing & Detailing" total 5907.14; hustle expenses naming
+// it 941.97; profit 4965.17. 5907.14 / 82.5 = 71.60 an hour before costs,
+// 4965.17 / 82.5 = 60.18 after. "Campground Photography Prints" has no
+// attempt, so no hours: no rate, and a note saying so.
+func TestDemoHustleHourlyRate(t *testing.T) {
+	d := newDemo(t)
+	const title = "Mobile RV Washing & Detailing"
+	var income, costs int64
+	for _, r := range d.rows(demo.UserA, "income_entries", nil, schema.Condition{Column: "source", Op: schema.OpEq, Value: title}) {
+		income += centsOf(t, r["amount"])
+	}
+	for _, r := range d.rows(demo.UserA, "expenses", nil, schema.Condition{Column: "category", Op: schema.OpEq, Value: "hustle"}) {
+		if strings.Contains(strings.ToLower(r["description"].(string)), strings.ToLower(title)) {
+			costs += centsOf(t, r["amount"])
+		}
+	}
+	var hours float64
+	for _, r := range d.rows(demo.UserA, "user_hustle_attempts", nil) {
+		if yh := d.get(demo.UserA, "youtube_hustles", r["hustle_id"].(string)); strings.HasPrefix(yh["title"].(string), "Mobile RV Washing") {
+			hours += r["hours_spent"].(float64)
+		}
+	}
+	if income != 590714 || costs != 94197 || hours != 82.5 {
+		t.Fatalf("income %d, costs %d, hours %g: the comment says 5907.14, 941.97, 82.5", income, costs, hours)
+	}
+	m := d.run(demo.UserA, "pam_analyze_hustle_roi", `{}`)
+	var wash, prints map[string]any
+	for _, x := range get(t, m, "hustles").([]any) {
+		h := x.(map[string]any)
+		switch h["title"] {
+		case title:
+			wash = h
+		case "Campground Photography Prints":
+			prints = h
+		}
+		if strings.HasPrefix(h["title"].(string), "Mobile RV Washing:") {
+			t.Errorf("the attempt stands apart from its idea: %v", h)
+		}
+	}
+	want(t, wash, "5907.14", "income")
+	want(t, wash, 82.5, "hours")
+	want(t, wash, "71.60", "hourly_income")
+	want(t, wash, "60.18", "hourly_rate")
+	want(t, wash, []any{}, "flags")
+	want(t, prints, nil, "hourly_rate")
+	want(t, prints, "no hours recorded: no hourly rate", "hours_note")
+	for _, r := range get(t, m, "recommendations").([]any) {
+		if strings.Contains(r.(string), "Mobile RV Washing") {
+			t.Errorf("recommendation %q", r)
+		}
+	}
 }

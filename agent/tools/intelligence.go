@@ -31,6 +31,10 @@ const (
 	// HustleMinHourly is the hourly profit under which a hustle pays below
 	// minimum wage (user's currency per hour).
 	HustleMinHourly = 15
+	// HustleLinkWords is how many significant title words an attempt at a
+	// catalogue hustle must share with one of the user's hustle ideas to
+	// count as that idea (its hours then go with the idea's income).
+	HustleLinkWords = 2
 	// NetIncomeFullScore is the monthly net income (user's currency) that
 	// earns the full net-income half of the financial health score.
 	NetIncomeFullScore = 1000
@@ -909,24 +913,76 @@ func (in *xdomain) predict(ctx context.Context, c Call, a predictArgs) (any, err
 
 // HustleROI is one hustle's return.
 type HustleROI struct {
-	Title        string       `json:"title"`
-	IdeaID       string       `json:"idea_id,omitempty"`
-	Status       string       `json:"idea_status,omitempty"`
-	HustleID     string       `json:"hustle_id,omitempty"` // youtube_hustles of the attempts
-	Income       string       `json:"income"`
-	IncomeIDs    []string     `json:"income_entry_ids"`
-	Expenses     string       `json:"expenses"`
-	Expense      []ExpenseRef `json:"expense_rows"`
-	Profit       string       `json:"profit"`
-	ROI          *float64     `json:"roi_percent"` // null with no expenses
-	Attempts     int          `json:"attempts"`
-	AttemptIDs   []string     `json:"attempt_ids"`
-	Hours        float64      `json:"hours"`
-	HourlyRate   *string      `json:"hourly_rate"` // profit / hours; null without hours
-	Flags        []string     `json:"flags"`
-	Note         string       `json:"note,omitempty"`
+	Title      string       `json:"title"`
+	IdeaID     string       `json:"idea_id,omitempty"`
+	Status     string       `json:"idea_status,omitempty"`
+	HustleID   string       `json:"hustle_id,omitempty"` // youtube_hustles of the attempts
+	Income     string       `json:"income"`
+	IncomeIDs  []string     `json:"income_entry_ids"`
+	Expenses   string       `json:"expenses"`
+	Expense    []ExpenseRef `json:"expense_rows"`
+	Profit     string       `json:"profit"`
+	ROI        *float64     `json:"roi_percent"` // null with no expenses
+	Attempts   int          `json:"attempts"`
+	AttemptIDs []string     `json:"attempt_ids"`
+	// Hours are the hours_spent of the attempts linked to the hustle.
+	Hours float64 `json:"hours"`
+	// HourlyRate is the hustle's profit (its income net of its costs)
+	// over its recorded hours; HourlyIncome its income before costs over
+	// them. Both null, with HoursNote saying so, where no hours are
+	// recorded: no rate is made up.
+	HourlyRate   *string  `json:"hourly_rate"`
+	HourlyIncome *string  `json:"hourly_income"`
+	HoursNote    string   `json:"hours_note,omitempty"`
+	Flags        []string `json:"flags"`
+	Note         string   `json:"note,omitempty"`
 	profitCents  int64
 	hourlyCentsF float64
+	attemptEarn  int64 // earnings recorded on attempts not linked to an idea
+}
+
+// hustleWords are the significant words of a hustle title: lower case,
+// without the words every RV hustle shares.
+func hustleWords(title string) map[string]bool {
+	stop := map[string]bool{"a": true, "an": true, "the": true, "and": true, "&": true, "of": true, "for": true, "on": true,
+		"from": true, "to": true, "in": true, "how": true, "much": true, "can": true, "you": true, "make": true, "your": true,
+		"rv": true, "rvs": true, "rvers": true, "road": true, "first": true, "starting": true, "income": true, "results": true}
+	out := map[string]bool{}
+	for _, w := range strings.FieldsFunc(strings.ToLower(title), func(r rune) bool {
+		return !(r >= 'a' && r <= 'z' || r >= '0' && r <= '9')
+	}) {
+		if !stop[w] && len(w) > 1 {
+			out[w] = true
+		}
+	}
+	return out
+}
+
+// linkAttempt is the hustle idea (a key of ideas) an attempt at a
+// catalogue hustle titled title belongs to: the idea sharing the most
+// significant words with it, at least HustleLinkWords; "" when none or
+// when two ideas tie.
+func linkAttempt(title string, ideas []string) string {
+	aw := hustleWords(title)
+	best, bestN, tie := "", 0, false
+	for _, k := range ideas {
+		n := 0
+		for w := range hustleWords(k) {
+			if aw[w] {
+				n++
+			}
+		}
+		switch {
+		case n > bestN:
+			best, bestN, tie = k, n, false
+		case n == bestN && n > 0:
+			tie = true
+		}
+	}
+	if bestN < HustleLinkWords || tie {
+		return ""
+	}
+	return best
 }
 
 // HustleReport is pam_analyze_hustle_roi's answer.
@@ -970,7 +1026,8 @@ func (in *xdomain) hustleROI(ctx context.Context, c Call, _ noArgs) (any, error)
 	if err != nil {
 		return nil, err
 	}
-	titles := map[string]string{} // youtube_hustles id → title
+	ideaKeys := slices.Clone(order) // the ideas, before any attempt is added
+	titles := map[string]string{}   // youtube_hustles id → title
 	hours := map[string]float64{}
 	err = in.s.Each(ctx, c.User, "user_hustle_attempts", schema.Query{Order: []schema.Order{{Column: "start_date"}, {Column: "id"}}}, func(r schema.Row) error {
 		hid := text(r["hustle_id"])
@@ -983,12 +1040,20 @@ func (in *xdomain) hustleROI(ctx context.Context, c Call, _ noArgs) (any, error)
 			t = cmp.Or(text(yh["title"]), "hustle "+hid)
 			titles[hid] = t
 		}
-		h := entry(t)
+		// An attempt at a catalogue hustle is the user's own idea when their
+		// titles share enough words: its hours go with the idea's income.
+		// Otherwise it stands alone, with the earnings recorded on it.
+		k := linkAttempt(t, ideaKeys)
+		if k == "" {
+			k = strings.ToLower(strings.TrimSpace(t))
+			entry(t).attemptEarn += cents(r["earnings"])
+		}
+		h := byTitle[k]
 		h.HustleID = hid
 		h.Attempts++
 		h.AttemptIDs = append(h.AttemptIDs, text(r["id"]))
 		if x, ok := number(r["hours_spent"]); ok && x > 0 {
-			hours[strings.ToLower(strings.TrimSpace(t))] += x
+			hours[k] += x
 		}
 		return nil
 	})
@@ -1010,7 +1075,7 @@ func (in *xdomain) hustleROI(ctx context.Context, c Call, _ noArgs) (any, error)
 	var best *HustleROI
 	for _, k := range order {
 		h := byTitle[k]
-		var hi, he int64
+		hi, he := h.attemptEarn, int64(0)
 		for _, r := range income {
 			if strings.EqualFold(strings.TrimSpace(text(r["type"])), "hustle") && strings.EqualFold(strings.TrimSpace(text(r["source"])), h.Title) {
 				hi += cents(r["amount"])
@@ -1034,8 +1099,11 @@ func (in *xdomain) hustleROI(ctx context.Context, c Call, _ noArgs) (any, error)
 		h.Hours = round(hours[k], 2)
 		if h.Hours > 0 {
 			h.hourlyCentsF = float64(h.profitCents) / hours[k]
-			s := money(int64(math.Round(h.hourlyCentsF)))
-			h.HourlyRate = &s
+			net := money(int64(math.Round(h.hourlyCentsF)))
+			gross := money(int64(math.Round(float64(hi) / hours[k])))
+			h.HourlyRate, h.HourlyIncome = &net, &gross
+		} else {
+			h.HoursNote = "no hours recorded: no hourly rate"
 		}
 		if h.ROI != nil && *h.ROI < HustleDropROIPercent && h.Attempts > HustleDropAttempts {
 			h.Flags = append(h.Flags, "consider_dropping")
@@ -1044,8 +1112,8 @@ func (in *xdomain) hustleROI(ctx context.Context, c Call, _ noArgs) (any, error)
 		}
 		if h.HourlyRate != nil && h.hourlyCentsF < HustleMinHourly*100 {
 			h.Flags = append(h.Flags, "below_minimum_wage")
-			out.Recommendations = append(out.Recommendations, fmt.Sprintf("%s: %s %s an hour over %g hours, under %d an hour: below minimum wage.",
-				h.Title, *h.HourlyRate, c.Currency, h.Hours, HustleMinHourly))
+			out.Recommendations = append(out.Recommendations, fmt.Sprintf("%s: %s %s an hour net of costs (%s income before costs) over %g recorded hours, under %d an hour: below minimum wage.",
+				h.Title, *h.HourlyRate, c.Currency, *h.HourlyIncome, h.Hours, HustleMinHourly))
 		}
 		inc, exp, profit = inc+hi, exp+he, profit+h.profitCents
 		if best == nil || h.profitCents > best.profitCents {
