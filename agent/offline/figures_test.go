@@ -104,3 +104,40 @@ func TestDemoBestHustleHourly(t *testing.T) {
 	d.ask(demo.UserB, "which side hustle pays best", "Freelance Bookkeeping for RVers", "$9,612.76 profit",
 		"$64.95 an hour after costs ($67.30 before) over 148 recorded hours")
 }
+
+// TestDemoBiggestExpense: "What was my biggest expense this year?" answers
+// the single largest expense row (amount, what, when), not the year's
+// total. By hand (Alex, demo set, 2026-01-01..2026-03-15): the largest
+// amount is 585.00, the monthly site rent at Desert Palms RV Resort, paid
+// on the 1st of January, February and March; the earliest is answered.
+// The year's total, 6497.04, was the old answer.
+func TestDemoBiggestExpense(t *testing.T) {
+	d := newDemo(t)
+	var best schema.Row
+	for _, r := range d.rows(demo.UserA, "expenses", schema.Order{Column: "date"}, schema.Order{Column: "id"}) {
+		if r["date"].(string) < "2026-01-01" {
+			continue
+		}
+		if best == nil || amountCents(t, r["amount"]) > amountCents(t, best["amount"]) {
+			best = r
+		}
+	}
+	if best["amount"] != "585.00" || best["date"] != "2026-01-01" {
+		t.Fatalf("biggest row %v, the comment says 585.00 on 2026-01-01", best)
+	}
+	got := d.ask(demo.UserA, "What was my biggest expense this year?", "$585.00", "camping", best["description"].(string), "on 2026-01-01")
+	if strings.Contains(got, "6,497.04") {
+		t.Errorf("answered the total: %q", got)
+	}
+	// The category narrows it; the word "largest" too.
+	d.ask(demo.UserA, "largest grocery expense this year", "biggest expense on groceries", "groceries:")
+}
+
+func amountCents(tb testing.TB, v any) int64 {
+	tb.Helper()
+	n, err := schema.ParseDecimal(v, 2)
+	if err != nil {
+		tb.Fatal(err)
+	}
+	return n
+}

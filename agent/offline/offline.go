@@ -99,6 +99,7 @@ type answerer struct {
 	ctx  context.Context
 	call tools.Call
 	prof map[string]any // the caller's profile, nil when none
+	msg  string         // the message, lower case: what was asked, beyond the intent
 }
 
 // answer maps the message to tools and renders their figures.
@@ -106,7 +107,7 @@ func (p *Provider) answer(ctx context.Context, call tools.Call, msg string) stri
 	if call.Now.IsZero() {
 		call.Now = time.Now()
 	}
-	a := &answerer{p: p, ctx: ctx, call: call}
+	a := &answerer{p: p, ctx: ctx, call: call, msg: strings.ToLower(msg)}
 	if strings.TrimSpace(msg) == "" {
 		return Fallback
 	}
@@ -177,6 +178,9 @@ func (a *answerer) today() string { return a.call.Now.Format(schema.DateLayout) 
 func (a *answerer) intent(in intent.Intent) (string, error) {
 	switch in.Name {
 	case intent.SpendingTotal:
+		if a.asksBiggest() {
+			return a.biggestExpense(in)
+		}
 		return a.totals(in, "expenses")
 	case intent.IncomeTotal:
 		return a.totals(in, "income_entries")
@@ -428,6 +432,79 @@ func (a *answerer) span(p intent.Period) string {
 }
 
 // ---------------------------------------------------------------- spending and income
+
+// biggestWords ask for the one largest row, not a total.
+var biggestWords = []string{"biggest", "largest", "most expensive", "highest", "priciest", "costliest", "largest single", "top expense", "single biggest"}
+
+// asksBiggest says the message asks for the single largest expense.
+func (a *answerer) asksBiggest() bool {
+	for _, w := range biggestWords {
+		if containsWord(a.msg, w) {
+			return true
+		}
+	}
+	return false
+}
+
+// containsWord says s holds w between word boundaries.
+func containsWord(s, w string) bool {
+	for i := 0; ; {
+		j := strings.Index(s[i:], w)
+		if j < 0 {
+			return false
+		}
+		j += i
+		before := j == 0 || !isWordByte(s[j-1])
+		after := j+len(w) == len(s) || !isWordByte(s[j+len(w)])
+		if before && after {
+			return true
+		}
+		i = j + 1
+	}
+}
+
+func isWordByte(b byte) bool { return b >= 'a' && b <= 'z' || b >= '0' && b <= '9' || b == '\'' }
+
+// biggestExpense answers the single largest expense of the period (and
+// category, when named): its amount, what and when. Fuel is counted once
+// (tools.UnmatchedFills): a fill-up no expense stands for is a candidate.
+func (a *answerer) biggestExpense(in intent.Intent) (string, error) {
+	p := a.period(in)
+	from, to := a.days(p)
+	inPeriod := map[string]any{"date": []any{
+		map[string]any{"op": "gte", "value": from}, map[string]any{"op": "lte", "value": to}}}
+	rows, err := a.readAll("expenses", inPeriod)
+	if err != nil {
+		return "", err
+	}
+	fills, err := a.readAll("fuel_log", inPeriod)
+	if err != nil {
+		return "", err
+	}
+	rows = append(rows, tools.UnmatchedFills(rows, fills)...)
+	cat := strings.ToLower(in.Slots.Category)
+	var best schema.Row
+	for _, r := range rows {
+		if cat != "" && strings.ToLower(text(r["category"])) != cat {
+			continue
+		}
+		if best == nil || cents(r["amount"]) > cents(best["amount"]) {
+			best = r // ties: the earliest (rows are by date, then id)
+		}
+	}
+	on := ""
+	if cat != "" {
+		on = " on " + strings.ReplaceAll(cat, "_", " ")
+	}
+	if best == nil {
+		return fmt.Sprintf("You have no expenses%s recorded %s.", on, a.span(p)), nil
+	}
+	what := strings.ReplaceAll(cmp.Or(text(best["category"]), "uncategorised"), "_", " ")
+	if d := strings.TrimSpace(text(best["description"])); d != "" {
+		what += ": " + d
+	}
+	return fmt.Sprintf("Your biggest expense%s %s was %s (%s) %s.", on, a.span(p), a.money(text(best["amount"])), what, a.when(text(best["date"]))), nil
+}
 
 type total struct {
 	name  string
