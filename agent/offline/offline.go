@@ -13,6 +13,7 @@ import (
 	"fmt"
 	"math"
 	"slices"
+	"strconv"
 	"strings"
 	"sync"
 	"time"
@@ -115,6 +116,13 @@ func (p *Provider) answer(ctx context.Context, call tools.Call, msg string) stri
 	// reads the profile first (one local read).
 	if call.Units == "" || call.Currency == "" {
 		a.profile()
+	}
+	if a.asksHealth() {
+		text, err := a.healthScore()
+		if err != nil {
+			return "I couldn't do that offline: " + err.Error()
+		}
+		return text
 	}
 	in := p.parse(msg, a.call.Units, a.call.Now)
 	if in.NeedsModel() {
@@ -429,6 +437,36 @@ func (a *answerer) span(p intent.Period) string {
 		return s
 	}
 	return p.Label + " (" + s + ")"
+}
+
+// ---------------------------------------------------------------- health score
+
+// asksHealth says the message asks for the health score, which no intent
+// names: "financial health", "health score", "how healthy are my finances".
+func (a *answerer) asksHealth() bool {
+	m := a.msg
+	return strings.Contains(m, "health score") || strings.Contains(m, "financial health") ||
+		(strings.Contains(m, "healthy") && (strings.Contains(m, "financ") || strings.Contains(m, "money")))
+}
+
+// healthScore answers the health scores, as the tools compute them (one
+// design: tools.HealthScores).
+func (a *answerer) healthScore() (string, error) {
+	var v struct {
+		Scores tools.HealthScores `json:"health_scores"`
+	}
+	if err := a.run("pam_get_user_360_view", map[string]any{}, &v); err != nil {
+		return "", err
+	}
+	score := func(h tools.HealthScore) string {
+		if h.Score == nil {
+			return "not scored"
+		}
+		return strconv.FormatFloat(*h.Score, 'f', 1, 64) + "/100"
+	}
+	hs := v.Scores
+	return fmt.Sprintf("Your financial health score is %s: %s. Vehicle %s, side hustles %s; overall %s.",
+		score(hs.Financial), hs.Financial.Formula, score(hs.Vehicle), score(hs.Hustle), score(hs.Overall)), nil
 }
 
 // ---------------------------------------------------------------- spending and income

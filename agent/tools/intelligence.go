@@ -35,11 +35,6 @@ const (
 	// catalogue hustle must share with one of the user's hustle ideas to
 	// count as that idea (its hours then go with the idea's income).
 	HustleLinkWords = 2
-	// NetIncomeFullScore is the monthly net income (user's currency) that
-	// earns the full net-income half of the financial health score.
-	NetIncomeFullScore = 1000
-	// VehicleScorePerOverdue is taken off the vehicle score per overdue item.
-	VehicleScorePerOverdue = 20
 	// FuelEconomyMonths is the window of the 360 view's fuel economy.
 	FuelEconomyMonths = 6
 	// daysPerMonth converts day spans to months.
@@ -75,10 +70,6 @@ type xdomain struct {
 	f *finance
 	v *vehicles
 }
-
-func clampScore(x float64) float64 { return round(clampRaw(x), 1) }
-
-func clampRaw(x float64) float64 { return math.Max(0, math.Min(100, x)) }
 
 func monthsBack(day string, n int) string {
 	t, ok := parseDay(day)
@@ -295,12 +286,6 @@ type Insight struct {
 	Message  string `json:"message"`
 }
 
-// ScoreOf360 is a 0–100 score and how it was computed.
-type ScoreOf360 struct {
-	Score float64 `json:"score"`
-	Basis string  `json:"basis"`
-}
-
 // View360 is pam_get_user_360_view's answer.
 type View360 struct {
 	Today    string `json:"today"`
@@ -348,13 +333,8 @@ type View360 struct {
 		Total    int            `json:"total_ideas"`
 		ByStatus map[string]int `json:"by_status"`
 	} `json:"hustles"`
-	Insights []Insight `json:"insights"`
-	Scores   struct {
-		Financial ScoreOf360 `json:"financial"`
-		Vehicle   ScoreOf360 `json:"vehicle"`
-		Hustle    ScoreOf360 `json:"hustle"`
-		Overall   ScoreOf360 `json:"overall"`
-	} `json:"health_scores"`
+	Insights []Insight    `json:"insights"`
+	Scores   HealthScores `json:"health_scores"`
 }
 
 func (in *xdomain) count(ctx context.Context, user, table string, conds ...schema.Condition) (int, error) {
@@ -484,28 +464,10 @@ func (in *xdomain) view360(ctx context.Context, c Call, _ noArgs) (any, error) {
 			out.Travel.Upcoming[0].Title, out.Travel.Upcoming[0].Start)})
 	}
 
-	// Health scores.
-	netPart := clampRaw(float64(out.Financial.ThisMonth.netCents) / 100 / NetIncomeFullScore * 100)
-	if util != nil {
-		budgetPart := clampRaw(100 - *util)
-		out.Scores.Financial = ScoreOf360{clampScore((budgetPart + netPart) / 2), fmt.Sprintf(
-			"this month: (budget part 100 − %.2f %% used = %.1f, net income part %s / %d × 100 = %.1f, both clamped 0–100) / 2",
-			*util, budgetPart, out.Financial.ThisMonth.Net, NetIncomeFullScore, netPart)}
-	} else {
-		out.Scores.Financial = ScoreOf360{round(netPart, 1), fmt.Sprintf(
-			"no budgets this month: net income %s / %d × 100, clamped 0–100", out.Financial.ThisMonth.Net, NetIncomeFullScore)}
+	// Health scores: the one design (health.go).
+	if out.Scores, err = health(ctx, in.s, c); err != nil {
+		return nil, err
 	}
-	out.Scores.Vehicle = ScoreOf360{clampScore(100 - float64(VehicleScorePerOverdue*out.Vehicle.Overdue)),
-		fmt.Sprintf("100 − %d × %d overdue item(s), clamped 0–100", VehicleScorePerOverdue, out.Vehicle.Overdue)}
-	if out.Hustles.Total > 0 {
-		ap := out.Hustles.ByStatus["approved"]
-		out.Scores.Hustle = ScoreOf360{clampScore(float64(ap) * 100 / float64(out.Hustles.Total)),
-			fmt.Sprintf("%d approved of %d ideas", ap, out.Hustles.Total)}
-	} else {
-		out.Scores.Hustle = ScoreOf360{50, "no hustle ideas: neutral 50"}
-	}
-	out.Scores.Overall = ScoreOf360{clampScore((out.Scores.Financial.Score + out.Scores.Vehicle.Score + out.Scores.Hustle.Score) / 3),
-		"mean of the financial, vehicle and hustle scores"}
 	return out, nil
 }
 

@@ -149,8 +149,9 @@ func TestIntel2Recommendations(t *testing.T) {
 	want(t, r, 80, "health_scores", "vehicle", "score")
 	want(t, r, 25, "health_scores", "hustle", "score")
 	// Current budgets 185.00 of 500.00 = 37 %; net 02-14..03-15 = 1000.00 − 685.00
-	// = 315.00 → 31.5; (63 + 31.5) / 2 = 47.25.
-	want(t, r, 47.25, "health_scores", "financial", "score")
+	// = 315.00 → 31.5; (63 + 31.5) / 2 = 47.25, shown to one decimal as every
+	// health score is (health.go): 47.3.
+	want(t, r, 47.3, "health_scores", "financial", "score")
 	if n := len(f.rows(sam, "active_recommendations")); n != 5 {
 		t.Fatalf("%d rows written, want 5", n)
 	}

@@ -24,7 +24,8 @@ func TestCrossDomainNoData(t *testing.T) {
 	want(t, a, "0.00", "financial", "this_month", "net")
 	want(t, a, 0.0, "health_scores", "financial", "score")
 	want(t, a, 100.0, "health_scores", "vehicle", "score")
-	want(t, a, 50.0, "health_scores", "hustle", "score")
+	want(t, a, nil, "health_scores", "hustle", "score")   // no ideas: not scored (health.go)
+	want(t, a, 50.0, "health_scores", "overall", "score") // (0 + 100) / 2
 	want(t, a, []any{}, "insights")
 	want(t, a, []any{}, "vehicle", "fuel_economy")
 	c := f.run(alex, "pam_correlate_trip_expenses", `{}`)
@@ -118,11 +119,15 @@ func TestUser360AndTrips(t *testing.T) {
 		// Insights: overdue + trip is critical; 92.33 % > 80 % + trip is a warning.
 		want(t, a, "critical", "insights", 0, "severity")
 		want(t, a, "warning", "insights", 1, "severity")
-		// Scores: ((100 − 92.33) + 646/1000×100) / 2 = 36.1; 100 − 20 = 80; 1/2 = 50.
-		want(t, a, 36.1, "health_scores", "financial", "score")
+		// Scores, the one design (health.go): budgets covering 03-15: food
+		// only (the fuel budget ended 03-14), 50 of 100 = 50 %; net over
+		// 02-14..03-15 = 1000 − (200 + 250 + 50 expenses + the 54 fill of
+		// 03-01) = 446 → 44.6; ((100 − 50) + 44.6) / 2 = 47.3; 100 − 20 = 80;
+		// 1/2 = 50; overall (47.3 + 80 + 50) / 3 = 59.1.
+		want(t, a, 47.3, "health_scores", "financial", "score")
 		want(t, a, 80.0, "health_scores", "vehicle", "score")
 		want(t, a, 50.0, "health_scores", "hustle", "score")
-		want(t, a, 55.4, "health_scores", "overall", "score") // (36.135 + 80 + 50) / 3
+		want(t, a, 59.1, "health_scores", "overall", "score")
 	})
 	t.Run("trips", func(t *testing.T) {
 		// Uluru: 330 over 3 days = 110/day; Byron: 40 over 1 day. Mean 75: no camping advice.
