@@ -167,7 +167,10 @@ func (a *answerer) run(name string, args any, out any) error {
 	if err != nil {
 		return err
 	}
+	began := time.Now()
 	res, err := a.p.tools.Execute(a.ctx, a.call, name, raw)
+	// The reply lists the tools the answer came from (tools.Trace).
+	tools.TraceFrom(a.ctx).Add(tools.Traced{Name: name, Arguments: raw, Output: res.Output, Err: err, Elapsed: time.Since(began)})
 	if err != nil {
 		return err
 	}
