@@ -2,7 +2,9 @@ package offline_test
 
 import (
 	"context"
+	"math"
 	"path/filepath"
+	"strconv"
 	"strings"
 	"testing"
 	"time"
@@ -140,4 +142,124 @@ func amountCents(tb testing.TB, v any) int64 {
 		tb.Fatal(err)
 	}
 	return n
+}
+
+// TestDemoUnitsAsked: the unit the question names wins, then the
+// profile's. Sam counts in metric, Alex in US units.
+//
+// Sam's fuel economy over the last 6 months (2025-09-15..2026-03-15), full
+// tank to full tank: 599.2 L over 2,319 km = 25.8 L/100km; in mpg,
+// 235.215 / 25.84 = 9.1 mpg. Alex's RV over the same months: 134.6 gal
+// over 1,547 mi = 11.5 mpg = 20.5 L/100km.
+func TestDemoUnitsAsked(t *testing.T) {
+	d := newDemo(t)
+	sam := fullToFull(t, d.rows(demo.UserB, "fuel_log", schema.Order{Column: "odometer"}), "", "2025-09-15", "2026-03-15")
+	alex := fullToFull(t, d.rows(demo.UserA, "fuel_log", schema.Order{Column: "odometer"}), demo.VehicleAlexRV, "2025-09-15", "2026-03-15")
+	mpg := func(l100 float64) string {
+		return strconv.FormatFloat(math.Round(235.2145833/l100*10)/10, 'f', 1, 64) + " mpg"
+	}
+	if mpg(sam) != "9.1 mpg" || mpg(alex) != "11.5 mpg" {
+		t.Fatalf("by hand: Sam %.2f L/100km = %s, Alex %.2f = %s; the comment says 9.1 and 11.5 mpg", sam, mpg(sam), alex, mpg(alex))
+	}
+	// Last year's fill-ups (2025), by hand from the rows.
+	var samL, alexL float64
+	for _, r := range d.rows(demo.UserB, "fuel_log") {
+		if strings.HasPrefix(r["date"].(string), "2025-") {
+			samL += r["volume"].(float64)
+		}
+	}
+	for _, r := range d.rows(demo.UserA, "fuel_log") {
+		if strings.HasPrefix(r["date"].(string), "2025-") {
+			alexL += r["volume"].(float64)
+		}
+	}
+	if samL < 1000 || alexL < 1000 {
+		t.Fatalf("litres in 2025: Sam %.1f, Alex %.1f", samL, alexL)
+	}
+	gal := func(l float64) string { return oneDecimal(l/3.785411784) + " gal" }
+	for _, tc := range []struct {
+		user, msg string
+		want      []string
+		not       string
+	}{
+		{demo.UserB, "What is my mpg?", []string{mpg(sam), "gal over", "mi,"}, "L/100km"},
+		{demo.UserB, "What's my fuel economy?", []string{"25.8 L/100km", "599.2 L over 2,319 km"}, "mpg"},
+		{demo.UserA, "fuel economy in L/100km", []string{"20.5 L/100km", " L over ", " km,"}, "mpg"},
+		{demo.UserA, "What's my fuel economy?", []string{"11.5 mpg", "134.6 gal over 1,547 mi"}, "L/100km"},
+		{demo.UserA, "what's my fuel economy in litres per 100 km", []string{"20.5 L/100km"}, "mpg"},
+		{demo.UserB, "how many gallons did I buy last year", []string{gal(samL)}, " L "},
+		{demo.UserA, "how many litres did I buy last year", []string{oneDecimal(alexL) + " L"}, "gal"},
+	} {
+		got := d.ask(tc.user, tc.msg, tc.want...)
+		if strings.Contains(got, tc.not) {
+			t.Errorf("%q: %q holds %q", tc.msg, got, tc.not)
+		}
+	}
+}
+
+// TestDemoFillInGallons: a fill-up given in gallons is stored in litres
+// (15 gal × 3.785411784 = 56.781 L, price 64.80 / 56.781 = 1.141 a litre),
+// its odometer in km, its purchase as one fuel expense, and the answer
+// speaks gallons, whatever the profile says.
+func TestDemoFillInGallons(t *testing.T) {
+	d := newDemo(t)
+	for i, user := range []string{demo.UserA, demo.UserB} {
+		before := len(d.rows(user, "expenses"))
+		odo := []string{"60,000 miles", "60,000 miles"}[i]
+		d.ask(user, "filled up 15 gallons for $64.80 at "+odo, "Logged 15 gal for $64.80 ($4.32/gal) at 60,000 mi")
+		var fill schema.Row
+		for _, r := range d.rows(user, "fuel_log", schema.Order{Column: "created_at", Desc: true}) {
+			fill = r
+			break
+		}
+		if fill["volume"] != 56.781 || fill["total"] != "64.80" || fill["price"] != "1.141" || fill["odometer"] != 96560.6 {
+			t.Errorf("%s: stored %v", user, fill)
+		}
+		if n := len(d.rows(user, "expenses")); n != before+1 {
+			t.Errorf("%s: %d expenses after the fill, want %d", user, n, before+1)
+		}
+	}
+}
+
+// fullToFull is the consumption (L/100km) of one vehicle's fills (sorted
+// by odometer) dated in [from, to]: the fuel after the first full fill up
+// to the last one, over the distance between them.
+func fullToFull(t *testing.T, rows []schema.Row, vehicle, from, to string) float64 {
+	t.Helper()
+	var fills []schema.Row
+	for _, r := range rows {
+		v, _ := r["vehicle_id"].(string)
+		if d := r["date"].(string); d >= from && d <= to && (vehicle == "" || v == vehicle) {
+			fills = append(fills, r)
+		}
+	}
+	first, last := -1, -1
+	for i, r := range fills {
+		if r["filled_to_top"] == true {
+			if first < 0 {
+				first = i
+			}
+			last = i
+		}
+	}
+	litres := 0.0
+	for _, r := range fills[first+1 : last+1] {
+		litres += r["volume"].(float64)
+	}
+	km := fills[last]["odometer"].(float64) - fills[first]["odometer"].(float64)
+	return litres / km * 100
+}
+
+// oneDecimal writes x as the answers do: one decimal at most, thousands
+// grouped ("1,234.5", "980").
+func oneDecimal(x float64) string {
+	s := strconv.FormatFloat(math.Round(x*10)/10, 'f', -1, 64)
+	whole, frac, _ := strings.Cut(s, ".")
+	for i := len(whole) - 3; i > 0; i -= 3 {
+		whole = whole[:i] + "," + whole[i:]
+	}
+	if frac != "" {
+		return whole + "." + frac
+	}
+	return whole
 }

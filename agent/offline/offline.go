@@ -101,6 +101,31 @@ type answerer struct {
 	call tools.Call
 	prof map[string]any // the caller's profile, nil when none
 	msg  string         // the message, lower case: what was asked, beyond the intent
+	// asked are the units the message names (intent.Slots.EconomyUnit,
+	// VolumeUnit, DistanceUnit): they win over the profile's.
+	asked intent.Slots
+}
+
+// usIn says whether a quantity is answered in US units: the unit the
+// message names for it ("gal"/"L", "mi"/"km", "mpg"/"l/100km"); else the
+// system the message's other named units imply (asking for mpg implies
+// gallons and miles); else the profile's units.
+func (a *answerer) usIn(named string) bool {
+	switch named {
+	case "gal", "mi", "mpg":
+		return true
+	case "L", "km", "l/100km":
+		return false
+	}
+	for _, u := range []string{a.asked.EconomyUnit, a.asked.VolumeUnit, a.asked.DistanceUnit} {
+		switch u {
+		case "gal", "mi", "mpg":
+			return true
+		case "L", "km", "l/100km":
+			return false
+		}
+	}
+	return a.us()
 }
 
 // answer maps the message to tools and renders their figures.
@@ -187,10 +212,14 @@ func (a *answerer) today() string { return a.call.Now.Format(schema.DateLayout) 
 
 // intent answers a parsed intent.
 func (a *answerer) intent(in intent.Intent) (string, error) {
+	a.asked = intent.Slots{EconomyUnit: in.Slots.EconomyUnit, VolumeUnit: in.Slots.VolumeUnit, DistanceUnit: in.Slots.DistanceUnit}
 	switch in.Name {
 	case intent.SpendingTotal:
 		if a.asksBiggest() {
 			return a.biggestExpense(in)
+		}
+		if a.asked.VolumeUnit != "" && strings.Contains(a.msg, "how many") {
+			return a.fuelVolume(in)
 		}
 		return a.totals(in, "expenses")
 	case intent.IncomeTotal:
@@ -344,21 +373,21 @@ const (
 )
 
 func (a *answerer) distance(km float64) string {
-	if a.us() {
+	if a.usIn(a.asked.DistanceUnit) {
 		return figure(km/kmPerMile, 0) + " mi"
 	}
 	return figure(km, 0) + " km"
 }
 
 func (a *answerer) volume(l float64) string {
-	if a.us() {
+	if a.usIn(a.asked.VolumeUnit) {
 		return figure(l/litresPerGallon, 1) + " gal"
 	}
 	return figure(l, 1) + " L"
 }
 
 func (a *answerer) economy(l100 float64) string {
-	if a.us() {
+	if a.usIn(a.asked.EconomyUnit) {
 		return figure(100*litresPerGallon/kmPerMile/l100, 1) + " mpg"
 	}
 	return figure(l100, 1) + " L/100km"
@@ -843,6 +872,24 @@ func (a *answerer) fuelEconomy(in intent.Intent) (string, error) {
 		a.span(p), a.economy(l100), a.volume(bestL), a.distance(bestKm), entries(bestFills, "fill", "fills")), nil
 }
 
+// fuelVolume answers how much fuel was bought in the period ("how many
+// gallons did I buy this month"), in the unit asked.
+func (a *answerer) fuelVolume(in intent.Intent) (string, error) {
+	p := a.period(in)
+	from, to := a.days(p)
+	fills, err := a.readAll("fuel_log", map[string]any{"date": []any{
+		map[string]any{"op": "gte", "value": from}, map[string]any{"op": "lte", "value": to}}})
+	if err != nil {
+		return "", err
+	}
+	litres := 0.0
+	for _, r := range fills {
+		v, _ := number(r["volume"])
+		litres += v
+	}
+	return fmt.Sprintf("You bought %s of fuel %s (%s).", a.volume(litres), a.span(p), entries(len(fills), "fill-up", "fill-ups")), nil
+}
+
 // consumption is the mean of the latest 3 full fills' recorded consumption
 // (L/100km) of the primary vehicle, as plan_trip estimates it, and that
 // vehicle's latest price per litre in thousandths.
@@ -867,7 +914,7 @@ func (a *answerer) consumption() (l100 float64, n int, priceMills int64, priceDa
 func (a *answerer) unitPrice(mills int64) string {
 	per := float64(mills)
 	unit := "L"
-	if a.us() {
+	if a.usIn(a.asked.VolumeUnit) {
 		per, unit = per*litresPerGallon, "gal"
 	}
 	return formatMoney(int64(math.Round(per/10)), a.call.Currency) + "/" + unit
@@ -1223,19 +1270,40 @@ func (a *answerer) logFuel(in intent.Intent) (string, error) {
 	if err := a.run("pam_log_fuel", args, &out); err != nil {
 		return "", err
 	}
-	msg := fmt.Sprintf("Logged %s for %s (%s/%s) at %s %s.", quantity(out.Volume), a.money(out.TotalCost),
-		a.money(roundPrice(out.UnitPrice)), strings.TrimPrefix(out.PriceUnit, out.Currency+"/"), quantity(out.Odometer), a.when(text(out.Fill["date"])))
+	// The units the message used win over the profile's: "15 gallons" is
+	// answered in gallons, stored in litres.
+	vol, _ := number(out.Fill["volume"])
+	odo, _ := number(out.Fill["odometer"])
+	perUnit := float64(total) / vol // cents per litre
+	priceUnit := "L"
+	if a.usIn(a.asked.VolumeUnit) {
+		perUnit, priceUnit = perUnit*litresPerGallon, "gal"
+	}
+	msg := fmt.Sprintf("Logged %s for %s (%s/%s) at %s %s.", a.volume(vol), a.money(out.TotalCost),
+		formatMoney(int64(math.Round(perUnit)), a.call.Currency), priceUnit, a.distance(odo), a.when(text(out.Fill["date"])))
 	switch {
 	case out.Consumption != nil:
-		msg += " Since the last full fill: " + quantity(*out.Consumption)
+		l100 := l100Of(*out.Consumption)
+		if c, ok := number(out.Fill["consumption"]); ok {
+			l100 = c // as stored, not rounded through the profile's unit
+		}
+		msg += " Since the last full fill: " + a.economy(l100)
 		if out.Average != nil {
-			msg += fmt.Sprintf(" (average %s over %s)", quantity(*out.Average), entries(out.AverageOver, "fill", "fills"))
+			msg += fmt.Sprintf(" (average %s over %s)", a.economy(l100Of(*out.Average)), entries(out.AverageOver, "fill", "fills"))
 		}
 		msg += "."
 	case out.Note != "":
 		msg += " No consumption figure: " + out.Note + "."
 	}
 	return msg, nil
+}
+
+// l100Of is a consumption a tool answered (mpg or L/100km) in L/100km.
+func l100Of(q tools.Quantity) float64 {
+	if q.Unit == "mpg" && q.Value > 0 {
+		return 100 * litresPerGallon / kmPerMile / q.Value
+	}
+	return q.Value
 }
 
 // roundPrice rounds a price of scale 3 to cents for display.
