@@ -263,3 +263,23 @@ func oneDecimal(x float64) string {
 	}
 	return whole
 }
+
+// TestDemoTripFuelCostVehicleNamed: "in the car" costs the trip with the
+// tow car's economy: its latest 3 full fills, 8.28, 8.18 and 8.08
+// L/100km, mean 8.18 L/100km = 235.215 / 8.18 = 28.8 mpg; and "the car's
+// mpg" is the car's own full-to-full figure.
+func TestDemoTripFuelCostVehicleNamed(t *testing.T) {
+	d := newDemo(t)
+	var car []float64
+	for _, r := range d.rows(demo.UserA, "fuel_log", schema.Order{Column: "date", Desc: true}) {
+		if c, ok := r["consumption"].(float64); ok && r["vehicle_id"] == demo.VehicleAlexCar && len(car) < 3 {
+			car = append(car, c)
+		}
+	}
+	if len(car) != 3 || car[0] != 8.28 || car[1] != 8.18 || car[2] != 8.08 {
+		t.Fatalf("the car's latest full fills are %v, the comment says 8.28, 8.18, 8.08", car)
+	}
+	d.ask(demo.UserA, "how much will fuel cost for a 300 mile trip in the car", "28.8 mpg")
+	rv := fullToFull(t, d.rows(demo.UserA, "fuel_log", schema.Order{Column: "odometer"}), demo.VehicleAlexCar, "2025-09-15", "2026-03-15")
+	d.ask(demo.UserA, "what's the car's mpg", oneDecimal(235.2145833/rv)+" mpg")
+}

@@ -815,8 +815,9 @@ func full(r schema.Row) bool {
 }
 
 // fuelEconomy computes full-to-full consumption over the period (the last
-// 6 months when none was said) for one vehicle: the primary one
-// (tools.PrimaryVehicle over the whole log), never a mix of vehicles.
+// 6 months when none was said) for one vehicle: the one named ("the car"),
+// else the primary one (tools.VehicleNamed over the whole log), never a
+// mix of vehicles.
 func (a *answerer) fuelEconomy(in intent.Intent) (string, error) {
 	p := intent.Period{From: a.call.Now.AddDate(0, -6, 0), To: a.call.Now.AddDate(0, 0, 1), Label: "the last 6 months"}
 	if in.Slots.Period != nil {
@@ -828,7 +829,7 @@ func (a *answerer) fuelEconomy(in intent.Intent) (string, error) {
 		return "", err
 	}
 	byVehicle := map[string][]schema.Row{}
-	for _, r := range tools.FillsOf(all, tools.PrimaryVehicle(all)) {
+	for _, r := range tools.FillsOf(all, tools.VehicleNamed(all, in.Slots.Vehicle)) {
 		if d := text(r["date"]); d >= from && d <= to {
 			byVehicle[text(r["vehicle_id"])] = append(byVehicle[text(r["vehicle_id"])], r)
 		}
@@ -891,14 +892,15 @@ func (a *answerer) fuelVolume(in intent.Intent) (string, error) {
 }
 
 // consumption is the mean of the latest 3 full fills' recorded consumption
-// (L/100km) of the primary vehicle, as plan_trip estimates it, and that
+// (L/100km) of the vehicle named, else the primary one, as plan_trip
+// estimates it, and that
 // vehicle's latest price per litre in thousandths.
-func (a *answerer) consumption() (l100 float64, n int, priceMills int64, priceDay string, err error) {
+func (a *answerer) consumption(vehicle string) (l100 float64, n int, priceMills int64, priceDay string, err error) {
 	all, err := a.fuelRows(nil, 1000)
 	if err != nil {
 		return 0, 0, 0, "", err
 	}
-	fills := tools.FillsOf(all, tools.PrimaryVehicle(all))
+	fills := tools.FillsOf(all, tools.VehicleNamed(all, vehicle))
 	l100, used := tools.RecentConsumption(fills)
 	if n = len(used); n == 0 {
 		l100 = tools.DefaultConsumptionL100
@@ -923,7 +925,7 @@ func (a *answerer) unitPrice(mills int64) string {
 func (a *answerer) tripFuelCost(in intent.Intent) (string, error) {
 	s := in.Slots
 	if s.DistanceKM > 0 {
-		l100, n, mills, day, err := a.consumption()
+		l100, n, mills, day, err := a.consumption(s.Vehicle)
 		if err != nil {
 			return "", err
 		}
@@ -963,6 +965,15 @@ func (a *answerer) tripFuelCost(in intent.Intent) (string, error) {
 			return "I don't know where you are: give a start, e.g. \"fuel cost from Quartzsite to " + dest + "\".", nil
 		}
 		args["start"] = map[string]any{"latitude": lat, "longitude": lon}
+	}
+	if s.Vehicle != "" { // the vehicle named: its economy and price
+		all, err := a.fuelRows(nil, 1000)
+		if err != nil {
+			return "", err
+		}
+		if id := tools.VehicleNamed(all, s.Vehicle); id != "" {
+			args["vehicle_id"] = id
+		}
 	}
 	var plan tools.TripPlan
 	if err := a.run("plan_trip", args, &plan); err != nil {

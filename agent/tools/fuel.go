@@ -253,3 +253,26 @@ func UnmatchedFills(expenses, fills []schema.Row) []schema.Row {
 	}
 	return out
 }
+
+// VehicleNamed is the vehicle_id a user means by kind, as the intent
+// parser names vehicles ("rv", "car", "truck"; "" when none was named):
+// the rig is the primary vehicle; a car or truck is, with several
+// vehicles, the one of the others whose fills hold the most litres (the
+// tow car), with one vehicle that one. "" or an unknown kind is the
+// primary vehicle.
+func VehicleNamed(fills []schema.Row, kind string) string {
+	primary := PrimaryVehicle(fills)
+	if kind != "car" && kind != "truck" {
+		return primary
+	}
+	var others []schema.Row
+	for _, r := range fills {
+		if text(r["vehicle_id"]) != primary {
+			others = append(others, r)
+		}
+	}
+	if len(others) == 0 {
+		return primary
+	}
+	return PrimaryVehicle(others)
+}
