@@ -1037,12 +1037,17 @@ func (in *xdomain) hustleROI(ctx context.Context, c Call, _ noArgs) (any, error)
 	var best *HustleROI
 	for _, k := range order {
 		h := byTitle[k]
-		hi, he := h.attemptEarn, int64(0)
+		var hi, he int64
 		for _, r := range income {
 			if strings.EqualFold(strings.TrimSpace(text(r["type"])), "hustle") && strings.EqualFold(strings.TrimSpace(text(r["source"])), h.Title) {
 				hi += cents(r["amount"])
 				h.IncomeIDs = append(h.IncomeIDs, text(r["id"]))
 			}
+		}
+		if len(h.IncomeIDs) == 0 {
+			// No income entries: the earnings recorded on its attempts
+			// (never both, which would count the same money twice).
+			hi = h.attemptEarn
 		}
 		for _, r := range expenses {
 			if category(text(r["category"])) == "hustle" && k != "" && strings.Contains(strings.ToLower(text(r["description"])), k) {
