@@ -809,6 +809,26 @@ func (a *answerer) fuelRows(filters map[string]any, limit int) ([]schema.Row, er
 	return rows.Rows, err
 }
 
+// vehicle is the vehicle_id meant by kind ("rv", "car", "truck" or ""):
+// tools.VehicleNamed over the fills of the primary vehicle's window
+// (tools.PrimaryFrom), or over the latest fills when none is that recent.
+func (a *answerer) vehicle(kind string) (string, error) {
+	rows, err := a.fuelRows(map[string]any{"date": map[string]any{"op": "gte", "value": tools.PrimaryFrom(a.today())}}, 1000)
+	if err == nil && len(rows) == 0 {
+		rows, err = a.fuelRows(nil, 1000)
+	}
+	return tools.VehicleNamed(rows, kind), err
+}
+
+// ofVehicle is the filter on fuel_log for one vehicle ("" for fills with
+// none recorded).
+func ofVehicle(id string) any {
+	if id == "" {
+		return nil
+	}
+	return id
+}
+
 func full(r schema.Row) bool {
 	f, ok := r["filled_to_top"].(bool)
 	return !ok || f
@@ -824,16 +844,16 @@ func (a *answerer) fuelEconomy(in intent.Intent) (string, error) {
 		p = *in.Slots.Period
 	}
 	from, to := a.days(p)
-	all, err := a.fuelRows(nil, 1000)
+	veh, err := a.vehicle(in.Slots.Vehicle)
 	if err != nil {
 		return "", err
 	}
-	byVehicle := map[string][]schema.Row{}
-	for _, r := range tools.FillsOf(all, tools.VehicleNamed(all, in.Slots.Vehicle)) {
-		if d := text(r["date"]); d >= from && d <= to {
-			byVehicle[text(r["vehicle_id"])] = append(byVehicle[text(r["vehicle_id"])], r)
-		}
+	rows, err := a.fuelRows(map[string]any{"vehicle_id": ofVehicle(veh), "date": []any{
+		map[string]any{"op": "gte", "value": from}, map[string]any{"op": "lte", "value": to}}}, 1000)
+	if err != nil {
+		return "", err
 	}
+	byVehicle := map[string][]schema.Row{veh: rows}
 	var bestKm, bestL float64
 	bestFills := 0
 	for _, fills := range byVehicle {
@@ -896,11 +916,14 @@ func (a *answerer) fuelVolume(in intent.Intent) (string, error) {
 // estimates it, and that
 // vehicle's latest price per litre in thousandths.
 func (a *answerer) consumption(vehicle string) (l100 float64, n int, priceMills int64, priceDay string, err error) {
-	all, err := a.fuelRows(nil, 1000)
+	veh, err := a.vehicle(vehicle)
 	if err != nil {
 		return 0, 0, 0, "", err
 	}
-	fills := tools.FillsOf(all, tools.VehicleNamed(all, vehicle))
+	fills, err := a.fuelRows(map[string]any{"vehicle_id": ofVehicle(veh)}, 50)
+	if err != nil {
+		return 0, 0, 0, "", err
+	}
 	l100, used := tools.RecentConsumption(fills)
 	if n = len(used); n == 0 {
 		l100 = tools.DefaultConsumptionL100
@@ -967,11 +990,11 @@ func (a *answerer) tripFuelCost(in intent.Intent) (string, error) {
 		args["start"] = map[string]any{"latitude": lat, "longitude": lon}
 	}
 	if s.Vehicle != "" { // the vehicle named: its economy and price
-		all, err := a.fuelRows(nil, 1000)
+		id, err := a.vehicle(s.Vehicle)
 		if err != nil {
 			return "", err
 		}
-		if id := tools.VehicleNamed(all, s.Vehicle); id != "" {
+		if id != "" {
 			args["vehicle_id"] = id
 		}
 	}

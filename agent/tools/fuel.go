@@ -3,6 +3,7 @@ package tools
 import (
 	"cmp"
 	"context"
+	"errors"
 	"fmt"
 	"slices"
 	"strings"
@@ -16,7 +17,8 @@ import (
 // neither burns). Where the caller names a vehicle, its fills are used;
 // otherwise those of the primary vehicle.
 //
-// The primary vehicle is the one whose fills in fuel_log hold the most
+// The primary vehicle is the one whose fills in fuel_log over the last
+// PrimaryVehicleDays (all fills when none is that recent) hold the most
 // litres (ties: more fills, then the smaller id): the rig that burns the
 // fuel, not the tow car. Fills without a vehicle_id count as one vehicle
 // of their own, "" (none recorded). There is no local vehicles table to
@@ -105,22 +107,53 @@ func LatestPrice(fills []schema.Row) schema.Row {
 	return nil
 }
 
-// vehicleFills reads the user's fuel log latest first and keeps the fills
-// of vehicle, or of the primary vehicle when vehicle is "". It answers the
-// vehicle used.
-func vehicleFills(ctx context.Context, s Store, user string, vehicle UUID) ([]schema.Row, string, error) {
-	all, err := collect(ctx, s, user, "fuel_log", schema.Query{Order: []schema.Order{
-		{Column: "date", Desc: true}, {Column: "odometer", Desc: true}, {Column: "created_at", Desc: true}}})
-	if err != nil {
-		return nil, "", err
-	}
+// PrimaryVehicleDays is the window the primary vehicle is picked over:
+// the fills of the last year, or all fills when none is that recent, so a
+// vehicle sold long ago does not stay primary and the pick reads little.
+const PrimaryVehicleDays = 365
+
+// PrimaryFrom is the first day of the window the primary vehicle is
+// picked over, for a call on today (YYYY-MM-DD).
+func PrimaryFrom(today string) string { return addDays(today, 1-PrimaryVehicleDays) }
+
+// vehicleFills answers the vehicle meant (vehicle, or the primary one when
+// ""), and its fills latest first, enough of them for RecentConsumption
+// and LatestPrice.
+func vehicleFills(ctx context.Context, s Store, c Call, vehicle UUID) ([]schema.Row, string, error) {
 	v := string(vehicle)
 	if v == "" {
-		v = PrimaryVehicle(all)
+		recent, err := collect(ctx, s, c.User, "fuel_log", schema.Query{Conditions: []schema.Condition{cond("date", schema.OpGte, PrimaryFrom(c.today()))}})
+		if err != nil {
+			return nil, "", err
+		}
+		if len(recent) == 0 {
+			if recent, err = collect(ctx, s, c.User, "fuel_log", schema.Query{}); err != nil {
+				return nil, "", err
+			}
+		}
+		v = PrimaryVehicle(recent)
 	} else if canon, err := schema.ParseUUID(v); err == nil {
 		v = canon
 	}
-	return FillsOf(all, v), v, nil
+	var fills []schema.Row
+	full, priced := 0, false
+	q := schema.Query{Conditions: []schema.Condition{vehicleCond(UUID(v))}, Order: []schema.Order{
+		{Column: "date", Desc: true}, {Column: "odometer", Desc: true}, {Column: "created_at", Desc: true}}}
+	err := s.Each(ctx, c.User, "fuel_log", q, func(r schema.Row) error {
+		fills = append(fills, r)
+		if _, used := RecentConsumption([]schema.Row{r}); len(used) > 0 {
+			full++
+		}
+		priced = priced || r["price"] != nil
+		if full >= TripConsumptionFills && priced {
+			return errStop
+		}
+		return nil
+	})
+	if err != nil && !errors.Is(err, errStop) {
+		return nil, "", err
+	}
+	return fills, v, nil
 }
 
 // vehicleLabel names a vehicle in a note.
@@ -193,6 +226,12 @@ func spendingRows(ctx context.Context, s Store, user, start, end, category strin
 	}
 	if end != "" {
 		conds = append(conds, cond("date", schema.OpLte, end))
+	}
+	if category != "" && category != "fuel" {
+		// No fill-up is spending of this category: the expenses alone,
+		// through the (user_id, category, date) index.
+		return collect(ctx, s, user, "expenses", schema.Query{Conditions: append(conds, eq("category", category)),
+			Order: []schema.Order{{Column: "date"}, {Column: "id"}}})
 	}
 	exp, err := collect(ctx, s, user, "expenses", schema.Query{Conditions: conds})
 	if err != nil {

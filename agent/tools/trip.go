@@ -336,7 +336,7 @@ func (t *trips) resolve(ctx context.Context, c Call, p Place, label string) (Tri
 func (t *trips) fuel(ctx context.Context, c Call, roadKm float64, vehicle UUID) (TripFuel, error) {
 	f := TripFuel{Currency: c.Currency, ConsumptionSource: "default"}
 	l100 := DefaultConsumptionL100
-	fills, veh, err := vehicleFills(ctx, t.s, c.User, vehicle)
+	fills, veh, err := vehicleFills(ctx, t.s, c, vehicle)
 	if err != nil {
 		return f, err
 	}
