@@ -75,6 +75,8 @@ func goldenCalls() []goldenCall {
 		{"pam_log_analytics_event", "pam_log_analytics_event", a, `{"event_type": "tool_usage", "event_data": {"tool_name": "golden"}, "session_id": "golden"}`},
 		{"pam_create_recommendation", "pam_create_recommendation", a, `{"title": "Golden recommendation", "category": "budget", "priority_level": "low"}`},
 		{"pam_create_chat_session", "pam_create_chat_session", a, `{"session_type": "planning"}`},
+		// {session} is the session_id the call above answered.
+		{"pam_update_chat_session", "pam_update_chat_session", a, `{"session_id": "{session}", "status": "paused", "increment_message_count": true}`},
 		{"pam_manage_user_session", "pam_manage_user_session", a, `{"action": "create"}`},
 		{"pam_clean_expired_sessions", "pam_clean_expired_sessions", a, `{}`},
 	}
@@ -140,10 +142,15 @@ func goldenRun(t *testing.T) map[string][]byte {
 	d := newDemo(t)
 	n := &normalizer{known: knownIDs(t, d), fresh: map[string]string{}}
 	out := map[string][]byte{}
+	session := ""
 	for _, gc := range goldenCalls() {
-		res, err := d.reg.Execute(d.ctx, tools.Call{User: gc.user, Now: demoNow}, gc.tool, json.RawMessage(gc.args))
+		args := strings.ReplaceAll(gc.args, "{session}", session)
+		res, err := d.reg.Execute(d.ctx, tools.Call{User: gc.user, Now: demoNow}, gc.tool, json.RawMessage(args))
 		if err != nil {
-			t.Fatalf("%s(%s): %v", gc.tool, gc.args, err)
+			t.Fatalf("%s(%s): %v", gc.tool, args, err)
+		}
+		if m, ok := res.Output.(map[string]any); ok && gc.tool == "pam_create_chat_session" {
+			session, _ = m["session_id"].(string)
 		}
 		raw, err := json.MarshalIndent(res.Output, "", "  ")
 		if err != nil {
@@ -165,9 +172,6 @@ func TestGoldenTools(t *testing.T) {
 	for _, gc := range goldenCalls() {
 		delete(registered, gc.tool)
 	}
-	// pam_update_chat_session needs a session id minted by the run; it is
-	// covered by the session tests.
-	delete(registered, "pam_update_chat_session")
 	if len(registered) > 0 {
 		t.Fatalf("tools without a golden answer: %v", registered)
 	}
