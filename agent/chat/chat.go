@@ -154,6 +154,7 @@ func (s *Service) Turn(ctx context.Context, user string, req Request, onEvent fu
 	}
 	call := tools.Call{User: user, Now: start}
 	ctx = tools.WithCall(ctx, call)
+	ctx, trace := tools.WithTrace(ctx) // tools a provider runs itself (offline answerer)
 	history, err := s.history(ctx, user, sess.id)
 	if err != nil {
 		return nil, err
@@ -234,6 +235,13 @@ func (s *Service) Turn(ctx context.Context, user string, req Request, onEvent fu
 		if limit > 0 && reply.PromptTokens > limit {
 			break // no room for another round: answer with what we have
 		}
+	}
+	for _, tc := range trace.Calls() {
+		rec := ToolCall{Name: tc.Name, Arguments: tc.Arguments, Result: tc.Output, MS: tc.Elapsed.Milliseconds()}
+		if tc.Err != nil {
+			rec.Result, rec.Error = nil, schema.ErrorMessage(tc.Err)
+		}
+		reply.ToolCalls = append(reply.ToolCalls, rec)
 	}
 	reply.Reply = strings.TrimSpace(resp.Message.Content)
 	if reply.Reply == "" && len(reply.ToolCalls) > 0 {

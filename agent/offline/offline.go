@@ -13,6 +13,7 @@ import (
 	"fmt"
 	"math"
 	"slices"
+	"strconv"
 	"strings"
 	"sync"
 	"time"
@@ -99,6 +100,32 @@ type answerer struct {
 	ctx  context.Context
 	call tools.Call
 	prof map[string]any // the caller's profile, nil when none
+	msg  string         // the message, lower case: what was asked, beyond the intent
+	// asked are the units the message names (intent.Slots.EconomyUnit,
+	// VolumeUnit, DistanceUnit): they win over the profile's.
+	asked intent.Slots
+}
+
+// usIn says whether a quantity is answered in US units: the unit the
+// message names for it ("gal"/"L", "mi"/"km", "mpg"/"l/100km"); else the
+// system the message's other named units imply (asking for mpg implies
+// gallons and miles); else the profile's units.
+func (a *answerer) usIn(named string) bool {
+	switch named {
+	case "gal", "mi", "mpg":
+		return true
+	case "L", "km", "l/100km":
+		return false
+	}
+	for _, u := range []string{a.asked.EconomyUnit, a.asked.VolumeUnit, a.asked.DistanceUnit} {
+		switch u {
+		case "gal", "mi", "mpg":
+			return true
+		case "L", "km", "l/100km":
+			return false
+		}
+	}
+	return a.us()
 }
 
 // answer maps the message to tools and renders their figures.
@@ -106,7 +133,7 @@ func (p *Provider) answer(ctx context.Context, call tools.Call, msg string) stri
 	if call.Now.IsZero() {
 		call.Now = time.Now()
 	}
-	a := &answerer{p: p, ctx: ctx, call: call}
+	a := &answerer{p: p, ctx: ctx, call: call, msg: strings.ToLower(msg)}
 	if strings.TrimSpace(msg) == "" {
 		return Fallback
 	}
@@ -114,6 +141,13 @@ func (p *Provider) answer(ctx context.Context, call tools.Call, msg string) stri
 	// reads the profile first (one local read).
 	if call.Units == "" || call.Currency == "" {
 		a.profile()
+	}
+	if a.asksHealth() {
+		text, err := a.healthScore()
+		if err != nil {
+			return "I couldn't do that offline: " + err.Error()
+		}
+		return text
 	}
 	in := p.parse(msg, a.call.Units, a.call.Now)
 	if in.NeedsModel() {
@@ -158,7 +192,10 @@ func (a *answerer) run(name string, args any, out any) error {
 	if err != nil {
 		return err
 	}
+	began := time.Now()
 	res, err := a.p.tools.Execute(a.ctx, a.call, name, raw)
+	// The reply lists the tools the answer came from (tools.Trace).
+	tools.TraceFrom(a.ctx).Add(tools.Traced{Name: name, Arguments: raw, Output: res.Output, Err: err, Elapsed: time.Since(began)})
 	if err != nil {
 		return err
 	}
@@ -175,8 +212,15 @@ func (a *answerer) today() string { return a.call.Now.Format(schema.DateLayout) 
 
 // intent answers a parsed intent.
 func (a *answerer) intent(in intent.Intent) (string, error) {
+	a.asked = intent.Slots{EconomyUnit: in.Slots.EconomyUnit, VolumeUnit: in.Slots.VolumeUnit, DistanceUnit: in.Slots.DistanceUnit}
 	switch in.Name {
 	case intent.SpendingTotal:
+		if a.asksBiggest() {
+			return a.biggestExpense(in)
+		}
+		if a.asked.VolumeUnit != "" && strings.Contains(a.msg, "how many") {
+			return a.fuelVolume(in)
+		}
 		return a.totals(in, "expenses")
 	case intent.IncomeTotal:
 		return a.totals(in, "income_entries")
@@ -224,8 +268,12 @@ func (a *answerer) bestHustle() (string, error) {
 		} else {
 			msg += ", no expenses so ROI is undefined: pure profit"
 		}
-		if h.HourlyRate != nil {
-			msg += fmt.Sprintf(", about %s an hour", a.money(*h.HourlyRate))
+		switch {
+		case h.HourlyRate != nil && h.HourlyIncome != nil:
+			msg += fmt.Sprintf(", about %s an hour after costs (%s before) over %g recorded hours",
+				a.money(*h.HourlyRate), a.money(*h.HourlyIncome), h.Hours)
+		default:
+			msg += "; no hours recorded, so no hourly rate"
 		}
 		return msg + ".", nil
 	}
@@ -325,21 +373,21 @@ const (
 )
 
 func (a *answerer) distance(km float64) string {
-	if a.us() {
+	if a.usIn(a.asked.DistanceUnit) {
 		return figure(km/kmPerMile, 0) + " mi"
 	}
 	return figure(km, 0) + " km"
 }
 
 func (a *answerer) volume(l float64) string {
-	if a.us() {
+	if a.usIn(a.asked.VolumeUnit) {
 		return figure(l/litresPerGallon, 1) + " gal"
 	}
 	return figure(l, 1) + " L"
 }
 
 func (a *answerer) economy(l100 float64) string {
-	if a.us() {
+	if a.usIn(a.asked.EconomyUnit) {
 		return figure(100*litresPerGallon/kmPerMile/l100, 1) + " mpg"
 	}
 	return figure(l100, 1) + " L/100km"
@@ -423,7 +471,110 @@ func (a *answerer) span(p intent.Period) string {
 	return p.Label + " (" + s + ")"
 }
 
+// ---------------------------------------------------------------- health score
+
+// asksHealth says the message asks for the health score, which no intent
+// names: "financial health", "health score", "how healthy are my finances".
+func (a *answerer) asksHealth() bool {
+	m := a.msg
+	return strings.Contains(m, "health score") || strings.Contains(m, "financial health") ||
+		(strings.Contains(m, "healthy") && (strings.Contains(m, "financ") || strings.Contains(m, "money")))
+}
+
+// healthScore answers the health scores, as the tools compute them (one
+// design: tools.HealthScores).
+func (a *answerer) healthScore() (string, error) {
+	var v struct {
+		Scores tools.HealthScores `json:"health_scores"`
+	}
+	if err := a.run("pam_get_user_360_view", map[string]any{}, &v); err != nil {
+		return "", err
+	}
+	score := func(h tools.HealthScore) string {
+		if h.Score == nil {
+			return "not scored"
+		}
+		return strconv.FormatFloat(*h.Score, 'f', 1, 64) + "/100"
+	}
+	hs := v.Scores
+	return fmt.Sprintf("Your financial health score is %s: %s. Vehicle %s, side hustles %s; overall %s.",
+		score(hs.Financial), hs.Financial.Formula, score(hs.Vehicle), score(hs.Hustle), score(hs.Overall)), nil
+}
+
 // ---------------------------------------------------------------- spending and income
+
+// biggestWords ask for the one largest row, not a total.
+var biggestWords = []string{"biggest", "largest", "most expensive", "highest", "priciest", "costliest", "largest single", "top expense", "single biggest"}
+
+// asksBiggest says the message asks for the single largest expense.
+func (a *answerer) asksBiggest() bool {
+	for _, w := range biggestWords {
+		if containsWord(a.msg, w) {
+			return true
+		}
+	}
+	return false
+}
+
+// containsWord says s holds w between word boundaries.
+func containsWord(s, w string) bool {
+	for i := 0; ; {
+		j := strings.Index(s[i:], w)
+		if j < 0 {
+			return false
+		}
+		j += i
+		before := j == 0 || !isWordByte(s[j-1])
+		after := j+len(w) == len(s) || !isWordByte(s[j+len(w)])
+		if before && after {
+			return true
+		}
+		i = j + 1
+	}
+}
+
+func isWordByte(b byte) bool { return b >= 'a' && b <= 'z' || b >= '0' && b <= '9' || b == '\'' }
+
+// biggestExpense answers the single largest expense of the period (and
+// category, when named): its amount, what and when. Fuel is counted once
+// (tools.UnmatchedFills): a fill-up no expense stands for is a candidate.
+func (a *answerer) biggestExpense(in intent.Intent) (string, error) {
+	p := a.period(in)
+	from, to := a.days(p)
+	inPeriod := map[string]any{"date": []any{
+		map[string]any{"op": "gte", "value": from}, map[string]any{"op": "lte", "value": to}}}
+	rows, err := a.readAll("expenses", inPeriod)
+	if err != nil {
+		return "", err
+	}
+	fills, err := a.readAll("fuel_log", inPeriod)
+	if err != nil {
+		return "", err
+	}
+	rows = append(rows, tools.UnmatchedFills(rows, fills)...)
+	cat := strings.ToLower(in.Slots.Category)
+	var best schema.Row
+	for _, r := range rows {
+		if cat != "" && strings.ToLower(text(r["category"])) != cat {
+			continue
+		}
+		if best == nil || cents(r["amount"]) > cents(best["amount"]) {
+			best = r // ties: the earliest (rows are by date, then id)
+		}
+	}
+	on := ""
+	if cat != "" {
+		on = " on " + strings.ReplaceAll(cat, "_", " ")
+	}
+	if best == nil {
+		return fmt.Sprintf("You have no expenses%s recorded %s.", on, a.span(p)), nil
+	}
+	what := strings.ReplaceAll(cmp.Or(text(best["category"]), "uncategorised"), "_", " ")
+	if d := strings.TrimSpace(text(best["description"])); d != "" {
+		what += ": " + d
+	}
+	return fmt.Sprintf("Your biggest expense%s %s was %s (%s) %s.", on, a.span(p), a.money(text(best["amount"])), what, a.when(text(best["date"]))), nil
+}
 
 type total struct {
 	name  string
@@ -517,32 +668,34 @@ func (a *answerer) sum(table, key string, p intent.Period, merchant string) ([]t
 	if merchant != "" {
 		filters["description"] = map[string]any{"op": "like", "value": "%" + merchant + "%"}
 	}
+	rows, err := a.readAll(table, filters)
+	if err != nil {
+		return nil, 0, 0, err
+	}
+	if table == "expenses" && merchant == "" {
+		// Fuel is counted once: a fill-up no fuel expense stands for is
+		// spending too (tools.UnmatchedFills), as the tools count it.
+		fills, err := a.readAll("fuel_log", map[string]any{"date": filters["date"]})
+		if err != nil {
+			return nil, 0, 0, err
+		}
+		rows = append(rows, tools.UnmatchedFills(rows, fills)...)
+	}
 	byKey := map[string]*total{}
 	var all int64
 	n := 0
-	for off := 0; ; {
-		var rows tools.TableRows
-		args := map[string]any{"table_name": table, "filters": filters, "order": []string{"date", "id"}, "limit": 1000, "offset": off}
-		if err := a.run("pam_read_records", args, &rows); err != nil {
-			return nil, 0, 0, err
+	for _, r := range rows {
+		k := text(r[key])
+		t := byKey[k]
+		if t == nil {
+			t = &total{name: k}
+			byKey[k] = t
 		}
-		for _, r := range rows.Rows {
-			k := text(r[key])
-			t := byKey[k]
-			if t == nil {
-				t = &total{name: k}
-				byKey[k] = t
-			}
-			c := cents(r["amount"])
-			t.cents += c
-			t.count++
-			all += c
-			n++
-		}
-		off += len(rows.Rows)
-		if len(rows.Rows) == 0 || off >= rows.Count {
-			break
-		}
+		c := cents(r["amount"])
+		t.cents += c
+		t.count++
+		all += c
+		n++
 	}
 	out := make([]total, 0, len(byKey))
 	for _, t := range byKey {
@@ -550,6 +703,24 @@ func (a *answerer) sum(table, key string, p intent.Period, merchant string) ([]t
 	}
 	slices.SortFunc(out, func(x, y total) int { return cmp.Or(cmp.Compare(y.cents, x.cents), cmp.Compare(x.name, y.name)) })
 	return out, all, n, nil
+}
+
+// readAll reads every row of table matching filters, by date then id,
+// page by page.
+func (a *answerer) readAll(table string, filters map[string]any) ([]schema.Row, error) {
+	var out []schema.Row
+	for off := 0; ; {
+		var rows tools.TableRows
+		args := map[string]any{"table_name": table, "filters": filters, "order": []string{"date", "id"}, "limit": 1000, "offset": off}
+		if err := a.run("pam_read_records", args, &rows); err != nil {
+			return nil, err
+		}
+		out = append(out, rows.Rows...)
+		off += len(rows.Rows)
+		if len(rows.Rows) == 0 || off >= rows.Count {
+			return out, nil
+		}
+	}
 }
 
 // ---------------------------------------------------------------- budgets
@@ -638,28 +809,51 @@ func (a *answerer) fuelRows(filters map[string]any, limit int) ([]schema.Row, er
 	return rows.Rows, err
 }
 
+// vehicle is the vehicle_id meant by kind ("rv", "car", "truck" or ""):
+// tools.VehicleNamed over the fills of the primary vehicle's window
+// (tools.PrimaryFrom), or over the latest fills when none is that recent.
+func (a *answerer) vehicle(kind string) (string, error) {
+	rows, err := a.fuelRows(map[string]any{"date": map[string]any{"op": "gte", "value": tools.PrimaryFrom(a.today())}}, 1000)
+	if err == nil && len(rows) == 0 {
+		rows, err = a.fuelRows(nil, 1000)
+	}
+	return tools.VehicleNamed(rows, kind), err
+}
+
+// ofVehicle is the filter on fuel_log for one vehicle ("" for fills with
+// none recorded).
+func ofVehicle(id string) any {
+	if id == "" {
+		return nil
+	}
+	return id
+}
+
 func full(r schema.Row) bool {
 	f, ok := r["filled_to_top"].(bool)
 	return !ok || f
 }
 
 // fuelEconomy computes full-to-full consumption over the period (the last
-// 6 months when none was said) for the vehicle driven farthest.
+// 6 months when none was said) for one vehicle: the one named ("the car"),
+// else the primary one (tools.VehicleNamed over the whole log), never a
+// mix of vehicles.
 func (a *answerer) fuelEconomy(in intent.Intent) (string, error) {
 	p := intent.Period{From: a.call.Now.AddDate(0, -6, 0), To: a.call.Now.AddDate(0, 0, 1), Label: "the last 6 months"}
 	if in.Slots.Period != nil {
 		p = *in.Slots.Period
 	}
 	from, to := a.days(p)
-	rows, err := a.fuelRows(map[string]any{"date": []any{
+	veh, err := a.vehicle(in.Slots.Vehicle)
+	if err != nil {
+		return "", err
+	}
+	rows, err := a.fuelRows(map[string]any{"vehicle_id": ofVehicle(veh), "date": []any{
 		map[string]any{"op": "gte", "value": from}, map[string]any{"op": "lte", "value": to}}}, 1000)
 	if err != nil {
 		return "", err
 	}
-	byVehicle := map[string][]schema.Row{}
-	for _, r := range rows {
-		byVehicle[text(r["vehicle_id"])] = append(byVehicle[text(r["vehicle_id"])], r)
-	}
+	byVehicle := map[string][]schema.Row{veh: rows}
 	var bestKm, bestL float64
 	bestFills := 0
 	for _, fills := range byVehicle {
@@ -699,41 +893,53 @@ func (a *answerer) fuelEconomy(in intent.Intent) (string, error) {
 		a.span(p), a.economy(l100), a.volume(bestL), a.distance(bestKm), entries(bestFills, "fill", "fills")), nil
 }
 
+// fuelVolume answers how much fuel was bought in the period ("how many
+// gallons did I buy this month"), in the unit asked.
+func (a *answerer) fuelVolume(in intent.Intent) (string, error) {
+	p := a.period(in)
+	from, to := a.days(p)
+	fills, err := a.readAll("fuel_log", map[string]any{"date": []any{
+		map[string]any{"op": "gte", "value": from}, map[string]any{"op": "lte", "value": to}}})
+	if err != nil {
+		return "", err
+	}
+	litres := 0.0
+	for _, r := range fills {
+		v, _ := number(r["volume"])
+		litres += v
+	}
+	return fmt.Sprintf("You bought %s of fuel %s (%s).", a.volume(litres), a.span(p), entries(len(fills), "fill-up", "fill-ups")), nil
+}
+
 // consumption is the mean of the latest 3 full fills' recorded consumption
-// (L/100km), as plan_trip estimates it, and the latest price per litre in
-// thousandths.
-func (a *answerer) consumption() (l100 float64, n int, priceMills int64, priceDay string, err error) {
-	rows, err := a.fuelRows(map[string]any{"consumption": map[string]any{"op": "is_null", "value": false}}, 20)
+// (L/100km) of the vehicle named, else the primary one, as plan_trip
+// estimates it, and that
+// vehicle's latest price per litre in thousandths.
+func (a *answerer) consumption(vehicle string) (l100 float64, n int, priceMills int64, priceDay string, err error) {
+	veh, err := a.vehicle(vehicle)
 	if err != nil {
 		return 0, 0, 0, "", err
 	}
-	sum := 0.0
-	for _, r := range rows {
-		x, ok := number(r["consumption"])
-		if !full(r) || !ok || x < tools.MinPlausibleL100 || x > tools.MaxPlausibleL100 {
-			continue
-		}
-		sum += x
-		if n++; n == tools.TripConsumptionFills {
-			break
-		}
+	fills, err := a.fuelRows(map[string]any{"vehicle_id": ofVehicle(veh)}, 50)
+	if err != nil {
+		return 0, 0, 0, "", err
 	}
-	l100 = tools.DefaultConsumptionL100
-	if n > 0 {
-		l100 = sum / float64(n)
+	l100, used := tools.RecentConsumption(fills)
+	if n = len(used); n == 0 {
+		l100 = tools.DefaultConsumptionL100
 	}
-	priced, err := a.fuelRows(map[string]any{"price": map[string]any{"op": "is_null", "value": false}}, 1)
-	if err != nil || len(priced) == 0 {
-		return l100, n, 0, "", err
+	priced := tools.LatestPrice(fills)
+	if priced == nil {
+		return l100, n, 0, "", nil
 	}
-	priceMills, _ = schema.ParseDecimal(priced[0]["price"], 3)
-	return l100, n, priceMills, text(priced[0]["date"]), nil
+	priceMills, _ = schema.ParseDecimal(priced["price"], 3)
+	return l100, n, priceMills, text(priced["date"]), nil
 }
 
 func (a *answerer) unitPrice(mills int64) string {
 	per := float64(mills)
 	unit := "L"
-	if a.us() {
+	if a.usIn(a.asked.VolumeUnit) {
 		per, unit = per*litresPerGallon, "gal"
 	}
 	return formatMoney(int64(math.Round(per/10)), a.call.Currency) + "/" + unit
@@ -742,7 +948,7 @@ func (a *answerer) unitPrice(mills int64) string {
 func (a *answerer) tripFuelCost(in intent.Intent) (string, error) {
 	s := in.Slots
 	if s.DistanceKM > 0 {
-		l100, n, mills, day, err := a.consumption()
+		l100, n, mills, day, err := a.consumption(s.Vehicle)
 		if err != nil {
 			return "", err
 		}
@@ -782,6 +988,15 @@ func (a *answerer) tripFuelCost(in intent.Intent) (string, error) {
 			return "I don't know where you are: give a start, e.g. \"fuel cost from Quartzsite to " + dest + "\".", nil
 		}
 		args["start"] = map[string]any{"latitude": lat, "longitude": lon}
+	}
+	if s.Vehicle != "" { // the vehicle named: its economy and price
+		id, err := a.vehicle(s.Vehicle)
+		if err != nil {
+			return "", err
+		}
+		if id != "" {
+			args["vehicle_id"] = id
+		}
 	}
 	var plan tools.TripPlan
 	if err := a.run("plan_trip", args, &plan); err != nil {
@@ -1089,19 +1304,40 @@ func (a *answerer) logFuel(in intent.Intent) (string, error) {
 	if err := a.run("pam_log_fuel", args, &out); err != nil {
 		return "", err
 	}
-	msg := fmt.Sprintf("Logged %s for %s (%s/%s) at %s %s.", quantity(out.Volume), a.money(out.TotalCost),
-		a.money(roundPrice(out.UnitPrice)), strings.TrimPrefix(out.PriceUnit, out.Currency+"/"), quantity(out.Odometer), a.when(text(out.Fill["date"])))
+	// The units the message used win over the profile's: "15 gallons" is
+	// answered in gallons, stored in litres.
+	vol, _ := number(out.Fill["volume"])
+	odo, _ := number(out.Fill["odometer"])
+	perUnit := float64(total) / vol // cents per litre
+	priceUnit := "L"
+	if a.usIn(a.asked.VolumeUnit) {
+		perUnit, priceUnit = perUnit*litresPerGallon, "gal"
+	}
+	msg := fmt.Sprintf("Logged %s for %s (%s/%s) at %s %s.", a.volume(vol), a.money(out.TotalCost),
+		formatMoney(int64(math.Round(perUnit)), a.call.Currency), priceUnit, a.distance(odo), a.when(text(out.Fill["date"])))
 	switch {
 	case out.Consumption != nil:
-		msg += " Since the last full fill: " + quantity(*out.Consumption)
+		l100 := l100Of(*out.Consumption)
+		if c, ok := number(out.Fill["consumption"]); ok {
+			l100 = c // as stored, not rounded through the profile's unit
+		}
+		msg += " Since the last full fill: " + a.economy(l100)
 		if out.Average != nil {
-			msg += fmt.Sprintf(" (average %s over %s)", quantity(*out.Average), entries(out.AverageOver, "fill", "fills"))
+			msg += fmt.Sprintf(" (average %s over %s)", a.economy(l100Of(*out.Average)), entries(out.AverageOver, "fill", "fills"))
 		}
 		msg += "."
 	case out.Note != "":
 		msg += " No consumption figure: " + out.Note + "."
 	}
 	return msg, nil
+}
+
+// l100Of is a consumption a tool answered (mpg or L/100km) in L/100km.
+func l100Of(q tools.Quantity) float64 {
+	if q.Unit == "mpg" && q.Value > 0 {
+		return 100 * litresPerGallon / kmPerMile / q.Value
+	}
+	return q.Value
 }
 
 // roundPrice rounds a price of scale 3 to cents for display.

@@ -94,18 +94,15 @@ type Spending struct {
 // spent sums the user's expenses of exactly category dated in [start, end].
 func (f *finance) spent(ctx context.Context, user, cat, start, end string) (Spending, error) {
 	sp := Spending{Category: cat, Period: period(start, end), Expenses: []ExpenseRef{}}
-	q := schema.Query{
-		Conditions: []schema.Condition{eq("category", cat), cond("date", schema.OpGte, start), cond("date", schema.OpLte, end)},
-		Order:      []schema.Order{{Column: "date", Desc: true}},
-	}
-	err := f.s.Each(ctx, user, "expenses", q, func(row schema.Row) error {
+	rows, err := spendingRows(ctx, f.s, user, start, end, cat) // fuel counted once
+	for i := len(rows) - 1; i >= 0; i-- {                      // most recent first
+		row := rows[i]
 		sp.cents += cents(row["amount"])
 		sp.Count++
 		if len(sp.Expenses) < maxCited {
 			sp.Expenses = append(sp.Expenses, expenseRef(row))
 		}
-		return nil
-	})
+	}
 	sp.Spent = money(sp.cents)
 	return sp, err
 }
@@ -378,7 +375,7 @@ func (f *finance) summary(ctx context.Context, c Call, a summaryArgs) (any, erro
 	out.Period, out.Currency = period(start, end), c.Currency
 	inPeriod := []schema.Condition{cond("date", schema.OpGte, start), cond("date", schema.OpLte, end)}
 
-	exp, expTotal, expCount, err := f.totals(ctx, c.User, "expenses", "category", inPeriod)
+	exp, expTotal, expCount, err := f.spendingTotals(ctx, c.User, start, end)
 	if err != nil {
 		return nil, err
 	}
@@ -412,10 +409,39 @@ func (f *finance) summary(ctx context.Context, c Call, a summaryArgs) (any, erro
 // totals sums amount by key over the user's rows of table matching conds,
 // largest first.
 func (f *finance) totals(ctx context.Context, user, table, key string, conds []schema.Condition) ([]CategoryTotal, int64, int, error) {
+	return f.totalsOf(func(fn func(schema.Row) error) error {
+		return f.s.Each(ctx, user, table, schema.Query{Conditions: conds}, fn)
+	}, key)
+}
+
+// spendingTotals sums what was spent dated in [start, end] by category:
+// expenses plus the fill-ups no fuel expense stands for (spendingRows).
+func (f *finance) spendingTotals(ctx context.Context, user, start, end string) ([]CategoryTotal, int64, int, error) {
+	rows, err := spendingRows(ctx, f.s, user, start, end, "")
+	if err != nil {
+		return nil, 0, 0, err
+	}
+	return f.totalsOf(eachRow(rows), "category")
+}
+
+// eachRow yields rows in order.
+func eachRow(rows []schema.Row) func(func(schema.Row) error) error {
+	return func(fn func(schema.Row) error) error {
+		for _, r := range rows {
+			if err := fn(r); err != nil {
+				return err
+			}
+		}
+		return nil
+	}
+}
+
+// totalsOf sums amount by key over the rows each yields.
+func (f *finance) totalsOf(each func(func(schema.Row) error) error, key string) ([]CategoryTotal, int64, int, error) {
 	byKey := map[string]*CategoryTotal{}
 	var total int64
 	n := 0
-	err := f.s.Each(ctx, user, table, schema.Query{Conditions: conds}, func(row schema.Row) error {
+	err := each(func(row schema.Row) error {
 		k := text(row[key])
 		ct := byKey[k]
 		if ct == nil {

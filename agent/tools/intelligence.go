@@ -31,11 +31,10 @@ const (
 	// HustleMinHourly is the hourly profit under which a hustle pays below
 	// minimum wage (user's currency per hour).
 	HustleMinHourly = 15
-	// NetIncomeFullScore is the monthly net income (user's currency) that
-	// earns the full net-income half of the financial health score.
-	NetIncomeFullScore = 1000
-	// VehicleScorePerOverdue is taken off the vehicle score per overdue item.
-	VehicleScorePerOverdue = 20
+	// HustleLinkWords is how many significant title words an attempt at a
+	// catalogue hustle must share with one of the user's hustle ideas to
+	// count as that idea (its hours then go with the idea's income).
+	HustleLinkWords = 2
 	// FuelEconomyMonths is the window of the 360 view's fuel economy.
 	FuelEconomyMonths = 6
 	// daysPerMonth converts day spans to months.
@@ -71,10 +70,6 @@ type xdomain struct {
 	f *finance
 	v *vehicles
 }
-
-func clampScore(x float64) float64 { return round(clampRaw(x), 1) }
-
-func clampRaw(x float64) float64 { return math.Max(0, math.Min(100, x)) }
 
 func monthsBack(day string, n int) string {
 	t, ok := parseDay(day)
@@ -157,7 +152,7 @@ func (in *xdomain) financePeriod(ctx context.Context, user, label, start, end st
 	}
 	fp.Budgeted, fp.BudgetSpent, fp.Utilization = money(budgeted), money(spent), percent(spent, budgeted)
 	inPeriod := []schema.Condition{cond("date", schema.OpGte, start), cond("date", schema.OpLte, end)}
-	_, exp, en, err := in.f.totals(ctx, user, "expenses", "category", inPeriod)
+	_, exp, en, err := in.f.spendingTotals(ctx, user, start, end)
 	if err != nil {
 		return fp, err
 	}
@@ -291,12 +286,6 @@ type Insight struct {
 	Message  string `json:"message"`
 }
 
-// ScoreOf360 is a 0–100 score and how it was computed.
-type ScoreOf360 struct {
-	Score float64 `json:"score"`
-	Basis string  `json:"basis"`
-}
-
 // View360 is pam_get_user_360_view's answer.
 type View360 struct {
 	Today    string `json:"today"`
@@ -344,13 +333,8 @@ type View360 struct {
 		Total    int            `json:"total_ideas"`
 		ByStatus map[string]int `json:"by_status"`
 	} `json:"hustles"`
-	Insights []Insight `json:"insights"`
-	Scores   struct {
-		Financial ScoreOf360 `json:"financial"`
-		Vehicle   ScoreOf360 `json:"vehicle"`
-		Hustle    ScoreOf360 `json:"hustle"`
-		Overall   ScoreOf360 `json:"overall"`
-	} `json:"health_scores"`
+	Insights []Insight    `json:"insights"`
+	Scores   HealthScores `json:"health_scores"`
 }
 
 func (in *xdomain) count(ctx context.Context, user, table string, conds ...schema.Condition) (int, error) {
@@ -480,28 +464,10 @@ func (in *xdomain) view360(ctx context.Context, c Call, _ noArgs) (any, error) {
 			out.Travel.Upcoming[0].Title, out.Travel.Upcoming[0].Start)})
 	}
 
-	// Health scores.
-	netPart := clampRaw(float64(out.Financial.ThisMonth.netCents) / 100 / NetIncomeFullScore * 100)
-	if util != nil {
-		budgetPart := clampRaw(100 - *util)
-		out.Scores.Financial = ScoreOf360{clampScore((budgetPart + netPart) / 2), fmt.Sprintf(
-			"this month: (budget part 100 − %.2f %% used = %.1f, net income part %s / %d × 100 = %.1f, both clamped 0–100) / 2",
-			*util, budgetPart, out.Financial.ThisMonth.Net, NetIncomeFullScore, netPart)}
-	} else {
-		out.Scores.Financial = ScoreOf360{round(netPart, 1), fmt.Sprintf(
-			"no budgets this month: net income %s / %d × 100, clamped 0–100", out.Financial.ThisMonth.Net, NetIncomeFullScore)}
+	// Health scores: the one design (health.go).
+	if out.Scores, err = health(ctx, in.s, c); err != nil {
+		return nil, err
 	}
-	out.Scores.Vehicle = ScoreOf360{clampScore(100 - float64(VehicleScorePerOverdue*out.Vehicle.Overdue)),
-		fmt.Sprintf("100 − %d × %d overdue item(s), clamped 0–100", VehicleScorePerOverdue, out.Vehicle.Overdue)}
-	if out.Hustles.Total > 0 {
-		ap := out.Hustles.ByStatus["approved"]
-		out.Scores.Hustle = ScoreOf360{clampScore(float64(ap) * 100 / float64(out.Hustles.Total)),
-			fmt.Sprintf("%d approved of %d ideas", ap, out.Hustles.Total)}
-	} else {
-		out.Scores.Hustle = ScoreOf360{50, "no hustle ideas: neutral 50"}
-	}
-	out.Scores.Overall = ScoreOf360{clampScore((out.Scores.Financial.Score + out.Scores.Vehicle.Score + out.Scores.Hustle.Score) / 3),
-		"mean of the financial, vehicle and hustle scores"}
 	return out, nil
 }
 
@@ -514,12 +480,17 @@ type TripCost struct {
 	Expenses     string          `json:"expenses"`
 	ByCategory   []CategoryTotal `json:"expenses_by_category"`
 	ExpenseCount int             `json:"expense_count"`
-	Fuel         string          `json:"fuel"`
-	FuelFills    int             `json:"fuel_fills"`
-	FuelVolume   Quantity        `json:"fuel_volume"`
-	Total        string          `json:"total"` // expenses + fuel
-	DailyAverage string          `json:"daily_average"`
-	Consumption  *Quantity       `json:"mean_consumption,omitempty"` // mean of the fills' recorded consumption
+	// Fuel is the part of Expenses in fuel categories (FuelCategories):
+	// fuel is counted once, as expenses; the fills in fuel_log give the
+	// fill count, volume, distance and economy, never money.
+	Fuel         string    `json:"fuel"`
+	FuelFills    int       `json:"fuel_fills"`
+	FuelVolume   Quantity  `json:"fuel_volume"`
+	Total        string    `json:"total"` // = expenses (fuel included once)
+	DailyAverage string    `json:"daily_average"`
+	Consumption  *Quantity `json:"mean_consumption,omitempty"` // mean of the recorded consumption of one vehicle's fills
+	// ConsumptionVehicle is the vehicle whose fills give Consumption.
+	ConsumptionVehicle string `json:"mean_consumption_vehicle_id,omitempty"`
 	// CostPerDistance is the trip's total (camping, fuel, maintenance and
 	// the rest) over the distance its fills' odometers span, per km or mile.
 	CostPerDistance *string `json:"cost_per_distance"`
@@ -545,15 +516,19 @@ func (in *xdomain) tripCost(ctx context.Context, c Call, t TripRef) (TripCost, e
 	tc := TripCost{Trip: t, Window: period(t.Start, t.End)}
 	conds := []schema.Condition{cond("date", schema.OpGte, t.Start), cond("date", schema.OpLte, t.End)}
 	var exp int64
-	var err error
-	if tc.ByCategory, exp, tc.ExpenseCount, err = in.f.totals(ctx, c.User, "expenses", "category", conds); err != nil {
+	spent, err := spendingRows(ctx, in.s, c.User, t.Start, t.End, "")
+	if err != nil {
+		return tc, err
+	}
+	if tc.ByCategory, exp, _, err = in.f.totalsOf(eachRow(spent), "category"); err != nil {
 		return tc, err
 	}
 	var fuel int64
 	var litres float64
-	var cons []float64
+	var fills []schema.Row
 	span := map[string][2]float64{} // vehicle -> lowest, highest odometer
 	err = in.s.Each(ctx, c.User, "fuel_log", schema.Query{Conditions: conds}, func(r schema.Row) error {
+		fills = append(fills, r)
 		if odo, ok := number(r["odometer"]); ok {
 			k := text(r["vehicle_id"])
 			sp, seen := span[k]
@@ -563,25 +538,42 @@ func (in *xdomain) tripCost(ctx context.Context, c Call, t TripRef) (TripCost, e
 			span[k] = [2]float64{math.Min(sp[0], odo), math.Max(sp[1], odo)}
 		}
 		tc.FuelFills++
-		fuel += cents(r["total"])
 		v, _ := number(r["volume"])
 		litres += v
-		if x, ok := number(r["consumption"]); ok && x > 0 {
-			cons = append(cons, x)
-		}
 		return nil
 	})
 	if err != nil {
 		return tc, err
 	}
-	tc.Expenses, tc.Fuel, tc.FuelVolume = money(exp), money(fuel), volume(litres, c.Units)
-	tc.totalCents = exp + fuel
+	var recorded int64 // in the expenses table (not fill-ups standing alone)
+	tc.ExpenseCount = 0
+	for _, r := range spent {
+		if IsFuelCategory(text(r["category"])) {
+			fuel += cents(r["amount"])
+		}
+		if r["source"] == nil {
+			recorded += cents(r["amount"])
+			tc.ExpenseCount++
+		}
+	}
+	tc.Expenses, tc.Fuel, tc.FuelVolume = money(recorded), money(fuel), volume(litres, c.Units)
+	tc.totalCents = exp
 	tc.Total = money(tc.totalCents)
 	tc.dailyCents = float64(tc.totalCents) / float64(max(1, tc.Window.Days))
 	tc.DailyAverage = money(int64(math.Round(tc.dailyCents)))
+	// One vehicle's economy: the trip's primary vehicle (the one that
+	// burnt the most in the window), never a mean over the rig and the
+	// tow car.
+	veh := PrimaryVehicle(fills)
+	var cons []float64
+	for _, r := range FillsOf(fills, veh) {
+		if x, ok := number(r["consumption"]); ok && x > 0 {
+			cons = append(cons, x)
+		}
+	}
 	if len(cons) > 0 {
 		q := economy(round(mean(cons), 2), c.Units)
-		tc.Consumption = &q
+		tc.Consumption, tc.ConsumptionVehicle = &q, veh
 	}
 	km := 0.0
 	for _, sp := range span {
@@ -883,24 +875,76 @@ func (in *xdomain) predict(ctx context.Context, c Call, a predictArgs) (any, err
 
 // HustleROI is one hustle's return.
 type HustleROI struct {
-	Title        string       `json:"title"`
-	IdeaID       string       `json:"idea_id,omitempty"`
-	Status       string       `json:"idea_status,omitempty"`
-	HustleID     string       `json:"hustle_id,omitempty"` // youtube_hustles of the attempts
-	Income       string       `json:"income"`
-	IncomeIDs    []string     `json:"income_entry_ids"`
-	Expenses     string       `json:"expenses"`
-	Expense      []ExpenseRef `json:"expense_rows"`
-	Profit       string       `json:"profit"`
-	ROI          *float64     `json:"roi_percent"` // null with no expenses
-	Attempts     int          `json:"attempts"`
-	AttemptIDs   []string     `json:"attempt_ids"`
-	Hours        float64      `json:"hours"`
-	HourlyRate   *string      `json:"hourly_rate"` // profit / hours; null without hours
-	Flags        []string     `json:"flags"`
-	Note         string       `json:"note,omitempty"`
+	Title      string       `json:"title"`
+	IdeaID     string       `json:"idea_id,omitempty"`
+	Status     string       `json:"idea_status,omitempty"`
+	HustleID   string       `json:"hustle_id,omitempty"` // youtube_hustles of the attempts
+	Income     string       `json:"income"`
+	IncomeIDs  []string     `json:"income_entry_ids"`
+	Expenses   string       `json:"expenses"`
+	Expense    []ExpenseRef `json:"expense_rows"`
+	Profit     string       `json:"profit"`
+	ROI        *float64     `json:"roi_percent"` // null with no expenses
+	Attempts   int          `json:"attempts"`
+	AttemptIDs []string     `json:"attempt_ids"`
+	// Hours are the hours_spent of the attempts linked to the hustle.
+	Hours float64 `json:"hours"`
+	// HourlyRate is the hustle's profit (its income net of its costs)
+	// over its recorded hours; HourlyIncome its income before costs over
+	// them. Both null, with HoursNote saying so, where no hours are
+	// recorded: no rate is made up.
+	HourlyRate   *string  `json:"hourly_rate"`
+	HourlyIncome *string  `json:"hourly_income"`
+	HoursNote    string   `json:"hours_note,omitempty"`
+	Flags        []string `json:"flags"`
+	Note         string   `json:"note,omitempty"`
 	profitCents  int64
 	hourlyCentsF float64
+	attemptEarn  int64 // earnings recorded on attempts not linked to an idea
+}
+
+// hustleWords are the significant words of a hustle title: lower case,
+// without the words every RV hustle shares.
+func hustleWords(title string) map[string]bool {
+	stop := map[string]bool{"a": true, "an": true, "the": true, "and": true, "&": true, "of": true, "for": true, "on": true,
+		"from": true, "to": true, "in": true, "how": true, "much": true, "can": true, "you": true, "make": true, "your": true,
+		"rv": true, "rvs": true, "rvers": true, "road": true, "first": true, "starting": true, "income": true, "results": true}
+	out := map[string]bool{}
+	for _, w := range strings.FieldsFunc(strings.ToLower(title), func(r rune) bool {
+		return !(r >= 'a' && r <= 'z' || r >= '0' && r <= '9')
+	}) {
+		if !stop[w] && len(w) > 1 {
+			out[w] = true
+		}
+	}
+	return out
+}
+
+// linkAttempt is the hustle idea (a key of ideas) an attempt at a
+// catalogue hustle titled title belongs to: the idea sharing the most
+// significant words with it, at least HustleLinkWords; "" when none or
+// when two ideas tie.
+func linkAttempt(title string, ideas []string) string {
+	aw := hustleWords(title)
+	best, bestN, tie := "", 0, false
+	for _, k := range ideas {
+		n := 0
+		for w := range hustleWords(k) {
+			if aw[w] {
+				n++
+			}
+		}
+		switch {
+		case n > bestN:
+			best, bestN, tie = k, n, false
+		case n == bestN && n > 0:
+			tie = true
+		}
+	}
+	if bestN < HustleLinkWords || tie {
+		return ""
+	}
+	return best
 }
 
 // HustleReport is pam_analyze_hustle_roi's answer.
@@ -944,7 +988,8 @@ func (in *xdomain) hustleROI(ctx context.Context, c Call, _ noArgs) (any, error)
 	if err != nil {
 		return nil, err
 	}
-	titles := map[string]string{} // youtube_hustles id → title
+	ideaKeys := slices.Clone(order) // the ideas, before any attempt is added
+	titles := map[string]string{}   // youtube_hustles id → title
 	hours := map[string]float64{}
 	err = in.s.Each(ctx, c.User, "user_hustle_attempts", schema.Query{Order: []schema.Order{{Column: "start_date"}, {Column: "id"}}}, func(r schema.Row) error {
 		hid := text(r["hustle_id"])
@@ -957,12 +1002,20 @@ func (in *xdomain) hustleROI(ctx context.Context, c Call, _ noArgs) (any, error)
 			t = cmp.Or(text(yh["title"]), "hustle "+hid)
 			titles[hid] = t
 		}
-		h := entry(t)
+		// An attempt at a catalogue hustle is the user's own idea when their
+		// titles share enough words: its hours go with the idea's income.
+		// Otherwise it stands alone, with the earnings recorded on it.
+		k := linkAttempt(t, ideaKeys)
+		if k == "" {
+			k = strings.ToLower(strings.TrimSpace(t))
+			entry(t).attemptEarn += cents(r["earnings"])
+		}
+		h := byTitle[k]
 		h.HustleID = hid
 		h.Attempts++
 		h.AttemptIDs = append(h.AttemptIDs, text(r["id"]))
 		if x, ok := number(r["hours_spent"]); ok && x > 0 {
-			hours[strings.ToLower(strings.TrimSpace(t))] += x
+			hours[k] += x
 		}
 		return nil
 	})
@@ -991,6 +1044,11 @@ func (in *xdomain) hustleROI(ctx context.Context, c Call, _ noArgs) (any, error)
 				h.IncomeIDs = append(h.IncomeIDs, text(r["id"]))
 			}
 		}
+		if len(h.IncomeIDs) == 0 {
+			// No income entries: the earnings recorded on its attempts
+			// (never both, which would count the same money twice).
+			hi = h.attemptEarn
+		}
 		for _, r := range expenses {
 			if category(text(r["category"])) == "hustle" && k != "" && strings.Contains(strings.ToLower(text(r["description"])), k) {
 				he += cents(r["amount"])
@@ -1008,8 +1066,11 @@ func (in *xdomain) hustleROI(ctx context.Context, c Call, _ noArgs) (any, error)
 		h.Hours = round(hours[k], 2)
 		if h.Hours > 0 {
 			h.hourlyCentsF = float64(h.profitCents) / hours[k]
-			s := money(int64(math.Round(h.hourlyCentsF)))
-			h.HourlyRate = &s
+			net := money(int64(math.Round(h.hourlyCentsF)))
+			gross := money(int64(math.Round(float64(hi) / hours[k])))
+			h.HourlyRate, h.HourlyIncome = &net, &gross
+		} else {
+			h.HoursNote = "no hours recorded: no hourly rate"
 		}
 		if h.ROI != nil && *h.ROI < HustleDropROIPercent && h.Attempts > HustleDropAttempts {
 			h.Flags = append(h.Flags, "consider_dropping")
@@ -1018,8 +1079,8 @@ func (in *xdomain) hustleROI(ctx context.Context, c Call, _ noArgs) (any, error)
 		}
 		if h.HourlyRate != nil && h.hourlyCentsF < HustleMinHourly*100 {
 			h.Flags = append(h.Flags, "below_minimum_wage")
-			out.Recommendations = append(out.Recommendations, fmt.Sprintf("%s: %s %s an hour over %g hours, under %d an hour: below minimum wage.",
-				h.Title, *h.HourlyRate, c.Currency, h.Hours, HustleMinHourly))
+			out.Recommendations = append(out.Recommendations, fmt.Sprintf("%s: %s %s an hour net of costs (%s income before costs) over %g recorded hours, under %d an hour: below minimum wage.",
+				h.Title, *h.HourlyRate, c.Currency, *h.HourlyIncome, h.Hours, HustleMinHourly))
 		}
 		inc, exp, profit = inc+hi, exp+he, profit+h.profitCents
 		if best == nil || h.profitCents > best.profitCents {

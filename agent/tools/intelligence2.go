@@ -27,12 +27,6 @@ const (
 	InactiveHustleLimit = 2
 	// TravelLookbackDays is the window of trips the travel rule looks at.
 	TravelLookbackDays = 365
-	// NetIncomeFullScoreCents: a net income over the last 30 days at or
-	// above this scores 100 on the net half of the financial health score.
-	NetIncomeFullScoreCents = 100000
-	// VehicleOverduePenalty is what each overdue service takes off the
-	// vehicle health score.
-	VehicleOverduePenalty = 20
 
 	// IntelligenceSource marks recommendations written by these tools.
 	IntelligenceSource = "pam_intelligence"
@@ -134,11 +128,10 @@ func tripDays(trips []tripSpan, start, end string) map[string]bool {
 	return days
 }
 
+// expensesIn is what was spent dated in [start, end], fuel counted once
+// (spendingRows), by date.
 func expensesIn(ctx context.Context, s Store, user, start, end string) ([]schema.Row, error) {
-	return collect(ctx, s, user, "expenses", schema.Query{
-		Conditions: []schema.Condition{cond("date", schema.OpGte, start), cond("date", schema.OpLte, end)},
-		Order:      []schema.Order{{Column: "date"}},
-	})
+	return spendingRows(ctx, s, user, start, end, "")
 }
 
 func perDay(total int64, days int) string {
@@ -359,23 +352,17 @@ type Rec struct {
 	ID     string `json:"id,omitempty"`
 }
 
-// HealthScore is a computed score with how it was computed.
-type HealthScore struct {
-	Score   *float64 `json:"score"` // nil when there is nothing to score
-	Formula string   `json:"formula"`
-}
-
 // Recommendations is pam_generate_intelligent_recommendations' answer.
 type Recommendations struct {
-	Currency        string                 `json:"currency"`
-	Date            string                 `json:"date"`
-	New             []Rec                  `json:"new"`
-	Existing        []Rec                  `json:"existing"`
-	Dismissed       []Rec                  `json:"dismissed"`
-	Thresholds      map[string]any         `json:"thresholds"`
-	HealthScores    map[string]HealthScore `json:"health_scores"`
-	Budgets         []BudgetStatus         `json:"current_budgets"`
-	OverdueServices []map[string]any       `json:"overdue_maintenance"`
+	Currency        string           `json:"currency"`
+	Date            string           `json:"date"`
+	New             []Rec            `json:"new"`
+	Existing        []Rec            `json:"existing"`
+	Dismissed       []Rec            `json:"dismissed"`
+	Thresholds      map[string]any   `json:"thresholds"`
+	HealthScores    HealthScores     `json:"health_scores"`
+	Budgets         []BudgetStatus   `json:"current_budgets"`
+	OverdueServices []map[string]any `json:"overdue_maintenance"`
 }
 
 // overdueMaintenance lists the records whose next_due_date is before
@@ -533,7 +520,7 @@ func (in *intel) recommendations(ctx context.Context, c Call, _ noArgs) (any, er
 	today := c.today()
 	f := &finance{s: in.s}
 	out := Recommendations{Currency: c.Currency, Date: today, New: []Rec{}, Existing: []Rec{}, Dismissed: []Rec{},
-		Budgets: []BudgetStatus{}, OverdueServices: []map[string]any{}, HealthScores: map[string]HealthScore{}}
+		Budgets: []BudgetStatus{}, OverdueServices: []map[string]any{}}
 	out.Thresholds = map[string]any{
 		"budget_utilization_percent": BudgetUtilizationAlertPercent,
 		"travel_daily_cost":          money(TravelDailyCostAlertCents),
@@ -550,7 +537,6 @@ func (in *intel) recommendations(ctx context.Context, c Call, _ noArgs) (any, er
 	if err != nil {
 		return nil, err
 	}
-	var budgeted, spent int64
 	for _, b := range budgets {
 		sp, err := f.spent(ctx, c.User, category(text(b["category"])), text(b["start_date"]), text(b["end_date"]))
 		if err != nil {
@@ -559,8 +545,6 @@ func (in *intel) recommendations(ctx context.Context, c Call, _ noArgs) (any, er
 		st := budgetStatus(b, sp)
 		out.Budgets = append(out.Budgets, st)
 		bc := cents(b["budgeted_amount"])
-		budgeted += bc
-		spent += sp.cents
 		if sp.cents*100 > bc*BudgetUtilizationAlertPercent {
 			pct := "n/a"
 			if st.PercentUsed != nil {
@@ -688,44 +672,24 @@ func (in *intel) recommendations(ctx context.Context, c Call, _ noArgs) (any, er
 		out.New = append(out.New, rec)
 	}
 
-	// Health scores.
-	netFrom := addDays(today, -29)
-	inc, err := sumAmount(ctx, in.s, c.User, "income_entries", netFrom, today)
+	// Health scores: the one design (health.go).
+	hs, err := health(ctx, in.s, c)
 	if err != nil {
 		return nil, err
 	}
-	exp, err := sumAmount(ctx, in.s, c.User, "expenses", netFrom, today)
-	if err != nil {
-		return nil, err
-	}
-	net := inc - exp
-	netPart := clamp100(float64(net) * 100 / NetIncomeFullScoreCents)
-	fin := HealthScore{}
-	if budgeted > 0 {
-		util := float64(spent) * 100 / float64(budgeted)
-		s := clamp100((math.Max(0, 100-util) + netPart) / 2)
-		fin.Score = &s
-		fin.Formula = fmt.Sprintf("(max(0, 100 − %.2f %% of current budgets used) + clamp(net %s from %s to %s / %s × 100)) / 2",
-			util, money(net), netFrom, today, money(NetIncomeFullScoreCents))
-	} else {
-		s := netPart
-		fin.Score = &s
-		fin.Formula = fmt.Sprintf("no current budgets: clamp(net %s from %s to %s / %s × 100)", money(net), netFrom, today, money(NetIncomeFullScoreCents))
-	}
-	out.HealthScores["financial"] = fin
-	vs := clamp100(100 - float64(VehicleOverduePenalty*len(overdue)))
-	out.HealthScores["vehicle"] = HealthScore{Score: &vs, Formula: fmt.Sprintf("100 − %d × %d overdue services", VehicleOverduePenalty, len(overdue))}
-	hs := HealthScore{Formula: "no hustle ideas"}
-	if len(ideas) > 0 {
-		s := clamp100(float64(approved) * 100 / float64(len(ideas)))
-		hs = HealthScore{Score: &s, Formula: fmt.Sprintf("%d approved / %d ideas × 100", approved, len(ideas))}
-	}
-	out.HealthScores["hustle"] = hs
+	out.HealthScores = hs
 	return out, nil
 }
 
 func sumAmount(ctx context.Context, s Store, user, table, start, end string) (int64, error) {
 	var total int64
+	if table == "expenses" { // fuel counted once
+		rows, err := spendingRows(ctx, s, user, start, end, "")
+		for _, r := range rows {
+			total += cents(r["amount"])
+		}
+		return total, err
+	}
 	err := s.Each(ctx, user, table, schema.Query{Conditions: []schema.Condition{cond("date", schema.OpGte, start), cond("date", schema.OpLte, end)}},
 		func(r schema.Row) error { total += cents(r["amount"]); return nil })
 	return total, err
@@ -982,11 +946,21 @@ func (in *intel) report(ctx context.Context, c Call, a reportArgs) (any, error) 
 			return nil, err
 		}
 		var litres float64
-		var fc int64
 		for _, r := range fuel {
 			l, _ := number(r["volume"])
 			litres += l
-			fc += cents(r["total"])
+		}
+		// Fuel is counted once, as expenses (FuelCategories): the cost is
+		// the period's fuel expenses, the fills give count and volume.
+		spent, err := expensesIn(ctx, in.s, c.User, start, today)
+		if err != nil {
+			return nil, err
+		}
+		var fc int64
+		for _, r := range spent {
+			if IsFuelCategory(text(r["category"])) {
+				fc += cents(r["amount"])
+			}
 		}
 		out.Fuel = &struct {
 			FillUps int      `json:"fill_ups"`

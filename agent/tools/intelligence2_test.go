@@ -149,8 +149,9 @@ func TestIntel2Recommendations(t *testing.T) {
 	want(t, r, 80, "health_scores", "vehicle", "score")
 	want(t, r, 25, "health_scores", "hustle", "score")
 	// Current budgets 185.00 of 500.00 = 37 %; net 02-14..03-15 = 1000.00 − 685.00
-	// = 315.00 → 31.5; (63 + 31.5) / 2 = 47.25.
-	want(t, r, 47.25, "health_scores", "financial", "score")
+	// = 315.00 → 31.5; (63 + 31.5) / 2 = 47.25, shown to one decimal as every
+	// health score is (health.go): 47.3.
+	want(t, r, 47.3, "health_scores", "financial", "score")
 	if n := len(f.rows(sam, "active_recommendations")); n != 5 {
 		t.Fatalf("%d rows written, want 5", n)
 	}
@@ -227,18 +228,25 @@ func TestIntel2InsightsReport(t *testing.T) {
 	f.create(sam, "fuel_log", schema.Row{"date": "2026-03-12", "volume": 60.0, "total": "120.00"})
 	f.create(sam, "fuel_log", schema.Row{"date": "2026-03-01", "volume": 40.0, "total": "80.00"})
 
+	// Fuel is counted once (tools.FuelCategories): the fill-ups above have
+	// no fuel expense of their date and amount, so each is spending too.
+	// Last 7 days (03-09..03-15): food 70 + fuel 30 + the 03-12 fill 120 =
+	// 220; the 7 days before: 50 + 50 = 100, so +120 %; fuel 150 leads,
+	// food 70 is -30 %; net 500 − 220 = 280.
 	a := f.run(sam, "pam_generate_insights_report", `{"report_type": "comprehensive", "time_period": "last_7_days"}`)
 	want(t, a, map[string]any{"start": "2026-03-09", "end": "2026-03-15", "days": float64(7)}, "period")
 	want(t, a, map[string]any{"start": "2026-03-02", "end": "2026-03-08", "days": float64(7)}, "previous_period")
-	want(t, a, "100.00", "financial", "spending")
+	want(t, a, "220.00", "financial", "spending")
 	want(t, a, "100.00", "financial", "previous_spending")
-	want(t, a, 0, "financial", "change_percent")
-	want(t, a, "food", "financial", "by_category", 0, "category")
-	want(t, a, "70.00", "financial", "by_category", 0, "current")
-	want(t, a, -30, "financial", "by_category", 0, "change_percent")
-	want(t, a, nil, "financial", "by_category", 1, "change_percent")
+	want(t, a, 120, "financial", "change_percent")
+	want(t, a, "fuel", "financial", "by_category", 0, "category")
+	want(t, a, "150.00", "financial", "by_category", 0, "current")
+	want(t, a, nil, "financial", "by_category", 0, "change_percent")
+	want(t, a, "food", "financial", "by_category", 1, "category")
+	want(t, a, "70.00", "financial", "by_category", 1, "current")
+	want(t, a, -30, "financial", "by_category", 1, "change_percent")
 	want(t, a, "500.00", "financial", "income")
-	want(t, a, "400.00", "financial", "net")
+	want(t, a, "280.00", "financial", "net")
 	want(t, a, "Range", "travel", "trips", 0, "title")
 	want(t, a, 3, "travel", "trip_days")
 	want(t, a, "oil_change", "vehicle", "maintenance_done", 0, "task")
@@ -249,10 +257,10 @@ func TestIntel2InsightsReport(t *testing.T) {
 	}
 	want(t, a, 60, "fuel", "volume", "value")
 	want(t, a, "L", "fuel", "volume", "unit")
-	want(t, a, "Spent 100.00 AUD from 2026-03-09 to 2026-03-15, +0.00 % against 100.00 the 7 days before.", "executive_summary", 0)
+	want(t, a, "Spent 220.00 AUD from 2026-03-09 to 2026-03-15, +120.00 % against 100.00 the 7 days before.", "executive_summary", 0)
 
 	b := f.run(sam, "pam_generate_insights_report", `{"report_type": "financial", "time_period": "last_30_days"}`)
-	want(t, b, "1200.00", "financial", "spending")
+	want(t, b, "1400.00", "financial", "spending") // 1000+50+50+70+30 expenses + fills 120 + 80
 	want(t, b, nil, "financial", "change_percent")
 	want(t, b, nil, "travel")
 	want(t, b, nil, "vehicle")

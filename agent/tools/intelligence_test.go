@@ -24,7 +24,8 @@ func TestCrossDomainNoData(t *testing.T) {
 	want(t, a, "0.00", "financial", "this_month", "net")
 	want(t, a, 0.0, "health_scores", "financial", "score")
 	want(t, a, 100.0, "health_scores", "vehicle", "score")
-	want(t, a, 50.0, "health_scores", "hustle", "score")
+	want(t, a, nil, "health_scores", "hustle", "score")   // no ideas: not scored (health.go)
+	want(t, a, 50.0, "health_scores", "overall", "score") // (0 + 100) / 2
 	want(t, a, []any{}, "insights")
 	want(t, a, []any{}, "vehicle", "fuel_economy")
 	c := f.run(alex, "pam_correlate_trip_expenses", `{}`)
@@ -81,18 +82,23 @@ func TestUser360AndTrips(t *testing.T) {
 		want(t, a, "Sam Rivera", "profile", "name")
 		want(t, a, "AUD", "currency")
 		want(t, a, map[string]any{"start": "2026-03-01", "end": "2026-03-31", "days": 31.0}, "financial", "this_month", "period")
-		// Fuel budget spent over its own period 02-15..03-14: 200 + 250 = 450 (90 %).
+		// Fuel is counted once (tools.FuelCategories): a fill-up no fuel
+		// expense of its date and amount stands for is spending too. None of
+		// this fixture's fill-ups has an expense, so each counts.
+		// Fuel budget spent over its own period 02-15..03-14: expenses
+		// 200 + 250 + the rv2 fill of 03-01, 54 = 504 (100.8 %).
 		want(t, a, "fuel", "financial", "this_month", "budgets", 0, "category")
-		want(t, a, "450.00", "financial", "this_month", "budgets", 0, "spent")
-		want(t, a, 90.0, "financial", "this_month", "budgets", 0, "percent_used")
+		want(t, a, "504.00", "financial", "this_month", "budgets", 0, "spent")
+		want(t, a, 100.8, "financial", "this_month", "budgets", 0, "percent_used")
 		want(t, a, "600.00", "financial", "this_month", "total_budgeted")
-		want(t, a, "500.00", "financial", "this_month", "total_spent_in_budgets")
-		want(t, a, 83.33, "financial", "this_month", "budget_utilization_percent")
-		want(t, a, "300.00", "financial", "this_month", "expenses") // 250 + 50 in March
+		want(t, a, "554.00", "financial", "this_month", "total_spent_in_budgets")  // 504 + 50 food
+		want(t, a, 92.33, "financial", "this_month", "budget_utilization_percent") // 554 / 600
+		want(t, a, "354.00", "financial", "this_month", "expenses")                // 250 + 50 + the 54 fill in March
 		want(t, a, "1000.00", "financial", "this_month", "income")
-		want(t, a, "700.00", "financial", "this_month", "net")
+		want(t, a, "646.00", "financial", "this_month", "net")
 		want(t, a, "2025-03-16", "financial", "last_12_months", "period", "start")
-		want(t, a, "710.00", "financial", "last_12_months", "expenses") // 150+60+200+250+50
+		// 150+60+200+250+50 = 710 expenses + fills 120+90+36+72+72+54 = 444.
+		want(t, a, "1154.00", "financial", "last_12_months", "expenses")
 		// Travel.
 		want(t, a, 1, "travel", "trips_last_12_months")
 		want(t, a, uluru["id"], "travel", "trips_last_12_months_list", 0, "id")
@@ -110,14 +116,18 @@ func TestUser360AndTrips(t *testing.T) {
 		want(t, a, 10.0, "vehicle", "fuel_economy", 1, "consumption", "value")
 		want(t, a, 2, "hustles", "total_ideas")
 		want(t, a, 1, "hustles", "by_status", "approved")
-		// Insights: overdue + trip is critical; 83.33 % > 80 % + trip is a warning.
+		// Insights: overdue + trip is critical; 92.33 % > 80 % + trip is a warning.
 		want(t, a, "critical", "insights", 0, "severity")
 		want(t, a, "warning", "insights", 1, "severity")
-		// Scores: ((100 − 83.33) + 700/1000×100) / 2 = 43.3; 100 − 20 = 80; 1/2 = 50.
-		want(t, a, 43.3, "health_scores", "financial", "score")
+		// Scores, the one design (health.go): budgets covering 03-15: food
+		// only (the fuel budget ended 03-14), 50 of 100 = 50 %; net over
+		// 02-14..03-15 = 1000 − (200 + 250 + 50 expenses + the 54 fill of
+		// 03-01) = 446 → 44.6; ((100 − 50) + 44.6) / 2 = 47.3; 100 − 20 = 80;
+		// 1/2 = 50; overall (47.3 + 80 + 50) / 3 = 59.1.
+		want(t, a, 47.3, "health_scores", "financial", "score")
 		want(t, a, 80.0, "health_scores", "vehicle", "score")
 		want(t, a, 50.0, "health_scores", "hustle", "score")
-		want(t, a, 57.8, "health_scores", "overall", "score")
+		want(t, a, 59.1, "health_scores", "overall", "score")
 	})
 	t.Run("trips", func(t *testing.T) {
 		// Uluru: 330 over 3 days = 110/day; Byron: 40 over 1 day. Mean 75: no camping advice.

@@ -142,6 +142,7 @@ type tripArgs struct {
 	End             Place         `json:"end" schema:"required" desc:"where the trip ends: {latitude, longitude} or a camping location's name"`
 	RouteType       string        `json:"route_type,omitempty" schema:"enum=fastest|shortest|scenic|off_grid|luxury|manual|highway|backroad|offroad,default=fastest" desc:"decides the campsite filter; highway, backroad and offroad are legacy names of fastest, scenic and off_grid"`
 	ManualWaypoints []waypointArg `json:"manual_waypoints,omitempty" schema:"maxItems=50" desc:"points to pass through between start and end, visited by ascending order"`
+	VehicleID       UUID          `json:"vehicle_id,omitempty" desc:"the vehicle driven, whose fuel economy and price are used; by default the primary vehicle (the one that burns the most fuel)"`
 }
 
 func (a *tripArgs) check(Call) []schema.FieldError {
@@ -178,7 +179,8 @@ type TripLeg struct {
 // TripFuel is the fuel estimate of a trip.
 type TripFuel struct {
 	Consumption       Quantity  `json:"consumption"`
-	ConsumptionSource string    `json:"consumption_source"` // fuel_log or default
+	ConsumptionSource string    `json:"consumption_source"`   // fuel_log or default
+	VehicleID         string    `json:"vehicle_id,omitempty"` // whose fills: never a mix of vehicles
 	FromFills         []FillRef `json:"from_fills,omitempty"`
 	Volume            Quantity  `json:"volume"`
 	PricePerUnit      *string   `json:"price_per_unit,omitempty"`
@@ -261,7 +263,7 @@ func (t *trips) plan(ctx context.Context, c Call, a tripArgs) (any, error) {
 		"distance: %s great-circle over %d leg(s) × road factor %.1f = %s (estimated offline, no routing service)",
 		out.GreatCircle, len(out.Legs), RoadFactor, out.Distance))
 
-	if out.Fuel, err = t.fuel(ctx, c, roadKm); err != nil {
+	if out.Fuel, err = t.fuel(ctx, c, roadKm, a.VehicleID); err != nil {
 		return nil, err
 	}
 	out.Explanation = append(out.Explanation, out.Fuel.Note)
@@ -329,33 +331,21 @@ func (t *trips) resolve(ctx context.Context, c Call, p Place, label string) (Tri
 	return TripStop{Label: label, Latitude: lat, Longitude: lon, Name: text(rows[0]["name"]), CampingLocationID: text(rows[0]["id"])}, nil
 }
 
-// fuel estimates the trip's fuel from the user's latest full fills and latest price.
-func (t *trips) fuel(ctx context.Context, c Call, roadKm float64) (TripFuel, error) {
+// fuel estimates the trip's fuel from one vehicle's latest full fills and
+// latest price: the vehicle named, else the primary one (PrimaryVehicle).
+func (t *trips) fuel(ctx context.Context, c Call, roadKm float64, vehicle UUID) (TripFuel, error) {
 	f := TripFuel{Currency: c.Currency, ConsumptionSource: "default"}
 	l100 := DefaultConsumptionL100
-	var sum float64
-	q := schema.Query{Conditions: []schema.Condition{cond("consumption", schema.OpIsNull, false)},
-		Order: []schema.Order{{Column: "date", Desc: true}, {Column: "odometer", Desc: true}}}
-	err := t.s.Each(ctx, c.User, "fuel_log", q, func(row schema.Row) error {
-		if full, ok := row["filled_to_top"].(bool); ok && !full {
-			return nil
-		}
-		x, ok := number(row["consumption"])
-		if !ok || x < MinPlausibleL100 || x > MaxPlausibleL100 {
-			return nil
-		}
-		sum += x
-		f.FromFills = append(f.FromFills, fillRef(row, c.Units))
-		if len(f.FromFills) == TripConsumptionFills {
-			return errStop
-		}
-		return nil
-	})
-	if err != nil && err != errStop {
+	fills, veh, err := vehicleFills(ctx, t.s, c, vehicle)
+	if err != nil {
 		return f, err
 	}
-	if n := len(f.FromFills); n > 0 {
-		l100, f.ConsumptionSource = sum/float64(n), "fuel_log"
+	f.VehicleID = veh
+	if x, used := RecentConsumption(fills); len(used) > 0 {
+		l100, f.ConsumptionSource = x, "fuel_log"
+		for _, r := range used {
+			f.FromFills = append(f.FromFills, fillRef(r, c.Units))
+		}
 	}
 	f.Consumption = economy(l100, c.Units)
 	litres := roadKm * l100 / 100
@@ -364,24 +354,20 @@ func (t *trips) fuel(ctx context.Context, c Call, roadKm float64) (TripFuel, err
 	if f.ConsumptionSource == "default" {
 		basis = fmt.Sprintf("the default %s (no full fills recorded)", economy(DefaultConsumptionL100, c.Units))
 	} else {
-		basis = fmt.Sprintf("%s, the mean of your latest %d full fill(s)", f.Consumption, len(f.FromFills))
+		basis = fmt.Sprintf("%s, the mean of the latest %d full fill(s) of %s", f.Consumption, len(f.FromFills), vehicleLabel(veh))
 	}
 
-	res, err := t.s.Find(ctx, c.User, "fuel_log", schema.Query{Conditions: []schema.Condition{cond("price", schema.OpIsNull, false)},
-		Order: []schema.Order{{Column: "date", Desc: true}, {Column: "created_at", Desc: true}}, Limit: 1})
-	if err != nil {
-		return f, err
-	}
-	if len(res.Rows) == 0 {
+	priced := LatestPrice(fills)
+	if priced == nil {
 		f.Note = fmt.Sprintf("fuel: %s × %s = %s; no fuel price on record, so no cost estimate (log a fill with pam_log_fuel)",
 			distance(roadKm, c.Units), basis, f.Volume)
 		return f, nil
 	}
-	m, _ := mills(res.Rows[0]["price"])
+	m, _ := mills(priced["price"])
 	cost := money(int64(math.Round(litres * float64(m) / 10)))
 	p := unitPrice(m, c.Units)
 	f.PricePerUnit, f.Cost = &p, &cost
-	f.PriceDate, f.PriceFillID = dateOf(res.Rows[0]["date"]), text(res.Rows[0]["id"])
+	f.PriceDate, f.PriceFillID = dateOf(priced["date"]), text(priced["id"])
 	f.Note = fmt.Sprintf("fuel: %s × %s = %s at your latest price %s %s/%s (%s) = %s %s",
 		distance(roadKm, c.Units), basis, f.Volume, p, c.Currency, volumeUnit(c.Units), f.PriceDate, cost, c.Currency)
 	return f, nil

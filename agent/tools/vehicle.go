@@ -312,6 +312,11 @@ type FuelLogged struct {
 	// full fills with a consumption, oldest first, this one included.
 	Average     *Quantity `json:"average_consumption,omitempty"`
 	AverageOver int       `json:"average_over_fills,omitempty"`
+	// ExpenseID is the fill's purchase in expenses (a fuel expense of the
+	// same date and amount): spending is read from expenses only, so the
+	// fill counts once. ExpenseCreated says it was recorded by this call.
+	ExpenseID      string `json:"expense_id"`
+	ExpenseCreated bool   `json:"expense_created"`
 }
 
 var errStop = errors.New("stop")
@@ -419,8 +424,24 @@ func (v *vehicles) logFuel(ctx context.Context, c Call, a fuelArgs) (any, error)
 		q := economy(avg, c.Units)
 		out.Average, out.AverageOver = &q, n
 	}
-	if out.Fill, err = v.s.Create(ctx, c.User, "fuel_log", row); err != nil {
+	// Fuel is counted once (see FuelCategories): the purchase is the fuel
+	// expense of the same date and amount, recorded with the fill (in one
+	// transaction) when missing.
+	if out.ExpenseID, err = fuelExpenseOf(ctx, v.s, c.User, day, total); err != nil {
 		return nil, err
+	}
+	ops := []localstore.Operation{{Op: schema.OpCreate, Table: "fuel_log", Data: row}}
+	if out.ExpenseID == "" {
+		ops = append(ops, localstore.Operation{Op: schema.OpCreate, Table: "expenses",
+			Data: fuelExpenseRow(day, total, litres, strings.TrimSpace(a.Location))})
+	}
+	rows, err := v.s.Apply(ctx, c.User, ops)
+	if err != nil {
+		return nil, err
+	}
+	out.Fill = rows[0]
+	if len(rows) > 1 {
+		out.ExpenseID, out.ExpenseCreated = text(rows[1]["id"]), true
 	}
 	return out, nil
 }

@@ -157,4 +157,12 @@ type Slots struct {
 
 	Free    bool // only free places (boondocking, BLM, dispersed)
 	Partial bool // the tank was not filled to full
+
+	// The units the message names, which the answer is given in before
+	// the user's own: EconomyUnit "mpg" or "l/100km" ("what is my mpg",
+	// "miles per gallon", "L/100km", "km per litre"); VolumeUnit "gal" or
+	// "L" ("how many gallons", "15 gallons", "in litres"); DistanceUnit
+	// "mi" or "km". "" when the message names none. The quantities above
+	// stay metric whatever these say.
+	EconomyUnit, VolumeUnit, DistanceUnit string
 }

@@ -152,7 +152,70 @@ func (a *analysis) run(msg string) Intent {
 	a.readQuantities()
 	a.all = a.live()
 	a.readQuestion()
-	return a.decide()
+	in := a.decide()
+	if in.Name != Unknown {
+		a.askedUnits(&in.Slots)
+	}
+	return in
+}
+
+// Unit words, by what they measure.
+var (
+	litreWords  = map[string]bool{"l": true, "lt": true, "ltr": true, "ltrs": true, "litre": true, "litres": true, "liter": true, "liters": true}
+	gallonWords = map[string]bool{"gal": true, "gals": true, "gallon": true, "gallons": true, "usgal": true}
+	kmWords     = map[string]bool{"km": true, "kms": true, "kilometre": true, "kilometres": true, "kilometer": true, "kilometers": true}
+	mileWords   = map[string]bool{"mi": true, "mile": true, "miles": true, "mls": true}
+)
+
+// askedUnits notes the units the message names (Slots.EconomyUnit,
+// VolumeUnit, DistanceUnit): an economy unit ("mpg", "l/100km", "miles per
+// gallon", "km/l", "litres per 100 km") takes its words, so "miles per
+// gallon" names no distance or volume.
+func (a *analysis) askedUnits(s *Slots) {
+	n := len(a.toks)
+	w := func(i int) string {
+		if i < 0 || i >= n || a.toks[i].kind != kWord {
+			return ""
+		}
+		return a.toks[i].text
+	}
+	per := func(i int) bool { return a.sym(i) == "/" || w(i) == "per" || w(i) == "a" || w(i) == "to" }
+	taken := make([]bool, n)
+	econ := func(unit string, from, to int) {
+		s.EconomyUnit = unit
+		for k := from; k < to && k < n; k++ {
+			taken[k] = true
+		}
+	}
+	for i := 0; i < n; i++ {
+		switch x := w(i); {
+		case x == "mpg" || x == "mpge":
+			econ("mpg", i, i+1)
+		case x == "l100km" || x == "kpl":
+			econ("l/100km", i, i+1)
+		case litreWords[x] && per(i+1) && a.isNum(i+2, 100):
+			econ("l/100km", i, i+4) // litres / 100 (km)
+		case mileWords[x] && per(i+1) && (gallonWords[w(i+2)] || w(i+2) == "the" && gallonWords[w(i+3)]):
+			econ("mpg", i, i+4) // miles per gallon, miles to the gallon
+		case kmWords[x] && per(i+1) && litreWords[w(i+2)]:
+			econ("l/100km", i, i+3) // km per litre
+		}
+	}
+	for i := 0; i < n; i++ {
+		if taken[i] {
+			continue
+		}
+		switch x := w(i); {
+		case litreWords[x] && x != "l" || x == "l" && i > 0 && a.toks[i-1].kind == kNum:
+			s.VolumeUnit = "L"
+		case gallonWords[x]:
+			s.VolumeUnit = "gal"
+		case kmWords[x]:
+			s.DistanceUnit = "km"
+		case mileWords[x]:
+			s.DistanceUnit = "mi"
+		}
+	}
 }
 
 // annotate gives each word token its sense: words first, then phrases
