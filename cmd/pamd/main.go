@@ -43,8 +43,10 @@ Usage:
   pamd token   [--data-dir D] [--user UUID] [--label L]  print a bearer token
   pamd demo    [--data-dir D] [--scale N]                fill the demo data set
   pamd sync    --once [--data-dir D] --central-url URL   run one sync cycle now
-  pamd central init --central-url URL                    install the central schema
+  pamd central plan --central-url URL                    show what init would do (changes nothing)
+  pamd central init --central-url URL [--adopt]          install the central schema
   pamd central add-device --central-url URL --user UUID  create a device role (repeat --user)
+  pamd central remove-device --central-url URL --role R  drop a device role
   pamd version                                           print the version
 
 Run "pamd COMMAND -h" for a command's flags. Every flag has an environment

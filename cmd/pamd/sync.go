@@ -2,6 +2,7 @@ package main
 
 import (
 	"context"
+	"errors"
 	"fmt"
 	"io"
 	"os"
@@ -87,18 +88,34 @@ func runSync(ctx context.Context, args []string, stdout, stderr io.Writer, geten
 	return nil
 }
 
-// runCentral administers the central database: init, add-device.
+// centralUsage lists the central subcommands.
+const centralUsage = `usage:
+  pamd central plan --central-url URL                 show what init would do, table by table (changes nothing)
+  pamd central init --central-url URL [--adopt] [--harden] [--realtime]
+                                                      install the central schema; --adopt takes over the project's own tables as the plan shows
+  pamd central add-device --central-url URL --user UUID [--user UUID]
+                                                      create a device role bound to its users; prints the device's URL
+  pamd central remove-device --central-url URL --role ROLE
+                                                      drop a device role, end its sessions, keep its history`
+
+// runCentral administers the central database: plan, init, add-device,
+// remove-device.
 func runCentral(ctx context.Context, args []string, stdout, stderr io.Writer, getenv func(string) string) error {
 	if len(args) == 0 {
-		fmt.Fprintln(stderr, "usage: pamd central init --central-url URL [--harden] [--realtime] | pamd central add-device --central-url URL --user UUID [--user UUID]")
+		fmt.Fprintln(stderr, centralUsage)
 		return errUsage
 	}
 	cfg := DefaultConfig()
 	fs := newFlagSet("central "+args[0], stderr)
 	fs.StringVar(&cfg.CentralURL, "central-url", env(getenv).str("PAM_CENTRAL_URL", ""), "central Postgres `url` of an administrator (PAM_CENTRAL_URL)")
 	var users multiFlag
-	var harden, realtime bool
+	var harden, realtime, adopt bool
+	var role string
+	if args[0] == "remove-device" {
+		fs.StringVar(&role, "role", "", "the device's Postgres `role` (pam_dev_..., printed by add-device)")
+	}
 	if args[0] == "init" {
+		fs.BoolVar(&adopt, "adopt", false, "take over the project's existing tables as `pamd central plan` shows (the web app keeps working)")
 		fs.BoolVar(&harden, "harden", false, "also take TEMP on this database from PUBLIC and report the cluster-level hardening left to the operator")
 		fs.BoolVar(&realtime, "realtime", false, "add PAM's tables to Supabase's supabase_realtime publication, where it exists")
 	}
@@ -117,8 +134,23 @@ func runCentral(ctx context.Context, args []string, stdout, stderr io.Writer, ge
 	}
 	defer conn.Close(context.WithoutCancel(ctx))
 	switch args[0] {
+	case "plan":
+		plan, err := central.PlanInit(ctx, conn, schema.Default())
+		if err != nil {
+			return err
+		}
+		fmt.Fprint(stdout, plan)
+		if plan.Count(central.ActionRefuse) > 0 {
+			return central.ErrRefused
+		}
+		return nil
 	case "init":
-		if err := central.Init(ctx, conn, schema.Default()); err != nil {
+		if err := central.InitWith(ctx, conn, schema.Default(), central.Options{Adopt: adopt}); err != nil {
+			var pe *central.PlanError
+			if errors.As(err, &pe) {
+				fmt.Fprint(stdout, pe.Plan)
+				return pe.Err
+			}
 			return err
 		}
 		fmt.Fprintln(stdout, "central database ready: 39 tables, pam_sync schema, capture triggers, row-level security")
@@ -147,6 +179,15 @@ func runCentral(ctx context.Context, args []string, stdout, stderr io.Writer, ge
 		}
 		fmt.Fprintf(stderr, "device role %s created for %s\n", role, strings.Join(users, ", "))
 		fmt.Fprintln(stdout, url)
+		return nil
+	case "remove-device":
+		if role == "" {
+			return fmt.Errorf("%w: --role is required", errUsage)
+		}
+		if err := central.RemoveDevice(ctx, conn, role); err != nil {
+			return err
+		}
+		fmt.Fprintf(stderr, "device role %s removed; its history stays\n", role)
 		return nil
 	}
 	return fmt.Errorf("%w: unknown central command %q", errUsage, args[0])
