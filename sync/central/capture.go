@@ -91,6 +91,10 @@ const (
 //	      an updated one; and, for row_meta, their versions. What must be
 //	      built is built as text and parsed once, which is several times
 //	      faster than jsonb_build_object per cell with jsonb_object_agg.
+//	      An update also records base: the version each changed cell
+//	      held in row_meta when it was overwritten, so a replica that
+//	      holds exactly that version knows the write saw its value (a
+//	      sequential edit, not a conflict).
 //	meta_ins, meta_upd  row_meta gets each row's final cl and versions
 //
 // and the entries are appended in sequence order.
@@ -100,7 +104,7 @@ const captureStatementSQL = `WITH {{SRC}},
              s.rb IS NULL AS ins, s.ra IS NULL AS del,
              CASE WHEN v_all THEN v_shared ELSE coalesce((s.rb ->> v_owner)::uuid, v_shared) END AS old_uid,
              CASE WHEN v_all THEN v_shared ELSE coalesce((s.ra ->> v_owner)::uuid, v_shared) END AS new_uid,
-             rm.cl AS mcl,
+             rm.cl AS mcl, rm.cells AS mcells,
              CASE WHEN rm.cells IS NULL OR rm.cells = '{}'::jsonb THEN v_now
                   ELSE greatest(v_now, (SELECT max((je.value ->> 't')::bigint) FROM jsonb_each(rm.cells) je) + 1) END AS h,
              coalesce(rm.cl, CASE WHEN s.rb IS NULL THEN 0 ELSE 1 END) AS base
@@ -120,7 +124,7 @@ const captureStatementSQL = `WITH {{SRC}},
              row_number() OVER (PARTITION BY q.uid ORDER BY q.row_id, q.part) AS rn,
              count(*) OVER (PARTITION BY q.uid) AS cnt
       FROM (
-        SELECT p.row_id, p.rb, p.ra, p.mcl, p.part, p.h,
+        SELECT p.row_id, p.rb, p.ra, p.mcl, p.mcells, p.part, p.h,
                ': {"t": ' || p.h || ', "n": ' || v_node_json || '}' AS tsfx,
                CASE WHEN p.del OR (p.mov AND p.part = 0) THEN p.old_uid ELSE p.new_uid END AS uid,
                CASE WHEN p.ins THEN p.base + 1 - p.base % 2
@@ -147,13 +151,17 @@ const captureStatementSQL = `WITH {{SRC}},
                   ELSE ('{' || x.cells || '}')::jsonb END AS cells,
              CASE WHEN e.hascells AND e.whole AND e.h = v_now THEN v_allvers
                   WHEN x.vers IS NULL THEN '{}'::jsonb
-                  ELSE ('{' || x.vers || '}')::jsonb END AS vers
+                  ELSE ('{' || x.vers || '}')::jsonb END AS vers,
+             CASE WHEN x.base IS NULL THEN NULL ELSE ('{' || x.base || '}')::jsonb END AS base
       FROM ent e
       LEFT JOIN LATERAL (
         SELECT string_agg(jk.k || ': ' || je.value::text, ', ') FILTER (WHERE NOT e.whole) AS cells,
-               string_agg(jk.k || e.tsfx, ', ') AS vers
+               string_agg(jk.k || e.tsfx, ', ') AS vers,
+               string_agg(jk.k || ': ' || jv.v::text, ', ') FILTER (WHERE NOT e.whole AND jv.v IS NOT NULL) AS base
         FROM jsonb_each(e.ra) je,
-             LATERAL (SELECT CASE WHEN v_plain THEN '"' || je.key || '"' ELSE to_json(je.key)::text END AS k) jk
+             LATERAL (SELECT CASE WHEN v_plain THEN '"' || je.key || '"' ELSE to_json(je.key)::text END AS k) jk,
+             LATERAL (SELECT coalesce(e.mcells -> je.key,
+                                      CASE WHEN (e.mcells -> '*' -> 'c') ? je.key THEN (e.mcells -> '*') - 'c' END) AS v) jv
         WHERE e.hascells AND NOT (e.whole AND e.h = v_now)
           AND (e.whole OR je.value IS DISTINCT FROM e.rb -> je.key)
       ) x ON true
@@ -172,8 +180,8 @@ const captureStatementSQL = `WITH {{SRC}},
       FROM b
       WHERE b.final AND b.mcl IS NOT NULL AND rm.tbl = v_tbl AND rm.row_id = b.row_id
     )
-    INSERT INTO pam_sync.change_log (user_id, seq, tbl, row_id, cl, cells, origin, hlc, node)
-    SELECT b.uid, a.seq - b.cnt + b.rn, v_tbl, b.row_id, b.cl, b.cells, v_node, b.h, v_node
+    INSERT INTO pam_sync.change_log (user_id, seq, tbl, row_id, cl, cells, origin, hlc, node, base)
+    SELECT b.uid, a.seq - b.cnt + b.rn, v_tbl, b.row_id, b.cl, b.cells, v_node, b.h, v_node, b.base
     FROM b JOIN alloc a ON a.user_id = b.uid`
 
 // captureFunctionSQL is the generic capture trigger function. It runs with

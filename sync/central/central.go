@@ -291,6 +291,8 @@ var syncSchemaSQL = []string{
   PRIMARY KEY (user_id, seq)
 )`,
 	`ALTER TABLE pam_sync.change_log ADD COLUMN IF NOT EXISTS hlc bigint, ADD COLUMN IF NOT EXISTS node text`,
+	`ALTER TABLE pam_sync.change_log ADD COLUMN IF NOT EXISTS base jsonb`,
+	`COMMENT ON COLUMN pam_sync.change_log.base IS 'central writes: {col: {"t": hlc, "n": node}}, the version each changed cell held when it was overwritten'`,
 	`COMMENT ON COLUMN pam_sync.change_log.cells IS 'with hlc set, {col: value}, every cell at version (hlc, node); else {col: {"v": value, "t": hlc, "n": node}}'`,
 	// Pages end where xid changes between neighbours in seq order, which
 	// the primary key serves; an index on (user_id, xid) cost every logged

@@ -53,6 +53,12 @@ type Change struct {
 	UserID string          `json:"uid,omitempty"` // owner; "" for shared rows
 	CL     int64           `json:"cl"`
 	Cells  map[string]Cell `json:"cells,omitempty"`
+	// Base holds, where the writer knew it, the version each changed cell
+	// had when it was overwritten. A replica holding exactly that version
+	// was seen by the writer: its value is replaced, not lost to a
+	// concurrent write, and no conflict is recorded. Base never changes
+	// which value wins.
+	Base map[string]Clock `json:"base,omitempty"`
 }
 
 // Alive reports whether a causal length means the row exists.
@@ -158,7 +164,7 @@ func mergeCell(res *Result, ch Change, col string, in Cell) {
 	have, ok := res.Row.Cells[col]
 	switch {
 	case !ok || have.Less(in.Clock):
-		if ok && have.Node != in.Node && !bytes.Equal(have.Value, in.Value) {
+		if seen, known := ch.Base[col]; ok && have.Node != in.Node && !bytes.Equal(have.Value, in.Value) && !(known && seen == have.Clock) {
 			res.Conflicts = append(res.Conflicts, Conflict{Table: ch.Table, RowID: ch.RowID, Column: col,
 				Winner: in, Loser: have, Reason: ReasonOlder})
 		}

@@ -555,3 +555,34 @@ func TestApplyCases(t *testing.T) {
 		})
 	}
 }
+
+// TestBaseSparesSequentialOverwrites: a change that names the version it
+// overwrote records no conflict on a replica holding exactly that version,
+// records one on a replica holding another, and wins the same either way.
+func TestBaseSparesSequentialOverwrites(t *testing.T) {
+	dev := merge.Clock{HLC: hlc.New(1000, 0), Node: "dev-a"}
+	other := merge.Clock{HLC: hlc.New(1500, 0), Node: "dev-b"}
+	web := merge.Clock{HLC: hlc.New(2000, 0), Node: merge.ServerNode}
+	in := merge.Change{Table: "expenses", RowID: "r", CL: 1,
+		Cells: map[string]merge.Cell{"amount": {Value: json.RawMessage(`"21.00"`), Clock: web}},
+		Base:  map[string]merge.Clock{"amount": dev}}
+	for _, tc := range []struct {
+		name      string
+		have      merge.Clock
+		conflicts int
+	}{
+		{"SawOurValue", dev, 0},
+		{"OverwroteAnotherValue", other, 1},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			cur := merge.Row{CL: 1, Cells: map[string]merge.Cell{"amount": {Value: json.RawMessage(`"20.00"`), Clock: tc.have}}}
+			res := merge.Apply(cur, in)
+			if len(res.Conflicts) != tc.conflicts {
+				t.Fatalf("%d conflicts, want %d", len(res.Conflicts), tc.conflicts)
+			}
+			if got := res.Row.Cells["amount"]; got.Clock != web {
+				t.Fatalf("winner %+v, want the web edit", got)
+			}
+		})
+	}
+}

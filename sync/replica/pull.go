@@ -19,6 +19,9 @@ type remoteChange struct {
 	hlc    int64  // the entry's version, -1 when each cell has its own
 	node   string // the node of hlc
 	raw    string // the cells as stored
+	// rawBase is the versions a central write overwrote, as stored (nil
+	// for inserts, deletes and pushed changes).
+	rawBase *string
 	merge.Change
 	// Set by prepare, off the apply path: the values in canonical and
 	// stored form, or why they could not be read.
@@ -38,6 +41,11 @@ func (r *Replica) prepare(page []remoteChange) {
 		t, err := r.Catalog.Table(c.Table)
 		if err != nil || !syncs(t) {
 			continue
+		}
+		if c.rawBase != nil {
+			if err := json.Unmarshal([]byte(*c.rawBase), &c.Base); err != nil {
+				c.Base = nil // only spares a false conflict; never decides a value
+			}
 		}
 		if c.Cells, c.err = decodeCells(c.raw, c.hlc, c.node); c.err != nil {
 			c.err = fmt.Errorf("change %d: cells: %w", c.seq, c.err)
@@ -198,7 +206,7 @@ func (r *Replica) scopes(ctx context.Context) ([]string, error) {
 // in the prefetching goroutine, not by Postgres: taking the jsonb apart
 // per row there cost more than the rest of the query.
 func (r *Replica) queryChanges(ctx context.Context, where string, args ...any) ([]remoteChange, error) {
-	rows, err := r.DB.Query(ctx, `SELECT seq, xid, tbl, row_id::text, cl, origin, coalesce(hlc, -1), coalesce(node, ''), cells::text
+	rows, err := r.DB.Query(ctx, `SELECT seq, xid, tbl, row_id::text, cl, origin, coalesce(hlc, -1), coalesce(node, ''), cells::text, base::text
 		FROM pam_sync.change_log `+where, args...)
 	if err != nil {
 		return nil, fmt.Errorf("read change log: %w", err)
@@ -207,7 +215,7 @@ func (r *Replica) queryChanges(ctx context.Context, where string, args ...any) (
 	var out []remoteChange
 	for rows.Next() {
 		var c remoteChange
-		if err := rows.Scan(&c.seq, &c.xid, &c.Table, &c.RowID, &c.CL, &c.origin, &c.hlc, &c.node, &c.raw); err != nil {
+		if err := rows.Scan(&c.seq, &c.xid, &c.Table, &c.RowID, &c.CL, &c.origin, &c.hlc, &c.node, &c.raw, &c.rawBase); err != nil {
 			return nil, fmt.Errorf("read change log: %w", err)
 		}
 		out = append(out, c)
