@@ -234,6 +234,9 @@ func (w *writer) create(ctx context.Context, t *schema.Table, data schema.Row) (
 	}
 	t.ApplyDefaults(row, w.now)
 	row["created_at"] = coalesce(row["created_at"], w.stamp())
+	if err := t.CheckCreate(row, w.now); err != nil {
+		return nil, err
+	}
 	if t.Mutable {
 		row["updated_at"] = w.stamp()
 	}

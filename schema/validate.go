@@ -195,3 +195,31 @@ func sortedKeys(m Row) []string {
 	sort.Strings(keys)
 	return keys
 }
+
+// NilUUID is the all-zero UUID. Sync logs shared rows under it, so it is
+// never a row's id.
+const NilUUID = "00000000-0000-0000-0000-000000000000"
+
+// MaxFuture is how far past the writer's clock a created_at may lie: a
+// clock a little ahead is tolerated, a row from the year 9999 is not (it
+// would sort first forever and outlive every retention rule).
+const MaxFuture = 24 * time.Hour
+
+// CheckCreate refuses what no create may carry, whatever the table: the nil
+// UUID as id, and a created_at more than MaxFuture after now. row holds
+// stored values.
+func (t *Table) CheckCreate(row Row, now time.Time) error {
+	var errs []FieldError
+	if id, _ := row["id"].(string); id == NilUUID {
+		errs = append(errs, FieldError{Field: "id", Reason: "the nil UUID is reserved"})
+	}
+	if s, _ := row["created_at"].(string); s != "" {
+		if at, err := time.Parse(TimestampLayout, s); err == nil && at.After(now.Add(MaxFuture)) {
+			errs = append(errs, FieldError{Field: "created_at", Reason: "more than a day in the future"})
+		}
+	}
+	if len(errs) > 0 {
+		return &Error{Code: EUNPROCESSABLE, Message: fmt.Sprintf("%s: %d invalid field(s)", t.Name, len(errs)), Fields: errs}
+	}
+	return nil
+}

@@ -49,6 +49,8 @@ func TestBadInput(t *testing.T) {
 		{"MissingRequired", "/api/v1/pam/database/create", `{"table": "expenses", "data": {"amount": "5"}}`, 422},
 		{"EnumViolation", "/api/v1/pam/database/create", `{"table": "calendar_events", "data": {"title": "x", "start_date": "2026-01-01", "end_date": "2026-01-02", "event_type": "party"}}`, 422},
 		{"NullRequired", "/api/v1/pam/database/create", `{"table": "expenses", "data": {"amount": null, "category": "a", "date": "2026-01-01"}}`, 422},
+		{"SharedScopeID", "/api/v1/pam/database/create", `{"table": "expenses", "data": {"id": "00000000-0000-0000-0000-000000000000", "amount": "1", "category": "a", "date": "2026-01-01"}}`, 422},
+		{"FarFutureCreatedAt", "/api/v1/pam/database/create", `{"table": "expenses", "data": {"amount": "1", "category": "a", "date": "2026-01-01", "created_at": "9999-12-31T00:00:00Z"}}`, 422},
 		{"SetUpdatedAt", "/api/v1/pam/database/create", `{"table": "budgets", "data": {"updated_at": "2026-01-01T00:00:00Z"}}`, 422},
 		{"BadID", "/api/v1/pam/database/read", `{"table": "expenses", "id": "1 OR 1=1"}`, 422},
 		{"UnknownOp", "/api/v1/pam/database/read", `{"table": "expenses", "filters": {"amount": {"op": "regex", "value": "1"}}}`, 422},
