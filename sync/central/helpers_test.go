@@ -44,6 +44,14 @@ func testContext(tb testing.TB) context.Context {
 // MustAddDevice creates a device role bound to users and connects as it.
 func MustAddDevice(tb testing.TB, admin *pgx.Conn, url string, users ...string) (*pgx.Conn, string) {
 	tb.Helper()
+	devURL, role := MustAddDeviceURL(tb, admin, url, users...)
+	return pgtest.Connect(tb, devURL), role
+}
+
+// MustAddDeviceURL creates a device role bound to users and returns its URL
+// and role; the role is dropped when the test ends.
+func MustAddDeviceURL(tb testing.TB, admin *pgx.Conn, url string, users ...string) (string, string) {
+	tb.Helper()
 	devURL, role, err := central.AddDevice(testContext(tb), admin, url, users)
 	if err != nil {
 		tb.Fatalf("AddDevice: %v", err)
@@ -59,7 +67,7 @@ func MustAddDevice(tb testing.TB, admin *pgx.Conn, url string, users ...string) 
 		defer c.Close(ctx)
 		central.RemoveDevice(ctx, c, role)
 	})
-	return pgtest.Connect(tb, devURL), role
+	return devURL, role
 }
 
 func mustExec(tb testing.TB, conn interface {
