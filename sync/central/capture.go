@@ -105,8 +105,8 @@ const captureStatementSQL = `WITH {{SRC}},
              CASE WHEN v_all THEN v_shared ELSE coalesce((s.rb ->> v_owner)::uuid, v_shared) END AS old_uid,
              CASE WHEN v_all THEN v_shared ELSE coalesce((s.ra ->> v_owner)::uuid, v_shared) END AS new_uid,
              rm.cl AS mcl, rm.cells AS mcells,
-             CASE WHEN rm.cells IS NULL OR rm.cells = '{}'::jsonb THEN v_now
-                  ELSE greatest(v_now, (SELECT max((je.value ->> 't')::bigint) FROM jsonb_each(rm.cells) je) + 1) END AS h,
+             greatest(v_min, CASE WHEN rm.cells IS NULL OR rm.cells = '{}'::jsonb THEN v_now
+                  ELSE greatest(v_now, (SELECT max((je.value ->> 't')::bigint) FROM jsonb_each(rm.cells) je) + 1) END) AS h,
              coalesce(rm.cl, CASE WHEN s.rb IS NULL THEN 0 ELSE 1 END) AS base
       FROM src s
       LEFT JOIN pam_sync.row_meta rm ON rm.tbl = v_tbl AND rm.row_id = s.row_id
@@ -214,6 +214,7 @@ DECLARE
   v_allvers jsonb;
   v_rows   bigint;
   v_now    bigint;
+  v_min    bigint;
 BEGIN
   -- A device push writes its own change log entries and says so; only a
   -- push that begin_push opened in this transaction is believed.
@@ -225,6 +226,12 @@ BEGIN
   END IF;
   -- Server HLC: Unix milliseconds << 16, counter 0.
   v_now := floor(extract(epoch FROM clock_timestamp()) * 1000)::bigint << 16;
+  -- A device's push of a captured table (shared, or adopted from the
+  -- project) versions what landed after its own newest change, so the
+  -- device takes it even with a clock ahead of ours; bounded like the
+  -- versions a push may log.
+  v_min := least(coalesce(nullif(current_setting('pam_sync.min_hlc', true), '')::bigint + 1, 0),
+                 floor(extract(epoch FROM clock_timestamp() + interval '{{FUTURE}} days') * 1000)::bigint << 16);
   -- v_allvers: every column at version (v_now, server), shared by all the
   -- whole rows of this statement that hold no newer version (a bulk insert
   -- parses it once, not once a row). v_plain: no column name needs JSON
@@ -266,6 +273,7 @@ func functionsSQL() []string {
 				"{{SHARED}}", SharedScope,
 				"{{NODE}}", merge.ServerNode,
 				"{{SMALL}}", strconv.Itoa(smallStatement),
+				"{{FUTURE}}", strconv.Itoa(maxFutureHLCDays),
 				"{{INSERT}}", stmt(srcInsert),
 				"{{UPDATE}}", stmt(srcUpdate),
 				"{{DELETE}}", stmt(srcDelete),

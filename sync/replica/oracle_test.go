@@ -7,6 +7,9 @@ import (
 	"testing"
 
 	"github.com/pam-rv/pamd/schema"
+	"github.com/pam-rv/pamd/sync/central"
+	"github.com/pam-rv/pamd/sync/central/pgtest"
+	"github.com/pam-rv/pamd/sync/central/supabasetest"
 )
 
 // TestOracle: random operations through three doors — devices (real SQLite
@@ -16,21 +19,46 @@ import (
 // centrally, and holds nothing of anyone else.
 func TestOracle(t *testing.T) {
 	for seed := uint64(1); seed <= 3; seed++ {
-		t.Run(fmt.Sprint("seed", seed), func(t *testing.T) { runOracle(t, seed, 250) })
+		t.Run(fmt.Sprint("seed", seed), func(t *testing.T) {
+			runOracle(t, seed, 250, oracleEnv{c: newCentral(t), a: userA, b: userB, key: "id"})
+		})
 	}
 }
 
+// TestOracleAdopted runs the oracle on the Wheels & Wins database adopted
+// with init --adopt: expenses keep the web app's bigint ids (devices know
+// them by pam_id), the web app inserts without ids, and the users are the
+// project's auth users.
+func TestOracleAdopted(t *testing.T) {
+	f := supabasetest.Install(t, pgtest.NewDB(t))
+	if err := central.InitWith(context.Background(), pgtest.Connect(t, f.OwnerURL), schema.Default(), central.Options{Adopt: true}); err != nil {
+		t.Fatalf("init --adopt: %v", err)
+	}
+	c := &centralDB{url: f.AdminURL, admin: pgtest.Connect(t, f.AdminURL)}
+	runOracle(t, 7, 250, oracleEnv{c: c, a: f.U, b: f.V, key: central.SyncKey})
+}
+
+// oracleEnv is where an oracle runs: the central database, its two users,
+// and the column expenses are keyed by for devices (id, or the sync key of
+// an adopted table whose own id is a bigint).
+type oracleEnv struct {
+	c    *centralDB
+	a, b string
+	key  string
+}
+
 type oracle struct {
+	oracleEnv
 	t       *testing.T
 	rng     *rand.Rand
-	c       *centralDB
 	devices []*device
 	serves  map[*device][]string
 }
 
-func runOracle(t *testing.T, seed uint64, ops int) {
+func runOracle(t *testing.T, seed uint64, ops int, env oracleEnv) {
 	ctx := context.Background()
-	o := &oracle{t: t, rng: rand.New(rand.NewPCG(seed, 42)), c: newCentral(t), serves: map[*device][]string{}}
+	o := &oracle{oracleEnv: env, t: t, rng: rand.New(rand.NewPCG(seed, 42)), serves: map[*device][]string{}}
+	userA, userB := env.a, env.b
 	add := func(name string, users ...string) {
 		d := o.c.newDevice(t, name, users...)
 		o.devices = append(o.devices, d)
@@ -155,7 +183,7 @@ func (o *oracle) localIDs(d *device, user, table string) []string {
 }
 
 func (o *oracle) centralIDs(ctx context.Context, user string) []string {
-	rows, err := o.c.admin.Query(ctx, `SELECT id::text FROM expenses WHERE user_id = $1 ORDER BY id`, user)
+	rows, err := o.c.admin.Query(ctx, `SELECT `+o.key+`::text FROM expenses WHERE user_id = $1 ORDER BY 1`, user)
 	if err != nil {
 		o.t.Fatal(err)
 	}
@@ -171,16 +199,17 @@ func (o *oracle) centralIDs(ctx context.Context, user string) []string {
 
 // webOp writes expenses as the Supabase web app: the user's JWT, RLS on.
 func (o *oracle) webOp(ctx context.Context) {
-	user := []string{userA, userB}[o.rng.IntN(2)]
+	user := []string{o.a, o.b}[o.rng.IntN(2)]
 	ids := o.centralIDs(ctx, user)
 	switch op := o.rng.IntN(10); {
 	case op < 4 || len(ids) == 0:
-		webExec(o.t, o.c, user, `INSERT INTO expenses (id, user_id, amount, category, date, description) VALUES (gen_random_uuid(), $1, $2::numeric, 'web', $3::date, 'from the web')`,
+		// As supabase-js does: no id (a uuid or a bigserial default).
+		webExec(o.t, o.c, user, `INSERT INTO expenses (user_id, amount, category, date, description) VALUES ($1, $2::numeric, 'web', $3::date, 'from the web')`,
 			user, o.amount(), o.date())
 	case op < 9:
-		webExec(o.t, o.c, user, `UPDATE expenses SET amount = $2::numeric, description = 'web edit' WHERE id = $1`, ids[o.rng.IntN(len(ids))], o.amount())
+		webExec(o.t, o.c, user, `UPDATE expenses SET amount = $2::numeric, description = 'web edit' WHERE `+o.key+` = $1`, ids[o.rng.IntN(len(ids))], o.amount())
 	default:
-		webExec(o.t, o.c, user, `DELETE FROM expenses WHERE id = $1`, ids[o.rng.IntN(len(ids))])
+		webExec(o.t, o.c, user, `DELETE FROM expenses WHERE `+o.key+` = $1`, ids[o.rng.IntN(len(ids))])
 	}
 }
 
@@ -191,12 +220,12 @@ func (o *oracle) adminOp(ctx context.Context) {
 	case 0:
 		_, err = o.c.admin.Exec(ctx, `UPDATE expenses SET category = 'admin-fixed' WHERE category = $1`, oracleCategories[o.rng.IntN(len(oracleCategories))])
 	case 1:
-		_, err = o.c.admin.Exec(ctx, `INSERT INTO expenses (id, user_id, amount, category, date, created_at, updated_at)
-			SELECT gen_random_uuid(), u, 9.99, 'import', current_date, now(), now() FROM unnest($1::uuid[]) u`, []string{userA, userB})
+		_, err = o.c.admin.Exec(ctx, `INSERT INTO expenses (user_id, amount, category, date, created_at, updated_at)
+			SELECT u, 9.99, 'import', current_date, now(), now() FROM unnest($1::uuid[]) u`, []string{o.a, o.b})
 	default:
-		ids := o.centralIDs(ctx, []string{userA, userB}[o.rng.IntN(2)])
+		ids := o.centralIDs(ctx, []string{o.a, o.b}[o.rng.IntN(2)])
 		if len(ids) > 0 {
-			_, err = o.c.admin.Exec(ctx, `DELETE FROM expenses WHERE id = $1`, ids[o.rng.IntN(len(ids))])
+			_, err = o.c.admin.Exec(ctx, `DELETE FROM expenses WHERE `+o.key+` = $1`, ids[o.rng.IntN(len(ids))])
 		}
 	}
 	if err != nil {

@@ -5,6 +5,7 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
+	"strconv"
 	"strings"
 
 	"github.com/jackc/pgx/v5"
@@ -136,17 +137,32 @@ type pushOutcome struct {
 	keys     keys             // the tables' key columns, as central has them
 }
 
-// keys maps a table to the column central knows its rows by, where that
-// is not "id": an adopted table whose own id is not a uuid keeps the
-// device's row id in a sync key (pam_sync.tables.key_col).
-type keys map[string]string
+// keys describes the tables central holds differently from PAM's own
+// (pam_sync.tables): those adopted from the project, and their key column
+// where that is not "id" (an adopted table whose own id is not a uuid
+// keeps the device's row id in a sync key).
+type keys map[string]tableKey
+
+type tableKey struct {
+	col     string
+	adopted bool
+}
 
 // of returns t's key column.
 func (k keys) of(t string) string {
-	if c, ok := k[t]; ok {
-		return c
+	if c, ok := k[t]; ok && c.col != "" {
+		return c.col
 	}
 	return "id"
+}
+
+// captured reports whether a push writes t with the capture trigger on,
+// letting it log (and version) what actually landed: tables every user
+// reads, whose shared change log a device may not write, and tables
+// adopted from the project, whose own triggers may change a row as it
+// lands (the web app's updated_at), which the devices must then learn.
+func (k keys) captured(t *schema.Table) bool {
+	return t.Read == schema.ReadAll || k[t.Name].adopted
 }
 
 // rowJSON is the SQL of a row of t (alias a) as devices see it: the key
@@ -315,13 +331,14 @@ func openPush(ctx context.Context, tx pgx.Tx, device string, k keys) (int64, err
 	var last int64
 	b := &pgx.Batch{}
 	b.Queue(`SELECT pam_sync.begin_push($1)`, device).QueryRow(func(row pgx.Row) error { return row.Scan(&last) })
-	b.Queue(`SELECT tbl, key_col FROM pam_sync.tables WHERE key_col <> 'id'`).Query(func(rows pgx.Rows) error {
+	b.Queue(`SELECT tbl, key_col, adopted FROM pam_sync.tables WHERE key_col <> 'id' OR adopted`).Query(func(rows pgx.Rows) error {
 		for rows.Next() {
-			var t, c string
-			if err := rows.Scan(&t, &c); err != nil {
+			var t string
+			var tk tableKey
+			if err := rows.Scan(&t, &tk.col, &tk.adopted); err != nil {
 				return err
 			}
-			k[t] = c
+			k[t] = tk
 		}
 		return rows.Err()
 	})
@@ -496,11 +513,15 @@ func (r *Replica) applyCentral(ctx context.Context, tx pgx.Tx, entries []outgoin
 	// (central numbers them) and the conflicts. The first failure (a
 	// constraint, say) fails its batch with its SQLSTATE.
 	b := &pgx.Batch{}
-	if err := queueRows(b, rows, order, device, k); err != nil {
+	var newest hlc.Timestamp
+	for _, c := range clocks {
+		newest = max(newest, c)
+	}
+	if err := queueRows(b, rows, order, device, k, newest); err != nil {
 		return err
 	}
 	sent := tx.SendBatch(ctx, b)
-	log := encodeLog(logs)
+	log := encodeLog(logs, k)
 	if err := sent.Close(); err != nil {
 		return fmt.Errorf("write rows: %w", err)
 	}
@@ -621,14 +642,16 @@ func readValues(res pgx.Rows, tbl string, rows map[string]*centralRow) error {
 
 // queueRows queues the upserts of live rows and the deletes of dead ones,
 // table by table, then the rows' versions.
-func queueRows(b *pgx.Batch, rows map[string]*centralRow, order []string, device string, k keys) error {
+// newest is the newest version among the changes: a captured write is
+// versioned after it, so the pushing device takes what landed.
+func queueRows(b *pgx.Batch, rows map[string]*centralRow, order []string, device string, k keys, newest hlc.Timestamp) error {
 	upserts := map[string][]map[string]json.RawMessage{}
 	deletes := map[string][]string{}
 	tables := map[string]*schema.Table{}
 	var mTbl, mID, mUser, mCells []string
 	var mCL []int64
-	for _, k := range order {
-		row := rows[k]
+	for _, key := range order {
+		row := rows[key]
 		if !row.dirty {
 			continue
 		}
@@ -640,19 +663,22 @@ func queueRows(b *pgx.Batch, rows map[string]*centralRow, order []string, device
 		} else if row.exists {
 			deletes[row.table.Name] = append(deletes[row.table.Name], row.id)
 		}
+		if k[row.table.Name].adopted {
+			continue // captured: the trigger versions what landed
+		}
 		mTbl, mID, mUser = append(mTbl, row.table.Name), append(mID, row.id), append(mUser, row.scope)
 		mCL, mCells = append(mCL, row.meta.CL), append(mCells, string(encodeVersions(row.meta.Cells)))
 	}
 	for _, name := range sortedKeys(upserts) {
 		t := tables[name]
-		withOrigin(b, t, device, func() { b.Queue(upsertSQL(t, k.of(name)), string(encodeRows(upserts[name]))) })
+		withOrigin(b, k.captured(t), device, newest, func() { b.Queue(upsertSQL(t, k.of(name)), string(encodeRows(upserts[name]))) })
 	}
 	for _, name := range sortedKeys(deletes) {
 		keys, err := uuidBytes(deletes[name])
 		if err != nil {
 			return err
 		}
-		withOrigin(b, tables[name], device, func() {
+		withOrigin(b, k.captured(tables[name]), device, newest, func() {
 			b.Queue(fmt.Sprintf(`DELETE FROM %s WHERE %s = ANY($1::uuid[])`, schema.Quote(name), schema.Quote(k.of(name))), keys)
 		})
 	}
@@ -663,17 +689,18 @@ func queueRows(b *pgx.Batch, rows map[string]*centralRow, order []string, device
 	return nil
 }
 
-// withOrigin queues a write of a shared-scope table with the capture
-// trigger enabled: a device may not write the shared change log itself
-// (other devices trust it), so the trigger logs what actually landed.
-func withOrigin(b *pgx.Batch, t *schema.Table, device string, queue func()) {
-	if t.Read != schema.ReadAll {
+// withOrigin queues a write with the capture trigger enabled when captured
+// (keys.captured): the trigger then logs what actually landed, versioned
+// after newest (pam_sync.min_hlc), so that even a device whose clock runs
+// ahead of the server's takes the landed values.
+func withOrigin(b *pgx.Batch, captured bool, device string, newest hlc.Timestamp, queue func()) {
+	if !captured {
 		queue()
 		return
 	}
-	b.Queue(`SELECT set_config('pam_sync.origin', '', true)`)
+	b.Queue(`SELECT set_config('pam_sync.origin', '', true), set_config('pam_sync.min_hlc', $1, true)`, strconv.FormatUint(uint64(newest), 10))
 	queue()
-	b.Queue(`SELECT set_config('pam_sync.origin', $1, true)`, device)
+	b.Queue(`SELECT set_config('pam_sync.origin', $1, true), set_config('pam_sync.min_hlc', '', true)`, device)
 }
 
 // upsertSQL writes whole rows from a JSON array of objects; columns absent
@@ -712,10 +739,10 @@ type logRows struct {
 	cls, origins, clocks    []int64
 }
 
-func encodeLog(logs []logEntry) logRows {
+func encodeLog(logs []logEntry, k keys) logRows {
 	var r logRows
 	for _, l := range logs {
-		if l.scope == SharedScope {
+		if l.scope == SharedScope || k[l.table].adopted {
 			continue // logged by the capture trigger
 		}
 		r.users, r.tbls, r.ids, r.cells = append(r.users, l.scope), append(r.tbls, l.table), append(r.ids, l.id), append(r.cells, string(encodeValues(l.cells)))
