@@ -244,7 +244,7 @@ func newLexicon(categories []string) *lexicon {
 	c(cStill, "still")
 	c(cFuel, "fuel", "gas", "gasoline", "diesel", "petrol", "unleaded", "fuels")
 	c(cEconomy, "economy", "efficiency", "efficient", "mpg", "mileage", "consumption", "burning",
-		"burn", "burned", "guzzling", "l100km", "kpl")
+		"burn", "burned", "guzzling", "l100km", "kpl", "thirsty")
 	c(cAvg, "average", "averaging", "averaged", "avg", "getting")
 	c(cTrip, "trip", "trips", "journey", "journeys", "route", "routes", "itinerary", "travels",
 		"roadtrip", "leg", "legs", "destination", "destinations", "headed", "heading", "travel",
@@ -310,7 +310,10 @@ func newLexicon(categories []string) *lexicon {
 		"mos", "yr", "yrs", "wk", "wks", "summer", "winter", "spring", "fall", "autumn", "season")
 
 	// Phrases: several words that mean one thing.
-	c(cSpend|cPast, "money go", "money went", "set me back", "shelled out", "dropped on")
+	c(cSpend|cPast, "money go", "money went", "set me back", "set us back", "sets me back",
+		"sets us back", "shelled out", "dropped on")
+	// "how much did campsites run us": a cost.
+	c(cCost, "run us", "run me", "ran us", "ran me", "runs us", "runs me")
 	c(cStatus, "on track", "how am i", "how are we", "over budget", "under budget")
 	c(cLeft, "can i spend", "can we spend", "can i still", "allowed to spend")
 	c(cEconomy, "miles per gallon", "mile per gallon", "km per litre", "km per liter",
@@ -346,6 +349,9 @@ func newLexicon(categories []string) *lexicon {
 	c(cMaint, "tune up", "oil change", "oil changes", "annual service", "yearly service")
 	c(cTotal, "in total", "all together", "add up", "adds up")
 	c(cBudget|cFuture, "set aside", "put aside", "save up", "save for")
+	// "what should I expect to spend": a forecast, not advice ("what should").
+	c(cQ|cFuture, "what should i expect", "what should we expect", "what should i budget",
+		"what should we budget", "what should i set aside", "what should we set aside")
 	c(cNeg, "tell me a", "write me", "how do i", "how to", "who is", "who was", "what time",
 		"are you", "what should", "how does", "what if", "is it safe", "is it legal", "worth it",
 		"should i buy", "should i start", "should i sell", "stand for", "plan a", "plan my",
