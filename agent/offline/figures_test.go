@@ -221,6 +221,38 @@ func TestDemoFillInGallons(t *testing.T) {
 	}
 }
 
+// TestDemoFillInGallonsNoOdometer: "gas $64.80 15 gal" has no odometer
+// reading, which the fuel log needs; the purchase is stored once as a fuel
+// expense with its volume in litres (15 gal × 3.785411784 = 56.78 L,
+// 64.80 / 15 = $4.32/gal), the answer speaks gallons, and logging the same
+// fill later with its odometer adds the fuel log row without a second
+// expense.
+func TestDemoFillInGallonsNoOdometer(t *testing.T) {
+	d := newDemo(t)
+	for _, user := range []string{demo.UserA, demo.UserB} {
+		expenses, fills := len(d.rows(user, "expenses")), len(d.rows(user, "fuel_log"))
+		d.ask(user, "gas $64.80 15 gal", "Logged 15 gal of fuel for $64.80 ($4.32/gal) today as a fuel expense", "odometer")
+		if n := len(d.rows(user, "fuel_log")); n != fills {
+			t.Errorf("%s: %d fuel log rows, want %d (no odometer)", user, n, fills)
+		}
+		got := d.rows(user, "expenses", schema.Order{Column: "created_at", Desc: true})
+		if len(got) != expenses+1 {
+			t.Fatalf("%s: %d expenses, want %d", user, len(got), expenses+1)
+		}
+		if e := got[0]; e["amount"] != "64.80" || e["category"] != "fuel" || e["date"] != "2026-03-15" ||
+			e["description"] != "Fuel fill-up, 56.78 L" {
+			t.Errorf("%s: stored %v", user, e)
+		}
+		d.ask(user, "filled up 15 gallons for $64.80 at 60,000 miles", "Logged 15 gal for $64.80")
+		if n := len(d.rows(user, "fuel_log")); n != fills+1 {
+			t.Errorf("%s: %d fuel log rows after the odometer, want %d", user, n, fills+1)
+		}
+		if n := len(d.rows(user, "expenses")); n != expenses+1 {
+			t.Errorf("%s: %d expenses after the odometer, want %d: the purchase counted twice", user, n, expenses+1)
+		}
+	}
+}
+
 // fullToFull is the consumption (L/100km) of one vehicle's fills (sorted
 // by odometer) dated in [from, to]: the fuel after the first full fill up
 // to the last one, over the distance between them.

@@ -1286,6 +1286,9 @@ func (a *answerer) logFuel(in intent.Intent) (string, error) {
 	if total == 0 {
 		missing = append(missing, "what it cost")
 	}
+	if len(missing) == 0 && s.OdometerKM == 0 {
+		return a.logFillPurchase(s, litres, total)
+	}
 	if s.OdometerKM == 0 {
 		missing = append(missing, "the odometer reading")
 	}
@@ -1330,6 +1333,39 @@ func (a *answerer) logFuel(in intent.Intent) (string, error) {
 		msg += " No consumption figure: " + out.Note + "."
 	}
 	return msg, nil
+}
+
+// logFillPurchase records a fill-up given without an odometer reading
+// ("gas $64.80 15 gal"): the fuel log needs one (pam_log_fuel refuses a
+// fill without it), so the purchase is stored as the fuel expense
+// pam_log_fuel would have written, its volume converted to litres in the
+// description ("Fuel fill-up, 56.78 L"). Logging the fill later with its
+// odometer, the same day and amount, finds this expense and does not count
+// the purchase twice (tools: fuel counted once).
+func (a *answerer) logFillPurchase(s intent.Slots, litres float64, total int64) (string, error) {
+	desc := fmt.Sprintf("Fuel fill-up, %.2f L", litres)
+	if s.Merchant != "" {
+		desc += ", " + s.Merchant
+	}
+	args := map[string]any{"amount": schema.FormatDecimal(total, 2), "category": "fuel", "description": desc}
+	if !s.Date.IsZero() {
+		args["date"] = s.Date.Format(schema.DateLayout)
+	}
+	var out tools.ExpenseLogged
+	if err := a.run("log_expense", args, &out); err != nil {
+		return "", err
+	}
+	perUnit, priceUnit := float64(total)/litres, "L"
+	if a.usIn(a.asked.VolumeUnit) {
+		perUnit, priceUnit = perUnit*litresPerGallon, "gal"
+	}
+	msg := fmt.Sprintf("Logged %s of fuel for %s (%s/%s) %s as a fuel expense.", a.volume(litres), a.money(out.Amount),
+		formatMoney(int64(math.Round(perUnit)), a.call.Currency), priceUnit, a.when(out.Date))
+	if out.Budget != nil {
+		msg += " Budget: " + a.budgetLine(*out.Budget) + "."
+	}
+	return msg + " Without an odometer reading it is not in the fuel log and gives no economy figure: " +
+		"say the fill again with the odometer (e.g. \"at 48,210 km\") and it is added there, counted once.", nil
 }
 
 // l100Of is a consumption a tool answered (mpg or L/100km) in L/100km.

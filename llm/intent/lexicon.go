@@ -244,7 +244,7 @@ func newLexicon(categories []string) *lexicon {
 	c(cStill, "still")
 	c(cFuel, "fuel", "gas", "gasoline", "diesel", "petrol", "unleaded", "fuels")
 	c(cEconomy, "economy", "efficiency", "efficient", "mpg", "mileage", "consumption", "burning",
-		"burn", "burned", "guzzling", "l100km", "kpl")
+		"burn", "burned", "guzzling", "l100km", "kpl", "thirsty")
 	c(cAvg, "average", "averaging", "averaged", "avg", "getting")
 	c(cTrip, "trip", "trips", "journey", "journeys", "route", "routes", "itinerary", "travels",
 		"roadtrip", "leg", "legs", "destination", "destinations", "headed", "heading", "travel",
@@ -310,7 +310,10 @@ func newLexicon(categories []string) *lexicon {
 		"mos", "yr", "yrs", "wk", "wks", "summer", "winter", "spring", "fall", "autumn", "season")
 
 	// Phrases: several words that mean one thing.
-	c(cSpend|cPast, "money go", "money went", "set me back", "shelled out", "dropped on")
+	c(cSpend|cPast, "money go", "money went", "set me back", "set us back", "sets me back",
+		"sets us back", "shelled out", "dropped on")
+	// "how much did campsites run us": a cost.
+	c(cCost, "run us", "run me", "ran us", "ran me", "runs us", "runs me")
 	c(cStatus, "on track", "how am i", "how are we", "over budget", "under budget")
 	c(cLeft, "can i spend", "can we spend", "can i still", "allowed to spend")
 	c(cEconomy, "miles per gallon", "mile per gallon", "km per litre", "km per liter",
@@ -346,6 +349,9 @@ func newLexicon(categories []string) *lexicon {
 	c(cMaint, "tune up", "oil change", "oil changes", "annual service", "yearly service")
 	c(cTotal, "in total", "all together", "add up", "adds up")
 	c(cBudget|cFuture, "set aside", "put aside", "save up", "save for")
+	// "what should I expect to spend": a forecast, not advice ("what should").
+	c(cQ|cFuture, "what should i expect", "what should we expect", "what should i budget",
+		"what should we budget", "what should i set aside", "what should we set aside")
 	c(cNeg, "tell me a", "write me", "how do i", "how to", "who is", "who was", "what time",
 		"are you", "what should", "how does", "what if", "is it safe", "is it legal", "worth it",
 		"should i buy", "should i start", "should i sell", "stand for", "plan a", "plan my",
@@ -548,6 +554,9 @@ func newLexicon(categories []string) *lexicon {
 		"surviving", "thickets", "ticket", "tanner", "tanker", "tasked", "wanner", "wiener"} {
 		lx.common[w] = true
 	}
+	for _, w := range chatWords() {
+		lx.common[w] = true
+	}
 
 	lx.contractions = map[string][]string{
 		"whats": {"what", "is"}, "hows": {"how", "is"}, "wheres": {"where", "is"},
@@ -647,35 +656,39 @@ func (lx *lexicon) lookup(w string) (sense, bool) {
 }
 
 // correct returns the lexicon word w is a typo of, if there is exactly one
-// nearest: edit distance 1 for 5 to 8 letters, 2 from 9 letters, and for 4
-// letters only a swap of two neighbours ("fule"). The first letter must stay
+// nearest: edit distance 1 between words of 4 to 6 letters, 2 when both
+// have 7 letters or more, none under 4 letters. The first letter must stay
 // (or be swapped with the second), which is how people mistype.
 func (lx *lexicon) correct(w string) (string, bool) {
 	n := len(w)
 	if n < 4 || lx.common[w] || !isASCIILetters(w) {
 		return "", false
 	}
-	maxD := 1
-	if n >= 9 {
-		maxD = 2
-	}
-	best, bestD, tie := "", maxD+1, false
+	maxD := typoDistance(n)
+	best, bestR, tie := "", 2*maxD+2, false
 	for l := n - maxD; l <= n+maxD; l++ {
 		if l < 4 || l >= len(lx.byLen) {
 			continue
 		}
+		limit := typoDistance(min(n, l))
 		for _, cand := range lx.byLen[l] {
 			if cand[0] != w[0] && !(cand[0] == w[1] && cand[1] == w[0]) {
 				continue
 			}
-			d := osa(w, cand, maxD+1)
-			if d > maxD || (n == 4 || l == 4) && !isSwap(w, cand) {
+			d := osa(w, cand, limit+1)
+			if d > limit {
 				continue
 			}
+			// At the same distance a swap of neighbours is the likelier
+			// slip: "fule" is "fuel" before "full".
+			rank := 2 * d
+			if !isSwap(w, cand) {
+				rank++
+			}
 			switch {
-			case d < bestD:
-				best, bestD, tie = cand, d, false
-			case d == bestD && cand != best && lx.words[cand] != lx.words[best]:
+			case rank < bestR:
+				best, bestR, tie = cand, rank, false
+			case rank == bestR && cand != best && lx.words[cand] != lx.words[best]:
 				tie = true // two words of different meaning are as near
 			}
 		}
@@ -684,6 +697,19 @@ func (lx *lexicon) correct(w string) (string, bool) {
 		return "", false
 	}
 	return best, true
+}
+
+// typoDistance is the most edits a word of n letters may be from the word
+// it is taken for: short words are guarded, since most of their
+// neighbours are other real words.
+func typoDistance(n int) int {
+	switch {
+	case n < 4:
+		return 0
+	case n <= 6:
+		return 1
+	}
+	return 2
 }
 
 // isSwap reports whether b is a with two neighbouring letters swapped.

@@ -199,6 +199,8 @@ func (a *analysis) askedUnits(s *Slots) {
 			econ("mpg", i, i+4) // miles per gallon, miles to the gallon
 		case kmWords[x] && per(i+1) && litreWords[w(i+2)]:
 			econ("l/100km", i, i+3) // km per litre
+		case (x == "per" || a.sym(i) == "/") && a.isNum(i+1, 100) && kmWords[w(i+2)]:
+			econ("l/100km", i, i+3) // per 100 km
 		}
 	}
 	for i := 0; i < n; i++ {
@@ -313,6 +315,8 @@ func (a *analysis) readEconomyUnits() {
 			end = i + 3
 		case u == uMile && a.word(i+1) == "to" && a.word(i+2) == "the" && a.unitAt(i+3) == uGallon:
 			end = i + 4
+		case (a.sym(i) == "/" || a.word(i) == "per") && a.isNum(i+1, 100) && a.unitAt(i+2) == uKM:
+			end = i + 3 // "burn per 100 km": litres per 100 km
 		}
 		if end == 0 {
 			continue

@@ -481,12 +481,23 @@ func (a *analysis) monthAt(i int) (time.Month, int, int, bool) {
 			"till", "before", "after":
 		default:
 			_, n := a.dayOfMonth(i + 1)
-			if _, ok := a.year(i + 1); n == 0 && !ok {
+			if _, ok := a.year(i + 1); n == 0 && !ok && (w == "may" || !a.lastWord(i)) {
 				return 0, 0, 0, false
 			}
 		}
 	}
 	return m, i, i + 1, true
+}
+
+// lastWord reports whether token i is the message's last word or number:
+// "total groceries jan" ends on its month.
+func (a *analysis) lastWord(i int) bool {
+	for k := i + 1; k < len(a.toks); k++ {
+		if a.toks[k].kind != kSym {
+			return false
+		}
+	}
+	return true
 }
 
 // dayInMonth records a date such as "March 3": the most recent one not in

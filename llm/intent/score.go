@@ -179,9 +179,11 @@ func (a *analysis) scoreLogExpense() float64 {
 
 // scoreSpending: a question about money spent ("what did I spend on gas").
 func (a *analysis) scoreSpending() float64 {
+	started := a.startedPeriod()
 	spend := a.has(cSpend) ||
-		a.has(cCost|cPay|cBuy) && a.q && a.past() ||
-		a.has(cTotal) && a.firstCategory(-1, -1) != ""
+		a.has(cCost|cPay|cBuy) && (a.q && a.past() || started && !a.has(cFuture)) ||
+		a.has(cTotal) && a.firstCategory(-1, -1) != "" ||
+		started && a.firstCategory(-1, -1) != "" && len(a.money) == 0 && !a.has(fragmentElse)
 	if !spend {
 		return 0
 	}
@@ -217,6 +219,19 @@ func (a *analysis) scoreSpending() float64 {
 		s -= 0.3
 	}
 	return s
+}
+
+// fragmentElse are the concepts that make "<category> <period>" another
+// question than what was spent ("maintenance due this month", "fuel
+// economy this year", "camping near here this weekend").
+const fragmentElse = cDue | cWhen | cLeft | cBudget | cStill | cStatus | cEconomy | cAvg | cTrip | cDrive |
+	cFind | cNear | cWhere | cFree | cCheap | cIncome | cMake | cHustle | cBest | cForecast | cPlan | cFuture |
+	cFill | cNeg | cLog
+
+// startedPeriod reports whether the message names a period that has begun
+// ("this month", "last week", "in January"), not one ahead.
+func (a *analysis) startedPeriod() bool {
+	return a.period != nil && !a.future && !a.period.From.After(a.now)
 }
 
 // budgetAsCheap reports whether "budget" qualifies a campground ("budget
@@ -312,6 +327,8 @@ func (a *analysis) scoreTripCost() float64 {
 		s = 0.85
 	case a.has(cCost) && a.has(cDrive|cTrip) && (dist || places):
 		s = 0.85
+	case fuel && a.has(cTrip) && a.q && !a.past():
+		s = 0.82 // "fuel for the next trip?"
 	default:
 		return 0
 	}

@@ -394,6 +394,19 @@ func (a *analysis) merchant() (string, int, int) {
 			}
 		}
 	}
+	// "Walmart groceries $96.40": capitalised unknown words opening the
+	// message, right before a category.
+	j := 0
+	for j < min(3, len(a.toks)) {
+		t := &a.toks[j]
+		if t.kind != kWord || t.used || !t.upper || t.known || t.sense.c != 0 {
+			break
+		}
+		j++
+	}
+	if j > 0 && j < len(a.toks) && a.toks[j].kind == kWord && a.toks[j].sense.category != "" {
+		return a.text(0, j), 0, j
+	}
 	return "", -1, -1
 }
 
