@@ -16,7 +16,9 @@ import (
 
 	"github.com/jackc/pgx/v5"
 
+	"github.com/pam-rv/pamd/sync/central"
 	"github.com/pam-rv/pamd/sync/central/pgtest"
+	"github.com/pam-rv/pamd/sync/central/supabasetest"
 	"github.com/pam-rv/pamd/sync/replica"
 )
 
@@ -42,17 +44,42 @@ func TestSyncCrashPoints(t *testing.T) {
 		t.Skip("kills real processes; skipped in -short")
 	}
 	bin := mustBuild(t)
+	t.Run("plain", func(t *testing.T) {
+		adminURL := pgtest.NewDB(t)
+		syncCrashPoints(t, bin, crashEnv{adminURL: adminURL, installURL: adminURL, user: "0190a000-0000-7000-8000-0000000000d1", key: "id"})
+	})
+	t.Run("adopted", func(t *testing.T) {
+		// The Wheels & Wins database adopted with init --adopt: expenses
+		// keep their bigint ids, devices know them by pam_id.
+		f := supabasetest.Install(t, pgtest.NewDB(t))
+		syncCrashPoints(t, bin, crashEnv{adminURL: f.AdminURL, installURL: f.OwnerURL, user: f.U, key: central.SyncKey, adopt: true})
+	})
+}
+
+// crashEnv is the central database a crash run syncs with.
+type crashEnv struct {
+	adminURL   string // a superuser, for the checks
+	installURL string // the role that installs (the project's postgres on Supabase)
+	user       string
+	key        string // the column devices know expenses by
+	adopt      bool
+}
+
+func syncCrashPoints(t *testing.T, bin string, env crashEnv) {
 	ctx := context.Background()
-	adminURL := pgtest.NewDB(t)
-	if _, err := runPamd(t, bin, nil, "central", "init", "--central-url", adminURL); err != nil {
+	initArgs := []string{"central", "init", "--central-url", env.installURL}
+	if env.adopt {
+		initArgs = append(initArgs, "--adopt")
+	}
+	if _, err := runPamd(t, bin, nil, initArgs...); err != nil {
 		t.Fatalf("central init: %v", err)
 	}
-	const user = "0190a000-0000-7000-8000-0000000000d1"
-	deviceURL, err := runPamd(t, bin, nil, "central", "add-device", "--central-url", adminURL, "--user", user)
+	user := env.user
+	deviceURL, err := runPamd(t, bin, nil, "central", "add-device", "--central-url", env.installURL, "--user", user)
 	if err != nil {
 		t.Fatalf("add-device: %v", err)
 	}
-	admin, err := pgx.Connect(ctx, adminURL)
+	admin, err := pgx.Connect(ctx, env.adminURL)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -86,8 +113,9 @@ func TestSyncCrashPoints(t *testing.T) {
 		cmd.Wait()
 	}
 	centralWrites := func(n int) {
-		if _, err := admin.Exec(ctx, `INSERT INTO expenses (id, user_id, amount, category, date, created_at, updated_at)
-			SELECT gen_random_uuid(), $1, i, 'central', current_date, now(), now() FROM generate_series(1, $2) i`, user, n); err != nil {
+		// Without an id, as the web app inserts: a uuid or a bigserial default.
+		if _, err := admin.Exec(ctx, `INSERT INTO expenses (user_id, amount, category, date, created_at, updated_at)
+			SELECT $1, i, 'central', current_date, now(), now() FROM generate_series(1, $2) i`, user, n); err != nil {
 			t.Fatal(err)
 		}
 	}
@@ -103,14 +131,14 @@ func TestSyncCrashPoints(t *testing.T) {
 		if _, err := runPamd(t, bin, nil, syncArgs...); err != nil {
 			t.Fatalf("step %s: sync after the crash: %v", step, err)
 		}
-		verifySynced(t, admin, dataDir, user, acked, step)
+		verifySynced(t, admin, dataDir, user, env.key, acked, step)
 	}
 	t.Logf("%d acknowledged local writes and %d central writes survived a kill at each of 6 steps", len(acked), 5*15)
 }
 
 // verifySynced checks that nothing was lost or duplicated in either
 // direction and that the device equals central.
-func verifySynced(t *testing.T, admin *pgx.Conn, dataDir, user string, acked map[string]bool, step string) {
+func verifySynced(t *testing.T, admin *pgx.Conn, dataDir, user, key string, acked map[string]bool, step string) {
 	t.Helper()
 	ctx := context.Background()
 	db, err := sql.Open("sqlite", "file:"+filepath.Join(dataDir, "pam.db")+"?_pragma=busy_timeout(5000)")
@@ -136,7 +164,7 @@ func verifySynced(t *testing.T, admin *pgx.Conn, dataDir, user string, acked map
 	}
 	rows.Close()
 	central := map[string]string{}
-	crows, err := admin.Query(ctx, `SELECT id::text, (amount * 100)::bigint FROM expenses WHERE user_id = $1`, user)
+	crows, err := admin.Query(ctx, `SELECT `+key+`::text, (amount * 100)::bigint FROM expenses WHERE user_id = $1`, user)
 	if err != nil {
 		t.Fatal(err)
 	}
