@@ -6,7 +6,7 @@ BIN     := bin/pamd
 DATA    ?= ./data
 PKGS    := ./...
 
-.PHONY: help run build build-arm64 deb test bench lint pg-up clean
+.PHONY: help run build build-arm64 deb test bench lint pg-up deps clean
 
 help: ## show this help
 	@awk 'BEGIN {FS = ":.*## "} /^[a-zA-Z0-9_-]+:.*## / {printf "  %-12s %s\n", $$1, $$2}' $(MAKEFILE_LIST)
@@ -24,7 +24,7 @@ deb: ## build Debian packages for amd64 and arm64 into bin/
 	packaging/build-deb amd64
 	packaging/build-deb arm64
 
-test: lint pg-up ## run every test, including the Postgres ones, and every benchmark once
+test: lint pg-up deps ## run every test, including the Postgres ones, and every benchmark once
 	$(GO) test -count=1 -timeout 9m $(PKGS)
 	$(GO) test -p 1 -count=1 -run '^$$' -bench . -benchtime 1x -timeout 9m $(PKGS)
 
@@ -38,6 +38,9 @@ lint: ## gofmt and go vet
 
 pg-up: ## start the local PostgreSQL (127.0.0.1:5432) if it is down
 	@.ci/pg-up
+
+deps: ## install the Debian packages the tests need (pgbouncer) when missing
+	@.ci/deps
 
 clean: ## remove build output and the make-run data
 	rm -rf bin $(DATA)
