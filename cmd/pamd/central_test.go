@@ -16,7 +16,7 @@ func TestCentralAdoptCLI(t *testing.T) {
 	bin := mustBuild(t)
 	f := supabasetest.Install(t, pgtest.NewDB(t))
 	out, err := runPamd(t, bin, nil, "central", "plan", "--central-url", f.OwnerURL)
-	if err != nil || !strings.Contains(out, "expenses") || !strings.Contains(out, "adopt-alter (device row id: pam_id)") {
+	if err != nil || !strings.Contains(out, "expenses") || !strings.Contains(out, "adopt-alter (device row id: pam_id)") || !strings.Contains(out, "hardening: PUBLIC may create temporary tables") {
 		t.Fatalf("central plan: %v\n%s", err, out)
 	}
 	out, err = runPamd(t, bin, nil, "central", "init", "--central-url", f.OwnerURL)

@@ -140,6 +140,13 @@ func runCentral(ctx context.Context, args []string, stdout, stderr io.Writer, ge
 			return err
 		}
 		fmt.Fprint(stdout, plan)
+		advice, err := central.HardeningAdvice(ctx, conn)
+		if err != nil {
+			return err
+		}
+		for _, a := range advice {
+			fmt.Fprintf(stdout, "hardening: %s\n", a)
+		}
 		if plan.Count(central.ActionRefuse) > 0 {
 			return central.ErrRefused
 		}

@@ -84,3 +84,32 @@ func Harden(ctx context.Context, conn *pgx.Conn) (string, error) {
 	report.WriteString("cannot be bounded by Postgres: a device session may raise its own statement_timeout and idle_in_transaction_session_timeout (the role's settings are defaults); its connection limit (8) and row-level security hold, and on Supabase the pooler's timeouts apply\n")
 	return report.String(), nil
 }
+
+// HardeningAdvice reports, without changing anything, the cluster-level
+// hardening an operator should apply for device roles: TEMPORARY held by
+// PUBLIC on this database (init --harden takes it) and the other databases
+// PUBLIC may connect to. It returns one line per finding, or none.
+func HardeningAdvice(ctx context.Context, conn *pgx.Conn) ([]string, error) {
+	var out []string
+	var temp bool
+	if err := conn.QueryRow(ctx, `SELECT has_database_privilege('public', current_database(), 'TEMPORARY')`).Scan(&temp); err != nil {
+		return nil, fmt.Errorf("hardening advice: %w", err)
+	}
+	if temp {
+		out = append(out, "PUBLIC may create temporary tables in this database, device roles included: init --harden revokes it")
+	}
+	rows, err := conn.Query(ctx, `SELECT d.datname FROM pg_catalog.pg_database d
+		WHERE d.datname <> current_database() AND d.datallowconn AND NOT d.datistemplate
+		  AND pg_catalog.has_database_privilege('public', d.oid, 'CONNECT') ORDER BY 1`)
+	if err != nil {
+		return nil, fmt.Errorf("hardening advice: %w", err)
+	}
+	names, err := pgx.CollectRows(rows, pgx.RowTo[string])
+	if err != nil {
+		return nil, fmt.Errorf("hardening advice: %w", err)
+	}
+	for _, n := range names {
+		out = append(out, fmt.Sprintf("device roles may connect to database %s: REVOKE CONNECT ON DATABASE %s FROM PUBLIC (as its owner, once no other application needs it)", n, pgx.Identifier{n}.Sanitize()))
+	}
+	return out, nil
+}
