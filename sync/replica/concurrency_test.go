@@ -11,17 +11,47 @@ import (
 	"github.com/pam-rv/pamd/localstore"
 	"github.com/pam-rv/pamd/schema"
 	"github.com/pam-rv/pamd/sync/central"
+	"github.com/pam-rv/pamd/sync/central/pgtest"
+	"github.com/pam-rv/pamd/sync/central/supabasetest"
 )
 
 // TestConcurrentDevices: 20 devices of 5 users write, push and pull at the
 // same time. No cursor skips a change: every device ends with every change
 // of its user, equal to central.
 func TestConcurrentDevices(t *testing.T) {
-	c := newCentral(t)
-	ctx := context.Background()
 	users := make([]string, 5)
 	for i := range users {
 		users[i] = fmt.Sprintf("0190a000-0000-7000-8000-0000000010%02d", i)
+	}
+	concurrentDevices(t, newCentral(t), users)
+}
+
+// TestConcurrentDevicesAdopted is the same run on the Wheels & Wins
+// database adopted with init --adopt (expenses keyed by pam_id, the
+// project's users in auth.users, rows there before any device).
+func TestConcurrentDevicesAdopted(t *testing.T) {
+	f := supabasetest.Install(t, pgtest.NewDB(t))
+	ctx := context.Background()
+	if err := central.InitWith(ctx, pgtest.Connect(t, f.OwnerURL), schema.Default(), central.Options{Adopt: true}); err != nil {
+		t.Fatalf("init --adopt: %v", err)
+	}
+	c := &centralDB{url: f.AdminURL, admin: pgtest.Connect(t, f.AdminURL)}
+	users := []string{f.U, f.V}
+	for i := 2; i < 5; i++ {
+		u := fmt.Sprintf("0190a000-0000-7000-8000-0000000011%02d", i)
+		if _, err := c.admin.Exec(ctx, `INSERT INTO auth.users (id, email) VALUES ($1, $2)`, u, u+"@example.org"); err != nil {
+			t.Fatal(err)
+		}
+		users = append(users, u)
+	}
+	concurrentDevices(t, c, users)
+}
+
+func concurrentDevices(t *testing.T, c *centralDB, users []string) {
+	ctx := context.Background()
+	before := map[string]int{}
+	for _, u := range users {
+		before[u] = len(c.snapshot(t, u)["expenses"])
 	}
 	var devices []*device
 	for i := 0; i < 20; i++ {
@@ -54,7 +84,7 @@ func TestConcurrentDevices(t *testing.T) {
 	go func() {
 		defer wg.Done()
 		for i := 0; i < 40; i++ {
-			webExec(t, c, users[i%5], `INSERT INTO expenses (id, user_id, amount, category, date) VALUES (gen_random_uuid(), $1, 1, 'web', current_date)`, users[i%5])
+			webExec(t, c, users[i%5], `INSERT INTO expenses (user_id, amount, category, date) VALUES ($1, 1, 'web', current_date)`, users[i%5])
 			time.Sleep(time.Millisecond)
 		}
 	}()
@@ -69,8 +99,8 @@ func TestConcurrentDevices(t *testing.T) {
 	for i, d := range devices {
 		user := users[i%5]
 		want := c.snapshot(t, user)
-		if n := len(want["expenses"]); n != 4*rounds*writes+8 {
-			t.Fatalf("central holds %d expenses of %s, want %d", n, user, 4*rounds*writes+8)
+		if n := len(want["expenses"]); n != before[user]+4*rounds*writes+8 {
+			t.Fatalf("central holds %d expenses of %s, want %d", n, user, before[user]+4*rounds*writes+8)
 		}
 		if s := diff(d.snapshot(t, user), want, d.name, "central"); s != "" {
 			t.Fatalf("%s misses changes:\n%s", d.name, s)
