@@ -75,6 +75,11 @@ func (m *Main) Open(ctx context.Context) error {
 	if err := m.openAssistant(); err != nil {
 		return err
 	}
+	// Start the sync loop last, once every field it reads (Notify, Probe,
+	// the store's OnWrite) is set: its first sync begins at once.
+	if err := m.Sync.Open(); err != nil {
+		return fmt.Errorf("sync schedule %q: %w", m.Config.SyncSchedule, err)
+	}
 	m.server = &http.Server{
 		Handler:           m.API.Handler(),
 		ReadHeaderTimeout: 10 * time.Second,
@@ -106,7 +111,7 @@ func (m *Main) Run(ctx context.Context) error {
 	return g.Wait()
 }
 
-// openSync builds the sync engine. Without a central URL it still exists,
+// openSync builds the sync engine; Open starts it once it is wired. Without a central URL it still exists,
 // reporting "central": "none"; with one, the pool connects lazily, so a
 // daemon started in a dead zone comes up at once and syncs later.
 func (m *Main) openSync(ctx context.Context) error {
@@ -134,9 +139,6 @@ func (m *Main) openSync(ctx context.Context) error {
 		}
 	}
 	m.Store.OnWrite = m.Sync.Poke
-	if err := m.Sync.Open(); err != nil {
-		return fmt.Errorf("sync schedule %q: %w", m.Config.SyncSchedule, err)
-	}
 	return nil
 }
 

@@ -1,0 +1,54 @@
+package main
+
+import (
+	"context"
+	"io"
+	"log/slog"
+	"testing"
+	"time"
+)
+
+// mustOpenMain opens a daemon on a temp dir and ":0" with cfg's changes.
+func mustOpenMain(tb testing.TB, change func(*Config)) *Main {
+	tb.Helper()
+	m := NewMain()
+	m.Config.DataDir = tb.TempDir()
+	m.Config.Listen = "127.0.0.1:0"
+	m.Config.LLM.OllamaModel = "" // no local model to probe
+	if change != nil {
+		change(&m.Config)
+	}
+	m.Logger = slog.New(slog.NewTextHandler(io.Discard, nil))
+	if err := m.Open(context.Background()); err != nil {
+		m.Close()
+		tb.Fatalf("open: %v", err)
+	}
+	return m
+}
+
+// TestSyncStartsAfterWiring: the sync loop starts its first cycle as soon
+// as it is opened, and that cycle reads Notify. Every dependency must be
+// set before: run under -race, this test fails when the loop starts
+// before the assistant wires the notifications in.
+func TestSyncStartsAfterWiring(t *testing.T) {
+	m := mustOpenMain(t, func(c *Config) {
+		// Nothing listens on port 1: the first cycle fails at once and
+		// tells the notifier.
+		c.CentralURL = "postgres://pamd@127.0.0.1:1/none?connect_timeout=2"
+	})
+	// The failure reaches the notifications (a retry follows with
+	// backoff, so a subscriber that comes after the first one sees one).
+	sub := m.assistant.hub.Subscribe("0190a000-0000-7000-8000-0000000000f1")
+	defer sub.Close()
+	select {
+	case n := <-sub.C:
+		if n.Type != "sync_failed" {
+			t.Fatalf("notification = %+v, want sync_failed", n)
+		}
+	case <-time.After(60 * time.Second):
+		t.Fatalf("no sync notification; status %+v", m.Sync.Status())
+	}
+	if err := m.Close(); err != nil {
+		t.Fatal(err)
+	}
+}
