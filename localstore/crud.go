@@ -75,7 +75,7 @@ func (s *Store) Apply(ctx context.Context, user string, ops []Operation) ([]sche
 	}
 	s.writeMu.Lock()
 	defer s.writeMu.Unlock()
-	tx, err := s.write.BeginTx(ctx, nil)
+	tx, err := s.beginWrite(ctx)
 	if err != nil {
 		return nil, fmt.Errorf("begin: %w", err)
 	}
@@ -86,6 +86,7 @@ func (s *Store) Apply(ctx context.Context, user string, ops []Operation) ([]sche
 	touched := make(map[string]bool) // tables this batch wrote
 	for i, op := range ops {
 		if out[i], err = w.apply(ctx, op); err != nil {
+			s.noteCorrupt(err)
 			return nil, opError(i, len(ops), err)
 		}
 		if op.Op != OpRead {
@@ -95,6 +96,7 @@ func (s *Store) Apply(ctx context.Context, user string, ops []Operation) ([]sche
 		}
 	}
 	if err := tx.Commit(); err != nil {
+		s.noteCorrupt(err)
 		return nil, fmt.Errorf("commit: %w", mapWriteError("", err))
 	}
 	for t := range touched {

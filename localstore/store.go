@@ -19,6 +19,7 @@ import (
 	"path/filepath"
 	"runtime"
 	"sync"
+	"sync/atomic"
 	"time"
 
 	"github.com/google/uuid"
@@ -49,6 +50,13 @@ type Store struct {
 	// OnWrite, when set, is called after every committed local mutation
 	// (the sync runner uses it to push soon after a write).
 	OnWrite func()
+	// CheckEvery is how often a quick check of the file runs in the
+	// background after the one at Open; 0 runs only the one at Open.
+	// Defaults to 1 hour.
+	CheckEvery time.Duration
+	// CheckTimeout bounds one scheduled or start-up check; a check cut
+	// short leaves the last verdict in place. Defaults to 2 minutes.
+	CheckTimeout time.Duration
 
 	write *sql.DB
 	read  *sql.DB
@@ -67,17 +75,25 @@ type Store struct {
 
 	tokensMu sync.RWMutex      // guards tokens
 	tokens   map[string]string // token hash -> user id
+
+	integrity  atomic.Pointer[Integrity] // the last verdict on the file
+	checkMu    sync.Mutex                // one integrity check at a time
+	startCheck chan struct{}             // closed when the check at Open ends
+	stopChecks context.CancelFunc        // ends the scheduled checks
+	checks     sync.WaitGroup            // the scheduled-check goroutine
 }
 
 // New returns a store for the file at path with defaults set.
 func New(path string, cat *schema.Catalog) *Store {
 	return &Store{
-		Path:       path,
-		Catalog:    cat,
-		Now:        time.Now,
-		Logger:     slog.Default(),
-		ReadConns:  max(4, runtime.NumCPU()),
-		CacheBytes: 64 << 20,
+		Path:         path,
+		Catalog:      cat,
+		Now:          time.Now,
+		Logger:       slog.Default(),
+		ReadConns:    max(4, runtime.NumCPU()),
+		CacheBytes:   64 << 20,
+		CheckEvery:   time.Hour,
+		CheckTimeout: 2 * time.Minute,
 	}
 }
 
@@ -125,12 +141,18 @@ func (s *Store) Open(ctx context.Context) error {
 			return err
 		}
 	}
+	s.startChecks()
 	return nil
 }
 
 // Close closes the database. It is safe to call more than once.
 func (s *Store) Close() error {
 	var errs []error
+	if s.stopChecks != nil {
+		s.stopChecks()
+		s.checks.Wait()
+		s.stopChecks = nil
+	}
 	if s.cache != nil {
 		s.cache.Close()
 		s.cache = nil
@@ -254,6 +276,9 @@ func (s *Store) SetOwner(ctx context.Context, userID string) error {
 	id, err := schema.ParseUUID(userID)
 	if err != nil {
 		return schema.Errorf(schema.EINVALID, "owner: %v", err)
+	}
+	if err := s.writable(ctx); err != nil {
+		return err
 	}
 	if _, err := s.write.ExecContext(ctx, `INSERT INTO _pam_meta(key, value) VALUES ('owner', ?)
 		ON CONFLICT(key) DO UPDATE SET value = excluded.value`, id); err != nil {
