@@ -63,8 +63,9 @@ type Store struct {
 	cache *Cache
 	clock *hlc.Clock
 
-	deviceID string // minted on first open; the HLC tie-break
-	owner    string // the device owner's user id, "" until set
+	deviceID string       // minted on first open; the HLC tie-break
+	ownerMu  sync.RWMutex // guards owner
+	owner    string       // the device owner's user id, "" until set
 
 	// writeMu serialises write transactions in this process, so the
 	// in-memory HLC and transaction numbering follow commit order.
@@ -105,6 +106,13 @@ func (s *Store) Open(ctx context.Context) error {
 	}
 	if err := os.MkdirAll(filepath.Dir(s.Path), 0o750); err != nil {
 		return fmt.Errorf("create data directory: %w", err)
+	}
+	// SQLite says only "unable to open database file" when the file or
+	// its directory is not ours to write; the system says why.
+	if f, err := os.OpenFile(s.Path, os.O_RDWR|os.O_CREATE, 0o640); err != nil {
+		return fmt.Errorf("open database: %w", err)
+	} else {
+		f.Close()
 	}
 	var err error
 	if s.write, err = sql.Open("sqlite", dsn(s.Path, false)); err != nil {
@@ -225,7 +233,11 @@ func (s *Store) prepareWrites(ctx context.Context) error {
 func (s *Store) DeviceID() string { return s.deviceID }
 
 // Owner is the device owner's user id, or "" when none is set.
-func (s *Store) Owner() string { return s.owner }
+func (s *Store) Owner() string {
+	s.ownerMu.RLock()
+	defer s.ownerMu.RUnlock()
+	return s.owner
+}
 
 // Clock is the store's hybrid logical clock.
 func (s *Store) Clock() *hlc.Clock { return s.clock }
@@ -253,9 +265,13 @@ func (s *Store) loadMeta(ctx context.Context) error {
 		}
 	}
 	s.deviceID = id
-	if s.owner, err = get("owner"); err != nil {
+	owner, err := get("owner")
+	if err != nil {
 		return fmt.Errorf("load owner: %w", err)
 	}
+	s.ownerMu.Lock()
+	s.owner = owner
+	s.ownerMu.Unlock()
 	var last int64
 	if err := s.write.QueryRowContext(ctx, `SELECT coalesce(max(hlc), 0) FROM _pam_changes`).Scan(&last); err != nil {
 		return fmt.Errorf("load clock: %w", err)
@@ -284,7 +300,9 @@ func (s *Store) SetOwner(ctx context.Context, userID string) error {
 		ON CONFLICT(key) DO UPDATE SET value = excluded.value`, id); err != nil {
 		return fmt.Errorf("set owner: %w", err)
 	}
+	s.ownerMu.Lock()
 	s.owner = id
+	s.ownerMu.Unlock()
 	return nil
 }
 

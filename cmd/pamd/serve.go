@@ -12,6 +12,7 @@ import (
 	"os"
 	"path/filepath"
 	"strings"
+	"sync"
 	"time"
 
 	"github.com/jackc/pgx/v5/pgxpool"
@@ -39,6 +40,11 @@ type Main struct {
 	assistant *assistant
 	listener  net.Listener
 	server    *http.Server
+
+	lock            *dirLock // the data directory, held from Open to Close
+	control         *http.Server
+	controlListener net.Listener
+	controlMu       sync.Mutex // one control request at a time
 }
 
 // NewMain returns a Main with the default configuration.
@@ -52,6 +58,10 @@ func (m *Main) Addr() string { return m.listener.Addr().String() }
 // Open opens the store (filling the demo set when asked and new), builds the
 // HTTP server and starts listening.
 func (m *Main) Open(ctx context.Context) error {
+	var err error
+	if m.lock, err = lockDataDir(m.Config.DataDir, "serve"); err != nil {
+		return err
+	}
 	cat := schema.Default()
 	m.Store = localstore.New(filepath.Join(m.Config.DataDir, localstore.FileName), cat)
 	m.Store.Logger = m.Logger.With("component", "localstore")
@@ -86,10 +96,10 @@ func (m *Main) Open(ctx context.Context) error {
 		IdleTimeout:       2 * time.Minute,
 		ErrorLog:          slog.NewLogLogger(m.Logger.Handler(), slog.LevelWarn),
 	}
-	var err error
 	if m.listener, err = net.Listen("tcp", m.Config.Listen); err != nil {
 		return fmt.Errorf("listen on %s: %w", m.Config.Listen, err)
 	}
+	m.openControl()
 	return nil
 }
 
@@ -102,11 +112,23 @@ func (m *Main) Run(ctx context.Context) error {
 		}
 		return nil
 	})
+	if m.control != nil {
+		g.Go(func() error {
+			if err := m.control.Serve(m.controlListener); !errors.Is(err, http.ErrServerClosed) {
+				return fmt.Errorf("control socket: %w", err)
+			}
+			return nil
+		})
+	}
 	g.Go(func() error {
 		<-ctx.Done()
 		shutdown, cancel := context.WithTimeout(context.WithoutCancel(ctx), 10*time.Second)
 		defer cancel()
-		return m.server.Shutdown(shutdown)
+		var errs []error
+		if m.control != nil {
+			errs = append(errs, m.control.Shutdown(shutdown))
+		}
+		return errors.Join(append(errs, m.server.Shutdown(shutdown))...)
 	})
 	return g.Wait()
 }
@@ -166,9 +188,14 @@ func (m *Main) Close() error {
 	if m.listener != nil && m.server == nil {
 		errs = append(errs, m.listener.Close())
 	}
+	if m.controlListener != nil {
+		m.controlListener.Close() // already closed if Run served it
+		os.Remove(filepath.Join(m.Config.DataDir, ControlSocket))
+	}
 	if m.Store != nil {
 		errs = append(errs, m.Store.Close())
 	}
+	errs = append(errs, m.lock.Close()) // last: the store is closed
 	return errors.Join(errs...)
 }
 

@@ -2,6 +2,7 @@ package main
 
 import (
 	"context"
+	"errors"
 	"fmt"
 	"io"
 	"os"
@@ -34,11 +35,15 @@ func runSync(ctx context.Context, args []string, stdout, stderr io.Writer, geten
 	if cfg.CentralURL == "" {
 		return fmt.Errorf("%w: --central-url or PAM_CENTRAL_URL is required", errUsage)
 	}
-	s, err := openStore(ctx, &cfg, stderr)
+	o, err := openOneShot(ctx, &cfg, stderr, "sync")
+	if locked := (*LockedError)(nil); errors.As(err, &locked) {
+		return fmt.Errorf("%w: the daemon syncs on its own; ask it with POST /api/v1/sync/now, or stop it first", locked)
+	}
 	if err != nil {
 		return err
 	}
-	defer s.Close()
+	defer o.Close()
+	s := o.store
 	pool, err := newCentralPool(ctx, cfg.CentralURL)
 	if err != nil {
 		return err
