@@ -140,13 +140,14 @@ func (c *Config) bindCentral(fs *flag.FlagSet, e env) {
 	fs.StringVar(&c.SyncBBox, "sync-bbox", e.str("PAM_SYNC_BBOX", c.SyncBBox), "keep only reference data inside `minLat,minLon,maxLat,maxLon` (PAM_SYNC_BBOX)")
 }
 
-// parse parses args into the flag set and runs the post-parse steps.
-func (c *Config) parse(fs *flag.FlagSet, args []string) error {
-	if err := fs.Parse(args); err != nil {
+// parse parses args into the flag set, runs the post-parse steps and
+// validates. -h prints the flags on stdout and returns flag.ErrHelp.
+func (c *Config) parse(fs *flag.FlagSet, args []string, stdout io.Writer) error {
+	if err := parseFlags(fs, args, stdout); err != nil {
 		return err
 	}
 	if fs.NArg() > 0 {
-		return fmt.Errorf("%w: unexpected argument %q", errUsage, fs.Arg(0))
+		return fmt.Errorf("%w: unexpected argument %q: %s takes flags only (see %s -h)", errUsage, fs.Arg(0), fs.Name(), fs.Name())
 	}
 	for _, f := range c.afterParse {
 		f()
@@ -154,9 +155,37 @@ func (c *Config) parse(fs *flag.FlagSet, args []string) error {
 	return c.Validate()
 }
 
+// parseFlags parses args. -h prints the flags on stdout and returns
+// flag.ErrHelp; a bad flag prints the flag package's complaint and the
+// flags on the flag set's output (stderr) and returns an already reported
+// usage error.
+func parseFlags(fs *flag.FlagSet, args []string, stdout io.Writer) error {
+	err := fs.Parse(args)
+	switch {
+	case errors.Is(err, flag.ErrHelp):
+		printFlags(fs, stdout)
+		return flag.ErrHelp
+	case err != nil: // the flag package said what is wrong
+		printFlags(fs, fs.Output())
+		return fmt.Errorf("%w%w: %v", errUsage, errReported, err)
+	}
+	return nil
+}
+
+func printFlags(fs *flag.FlagSet, w io.Writer) {
+	out := fs.Output()
+	fs.SetOutput(w)
+	fmt.Fprintf(w, "Usage of %s:\n", fs.Name())
+	fs.PrintDefaults()
+	fs.SetOutput(out)
+}
+
+// newFlagSet makes a command's flag set; it reports on stderr and leaves
+// printing the flags to parseFlags.
 func newFlagSet(name string, stderr io.Writer) *flag.FlagSet {
 	fs := flag.NewFlagSet("pamd "+name, flag.ContinueOnError)
 	fs.SetOutput(stderr)
+	fs.Usage = func() {}
 	return fs
 }
 

@@ -221,7 +221,7 @@ func runServe(ctx context.Context, args []string, stdout, stderr io.Writer, gete
 	m := NewMain()
 	fs := newFlagSet("serve", stderr)
 	m.Config.bindServe(fs, env(getenv))
-	if err := m.Config.parse(fs, args); err != nil {
+	if err := m.Config.parse(fs, args, stdout); err != nil {
 		return usageError(stderr, err)
 	}
 	m.Logger = m.Config.newLogger(stderr)
@@ -249,15 +249,11 @@ func self() string {
 	return "pamd"
 }
 
-// usageError reports a flag or configuration mistake.
+// usageError marks a flag or configuration mistake (main exits 2 and
+// prints it); -h passes through.
 func usageError(stderr io.Writer, err error) error {
 	if errors.Is(err, errUsage) || errors.Is(err, flag.ErrHelp) {
 		return err
 	}
-	var ce *ConfigError
-	if errors.As(err, &ce) {
-		fmt.Fprintln(stderr, "pamd:", err)
-		return fmt.Errorf("%w: %v", errUsage, err)
-	}
-	return fmt.Errorf("%w: %v", errUsage, err)
+	return fmt.Errorf("%w: %w", errUsage, err)
 }

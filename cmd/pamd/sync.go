@@ -29,11 +29,11 @@ func runSync(ctx context.Context, args []string, stdout, stderr io.Writer, geten
 	quiet := fs.Bool("quiet", false, "no progress bar")
 	page := fs.Int("page", 2000, "changes per pushed batch and per pulled `page`")
 	window := fs.Duration("replay-window", 7*24*time.Hour, "keep acknowledged outbox entries this `long` before compaction")
-	if err := cfg.parse(fs, args); err != nil {
+	if err := cfg.parse(fs, args, stdout); err != nil {
 		return usageError(stderr, err)
 	}
 	if cfg.CentralURL == "" {
-		return fmt.Errorf("%w: --central-url or PAM_CENTRAL_URL is required", errUsage)
+		return fmt.Errorf("%w: pamd sync: --central-url (or PAM_CENTRAL_URL) is required: this device's central Postgres URL, from pamd central add-device", errUsage)
 	}
 	o, err := openOneShot(ctx, &cfg, stderr, "sync")
 	if locked := (*LockedError)(nil); errors.As(err, &locked) {
@@ -92,11 +92,27 @@ func runSync(ctx context.Context, args []string, stdout, stderr io.Writer, geten
 	return nil
 }
 
+const centralUsage = `Usage:
+  pamd central init --central-url URL                    install the central schema
+  pamd central add-device --central-url URL --user UUID  create a device role (repeat --user for a couple)
+
+URL is an administrator's Postgres URL (PAM_CENTRAL_URL).
+`
+
 // runCentral administers the central database: init, add-device.
 func runCentral(ctx context.Context, args []string, stdout, stderr io.Writer, getenv func(string) string) error {
 	if len(args) == 0 {
-		fmt.Fprintln(stderr, "usage: pamd central init --central-url URL | pamd central add-device --central-url URL --user UUID [--user UUID]")
-		return errUsage
+		fmt.Fprint(stderr, centralUsage)
+		return fmt.Errorf("%w: pamd central needs a command: init or add-device", errUsage)
+	}
+	switch args[0] {
+	case "-h", "-help", "--help", "help":
+		fmt.Fprint(stdout, centralUsage)
+		return nil
+	case "init", "add-device":
+	default:
+		fmt.Fprint(stderr, centralUsage)
+		return fmt.Errorf("%w: unknown central command %q: init or add-device", errUsage, args[0])
 	}
 	cfg := DefaultConfig()
 	fs := newFlagSet("central "+args[0], stderr)
@@ -105,37 +121,37 @@ func runCentral(ctx context.Context, args []string, stdout, stderr io.Writer, ge
 	if args[0] == "add-device" {
 		fs.Var(&users, "user", "a user `uuid` this device serves (repeat for a couple)")
 	}
-	if err := fs.Parse(args[1:]); err != nil {
-		return usageError(stderr, err)
+	if err := parseFlags(fs, args[1:], stdout); err != nil {
+		return err
+	}
+	if fs.NArg() > 0 {
+		return fmt.Errorf("%w: unexpected argument %q: %s takes flags only (see %s -h)", errUsage, fs.Arg(0), fs.Name(), fs.Name())
 	}
 	if cfg.CentralURL == "" {
-		return fmt.Errorf("%w: --central-url is required", errUsage)
+		return fmt.Errorf("%w: %s: --central-url (or PAM_CENTRAL_URL) is required: an administrator's Postgres URL", errUsage, fs.Name())
+	}
+	if args[0] == "add-device" && len(users) == 0 {
+		return fmt.Errorf("%w: pamd central add-device: at least one --user UUID is required", errUsage)
 	}
 	conn, err := pgx.Connect(ctx, cfg.CentralURL)
 	if err != nil {
-		return fmt.Errorf("connect to central: %w", err)
+		return fmt.Errorf("connect to central (--central-url): %w", err)
 	}
 	defer conn.Close(context.WithoutCancel(ctx))
-	switch args[0] {
-	case "init":
+	if args[0] == "init" {
 		if err := central.Init(ctx, conn, schema.Default()); err != nil {
 			return err
 		}
 		fmt.Fprintln(stdout, "central database ready: 39 tables, pam_sync schema, capture triggers, row-level security")
 		return nil
-	case "add-device":
-		if len(users) == 0 {
-			return fmt.Errorf("%w: at least one --user is required", errUsage)
-		}
-		url, role, err := central.AddDevice(ctx, conn, cfg.CentralURL, users)
-		if err != nil {
-			return err
-		}
-		fmt.Fprintf(stderr, "device role %s created for %s\n", role, strings.Join(users, ", "))
-		fmt.Fprintln(stdout, url)
-		return nil
 	}
-	return fmt.Errorf("%w: unknown central command %q", errUsage, args[0])
+	url, role, err := central.AddDevice(ctx, conn, cfg.CentralURL, users)
+	if err != nil {
+		return err
+	}
+	fmt.Fprintf(stderr, "device role %s created for %s\n", role, strings.Join(users, ", "))
+	fmt.Fprintln(stdout, url)
+	return nil
 }
 
 // multiFlag collects a repeated flag.

@@ -52,7 +52,7 @@ func runToken(ctx context.Context, args []string, stdout, stderr io.Writer, gete
 	cfg.bindCommon(fs, env(getenv))
 	user := fs.String("user", "", "issue the token for this user `uuid` (default: the device owner); a new user gets a profile, and becomes the owner if there is none")
 	label := fs.String("label", "cli", "a `label` to recognise the token by")
-	if err := cfg.parse(fs, args); err != nil {
+	if err := cfg.parse(fs, args, stdout); err != nil {
 		return usageError(stderr, err)
 	}
 	// Everything the flags can get wrong is refused before the disk is
@@ -60,11 +60,11 @@ func runToken(ctx context.Context, args []string, stdout, stderr io.Writer, gete
 	if *user != "" {
 		id, err := schema.ParseUUID(*user)
 		if err != nil {
-			return fmt.Errorf("%w: --user %q is not a user id: %v", errUsage, *user, err)
+			return fmt.Errorf("%w: pamd token: --user %q is not a user id (a UUID such as 0190a000-0000-7000-8000-000000000001): %v", errUsage, *user, err)
 		}
 		*user = id
 	} else if _, err := os.Stat(filepath.Join(cfg.DataDir, localstore.FileName)); errors.Is(err, os.ErrNotExist) {
-		return fmt.Errorf("%w: %s holds no database yet, so there is no owner to issue a token for: pass --user UUID", errUsage, cfg.DataDir)
+		return fmt.Errorf("%w: pamd token: %s holds no database yet, so there is no owner to issue a token for: pass --user UUID, or check --data-dir", errUsage, cfg.DataDir)
 	}
 	o, err := openOneShot(ctx, &cfg, stderr, "token")
 	var locked *LockedError
@@ -106,11 +106,11 @@ func runDemo(ctx context.Context, args []string, stdout, stderr io.Writer, geten
 	fs := newFlagSet("demo", stderr)
 	cfg.bindCommon(fs, env(getenv))
 	scale := fs.Int("scale", 1, "multiply the per-user history by `n` (years of data)")
-	if err := cfg.parse(fs, args); err != nil {
+	if err := cfg.parse(fs, args, stdout); err != nil {
 		return usageError(stderr, err)
 	}
 	if *scale < 1 || *scale > 1000 {
-		return fmt.Errorf("%w: --scale must be between 1 and 1000", errUsage)
+		return fmt.Errorf("%w: pamd demo: --scale %d is out of range: it multiplies the history by 1 to 1000", errUsage, *scale)
 	}
 	o, err := openOneShot(ctx, &cfg, stderr, "demo")
 	if locked := (*LockedError)(nil); errors.As(err, &locked) {
