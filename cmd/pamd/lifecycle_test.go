@@ -4,6 +4,7 @@ import (
 	"context"
 	"io"
 	"log/slog"
+	"strings"
 	"testing"
 	"time"
 )
@@ -50,5 +51,41 @@ func TestSyncStartsAfterWiring(t *testing.T) {
 	}
 	if err := m.Close(); err != nil {
 		t.Fatal(err)
+	}
+}
+
+func TestMemoryLimitConfig(t *testing.T) {
+	tests := []struct {
+		name string
+		args []string
+		env  map[string]string
+		want int64
+		err  bool
+	}{
+		{"Default", nil, nil, DefaultMemoryLimit, false},
+		{"Flag", []string{"--memory-limit", "1GiB"}, nil, 1 << 30, false},
+		{"Env", nil, map[string]string{"PAM_MEMORY_LIMIT": "300MB"}, 300e6, false},
+		{"FlagWinsOverEnv", []string{"--memory-limit", "256MiB"}, map[string]string{"PAM_MEMORY_LIMIT": "1GiB"}, 256 << 20, false},
+		{"Off", []string{"--memory-limit", "0"}, nil, 0, false},
+		{"Bytes", []string{"--memory-limit", "134217728"}, nil, 128 << 20, false},
+		{"ErrTooSmall", []string{"--memory-limit", "1MiB"}, nil, 0, true},
+		{"ErrGarbage", []string{"--memory-limit", "lots"}, nil, 0, true},
+	}
+	for _, tc := range tests {
+		t.Run(tc.name, func(t *testing.T) {
+			cfg := DefaultConfig()
+			fs := newFlagSet("serve", io.Discard)
+			cfg.bindServe(fs, env(func(k string) string { return tc.env[k] }))
+			err := cfg.parse(fs, append(tc.args, "--data-dir", t.TempDir()), io.Discard)
+			if tc.err {
+				if err == nil || !strings.Contains(err.Error(), "--memory-limit") {
+					t.Fatalf("parse = %v, want an error naming --memory-limit", err)
+				}
+				return
+			}
+			if err != nil || cfg.MemoryLimit != tc.want {
+				t.Fatalf("memory limit = %d, %v; want %d", cfg.MemoryLimit, err, tc.want)
+			}
+		})
 	}
 }

@@ -225,6 +225,7 @@ func runServe(ctx context.Context, args []string, stdout, stderr io.Writer, gete
 		return usageError(stderr, err)
 	}
 	m.Logger = m.Config.newLogger(stderr)
+	m.Config.applyMemoryLimit()
 	m.Stdout = stdout
 	defer m.Close()
 	if err := m.Open(ctx); err != nil {

@@ -32,6 +32,7 @@ func runSync(ctx context.Context, args []string, stdout, stderr io.Writer, geten
 	if err := cfg.parse(fs, args, stdout); err != nil {
 		return usageError(stderr, err)
 	}
+	cfg.applyMemoryLimit()
 	if cfg.CentralURL == "" {
 		return fmt.Errorf("%w: pamd sync: --central-url (or PAM_CENTRAL_URL) is required: this device's central Postgres URL, from pamd central add-device", errUsage)
 	}

@@ -109,6 +109,7 @@ func runDemo(ctx context.Context, args []string, stdout, stderr io.Writer, geten
 	if err := cfg.parse(fs, args, stdout); err != nil {
 		return usageError(stderr, err)
 	}
+	cfg.applyMemoryLimit()
 	if *scale < 1 || *scale > 1000 {
 		return fmt.Errorf("%w: pamd demo: --scale %d is out of range: it multiplies the history by 1 to 1000", errUsage, *scale)
 	}
