@@ -170,7 +170,11 @@ const DefaultMemoryLimit = 512 << 20
 
 // bindCommon registers the settings every command shares.
 func (c *Config) bindCommon(fs *flag.FlagSet, e env) {
-	limit := e.str("PAM_MEMORY_LIMIT", formatBytes(c.MemoryLimit))
+	def := formatBytes(c.MemoryLimit)
+	if e("GOMEMLIMIT") != "" {
+		def = "0" // the runtime already has one, set the Go way
+	}
+	limit := e.str("PAM_MEMORY_LIMIT", def)
 	fs.Func("memory-limit", "Go runtime soft memory `limit`, such as 512MiB or 1GiB; 0 leaves GOMEMLIMIT to the runtime (PAM_MEMORY_LIMIT) (default "+limit+")", func(v string) error {
 		limit = v
 		return nil

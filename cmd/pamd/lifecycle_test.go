@@ -66,6 +66,7 @@ func TestMemoryLimitConfig(t *testing.T) {
 		{"Flag", []string{"--memory-limit", "1GiB"}, nil, 1 << 30, false},
 		{"Env", nil, map[string]string{"PAM_MEMORY_LIMIT": "300MB"}, 300e6, false},
 		{"FlagWinsOverEnv", []string{"--memory-limit", "256MiB"}, map[string]string{"PAM_MEMORY_LIMIT": "1GiB"}, 256 << 20, false},
+		{"GOMEMLIMITKept", nil, map[string]string{"GOMEMLIMIT": "700MiB"}, 0, false},
 		{"Off", []string{"--memory-limit", "0"}, nil, 0, false},
 		{"Bytes", []string{"--memory-limit", "134217728"}, nil, 128 << 20, false},
 		{"ErrTooSmall", []string{"--memory-limit", "1MiB"}, nil, 0, true},
