@@ -10,6 +10,7 @@ import (
 	"path/filepath"
 	"strings"
 	"testing"
+	"time"
 
 	"github.com/pam-rv/pamd/localstore"
 	"github.com/pam-rv/pamd/schema"
@@ -127,3 +128,36 @@ func TestIntegrityFromMemory(t *testing.T) {
 }
 
 func discardLogger() *slog.Logger { return slog.New(slog.NewTextHandler(io.Discard, nil)) }
+
+// TestChecksOnSchedule: the quick check runs again every CheckEvery, and
+// Close stops it.
+func TestChecksOnSchedule(t *testing.T) {
+	s := localstore.New(filepath.Join(t.TempDir(), localstore.FileName), schema.Default())
+	s.CheckEvery = 5 * time.Millisecond
+	if err := s.Open(context.Background()); err != nil {
+		t.Fatal(err)
+	}
+	defer s.Close()
+	seen := map[time.Time]bool{}
+	deadline := time.Now().Add(30 * time.Second)
+	for len(seen) < 3 {
+		if time.Now().After(deadline) {
+			t.Fatalf("the scheduled check ran %d times", len(seen))
+		}
+		if v := s.Integrity(); !v.CheckedAt.IsZero() {
+			if v.Status != localstore.IntegrityOK || v.Check != "quick_check" {
+				t.Fatalf("scheduled verdict = %+v", v)
+			}
+			seen[v.CheckedAt] = true
+		}
+		time.Sleep(time.Millisecond)
+	}
+	if err := s.Close(); err != nil {
+		t.Fatal(err)
+	}
+	last := s.Integrity().CheckedAt
+	time.Sleep(30 * time.Millisecond)
+	if s.Integrity().CheckedAt != last {
+		t.Fatal("a check ran after Close")
+	}
+}
