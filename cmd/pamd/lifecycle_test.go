@@ -2,8 +2,10 @@ package main
 
 import (
 	"context"
+	"errors"
 	"io"
 	"log/slog"
+	"os"
 	"strings"
 	"testing"
 	"time"
@@ -88,5 +90,34 @@ func TestMemoryLimitConfig(t *testing.T) {
 				t.Fatalf("memory limit = %d, %v; want %d", cfg.MemoryLimit, err, tc.want)
 			}
 		})
+	}
+}
+
+// TestServeWaitsForOneShot: a daemon starting while a one-shot command
+// holds the data directory waits for it; a second daemon is refused at
+// once, naming the first.
+func TestServeWaitsForOneShot(t *testing.T) {
+	dir := t.TempDir()
+	oneShot, err := lockDataDir(dir, "token")
+	if err != nil {
+		t.Fatal(err)
+	}
+	released := make(chan struct{})
+	go func() {
+		time.Sleep(300 * time.Millisecond)
+		close(released)
+		oneShot.Close()
+	}()
+	m := mustOpenMain(t, func(c *Config) { c.DataDir = dir })
+	defer m.Close()
+	select {
+	case <-released:
+	default:
+		t.Fatal("serve took the directory while a one-shot command held it")
+	}
+	_, err = lockDataDirWaiting(context.Background(), dir, "serve", time.Minute)
+	var locked *LockedError
+	if !errors.As(err, &locked) || locked.Command != "serve" || locked.PID != os.Getpid() {
+		t.Fatalf("second serve: %v, want refused at once naming serve and PID %d", err, os.Getpid())
 	}
 }

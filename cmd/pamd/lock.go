@@ -1,6 +1,7 @@
 package main
 
 import (
+	"context"
 	"errors"
 	"fmt"
 	"io/fs"
@@ -37,6 +38,25 @@ func (e *LockedError) Error() string {
 		who += fmt.Sprintf(" (PID %d)", e.PID)
 	}
 	return fmt.Sprintf("data directory %s is in use by %s", e.Dir, who)
+}
+
+// lockDataDirWaiting is lockDataDir for the daemon: a one-shot command
+// holding the directory (a `pamd token` run as the unit starts) is waited
+// for, up to wait; another daemon is refused at once.
+func lockDataDirWaiting(ctx context.Context, dir, command string, wait time.Duration) (*dirLock, error) {
+	deadline := time.Now().Add(wait)
+	for {
+		l, err := lockDataDir(dir, command)
+		var locked *LockedError
+		if !errors.As(err, &locked) || locked.Command == "serve" || time.Now().After(deadline) {
+			return l, err
+		}
+		select {
+		case <-ctx.Done():
+			return nil, err
+		case <-time.After(100 * time.Millisecond):
+		}
+	}
 }
 
 // dirLock is a held lock on a data directory.

@@ -59,7 +59,7 @@ func (m *Main) Addr() string { return m.listener.Addr().String() }
 // HTTP server and starts listening.
 func (m *Main) Open(ctx context.Context) error {
 	var err error
-	if m.lock, err = lockDataDir(m.Config.DataDir, "serve"); err != nil {
+	if m.lock, err = lockDataDirWaiting(ctx, m.Config.DataDir, "serve", 10*time.Second); err != nil {
 		return err
 	}
 	cat := schema.Default()
