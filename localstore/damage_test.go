@@ -9,6 +9,7 @@ import (
 	"os"
 	"path/filepath"
 	"strings"
+	"sync"
 	"testing"
 	"time"
 
@@ -61,6 +62,9 @@ func TestDamagedFile(t *testing.T) {
 	path := MustDamagedCopy(t, 4000)
 	s := localstore.New(path, schema.Default())
 	s.Logger = discardLogger()
+	var told []localstore.Integrity
+	var toldMu sync.Mutex
+	s.OnDamage = func(v localstore.Integrity) { toldMu.Lock(); told = append(told, v); toldMu.Unlock() }
 	if err := s.Open(ctx); err != nil {
 		t.Fatalf("open a file damaged in the middle: %v", err)
 	}
@@ -95,6 +99,11 @@ func TestDamagedFile(t *testing.T) {
 	if h.OK() || !h.WritesRefused {
 		t.Fatalf("health = %+v, want the damage reported", h)
 	}
+	toldMu.Lock()
+	if len(told) != 1 || told[0].Status != localstore.IntegrityDamaged {
+		t.Errorf("OnDamage told %+v, want the damage once", told)
+	}
+	toldMu.Unlock()
 	// Nothing was written: the file is as damaged as it was given.
 	raw, err := sql.Open("sqlite", "file:"+path+"?mode=ro")
 	if err != nil {

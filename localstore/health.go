@@ -147,17 +147,27 @@ func (s *Store) CheckIntegrity(ctx context.Context, full bool) (Integrity, error
 	return s.Integrity(), nil
 }
 
-// setIntegrity records a verdict; damage once found stays.
+// setIntegrity records a verdict; damage once found stays, and is logged
+// and told to OnDamage once.
 func (s *Store) setIntegrity(v Integrity) {
-	if old := s.integrity.Load(); old != nil && old.Status == IntegrityDamaged && v.Status != IntegrityDamaged {
+	s.verdictMu.Lock()
+	old := s.integrity.Load()
+	wasDamaged := old != nil && old.Status == IntegrityDamaged
+	if wasDamaged && v.Status != IntegrityDamaged {
 		kept := *old
 		kept.CheckedAt, kept.Took = v.CheckedAt, v.Took
 		v = kept
-	} else if v.Status == IntegrityDamaged && (old == nil || old.Status != IntegrityDamaged) {
-		s.Logger.Error("the database file is damaged: writes are refused from now on; reads go on. "+recoveryHint,
-			"path", s.Path, "check", v.Check, "detail", v.Detail)
 	}
 	s.integrity.Store(&v)
+	s.verdictMu.Unlock()
+	if v.Status != IntegrityDamaged || wasDamaged {
+		return
+	}
+	s.Logger.Error("the database file is damaged: writes are refused from now on; reads go on. "+recoveryHint,
+		"path", s.Path, "check", v.Check, "detail", v.Detail)
+	if s.OnDamage != nil {
+		s.OnDamage(v)
+	}
 }
 
 // recoveryHint is the way back from a damaged file.

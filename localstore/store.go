@@ -57,6 +57,10 @@ type Store struct {
 	// CheckTimeout bounds one scheduled or start-up check; a check cut
 	// short leaves the last verdict in place. Defaults to 2 minutes.
 	CheckTimeout time.Duration
+	// OnDamage, when set, is called once when the file is found damaged
+	// (the daemon tells the notifications socket). Set it before Open: the
+	// check at Open runs in its own goroutine.
+	OnDamage func(Integrity)
 
 	write *sql.DB
 	read  *sql.DB
@@ -78,6 +82,7 @@ type Store struct {
 	tokens   map[string]string // token hash -> user id
 
 	integrity  atomic.Pointer[Integrity] // the last verdict on the file
+	verdictMu  sync.Mutex                // serialises changes of integrity
 	checkMu    sync.Mutex                // one integrity check at a time
 	startCheck chan struct{}             // closed when the check at Open ends
 	stopChecks context.CancelFunc        // ends the scheduled checks

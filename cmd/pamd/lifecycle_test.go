@@ -6,9 +6,14 @@ import (
 	"io"
 	"log/slog"
 	"os"
+	"path/filepath"
 	"strings"
 	"testing"
 	"time"
+
+	"github.com/pam-rv/pamd/localstore"
+	"github.com/pam-rv/pamd/localstore/demo"
+	"github.com/pam-rv/pamd/schema"
 )
 
 // mustOpenMain opens a daemon on a temp dir and ":0" with cfg's changes.
@@ -119,5 +124,48 @@ func TestServeWaitsForOneShot(t *testing.T) {
 	var locked *LockedError
 	if !errors.As(err, &locked) || locked.Command != "serve" || locked.PID != os.Getpid() {
 		t.Fatalf("second serve: %v, want refused at once naming serve and PID %d", err, os.Getpid())
+	}
+}
+
+// TestDamageNotified: a damaged file found by the check at start is told
+// to the notifications socket's subscribers.
+func TestDamageNotified(t *testing.T) {
+	ctx := context.Background()
+	dir := t.TempDir()
+	s := localstore.New(filepath.Join(dir, localstore.FileName), schema.Default())
+	if err := s.Open(ctx); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := demo.Fill(ctx, s, demo.Options{Scale: 1, Now: time.Now()}); err != nil {
+		t.Fatal(err)
+	}
+	s.Close()
+	body, err := os.ReadFile(s.Path)
+	if err != nil {
+		t.Fatal(err)
+	}
+	page := len(body) / 4096 / 2
+	for i := 0; i < 60; i++ {
+		body[page*4096+i] ^= 0xa5
+	}
+	if err := os.WriteFile(s.Path, body, 0o600); err != nil {
+		t.Fatal(err)
+	}
+	m := NewMain()
+	m.Config.DataDir, m.Config.Listen, m.Config.LLM.OllamaModel = dir, "127.0.0.1:0", ""
+	m.Logger = slog.New(slog.NewTextHandler(io.Discard, nil))
+	sub := m.hub.Subscribe(demo.UserA)
+	defer sub.Close()
+	if err := m.Open(ctx); err != nil {
+		t.Fatal(err)
+	}
+	defer m.Close()
+	select {
+	case n := <-sub.C:
+		if n.Type != "database_damaged" || !strings.Contains(n.Body, "backup") {
+			t.Fatalf("notification = %+v", n)
+		}
+	case <-time.After(60 * time.Second):
+		t.Fatal("the damage was not told to the notifications socket")
 	}
 }

@@ -19,6 +19,7 @@ import (
 	"golang.org/x/sync/errgroup"
 
 	"github.com/pam-rv/pamd/agent/api"
+	"github.com/pam-rv/pamd/agent/notify"
 	"github.com/pam-rv/pamd/localstore"
 	"github.com/pam-rv/pamd/localstore/demo"
 	"github.com/pam-rv/pamd/schema"
@@ -41,7 +42,8 @@ type Main struct {
 	listener  net.Listener
 	server    *http.Server
 
-	lock            *dirLock // the data directory, held from Open to Close
+	hub             notify.Hub // the notifications socket's fan-out
+	lock            *dirLock   // the data directory, held from Open to Close
 	control         *http.Server
 	controlListener net.Listener
 	controlMu       sync.Mutex // one control request at a time
@@ -65,6 +67,12 @@ func (m *Main) Open(ctx context.Context) error {
 	cat := schema.Default()
 	m.Store = localstore.New(filepath.Join(m.Config.DataDir, localstore.FileName), cat)
 	m.Store.Logger = m.Logger.With("component", "localstore")
+	m.Store.OnDamage = func(v localstore.Integrity) {
+		m.hub.Broadcast(notify.Notification{Type: "database_damaged", Title: "Database damaged: changes are not saved",
+			Body: "The database file is damaged, so PAM refuses changes to keep from making it worse; reading still works. " +
+				"Restore pam.db from the last good backup, or re-sync from central.",
+			TS: time.Now().UTC(), Data: v})
+	}
 	if err := m.Store.Open(ctx); err != nil {
 		return err
 	}
