@@ -46,6 +46,20 @@ func (s *Store) Integrity() Integrity {
 	return Integrity{Status: IntegrityUnknown}
 }
 
+// CheckedIntegrity waits for the verdict of the check at Open, then
+// returns the last verdict. Callers about to copy data out of the file
+// (sync's push) use it, so a damaged file is known before anything leaves.
+func (s *Store) CheckedIntegrity(ctx context.Context) (Integrity, error) {
+	if s.startCheck != nil {
+		select {
+		case <-s.startCheck:
+		case <-ctx.Done():
+			return s.Integrity(), ctx.Err()
+		}
+	}
+	return s.Integrity(), nil
+}
+
 // Damaged reports whether a check found the file damaged. Damage is
 // never cleared while the store is open: it does not heal by itself.
 func (s *Store) Damaged() bool { return s.Integrity().Status == IntegrityDamaged }
@@ -190,14 +204,11 @@ func (s *Store) noteCorrupt(err error) {
 // writable waits for the verdict of the check at Open, then refuses if the
 // file is damaged: nothing is written into a damaged file.
 func (s *Store) writable(ctx context.Context) error {
-	if s.startCheck != nil {
-		select {
-		case <-s.startCheck:
-		case <-ctx.Done():
-			return ctx.Err()
-		}
+	v, err := s.CheckedIntegrity(ctx)
+	if err != nil {
+		return err
 	}
-	if v := s.Integrity(); v.Status == IntegrityDamaged {
+	if v.Status == IntegrityDamaged {
 		return &schema.Error{Code: schema.EUNAVAILABLE, Message: fmt.Sprintf(
 			"the database file is damaged (%s): writes are refused so that nothing worse is written; reads still work. %s",
 			truncate(v.Detail, 200), recoveryHint)}

@@ -128,7 +128,7 @@ func TestServeWaitsForOneShot(t *testing.T) {
 }
 
 // TestDamageNotified: a damaged file found by the check at start is told
-// to the notifications socket's subscribers.
+// to the notifications socket's subscribers, and sync pauses.
 func TestDamageNotified(t *testing.T) {
 	ctx := context.Background()
 	dir := t.TempDir()
@@ -153,6 +153,7 @@ func TestDamageNotified(t *testing.T) {
 	}
 	m := NewMain()
 	m.Config.DataDir, m.Config.Listen, m.Config.LLM.OllamaModel = dir, "127.0.0.1:0", ""
+	m.Config.CentralURL = "postgres://pamd@127.0.0.1:1/none?connect_timeout=2"
 	m.Logger = slog.New(slog.NewTextHandler(io.Discard, nil))
 	sub := m.hub.Subscribe(demo.UserA)
 	defer sub.Close()
@@ -160,12 +161,26 @@ func TestDamageNotified(t *testing.T) {
 		t.Fatal(err)
 	}
 	defer m.Close()
-	select {
-	case n := <-sub.C:
-		if n.Type != "database_damaged" || !strings.Contains(n.Body, "backup") {
-			t.Fatalf("notification = %+v", n)
+	var got []string
+	for told := false; !told; {
+		select {
+		case n := <-sub.C:
+			got = append(got, n.Type+": "+n.Body)
+			if n.Type == "database_damaged" {
+				told = strings.Contains(n.Body, "backup")
+			}
+		case <-time.After(60 * time.Second):
+			t.Fatalf("the damage was not told to the notifications socket; told %q", got)
 		}
-	case <-time.After(60 * time.Second):
-		t.Fatal("the damage was not told to the notifications socket")
+	}
+	// Nothing is pushed from, or pulled into, a damaged file: not even
+	// the first sync, which starts with the daemon.
+	for _, n := range got {
+		if strings.HasPrefix(n, "sync_failed") && !strings.Contains(n, "damaged") {
+			t.Fatalf("a sync ran against the damaged file: %q", n)
+		}
+	}
+	if _, err := m.Sync.SyncNow(ctx); !errors.Is(err, errSyncPaused) {
+		t.Fatalf("sync on a damaged file: %v, want it paused", err)
 	}
 }

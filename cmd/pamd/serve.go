@@ -162,7 +162,15 @@ func (m *Main) openSync(ctx context.Context) error {
 	m.Sync.Schedule = m.Config.SyncSchedule
 	if m.Central != nil {
 		pool := m.Central
+		store := m.Store
 		m.Sync.Probe = func(ctx context.Context) error {
+			// A damaged file is not pushed from (it may hold garbage) nor
+			// pulled into; the way back is a fresh file synced from central.
+			if v, err := store.CheckedIntegrity(ctx); err != nil {
+				return err
+			} else if v.Status == localstore.IntegrityDamaged {
+				return errSyncPaused
+			}
 			ctx, cancel := context.WithTimeout(ctx, 10*time.Second)
 			defer cancel()
 			return pool.Ping(ctx)
@@ -171,6 +179,9 @@ func (m *Main) openSync(ctx context.Context) error {
 	m.Store.OnWrite = m.Sync.Poke
 	return nil
 }
+
+// errSyncPaused is the sync's error while the database file is damaged.
+var errSyncPaused = errors.New("sync paused: the database file is damaged; restore pam.db from the last good backup, or move it aside and re-sync from central")
 
 // newCentralPool parses the central URL; nothing connects until first use.
 func newCentralPool(ctx context.Context, url string) (*pgxpool.Pool, error) {
