@@ -75,7 +75,7 @@ func (s *Store) Apply(ctx context.Context, user string, ops []Operation) ([]sche
 	}
 	s.writeMu.Lock()
 	defer s.writeMu.Unlock()
-	tx, err := s.write.BeginTx(ctx, nil)
+	tx, err := s.beginWrite(ctx)
 	if err != nil {
 		return nil, fmt.Errorf("begin: %w", err)
 	}
@@ -83,24 +83,26 @@ func (s *Store) Apply(ctx context.Context, user string, ops []Operation) ([]sche
 	w := &writer{s: s, tx: tx, user: user, now: s.Now()}
 	defer w.close()
 	out := make([]schema.Row, len(ops))
-	touched := make(map[string]bool)
+	touched := make(map[string]bool) // tables this batch wrote
 	for i, op := range ops {
 		if out[i], err = w.apply(ctx, op); err != nil {
+			s.noteCorrupt(err)
 			return nil, opError(i, len(ops), err)
 		}
-		touched[op.Table] = op.Op != OpRead
-	}
-	if err := tx.Commit(); err != nil {
-		return nil, fmt.Errorf("commit: %w", mapWriteError("", err))
-	}
-	wrote := false
-	for t, changed := range touched {
-		if changed {
-			s.invalidate(t)
-			wrote = true
+		if op.Op != OpRead {
+			// Only ever set: a later read of the same table in the batch
+			// must not hide the write from the cache and from sync.
+			touched[op.Table] = true
 		}
 	}
-	if wrote && s.OnWrite != nil {
+	if err := tx.Commit(); err != nil {
+		s.noteCorrupt(err)
+		return nil, fmt.Errorf("commit: %w", mapWriteError("", err))
+	}
+	for t := range touched {
+		s.invalidate(t)
+	}
+	if len(touched) > 0 && s.OnWrite != nil {
 		s.OnWrite()
 	}
 	return out, nil

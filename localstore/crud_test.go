@@ -2,6 +2,7 @@ package localstore_test
 
 import (
 	"context"
+	"sync/atomic"
 	"testing"
 
 	"github.com/pam-rv/pamd/localstore"
@@ -142,5 +143,62 @@ func TestBudgetSummaryView(t *testing.T) {
 	r := res.Rows[0]
 	if r["spent"] != "150.25" || r["remaining"] != "349.75" || r["percent_used"] != 30.05 {
 		t.Fatalf("summary row = %v", r)
+	}
+}
+
+// TestBulkReadAfterWrite: a read of a table after a write to it in the same
+// batch must not hide the write: the table's cached reads are invalidated
+// and the sync runner is told about the write.
+func TestBulkReadAfterWrite(t *testing.T) {
+	ctx := context.Background()
+	s := MustOpenStore(t)
+	var pokes atomic.Int32
+	s.OnWrite = func() { pokes.Add(1) }
+	first, err := s.Create(ctx, alice, "expenses", schema.Row{"amount": "1", "category": "fuel", "date": "2026-01-01"})
+	if err != nil {
+		t.Fatal(err)
+	}
+	for i := 0; i < 2; i++ { // fill the cache with the one-row answer
+		if res, err := s.Find(ctx, alice, "expenses", schema.Query{}); err != nil || res.Count != 1 {
+			t.Fatalf("find = %+v, %v", res, err)
+		}
+		s.Cache().Wait()
+	}
+	pokes.Store(0)
+	tests := []struct {
+		name string
+		ops  []localstore.Operation
+	}{
+		{"CreateThenRead", []localstore.Operation{
+			{Op: schema.OpCreate, Table: "expenses", Data: schema.Row{"amount": "2", "category": "fuel", "date": "2026-01-02"}},
+			{Op: localstore.OpRead, Table: "expenses", ID: first["id"].(string)},
+		}},
+		{"ReadCreateRead", []localstore.Operation{
+			{Op: localstore.OpRead, Table: "expenses", ID: first["id"].(string)},
+			{Op: schema.OpCreate, Table: "expenses", Data: schema.Row{"amount": "3", "category": "fuel", "date": "2026-01-03"}},
+			{Op: localstore.OpRead, Table: "expenses", ID: first["id"].(string)},
+		}},
+	}
+	for i, tc := range tests {
+		t.Run(tc.name, func(t *testing.T) {
+			if _, err := s.Apply(ctx, alice, tc.ops); err != nil {
+				t.Fatal(err)
+			}
+			res, err := s.Find(ctx, alice, "expenses", schema.Query{})
+			if err != nil || res.Count != i+2 {
+				t.Fatalf("find after the batch: count %v, %v; want %d (a stale cached answer?)", res.Count, err, i+2)
+			}
+			if got := pokes.Load(); got != int32(i+1) {
+				t.Fatalf("OnWrite called %d times, want %d: sync was not told of the write", got, i+1)
+			}
+			s.Cache().Wait()
+		})
+	}
+	// A batch of reads only writes nothing and tells no one.
+	if _, err := s.Apply(ctx, alice, []localstore.Operation{{Op: localstore.OpRead, Table: "expenses", ID: first["id"].(string)}}); err != nil {
+		t.Fatal(err)
+	}
+	if got := pokes.Load(); got != int32(len(tests)) {
+		t.Fatalf("a read-only batch called OnWrite: %d calls", got)
 	}
 }

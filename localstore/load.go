@@ -31,7 +31,7 @@ func (s *Store) Load(ctx context.Context, table string, rows []schema.Row, opt L
 
 	s.writeMu.Lock()
 	defer s.writeMu.Unlock()
-	tx, err := s.write.BeginTx(ctx, nil)
+	tx, err := s.beginWrite(ctx)
 	if err != nil {
 		return fmt.Errorf("begin: %w", err)
 	}

@@ -19,6 +19,7 @@ import (
 	"path/filepath"
 	"runtime"
 	"sync"
+	"sync/atomic"
 	"time"
 
 	"github.com/google/uuid"
@@ -49,14 +50,26 @@ type Store struct {
 	// OnWrite, when set, is called after every committed local mutation
 	// (the sync runner uses it to push soon after a write).
 	OnWrite func()
+	// CheckEvery is how often a quick check of the file runs in the
+	// background after the one at Open; 0 runs only the one at Open.
+	// Defaults to 1 hour.
+	CheckEvery time.Duration
+	// CheckTimeout bounds one scheduled or start-up check; a check cut
+	// short leaves the last verdict in place. Defaults to 2 minutes.
+	CheckTimeout time.Duration
+	// OnDamage, when set, is called once when the file is found damaged
+	// (the daemon tells the notifications socket). Set it before Open: the
+	// check at Open runs in its own goroutine.
+	OnDamage func(Integrity)
 
 	write *sql.DB
 	read  *sql.DB
 	cache *Cache
 	clock *hlc.Clock
 
-	deviceID string // minted on first open; the HLC tie-break
-	owner    string // the device owner's user id, "" until set
+	deviceID string       // minted on first open; the HLC tie-break
+	ownerMu  sync.RWMutex // guards owner
+	owner    string       // the device owner's user id, "" until set
 
 	// writeMu serialises write transactions in this process, so the
 	// in-memory HLC and transaction numbering follow commit order.
@@ -67,17 +80,26 @@ type Store struct {
 
 	tokensMu sync.RWMutex      // guards tokens
 	tokens   map[string]string // token hash -> user id
+
+	integrity  atomic.Pointer[Integrity] // the last verdict on the file
+	verdictMu  sync.Mutex                // serialises changes of integrity
+	checkMu    sync.Mutex                // one integrity check at a time
+	startCheck chan struct{}             // closed when the check at Open ends
+	stopChecks context.CancelFunc        // ends the scheduled checks
+	checks     sync.WaitGroup            // the scheduled-check goroutine
 }
 
 // New returns a store for the file at path with defaults set.
 func New(path string, cat *schema.Catalog) *Store {
 	return &Store{
-		Path:       path,
-		Catalog:    cat,
-		Now:        time.Now,
-		Logger:     slog.Default(),
-		ReadConns:  max(4, runtime.NumCPU()),
-		CacheBytes: 64 << 20,
+		Path:         path,
+		Catalog:      cat,
+		Now:          time.Now,
+		Logger:       slog.Default(),
+		ReadConns:    max(4, runtime.NumCPU()),
+		CacheBytes:   64 << 20,
+		CheckEvery:   time.Hour,
+		CheckTimeout: 2 * time.Minute,
 	}
 }
 
@@ -89,6 +111,13 @@ func (s *Store) Open(ctx context.Context) error {
 	}
 	if err := os.MkdirAll(filepath.Dir(s.Path), 0o750); err != nil {
 		return fmt.Errorf("create data directory: %w", err)
+	}
+	// SQLite says only "unable to open database file" when the file or
+	// its directory is not ours to write; the system says why.
+	if f, err := os.OpenFile(s.Path, os.O_RDWR|os.O_CREATE, 0o640); err != nil {
+		return fmt.Errorf("open database: %w", err)
+	} else {
+		f.Close()
 	}
 	var err error
 	if s.write, err = sql.Open("sqlite", dsn(s.Path, false)); err != nil {
@@ -125,12 +154,18 @@ func (s *Store) Open(ctx context.Context) error {
 			return err
 		}
 	}
+	s.startChecks()
 	return nil
 }
 
 // Close closes the database. It is safe to call more than once.
 func (s *Store) Close() error {
 	var errs []error
+	if s.stopChecks != nil {
+		s.stopChecks()
+		s.checks.Wait()
+		s.stopChecks = nil
+	}
 	if s.cache != nil {
 		s.cache.Close()
 		s.cache = nil
@@ -203,7 +238,11 @@ func (s *Store) prepareWrites(ctx context.Context) error {
 func (s *Store) DeviceID() string { return s.deviceID }
 
 // Owner is the device owner's user id, or "" when none is set.
-func (s *Store) Owner() string { return s.owner }
+func (s *Store) Owner() string {
+	s.ownerMu.RLock()
+	defer s.ownerMu.RUnlock()
+	return s.owner
+}
 
 // Clock is the store's hybrid logical clock.
 func (s *Store) Clock() *hlc.Clock { return s.clock }
@@ -231,9 +270,13 @@ func (s *Store) loadMeta(ctx context.Context) error {
 		}
 	}
 	s.deviceID = id
-	if s.owner, err = get("owner"); err != nil {
+	owner, err := get("owner")
+	if err != nil {
 		return fmt.Errorf("load owner: %w", err)
 	}
+	s.ownerMu.Lock()
+	s.owner = owner
+	s.ownerMu.Unlock()
 	var last int64
 	if err := s.write.QueryRowContext(ctx, `SELECT coalesce(max(hlc), 0) FROM _pam_changes`).Scan(&last); err != nil {
 		return fmt.Errorf("load clock: %w", err)
@@ -255,11 +298,16 @@ func (s *Store) SetOwner(ctx context.Context, userID string) error {
 	if err != nil {
 		return schema.Errorf(schema.EINVALID, "owner: %v", err)
 	}
+	if err := s.writable(ctx); err != nil {
+		return err
+	}
 	if _, err := s.write.ExecContext(ctx, `INSERT INTO _pam_meta(key, value) VALUES ('owner', ?)
 		ON CONFLICT(key) DO UPDATE SET value = excluded.value`, id); err != nil {
 		return fmt.Errorf("set owner: %w", err)
 	}
+	s.ownerMu.Lock()
 	s.owner = id
+	s.ownerMu.Unlock()
 	return nil
 }
 

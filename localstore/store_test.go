@@ -7,6 +7,7 @@ import (
 	"fmt"
 	"os"
 	"path/filepath"
+	"strings"
 	"testing"
 	"time"
 
@@ -116,5 +117,84 @@ func TestUpgradeKeepsOutbox(t *testing.T) {
 	}
 	if n, err := s.PendingChanges(ctx); err != nil || n != 4 {
 		t.Fatalf("pending after a write = %d, %v; want 4", n, err)
+	}
+}
+
+// mustMigrateTo makes a database at path with only the named migrations
+// applied, as an older release left it.
+func mustMigrateTo(tb testing.TB, path string, names ...string) *sql.DB {
+	tb.Helper()
+	db, err := sql.Open("sqlite", path)
+	if err != nil {
+		tb.Fatal(err)
+	}
+	if _, err := db.Exec(`CREATE TABLE _pam_migrations (name TEXT PRIMARY KEY, applied_at TEXT NOT NULL) STRICT`); err != nil {
+		tb.Fatal(err)
+	}
+	for _, name := range names {
+		body, err := os.ReadFile(name)
+		if err != nil {
+			tb.Fatal(err)
+		}
+		if _, err := db.Exec(string(body)); err != nil {
+			tb.Fatalf("%s: %v", name, err)
+		}
+		if _, err := db.Exec(`INSERT INTO _pam_migrations VALUES (?, '2026-01-01T00:00:00Z')`, name); err != nil {
+			tb.Fatal(err)
+		}
+	}
+	return db
+}
+
+// TestUpgradeIndexesClock upgrades a database whose change log has no
+// index on hlc: the clock's high-water mark survives, and reading it at
+// start seeks the new index instead of scanning the log.
+func TestUpgradeIndexesClock(t *testing.T) {
+	ctx := context.Background()
+	path := filepath.Join(t.TempDir(), localstore.FileName)
+	db := mustMigrateTo(t, path, "migrations/0001_tables.sql", "migrations/0002_changelog.sql", "migrations/0003_changelog_check.sql")
+	const top = int64(1) << 60 // far ahead of the wall clock
+	for i := int64(0); i < 500; i++ {
+		hlc := 1000 + i
+		if i == 250 {
+			hlc = top // the log is in seq order; the mark need not be last
+		}
+		if _, err := db.Exec(`INSERT INTO _pam_changes (tx, hlc, tbl, row_id, user_id, op, cl, data, created_at)
+			VALUES (?, ?, 'expenses', ?, ?, 'create', 1, '{}', '2026-01-01T00:00:00Z')`,
+			hlc, hlc, fmt.Sprintf("0190a000-0000-7000-8000-%012d", i), alice); err != nil {
+			t.Fatal(err)
+		}
+	}
+	db.Close()
+
+	s := localstore.New(path, schema.Default())
+	if err := s.Open(ctx); err != nil {
+		t.Fatalf("open upgraded store: %v", err)
+	}
+	defer s.Close()
+	if now := int64(s.Clock().Now()); now <= top {
+		t.Fatalf("clock after upgrade = %d, want past the log's high-water mark %d", now, top)
+	}
+	raw, err := sql.Open("sqlite", "file:"+path+"?mode=ro")
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer raw.Close()
+	rows, err := raw.Query(`EXPLAIN QUERY PLAN SELECT coalesce(max(hlc), 0) FROM _pam_changes`)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer rows.Close()
+	var plan []string
+	for rows.Next() {
+		var id, parent, unused int
+		var detail string
+		if err := rows.Scan(&id, &parent, &unused, &detail); err != nil {
+			t.Fatal(err)
+		}
+		plan = append(plan, detail)
+	}
+	if len(plan) != 1 || !strings.Contains(plan[0], "_pam_changes_hlc_idx") || strings.HasPrefix(plan[0], "SCAN") {
+		t.Fatalf("start-up reads the clock with plan %q, want a search of _pam_changes_hlc_idx", plan)
 	}
 }

@@ -133,7 +133,7 @@ func storedFromJSON(v any) any {
 func (s *Store) MarkPushed(ctx context.Context, upTo int64, rejected map[int64]string) error {
 	s.writeMu.Lock()
 	defer s.writeMu.Unlock()
-	tx, err := s.write.BeginTx(ctx, nil)
+	tx, err := s.beginWrite(ctx)
 	if err != nil {
 		return fmt.Errorf("begin: %w", err)
 	}
@@ -305,7 +305,7 @@ type SyncTx struct {
 func (s *Store) ApplyRemote(ctx context.Context, fn func(*SyncTx) error) error {
 	s.writeMu.Lock()
 	defer s.writeMu.Unlock()
-	tx, err := s.write.BeginTx(ctx, nil)
+	tx, err := s.beginWrite(ctx)
 	if err != nil {
 		return fmt.Errorf("begin: %w", err)
 	}
@@ -634,7 +634,7 @@ func (t *SyncTx) Observe(ts hlc.Timestamp) bool { return t.w.s.clock.Observe(ts)
 func (s *Store) CompactOutbox(ctx context.Context, keep hlc.Timestamp, during func()) (int64, error) {
 	s.writeMu.Lock()
 	defer s.writeMu.Unlock()
-	tx, err := s.write.BeginTx(ctx, nil)
+	tx, err := s.beginWrite(ctx)
 	if err != nil {
 		return 0, fmt.Errorf("begin: %w", err)
 	}

@@ -21,6 +21,9 @@ func (s *Store) IssueToken(ctx context.Context, user, label string) (string, err
 	if err != nil {
 		return "", schema.Errorf(schema.EINVALID, "user: %v", err)
 	}
+	if err := s.writable(ctx); err != nil {
+		return "", err
+	}
 	var raw [32]byte
 	if _, err := rand.Read(raw[:]); err != nil {
 		return "", fmt.Errorf("token entropy: %w", err)

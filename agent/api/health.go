@@ -1,8 +1,11 @@
 package api
 
 import (
+	"math"
 	"net/http"
+	"time"
 
+	"github.com/pam-rv/pamd/localstore"
 	"github.com/pam-rv/pamd/schema"
 )
 
@@ -16,18 +19,56 @@ type Probe struct {
 // AddProbe registers a component's health probe.
 func (s *Server) AddProbe(p Probe) { s.probes = append(s.probes, p) }
 
-func (s *Server) handleHealth(w http.ResponseWriter, r *http.Request) {
-	status := "ok"
-	if h, err := s.Store.Health(r.Context()); err != nil || !h.OK() {
-		status = "degraded"
+// healthAnswer is GET /api/v1/health: liveness and the store's last
+// integrity verdict, from memory. Anyone on the network may ask, so it
+// never touches the disk; the check itself runs on the store's schedule
+// and on demand in /api/v1/health/detailed.
+type healthAnswer struct {
+	Status    string          `json:"status"` // "ok" or "degraded"
+	Version   string          `json:"version"`
+	Reason    string          `json:"reason,omitempty"`
+	Integrity integrityAnswer `json:"integrity"`
+}
+
+type integrityAnswer struct {
+	Status     string     `json:"status"` // "ok", "damaged" or "unknown" (not checked yet)
+	Check      string     `json:"check,omitempty"`
+	CheckedAt  *time.Time `json:"checked_at,omitempty"`
+	AgeSeconds float64    `json:"age_seconds"`
+}
+
+// damagedReason is what health says of a damaged file; the detail is for
+// authenticated callers.
+const damagedReason = "the database file is damaged: writes are refused, reads go on; restore pam.db from the last good backup or re-sync from central"
+
+func (s *Server) integrity() (integrityAnswer, string) {
+	v := s.Store.Integrity()
+	out := integrityAnswer{Status: v.Status, Check: v.Check}
+	if !v.CheckedAt.IsZero() {
+		at := v.CheckedAt.UTC()
+		out.CheckedAt = &at
+		out.AgeSeconds = math.Round(v.Age(time.Now()).Seconds()*10) / 10
 	}
-	writeJSON(w, http.StatusOK, map[string]string{"status": status, "version": s.Version})
+	if v.Status == localstore.IntegrityDamaged {
+		return out, damagedReason
+	}
+	return out, ""
+}
+
+func (s *Server) handleHealth(w http.ResponseWriter, r *http.Request) {
+	out := healthAnswer{Status: "ok", Version: s.Version}
+	out.Integrity, out.Reason = s.integrity()
+	if out.Reason != "" {
+		out.Status = "degraded"
+	}
+	w.Header().Set("Cache-Control", "no-store")
+	writeJSON(w, http.StatusOK, out)
 }
 
 func (s *Server) handleHealthDetailed(w http.ResponseWriter, r *http.Request, user string) {
 	out := map[string]any{"version": s.Version}
 	status := "ok"
-	h, err := s.Store.Health(r.Context())
+	h, err := s.Store.Health(r.Context()) // a full check, now: authenticated callers only
 	if err != nil {
 		s.writeError(w, r, err)
 		return
@@ -36,6 +77,11 @@ func (s *Server) handleHealthDetailed(w http.ResponseWriter, r *http.Request, us
 		status = "degraded"
 	}
 	out["database"] = h
+	integrity, reason := s.integrity()
+	out["integrity"] = integrity
+	if reason != "" {
+		out["reason"] = reason
+	}
 	if st, err := s.Store.Stats(r.Context(), user); err == nil {
 		out["cache"] = st.Cache
 		out["pending_changes"] = st.PendingChanges

@@ -24,6 +24,8 @@ type DataStore interface {
 	Apply(ctx context.Context, user string, ops []localstore.Operation) ([]schema.Row, error)
 	Stats(ctx context.Context, user string) (*localstore.Stats, error)
 	Health(ctx context.Context) (*localstore.Health, error)
+	// Integrity is the last verdict on the file, from memory.
+	Integrity() localstore.Integrity
 }
 
 // TokenStore resolves device tokens the daemon issued.

@@ -43,7 +43,7 @@ func (c *Config) bindLLM(fs *flag.FlagSet, e env) {
 
 // assistant is the chat stack: tools, models, router, conversation.
 type assistant struct {
-	hub     notify.Hub
+	hub     *notify.Hub // Main's
 	insight *insights.Job
 	tools   *tools.Registry
 	router  *llm.Router
@@ -58,7 +58,7 @@ type assistant struct {
 // and always the offline answerer last — and starts the connectivity
 // probe and the local model's warm-up in the background.
 func (m *Main) openAssistant() error {
-	a := &assistant{tools: tools.NewRegistry(m.Store)}
+	a := &assistant{tools: tools.NewRegistry(m.Store), hub: &m.hub}
 	l := m.Config.LLM
 	var providers []llm.Provider
 	if l.OpenAIKey != "" {
@@ -120,7 +120,7 @@ func (m *Main) openAssistant() error {
 	}
 	m.assistant = a
 	m.API.MountAssistant(a.chat, a.tools)
-	m.API.MountIntelligence(a.tools, &a.hub)
+	m.API.MountIntelligence(a.tools, a.hub)
 	m.Sync.Notify = func(ev runner.Event) {
 		n := notify.Notification{Type: ev.Kind, Title: "Sync finished", TS: time.Now().UTC(), Data: ev.Result}
 		if ev.Err != nil {
@@ -128,7 +128,7 @@ func (m *Main) openAssistant() error {
 		}
 		a.hub.Broadcast(n)
 	}
-	a.insight = &insights.Job{Tools: a.tools, Users: m.Store.Users, Hub: &a.hub,
+	a.insight = &insights.Job{Tools: a.tools, Users: m.Store.Users, Hub: a.hub,
 		Schedule: m.Config.InsightsSchedule, Logger: m.Logger.With("component", "insights")}
 	if err := a.insight.Open(); err != nil {
 		return &ConfigError{"--insights-schedule / PAM_INSIGHTS_SCHEDULE", err}

@@ -7,6 +7,8 @@ import (
 	"io"
 	"log/slog"
 	"net"
+	"runtime/debug"
+	"strconv"
 	"strings"
 
 	"github.com/pam-rv/pamd/sync/replica"
@@ -28,8 +30,12 @@ type Config struct {
 	LLM          LLMConfig
 	// InsightsSchedule is the cron spec of the proactive insight job.
 	InsightsSchedule string
+	// MemoryLimit is the Go runtime's soft memory limit in bytes
+	// (debug.SetMemoryLimit); 0 leaves the runtime's own (GOMEMLIMIT).
+	MemoryLimit int64
 
-	afterParse []func() // steps that turn parsed flag text into fields
+	afterParse      []func() // steps that turn parsed flag text into fields
+	memoryLimitText string   // --memory-limit as given, parsed by Validate
 }
 
 // DefaultConfig is the configuration with nothing set.
@@ -41,6 +47,7 @@ func DefaultConfig() Config {
 		LogLevel:         "info",
 		SyncSchedule:     "@every 5m",
 		InsightsSchedule: "@every 1h",
+		MemoryLimit:      DefaultMemoryLimit,
 		LLM: LLMConfig{
 			OpenAIModel:         "gpt-4-turbo",
 			OpenAIFallbackModel: "gpt-3.5-turbo",
@@ -83,7 +90,57 @@ func (c *Config) Validate() error {
 	if _, err := parseLevel(c.LogLevel); err != nil {
 		return &ConfigError{"--log-level / PAM_LOG_LEVEL", err}
 	}
+	if c.memoryLimitText != "" {
+		n, err := parseBytes(c.memoryLimitText)
+		if err != nil {
+			return &ConfigError{"--memory-limit / PAM_MEMORY_LIMIT", err}
+		}
+		c.MemoryLimit = n
+	}
+	if c.MemoryLimit != 0 && c.MemoryLimit < 64<<20 {
+		return &ConfigError{"--memory-limit / PAM_MEMORY_LIMIT", fmt.Errorf("%w: %s is below 64MiB, too little to run", ErrInvalid, formatBytes(c.MemoryLimit))}
+	}
 	return nil
+}
+
+// applyMemoryLimit sets the runtime's soft memory limit, once per process,
+// from the resolved configuration.
+func (c *Config) applyMemoryLimit() {
+	if c.MemoryLimit > 0 {
+		debug.SetMemoryLimit(c.MemoryLimit)
+	}
+}
+
+var byteUnits = []struct {
+	suffix string
+	n      int64
+}{{"GiB", 1 << 30}, {"MiB", 1 << 20}, {"KiB", 1 << 10}, {"GB", 1e9}, {"MB", 1e6}, {"KB", 1e3}, {"B", 1}}
+
+// parseBytes reads a size such as 512MiB, 1GiB, 300MB or 1048576.
+func parseBytes(s string) (int64, error) {
+	t := strings.TrimSpace(s)
+	mult := int64(1)
+	for _, u := range byteUnits {
+		if strings.HasSuffix(t, u.suffix) {
+			t, mult = strings.TrimSpace(strings.TrimSuffix(t, u.suffix)), u.n
+			break
+		}
+	}
+	n, err := strconv.ParseInt(t, 10, 64)
+	if err != nil || n < 0 || n > (1<<50)/mult {
+		return 0, fmt.Errorf("%w: %q (a size such as 512MiB or 1GiB)", ErrInvalid, s)
+	}
+	return n * mult, nil
+}
+
+// formatBytes renders n in the largest binary unit that divides it.
+func formatBytes(n int64) string {
+	for _, u := range byteUnits[:3] {
+		if n != 0 && n%u.n == 0 {
+			return strconv.FormatInt(n/u.n, 10) + u.suffix
+		}
+	}
+	return strconv.FormatInt(n, 10)
 }
 
 // env reads an environment variable over a default.
@@ -106,8 +163,23 @@ func (e env) boolean(key string, def bool) bool {
 	return def
 }
 
+// DefaultMemoryLimit suits a 2 GB board shared with a local model: the
+// runtime collects harder as the heap nears it (a soft limit: it is never
+// an out-of-memory error).
+const DefaultMemoryLimit = 512 << 20
+
 // bindCommon registers the settings every command shares.
 func (c *Config) bindCommon(fs *flag.FlagSet, e env) {
+	def := formatBytes(c.MemoryLimit)
+	if e("GOMEMLIMIT") != "" {
+		def = "0" // the runtime already has one, set the Go way
+	}
+	limit := e.str("PAM_MEMORY_LIMIT", def)
+	fs.Func("memory-limit", "Go runtime soft memory `limit`, such as 512MiB or 1GiB; 0 leaves GOMEMLIMIT to the runtime (PAM_MEMORY_LIMIT) (default "+limit+")", func(v string) error {
+		limit = v
+		return nil
+	})
+	c.afterParse = append(c.afterParse, func() { c.memoryLimitText = limit })
 	fs.StringVar(&c.DataDir, "data-dir", e.str("PAM_DATA_DIR", c.DataDir), "state directory holding the database `dir` (PAM_DATA_DIR)")
 	fs.StringVar(&c.LogFormat, "log-format", e.str("PAM_LOG_FORMAT", c.LogFormat), "log format, json or text (PAM_LOG_FORMAT)")
 	fs.StringVar(&c.LogLevel, "log-level", e.str("PAM_LOG_LEVEL", c.LogLevel), "log level: debug, info, warn, error (PAM_LOG_LEVEL)")
@@ -140,13 +212,14 @@ func (c *Config) bindCentral(fs *flag.FlagSet, e env) {
 	fs.StringVar(&c.SyncBBox, "sync-bbox", e.str("PAM_SYNC_BBOX", c.SyncBBox), "keep only reference data inside `minLat,minLon,maxLat,maxLon` (PAM_SYNC_BBOX)")
 }
 
-// parse parses args into the flag set and runs the post-parse steps.
-func (c *Config) parse(fs *flag.FlagSet, args []string) error {
-	if err := fs.Parse(args); err != nil {
+// parse parses args into the flag set, runs the post-parse steps and
+// validates. -h prints the flags on stdout and returns flag.ErrHelp.
+func (c *Config) parse(fs *flag.FlagSet, args []string, stdout io.Writer) error {
+	if err := parseFlags(fs, args, stdout); err != nil {
 		return err
 	}
 	if fs.NArg() > 0 {
-		return fmt.Errorf("%w: unexpected argument %q", errUsage, fs.Arg(0))
+		return fmt.Errorf("%w: unexpected argument %q: %s takes flags only (see %s -h)", errUsage, fs.Arg(0), fs.Name(), fs.Name())
 	}
 	for _, f := range c.afterParse {
 		f()
@@ -154,9 +227,37 @@ func (c *Config) parse(fs *flag.FlagSet, args []string) error {
 	return c.Validate()
 }
 
+// parseFlags parses args. -h prints the flags on stdout and returns
+// flag.ErrHelp; a bad flag prints the flag package's complaint and the
+// flags on the flag set's output (stderr) and returns an already reported
+// usage error.
+func parseFlags(fs *flag.FlagSet, args []string, stdout io.Writer) error {
+	err := fs.Parse(args)
+	switch {
+	case errors.Is(err, flag.ErrHelp):
+		printFlags(fs, stdout)
+		return flag.ErrHelp
+	case err != nil: // the flag package said what is wrong
+		printFlags(fs, fs.Output())
+		return fmt.Errorf("%w%w: %v", errUsage, errReported, err)
+	}
+	return nil
+}
+
+func printFlags(fs *flag.FlagSet, w io.Writer) {
+	out := fs.Output()
+	fs.SetOutput(w)
+	fmt.Fprintf(w, "Usage of %s:\n", fs.Name())
+	fs.PrintDefaults()
+	fs.SetOutput(out)
+}
+
+// newFlagSet makes a command's flag set; it reports on stderr and leaves
+// printing the flags to parseFlags.
 func newFlagSet(name string, stderr io.Writer) *flag.FlagSet {
 	fs := flag.NewFlagSet("pamd "+name, flag.ContinueOnError)
 	fs.SetOutput(stderr)
+	fs.Usage = func() {}
 	return fs
 }
 

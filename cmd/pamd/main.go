@@ -13,27 +13,50 @@ import (
 	"os"
 	"os/signal"
 	"runtime/debug"
+	"strings"
 	"syscall"
 )
 
 // Version is set at build time with -ldflags "-X main.Version=...".
 var Version = ""
 
-// errUsage marks a command-line mistake; main exits 2 for it.
+// errUsage marks a command-line mistake; main prints it and exits 2.
 var errUsage = errors.New("usage")
+
+// errReported marks an error already printed (the flag package's own).
+var errReported = errors.New("reported")
 
 func main() {
 	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
 	defer stop()
 	err := run(ctx, os.Args[1:], os.Stdout, os.Stderr, os.Getenv)
+	stop()
+	os.Exit(exitCode(err, os.Stderr))
+}
+
+// exitCode prints err's reason on stderr and returns the exit status:
+// 0 for success and -h, 2 for a command-line mistake, 1 for any failure.
+func exitCode(err error, stderr io.Writer) int {
 	switch {
-	case err == nil:
-	case errors.Is(err, errUsage), errors.Is(err, flag.ErrHelp):
-		os.Exit(2)
+	case err == nil, errors.Is(err, flag.ErrHelp):
+		return 0
+	case errors.Is(err, errUsage):
+		if msg := usageMessage(err); !errors.Is(err, errReported) {
+			if !strings.HasPrefix(msg, "pamd ") { // "pamd sync: ..." names itself
+				msg = "pamd: " + msg
+			}
+			fmt.Fprintln(stderr, msg)
+		}
+		return 2
 	default:
-		fmt.Fprintln(os.Stderr, "pamd:", err)
-		os.Exit(1)
+		fmt.Fprintln(stderr, "pamd:", err)
+		return 1
 	}
+}
+
+// usageMessage is a usage error's text without the "usage: " mark.
+func usageMessage(err error) string {
+	return strings.TrimPrefix(err.Error(), errUsage.Error()+": ")
 }
 
 const usage = `pamd — PAM, the Personal Assistant Manager for life in an RV
@@ -58,7 +81,7 @@ equivalent (PAM_DATA_DIR, PAM_LISTEN, ...); flags win over the environment.
 func run(ctx context.Context, args []string, stdout, stderr io.Writer, getenv func(string) string) error {
 	if len(args) == 0 {
 		fmt.Fprint(stderr, usage)
-		return errUsage
+		return fmt.Errorf("%w%w", errUsage, errReported)
 	}
 	switch args[0] {
 	case "serve":
@@ -79,7 +102,7 @@ func run(ctx context.Context, args []string, stdout, stderr io.Writer, getenv fu
 		return nil
 	}
 	fmt.Fprintf(stderr, "pamd: unknown command %q\n\n%s", args[0], usage)
-	return errUsage
+	return fmt.Errorf("%w%w", errUsage, errReported)
 }
 
 // version is the -X value, else the module version or VCS revision.

@@ -12,12 +12,14 @@ import (
 	"os"
 	"path/filepath"
 	"strings"
+	"sync"
 	"time"
 
 	"github.com/jackc/pgx/v5/pgxpool"
 	"golang.org/x/sync/errgroup"
 
 	"github.com/pam-rv/pamd/agent/api"
+	"github.com/pam-rv/pamd/agent/notify"
 	"github.com/pam-rv/pamd/localstore"
 	"github.com/pam-rv/pamd/localstore/demo"
 	"github.com/pam-rv/pamd/schema"
@@ -40,6 +42,12 @@ type Main struct {
 	assistant *assistant
 	listener  net.Listener
 	server    *http.Server
+
+	hub             notify.Hub // the notifications socket's fan-out
+	lock            *dirLock   // the data directory, held from Open to Close
+	control         *http.Server
+	controlListener net.Listener
+	controlMu       sync.Mutex // one control request at a time
 }
 
 // NewMain returns a Main with the default configuration.
@@ -53,9 +61,19 @@ func (m *Main) Addr() string { return m.listener.Addr().String() }
 // Open opens the store (filling the demo set when asked and new), builds the
 // HTTP server and starts listening.
 func (m *Main) Open(ctx context.Context) error {
+	var err error
+	if m.lock, err = lockDataDirWaiting(ctx, m.Config.DataDir, "serve", 10*time.Second); err != nil {
+		return err
+	}
 	cat := schema.Default()
 	m.Store = localstore.New(filepath.Join(m.Config.DataDir, localstore.FileName), cat)
 	m.Store.Logger = m.Logger.With("component", "localstore")
+	m.Store.OnDamage = func(v localstore.Integrity) {
+		m.hub.Broadcast(notify.Notification{Type: "database_damaged", Title: "Database damaged: changes are not saved",
+			Body: "The database file is damaged, so PAM refuses changes to keep from making it worse; reading still works. " +
+				"Restore pam.db from the last good backup, or re-sync from central.",
+			TS: time.Now().UTC(), Data: v})
+	}
 	if err := m.Store.Open(ctx); err != nil {
 		return err
 	}
@@ -76,16 +94,21 @@ func (m *Main) Open(ctx context.Context) error {
 	if err := m.openAssistant(); err != nil {
 		return err
 	}
+	// Start the sync loop last, once every field it reads (Notify, Probe,
+	// the store's OnWrite) is set: its first sync begins at once.
+	if err := m.Sync.Open(); err != nil {
+		return fmt.Errorf("sync schedule %q: %w", m.Config.SyncSchedule, err)
+	}
 	m.server = &http.Server{
 		Handler:           m.API.Handler(),
 		ReadHeaderTimeout: 10 * time.Second,
 		IdleTimeout:       2 * time.Minute,
 		ErrorLog:          slog.NewLogLogger(m.Logger.Handler(), slog.LevelWarn),
 	}
-	var err error
 	if m.listener, err = net.Listen("tcp", m.Config.Listen); err != nil {
 		return fmt.Errorf("listen on %s: %w", m.Config.Listen, err)
 	}
+	m.openControl()
 	return nil
 }
 
@@ -98,16 +121,28 @@ func (m *Main) Run(ctx context.Context) error {
 		}
 		return nil
 	})
+	if m.control != nil {
+		g.Go(func() error {
+			if err := m.control.Serve(m.controlListener); !errors.Is(err, http.ErrServerClosed) {
+				return fmt.Errorf("control socket: %w", err)
+			}
+			return nil
+		})
+	}
 	g.Go(func() error {
 		<-ctx.Done()
 		shutdown, cancel := context.WithTimeout(context.WithoutCancel(ctx), 10*time.Second)
 		defer cancel()
-		return m.server.Shutdown(shutdown)
+		var errs []error
+		if m.control != nil {
+			errs = append(errs, m.control.Shutdown(shutdown))
+		}
+		return errors.Join(append(errs, m.server.Shutdown(shutdown))...)
 	})
 	return g.Wait()
 }
 
-// openSync builds the sync engine. Without a central URL it still exists,
+// openSync builds the sync engine; Open starts it once it is wired. Without a central URL it still exists,
 // reporting "central": "none"; with one, the pool connects lazily, so a
 // daemon started in a dead zone comes up at once and syncs later.
 func (m *Main) openSync(ctx context.Context) error {
@@ -128,18 +163,26 @@ func (m *Main) openSync(ctx context.Context) error {
 	m.Sync.Schedule = m.Config.SyncSchedule
 	if m.Central != nil {
 		pool := m.Central
+		store := m.Store
 		m.Sync.Probe = func(ctx context.Context) error {
+			// A damaged file is not pushed from (it may hold garbage) nor
+			// pulled into; the way back is a fresh file synced from central.
+			if v, err := store.CheckedIntegrity(ctx); err != nil {
+				return err
+			} else if v.Status == localstore.IntegrityDamaged {
+				return errSyncPaused
+			}
 			ctx, cancel := context.WithTimeout(ctx, 10*time.Second)
 			defer cancel()
 			return pool.Ping(ctx)
 		}
 	}
 	m.Store.OnWrite = m.Sync.Poke
-	if err := m.Sync.Open(); err != nil {
-		return fmt.Errorf("sync schedule %q: %w", m.Config.SyncSchedule, err)
-	}
 	return nil
 }
+
+// errSyncPaused is the sync's error while the database file is damaged.
+var errSyncPaused = errors.New("sync paused: the database file is damaged; restore pam.db from the last good backup, or move it aside and re-sync from central")
 
 // newCentralPool parses the central URL; nothing connects until first use.
 func newCentralPool(ctx context.Context, url string) (*pgxpool.Pool, error) {
@@ -166,9 +209,14 @@ func (m *Main) Close() error {
 	if m.listener != nil && m.server == nil {
 		errs = append(errs, m.listener.Close())
 	}
+	if m.controlListener != nil {
+		m.controlListener.Close() // already closed if Run served it
+		os.Remove(filepath.Join(m.Config.DataDir, ControlSocket))
+	}
 	if m.Store != nil {
 		errs = append(errs, m.Store.Close())
 	}
+	errs = append(errs, m.lock.Close()) // last: the store is closed
 	return errors.Join(errs...)
 }
 
@@ -194,10 +242,11 @@ func runServe(ctx context.Context, args []string, stdout, stderr io.Writer, gete
 	m := NewMain()
 	fs := newFlagSet("serve", stderr)
 	m.Config.bindServe(fs, env(getenv))
-	if err := m.Config.parse(fs, args); err != nil {
+	if err := m.Config.parse(fs, args, stdout); err != nil {
 		return usageError(stderr, err)
 	}
 	m.Logger = m.Config.newLogger(stderr)
+	m.Config.applyMemoryLimit()
 	m.Stdout = stdout
 	defer m.Close()
 	if err := m.Open(ctx); err != nil {
@@ -222,15 +271,11 @@ func self() string {
 	return "pamd"
 }
 
-// usageError reports a flag or configuration mistake.
+// usageError marks a flag or configuration mistake (main exits 2 and
+// prints it); -h passes through.
 func usageError(stderr io.Writer, err error) error {
 	if errors.Is(err, errUsage) || errors.Is(err, flag.ErrHelp) {
 		return err
 	}
-	var ce *ConfigError
-	if errors.As(err, &ce) {
-		fmt.Fprintln(stderr, "pamd:", err)
-		return fmt.Errorf("%w: %v", errUsage, err)
-	}
-	return fmt.Errorf("%w: %v", errUsage, err)
+	return fmt.Errorf("%w: %w", errUsage, err)
 }

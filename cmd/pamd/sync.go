@@ -29,17 +29,22 @@ func runSync(ctx context.Context, args []string, stdout, stderr io.Writer, geten
 	quiet := fs.Bool("quiet", false, "no progress bar")
 	page := fs.Int("page", 2000, "changes per pushed batch and per pulled `page`")
 	window := fs.Duration("replay-window", 7*24*time.Hour, "keep acknowledged outbox entries this `long` before compaction")
-	if err := cfg.parse(fs, args); err != nil {
+	if err := cfg.parse(fs, args, stdout); err != nil {
 		return usageError(stderr, err)
 	}
+	cfg.applyMemoryLimit()
 	if cfg.CentralURL == "" {
-		return fmt.Errorf("%w: --central-url or PAM_CENTRAL_URL is required", errUsage)
+		return fmt.Errorf("%w: pamd sync: --central-url (or PAM_CENTRAL_URL) is required: this device's central Postgres URL, from pamd central add-device", errUsage)
 	}
-	s, err := openStore(ctx, &cfg, stderr)
+	o, err := openOneShot(ctx, &cfg, stderr, "sync")
+	if locked := (*LockedError)(nil); errors.As(err, &locked) {
+		return fmt.Errorf("%w: the daemon syncs on its own; ask it with POST /api/v1/sync/now, or stop it first", locked)
+	}
 	if err != nil {
 		return err
 	}
-	defer s.Close()
+	defer o.Close()
+	s := o.store
 	pool, err := newCentralPool(ctx, cfg.CentralURL)
 	if err != nil {
 		return err
@@ -89,21 +94,33 @@ func runSync(ctx context.Context, args []string, stdout, stderr io.Writer, geten
 }
 
 // centralUsage lists the central subcommands.
-const centralUsage = `usage:
+const centralUsage = `Usage:
   pamd central plan --central-url URL                 show what init would do, table by table (changes nothing)
   pamd central init --central-url URL [--adopt] [--harden] [--realtime]
                                                       install the central schema; --adopt takes over the project's own tables as the plan shows
   pamd central add-device --central-url URL --user UUID [--user UUID]
                                                       create a device role bound to its users; prints the device's URL
   pamd central remove-device --central-url URL --role ROLE
-                                                      drop a device role, end its sessions, keep its history`
+                                                      drop a device role, end its sessions, keep its history
+
+URL is an administrator's Postgres URL (PAM_CENTRAL_URL).
+`
 
 // runCentral administers the central database: plan, init, add-device,
 // remove-device.
 func runCentral(ctx context.Context, args []string, stdout, stderr io.Writer, getenv func(string) string) error {
 	if len(args) == 0 {
-		fmt.Fprintln(stderr, centralUsage)
-		return errUsage
+		fmt.Fprint(stderr, centralUsage)
+		return fmt.Errorf("%w: pamd central needs a command: plan, init, add-device or remove-device", errUsage)
+	}
+	switch args[0] {
+	case "-h", "-help", "--help", "help":
+		fmt.Fprint(stdout, centralUsage)
+		return nil
+	case "plan", "init", "add-device", "remove-device":
+	default:
+		fmt.Fprint(stderr, centralUsage)
+		return fmt.Errorf("%w: unknown central command %q: plan, init, add-device or remove-device", errUsage, args[0])
 	}
 	cfg := DefaultConfig()
 	fs := newFlagSet("central "+args[0], stderr)
@@ -122,15 +139,24 @@ func runCentral(ctx context.Context, args []string, stdout, stderr io.Writer, ge
 	if args[0] == "add-device" {
 		fs.Var(&users, "user", "a user `uuid` this device serves (repeat for a couple)")
 	}
-	if err := fs.Parse(args[1:]); err != nil {
-		return usageError(stderr, err)
+	if err := parseFlags(fs, args[1:], stdout); err != nil {
+		return err
+	}
+	if fs.NArg() > 0 {
+		return fmt.Errorf("%w: unexpected argument %q: %s takes flags only (see %s -h)", errUsage, fs.Arg(0), fs.Name(), fs.Name())
 	}
 	if cfg.CentralURL == "" {
-		return fmt.Errorf("%w: --central-url is required", errUsage)
+		return fmt.Errorf("%w: %s: --central-url (or PAM_CENTRAL_URL) is required: an administrator's Postgres URL", errUsage, fs.Name())
+	}
+	if args[0] == "add-device" && len(users) == 0 {
+		return fmt.Errorf("%w: pamd central add-device: at least one --user UUID is required", errUsage)
+	}
+	if args[0] == "remove-device" && role == "" {
+		return fmt.Errorf("%w: pamd central remove-device: --role is required (the pam_dev_... role add-device printed)", errUsage)
 	}
 	conn, err := pgx.Connect(ctx, cfg.CentralURL)
 	if err != nil {
-		return fmt.Errorf("connect to central: %w", err)
+		return fmt.Errorf("connect to central (--central-url): %w", err)
 	}
 	defer conn.Close(context.WithoutCancel(ctx))
 	switch args[0] {
@@ -177,9 +203,6 @@ func runCentral(ctx context.Context, args []string, stdout, stderr io.Writer, ge
 		}
 		return nil
 	case "add-device":
-		if len(users) == 0 {
-			return fmt.Errorf("%w: at least one --user is required", errUsage)
-		}
 		url, role, err := central.AddDevice(ctx, conn, cfg.CentralURL, users)
 		if err != nil {
 			return err
@@ -188,9 +211,6 @@ func runCentral(ctx context.Context, args []string, stdout, stderr io.Writer, ge
 		fmt.Fprintln(stdout, url)
 		return nil
 	case "remove-device":
-		if role == "" {
-			return fmt.Errorf("%w: --role is required", errUsage)
-		}
 		if err := central.RemoveDevice(ctx, conn, role); err != nil {
 			return err
 		}

@@ -2,8 +2,10 @@ package main
 
 import (
 	"context"
+	"errors"
 	"fmt"
 	"io"
+	"os"
 	"path/filepath"
 	"time"
 
@@ -12,48 +14,76 @@ import (
 	"github.com/pam-rv/pamd/schema"
 )
 
-// openStore opens the store of a one-shot command.
-func openStore(ctx context.Context, cfg *Config, stderr io.Writer) (*localstore.Store, error) {
-	s := localstore.New(filepath.Join(cfg.DataDir, localstore.FileName), schema.Default())
-	s.Logger = cfg.newLogger(stderr)
-	if err := s.Open(ctx); err != nil {
-		return nil, err
-	}
-	return s, nil
+// oneShot is a one-shot command's hold on the data directory: its lock,
+// then its store.
+type oneShot struct {
+	lock  *dirLock
+	store *localstore.Store
 }
 
+// openOneShot locks the data directory for command and opens the store. A
+// running daemon (or another command) holding it is a *LockedError.
+func openOneShot(ctx context.Context, cfg *Config, stderr io.Writer, command string) (*oneShot, error) {
+	lock, err := lockDataDir(cfg.DataDir, command)
+	if err != nil {
+		return nil, err
+	}
+	s := localstore.New(filepath.Join(cfg.DataDir, localstore.FileName), schema.Default())
+	s.Logger = cfg.newLogger(stderr)
+	s.CheckEvery = 0 // the check at open is enough for a short run
+	if err := s.Open(ctx); err != nil {
+		lock.Close()
+		return nil, err
+	}
+	return &oneShot{lock: lock, store: s}, nil
+}
+
+// Close closes the store, then releases the lock.
+func (o *oneShot) Close() error {
+	return errors.Join(o.store.Close(), o.lock.Close())
+}
+
+// runToken prints a bearer token. With a daemon serving the data directory
+// it asks the daemon, which writes through its own store; otherwise it
+// locks the directory and writes itself.
 func runToken(ctx context.Context, args []string, stdout, stderr io.Writer, getenv func(string) string) error {
 	cfg := DefaultConfig()
 	fs := newFlagSet("token", stderr)
 	cfg.bindCommon(fs, env(getenv))
 	user := fs.String("user", "", "issue the token for this user `uuid` (default: the device owner); a new user gets a profile, and becomes the owner if there is none")
 	label := fs.String("label", "cli", "a `label` to recognise the token by")
-	if err := cfg.parse(fs, args); err != nil {
+	if err := cfg.parse(fs, args, stdout); err != nil {
 		return usageError(stderr, err)
 	}
-	s, err := openStore(ctx, &cfg, stderr)
+	// Everything the flags can get wrong is refused before the disk is
+	// touched: a failed command leaves nothing behind.
+	if *user != "" {
+		id, err := schema.ParseUUID(*user)
+		if err != nil {
+			return fmt.Errorf("%w: pamd token: --user %q is not a user id (a UUID such as 0190a000-0000-7000-8000-000000000001): %v", errUsage, *user, err)
+		}
+		*user = id
+	} else if _, err := os.Stat(filepath.Join(cfg.DataDir, localstore.FileName)); errors.Is(err, os.ErrNotExist) {
+		return fmt.Errorf("%w: pamd token: %s holds no database yet, so there is no owner to issue a token for: pass --user UUID, or check --data-dir", errUsage, cfg.DataDir)
+	}
+	o, err := openOneShot(ctx, &cfg, stderr, "token")
+	var locked *LockedError
+	if errors.As(err, &locked) {
+		tok, derr := tokenViaDaemon(ctx, cfg.DataDir, *user, *label)
+		if errors.Is(derr, errNoDaemon) {
+			return fmt.Errorf("%w, which does not take requests (%v): try again when it has finished", locked, derr)
+		}
+		if derr != nil {
+			return derr
+		}
+		fmt.Fprintln(stdout, tok)
+		return nil
+	}
 	if err != nil {
 		return err
 	}
-	defer s.Close()
-	id := s.Owner()
-	if *user != "" {
-		if id, err = schema.ParseUUID(*user); err != nil {
-			return fmt.Errorf("%w: --user: %v", errUsage, err)
-		}
-	}
-	if id == "" {
-		return fmt.Errorf("this device has no owner yet: pass --user UUID, or run pamd demo")
-	}
-	if err := ensureProfile(ctx, s, id); err != nil {
-		return err
-	}
-	if s.Owner() == "" {
-		if err := s.SetOwner(ctx, id); err != nil {
-			return err
-		}
-	}
-	tok, err := s.IssueToken(ctx, id, *label)
+	defer o.Close()
+	tok, err := issueTokenFor(ctx, o.store, *user, *label)
 	if err != nil {
 		return err
 	}
@@ -76,17 +106,22 @@ func runDemo(ctx context.Context, args []string, stdout, stderr io.Writer, geten
 	fs := newFlagSet("demo", stderr)
 	cfg.bindCommon(fs, env(getenv))
 	scale := fs.Int("scale", 1, "multiply the per-user history by `n` (years of data)")
-	if err := cfg.parse(fs, args); err != nil {
+	if err := cfg.parse(fs, args, stdout); err != nil {
 		return usageError(stderr, err)
 	}
+	cfg.applyMemoryLimit()
 	if *scale < 1 || *scale > 1000 {
-		return fmt.Errorf("%w: --scale must be between 1 and 1000", errUsage)
+		return fmt.Errorf("%w: pamd demo: --scale %d is out of range: it multiplies the history by 1 to 1000", errUsage, *scale)
 	}
-	s, err := openStore(ctx, &cfg, stderr)
+	o, err := openOneShot(ctx, &cfg, stderr, "demo")
+	if locked := (*LockedError)(nil); errors.As(err, &locked) {
+		return fmt.Errorf("%w: stop it first; the demo set goes into a new --data-dir, or use serve --demo", locked)
+	}
 	if err != nil {
 		return err
 	}
-	defer s.Close()
+	defer o.Close()
+	s := o.store
 	if s.Owner() != "" {
 		return fmt.Errorf("%s already holds data (owner %s): use an empty --data-dir for the demo set", cfg.DataDir, s.Owner())
 	}

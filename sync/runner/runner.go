@@ -49,7 +49,9 @@ type Event struct {
 // ErrNotConfigured is returned by SyncNow when no central database is set.
 var ErrNotConfigured = errors.New("no central database configured")
 
-// Runner schedules syncs. Create with New, set fields, Open, Close.
+// Runner schedules syncs. Create with New, set fields, Open, Close. Every
+// field must be set before Open: Open starts the loop and a first sync,
+// which read them from another goroutine.
 type Runner struct {
 	Syncer Syncer // nil when no central database is configured
 	// Probe checks that the central database answers.
