@@ -32,7 +32,7 @@ func TestCLIFailuresSayWhy(t *testing.T) {
 		{"ServeBadFlag", []string{"serve", "--bogus"}, 2, []string{"-bogus", "Usage of pamd serve"}, "", true},
 		{"ServeBadLogFormat", []string{"serve", "--log-format", "xml"}, 2, []string{"--log-format", "xml"}, "", true},
 		{"CentralHelp", []string{"central", "-h"}, 0, nil, "pamd central init", true},
-		{"CentralNoCommand", []string{"central"}, 2, []string{"init or add-device"}, "", true},
+		{"CentralNoCommand", []string{"central"}, 2, []string{"plan, init, add-device or remove-device"}, "", true},
 		{"CentralInitNoURL", []string{"central", "init"}, 2, []string{"--central-url", "required"}, "", true},
 		{"CentralInitHelp", []string{"central", "init", "-h"}, 0, nil, "-central-url", true},
 		{"ServeHelp", []string{"serve", "-h"}, 0, nil, "-listen", true},
