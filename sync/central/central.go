@@ -42,7 +42,10 @@ const SharedScope = "00000000-0000-0000-0000-000000000000"
 
 // SchemaVersion is the version of the pam_sync contract that Init installs,
 // recorded in pam_sync.meta under the key schema_version.
-const SchemaVersion = "1"
+// Version 2: devices write pam_sync only through the push functions, and
+// change-log entries of central writes carry the versions they
+// overwrote (base).
+const SchemaVersion = "2"
 
 // DeviceGroup is the NOLOGIN group role every device login role belongs to.
 const DeviceGroup = "pam_device"

@@ -12,6 +12,7 @@ import (
 	"github.com/pam-rv/pamd/schema"
 	"github.com/pam-rv/pamd/sync/central"
 	"github.com/pam-rv/pamd/sync/central/pgtest"
+	"github.com/pam-rv/pamd/sync/replica"
 )
 
 func TestInit(t *testing.T) {
@@ -249,5 +250,12 @@ func TestInitKeepsSupabaseAuth(t *testing.T) {
 	})
 	if err != nil || n != 1 {
 		t.Fatalf("web app through Supabase's auth.uid(): %d rows, %v", n, err)
+	}
+}
+
+// TestContractVersions: the version Init installs is the one devices speak.
+func TestContractVersions(t *testing.T) {
+	if central.SchemaVersion != replica.ContractVersion {
+		t.Fatalf("central installs contract %s, devices speak %s", central.SchemaVersion, replica.ContractVersion)
 	}
 }

@@ -2,9 +2,11 @@ package replica_test
 
 import (
 	"context"
+	"errors"
 	"testing"
 
 	"github.com/pam-rv/pamd/schema"
+	"github.com/pam-rv/pamd/sync/replica"
 )
 
 // TestOnlyRealConflicts: a web edit made after the device's value reached
@@ -60,4 +62,27 @@ func TestOnlyRealConflicts(t *testing.T) {
 			t.Fatal("a concurrent overwrite recorded no conflict")
 		}
 	})
+}
+
+// TestOtherContract: against a central that speaks another sync contract a
+// push stops before writing anything, and the local change stays pending
+// (never filed as refused).
+func TestOtherContract(t *testing.T) {
+	c := newCentral(t)
+	d := c.newDevice(t, "rv", userA)
+	ctx := context.Background()
+	mustCreate(t, d, userA, "expenses", expense("5.00", "fuel", "2026-02-01"))
+	if _, err := c.admin.Exec(ctx, `UPDATE pam_sync.meta SET value = '1' WHERE key = 'schema_version'`); err != nil {
+		t.Fatal(err)
+	}
+	_, _, err := d.rep.Push(ctx)
+	if !errors.Is(err, replica.ErrContract) {
+		t.Fatalf("push against contract 1: %v, want ErrContract", err)
+	}
+	if n, _ := d.store.PendingChanges(ctx); n != 1 {
+		t.Fatalf("%d changes pending after the refused push, want 1", n)
+	}
+	if rej, _ := d.store.Rejections(ctx, 10); len(rej) != 0 {
+		t.Fatalf("the change was filed as refused: %+v", rej)
+	}
 }

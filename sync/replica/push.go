@@ -329,7 +329,9 @@ func recoverRejections(ctx context.Context, tx pgx.Tx, device string, from, to i
 // trip. It also reads which tables central keys by another column.
 func openPush(ctx context.Context, tx pgx.Tx, device string, k keys) (int64, error) {
 	var last int64
+	var version string
 	b := &pgx.Batch{}
+	b.Queue(`SELECT coalesce((SELECT value FROM pam_sync.meta WHERE key = 'schema_version'), '')`).QueryRow(func(row pgx.Row) error { return row.Scan(&version) })
 	b.Queue(`SELECT pam_sync.begin_push($1)`, device).QueryRow(func(row pgx.Row) error { return row.Scan(&last) })
 	b.Queue(`SELECT tbl, key_col, adopted FROM pam_sync.tables WHERE key_col <> 'id' OR adopted`).Query(func(rows pgx.Rows) error {
 		for rows.Next() {
@@ -344,7 +346,13 @@ func openPush(ctx context.Context, tx pgx.Tx, device string, k keys) (int64, err
 	})
 	b.Queue(`SAVEPOINT push_batch`)
 	if err := tx.SendBatch(ctx, b).Close(); err != nil {
+		if version != "" && version != ContractVersion {
+			return 0, fmt.Errorf("%w: central has sync contract %s, this pamd speaks %s: run this version's `pamd central init` on central (or update pamd)", ErrContract, version, ContractVersion)
+		}
 		return 0, fmt.Errorf("open push: %w", err)
+	}
+	if version != ContractVersion {
+		return 0, fmt.Errorf("%w: central has sync contract %q, this pamd speaks %s: run this version's `pamd central init` on central (or update pamd)", ErrContract, version, ContractVersion)
 	}
 	return last, nil
 }

@@ -33,6 +33,16 @@ import (
 	"github.com/pam-rv/pamd/sync/merge"
 )
 
+// ContractVersion is the version of central's pam_sync contract this
+// replica speaks (pam_sync.meta schema_version, set by sync/central's
+// Init). A push against another version stops before writing anything:
+// a device must never take a refusal caused by a contract it does not
+// know for its data being refused.
+const ContractVersion = "2"
+
+// ErrContract is returned when central speaks another sync contract.
+var ErrContract = errors.New("replica: central speaks another sync contract")
+
 // SharedScope is the change-log scope of shared rows (reference tables,
 // public directories, unowned catalogue rows).
 const SharedScope = "00000000-0000-0000-0000-000000000000"
