@@ -435,7 +435,7 @@ func requireTools(t *testing.T, names ...string) {
 	for _, n := range names {
 		if _, err := exec.LookPath(n); err != nil {
 			if os.Getenv("CI") != "" {
-				t.Fatalf("%s is needed (apt-get install dpkg-dev init-system-helpers systemd git): %v", n, err)
+				t.Fatalf("%s is needed (apt-get install dpkg init-system-helpers systemd git): %v", n, err)
 			}
 			t.Skipf("%s not installed: %v", n, err)
 		}
