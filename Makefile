@@ -1,6 +1,7 @@
 # PAM edge daemon. `make help` lists the targets.
 GO      ?= go
-VERSION ?= $(shell git describe --tags --always --dirty 2>/dev/null || echo dev)
+# 0.2.0 on a tag, 0.2.0+git5.1a2b3c4 after it: see packaging/version.
+VERSION ?= $(shell packaging/version 2>/dev/null || echo 0.0.0+unknown)
 LDFLAGS := -s -w -X main.Version=$(VERSION)
 BIN     := bin/pamd
 DATA    ?= ./data
@@ -29,8 +30,8 @@ build-arm64: ## build a static linux/arm64 binary: bin/pamd-linux-arm64
 	CGO_ENABLED=0 GOOS=linux GOARCH=arm64 $(GO) build -trimpath -ldflags '$(LDFLAGS)' -o bin/pamd-linux-arm64 ./cmd/pamd
 
 deb: ## build Debian packages for amd64 and arm64 into bin/
-	packaging/build-deb amd64
-	packaging/build-deb arm64
+	VERSION=$(VERSION) packaging/build-deb amd64
+	VERSION=$(VERSION) packaging/build-deb arm64
 
 test: lint pg-up deps ## run every test (-race on the concurrent packages), including the Postgres ones, and every benchmark once
 	$(GO) test -race -count=1 -timeout 9m $(RACE_PKGS)

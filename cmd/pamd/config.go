@@ -7,6 +7,8 @@ import (
 	"io"
 	"log/slog"
 	"net"
+	"os"
+	"path/filepath"
 	"runtime/debug"
 	"strconv"
 	"strings"
@@ -36,6 +38,7 @@ type Config struct {
 
 	afterParse      []func() // steps that turn parsed flag text into fields
 	memoryLimitText string   // --memory-limit as given, parsed by Validate
+	fromFiles       []func() error
 }
 
 // DefaultConfig is the configuration with nothing set.
@@ -194,6 +197,8 @@ func (c *Config) bindServe(fs *flag.FlagSet, e env) {
 	fs.BoolVar(&c.Demo, "demo", e.boolean("PAM_DEMO", c.Demo), "fill the demo data set when the database is new (PAM_DEMO)")
 	c.bindCentral(fs, e)
 	c.bindLLM(fs, e)
+	c.secretFromFile(&c.JWTSecret, e, "PAM_JWT_SECRET", "jwt-secret")
+	c.secretFromFile(&c.LLM.OpenAIKey, e, "PAM_OPENAI_API_KEY", "openai-api-key")
 	fs.StringVar(&c.InsightsSchedule, "insights-schedule", e.str("PAM_INSIGHTS_SCHEDULE", c.InsightsSchedule), "cron `spec` of the proactive insights (maintenance due, budgets) (PAM_INSIGHTS_SCHEDULE)")
 	fs.StringVar(&c.SyncSchedule, "sync-schedule", e.str("PAM_SYNC_SCHEDULE", c.SyncSchedule), "cron `spec` of the periodic sync (PAM_SYNC_SCHEDULE)")
 	c.afterParse = append(c.afterParse, func() {
@@ -210,6 +215,39 @@ func (c *Config) bindServe(fs *flag.FlagSet, e env) {
 func (c *Config) bindCentral(fs *flag.FlagSet, e env) {
 	fs.StringVar(&c.CentralURL, "central-url", e.str("PAM_CENTRAL_URL", c.CentralURL), "central Postgres `url` (this device's role, from pamd central add-device) (PAM_CENTRAL_URL)")
 	fs.StringVar(&c.SyncBBox, "sync-bbox", e.str("PAM_SYNC_BBOX", c.SyncBBox), "keep only reference data inside `minLat,minLon,maxLat,maxLon` (PAM_SYNC_BBOX)")
+	c.secretFromFile(&c.CentralURL, e, "PAM_CENTRAL_URL", "central-url")
+}
+
+// secretFromFile fills *dst after parsing when neither its flag nor key
+// set it: from the file named by key_FILE, else from the systemd
+// credential cred ($CREDENTIALS_DIRECTORY/cred: LoadCredential= in
+// packaging/pamd.service). A secret read this way shows neither in ps nor
+// in an environment file. One trailing newline is dropped.
+func (c *Config) secretFromFile(dst *string, e env, key, cred string) {
+	c.fromFiles = append(c.fromFiles, func() error {
+		if *dst != "" {
+			return nil
+		}
+		path := e(key + "_FILE")
+		setting := key + "_FILE"
+		if path == "" {
+			dir := e("CREDENTIALS_DIRECTORY")
+			if dir == "" {
+				return nil
+			}
+			path = filepath.Join(dir, cred)
+			setting = "credential " + cred
+			if _, err := os.Stat(path); errors.Is(err, os.ErrNotExist) {
+				return nil
+			}
+		}
+		b, err := os.ReadFile(path)
+		if err != nil {
+			return &ConfigError{setting, fmt.Errorf("%w: %w", ErrInvalid, err)}
+		}
+		*dst = strings.TrimSuffix(strings.TrimSuffix(string(b), "\n"), "\r")
+		return nil
+	})
 }
 
 // parse parses args into the flag set, runs the post-parse steps and
@@ -223,6 +261,11 @@ func (c *Config) parse(fs *flag.FlagSet, args []string, stdout io.Writer) error 
 	}
 	for _, f := range c.afterParse {
 		f()
+	}
+	for _, f := range c.fromFiles {
+		if err := f(); err != nil {
+			return err
+		}
 	}
 	return c.Validate()
 }
