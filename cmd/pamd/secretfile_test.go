@@ -48,7 +48,7 @@ func TestSecretsFromFiles(t *testing.T) {
 			c := DefaultConfig()
 			fs := newFlagSet("serve", io.Discard)
 			c.bindServe(fs, env(func(k string) string { return tt.env[k] }))
-			err := c.parse(fs, tt.args)
+			err := c.parse(fs, tt.args, io.Discard)
 			if tt.wantErr != "" {
 				var ce *ConfigError
 				if !errors.As(err, &ce) || ce.Setting != tt.wantErr {
