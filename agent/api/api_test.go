@@ -37,6 +37,7 @@ func newTestEnv(tb testing.TB) *testEnv {
 	tb.Helper()
 	ctx := context.Background()
 	s := localstore.New(filepath.Join(tb.TempDir(), localstore.FileName), schema.Default())
+	s.ReadConns = 1 // a nested read inside an Each callback blocks at once
 	if err := s.Open(ctx); err != nil {
 		tb.Fatal(err)
 	}

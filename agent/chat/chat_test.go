@@ -50,6 +50,7 @@ func (m *scripted) Chat(_ context.Context, req llm.Request, _ func(llm.Event)) (
 func newService(t testing.TB, model llm.Provider) (*chat.Service, *localstore.Store) {
 	t.Helper()
 	s := localstore.New(filepath.Join(t.TempDir(), localstore.FileName), schema.Default())
+	s.ReadConns = 1 // a nested read inside an Each callback blocks at once
 	if err := s.Open(context.Background()); err != nil {
 		t.Fatal(err)
 	}

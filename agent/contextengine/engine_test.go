@@ -33,6 +33,7 @@ type fixture struct {
 func newFixture(t *testing.T) *fixture {
 	t.Helper()
 	s := localstore.New(filepath.Join(t.TempDir(), localstore.FileName), schema.Default())
+	s.ReadConns = 1 // a nested read inside an Each callback blocks at once
 	clock := now.Add(-time.Hour)
 	s.Now = func() time.Time { clock = clock.Add(time.Millisecond); return clock }
 	if err := s.Open(context.Background()); err != nil {

@@ -32,6 +32,7 @@ func newDemo(t *testing.T) *demoFixture {
 	t.Helper()
 	ctx := context.Background()
 	s := localstore.New(filepath.Join(t.TempDir(), localstore.FileName), schema.Default())
+	s.ReadConns = 1 // a nested read inside an Each callback blocks at once
 	now := demoNow
 	s.Now = func() time.Time { now = now.Add(time.Millisecond); return now }
 	if err := s.Open(ctx); err != nil {

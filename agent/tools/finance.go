@@ -392,16 +392,18 @@ func (f *finance) summary(ctx context.Context, c Call, a summaryArgs) (any, erro
 		Conditions: []schema.Condition{cond("start_date", schema.OpLte, end), cond("end_date", schema.OpGte, start)},
 		Order:      []schema.Order{{Column: "start_date"}, {Column: "category"}},
 	}
-	err = f.s.Each(ctx, c.User, "budgets", q, func(b schema.Row) error {
-		sp, err := f.spent(ctx, c.User, text(b["category"]), text(b["start_date"]), text(b["end_date"]))
-		if err != nil {
-			return err
-		}
-		out.Budgets = append(out.Budgets, budgetStatus(b, sp))
-		return nil
-	})
+	// Read the budgets first: spent reads the store too, and a read inside
+	// an Each callback would wait for a second reader while holding one.
+	budgets, err := collect(ctx, f.s, c.User, "budgets", q)
 	if err != nil {
 		return nil, err
+	}
+	for _, b := range budgets {
+		sp, err := f.spent(ctx, c.User, text(b["category"]), text(b["start_date"]), text(b["end_date"]))
+		if err != nil {
+			return nil, err
+		}
+		out.Budgets = append(out.Budgets, budgetStatus(b, sp))
 	}
 	return out, nil
 }

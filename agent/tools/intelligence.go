@@ -137,18 +137,20 @@ func (in *xdomain) financePeriod(ctx context.Context, user, label, start, end st
 		Order:      []schema.Order{{Column: "start_date"}, {Column: "category"}},
 	}
 	var budgeted, spent int64
-	err := in.s.Each(ctx, user, "budgets", q, func(b schema.Row) error {
+	// Budgets first: spent reads the store, and a read inside an Each
+	// callback would wait for a second reader while holding one.
+	budgets, err := collect(ctx, in.s, user, "budgets", q)
+	if err != nil {
+		return fp, err
+	}
+	for _, b := range budgets {
 		sp, err := in.f.spent(ctx, user, text(b["category"]), text(b["start_date"]), text(b["end_date"]))
 		if err != nil {
-			return err
+			return fp, err
 		}
 		fp.Budgets = append(fp.Budgets, budgetStatus(b, sp))
 		budgeted += cents(b["budgeted_amount"])
 		spent += sp.cents
-		return nil
-	})
-	if err != nil {
-		return fp, err
 	}
 	fp.Budgeted, fp.BudgetSpent, fp.Utilization = money(budgeted), money(spent), percent(spent, budgeted)
 	inPeriod := []schema.Condition{cond("date", schema.OpGte, start), cond("date", schema.OpLte, end)}
@@ -991,13 +993,19 @@ func (in *xdomain) hustleROI(ctx context.Context, c Call, _ noArgs) (any, error)
 	ideaKeys := slices.Clone(order) // the ideas, before any attempt is added
 	titles := map[string]string{}   // youtube_hustles id → title
 	hours := map[string]float64{}
-	err = in.s.Each(ctx, c.User, "user_hustle_attempts", schema.Query{Order: []schema.Order{{Column: "start_date"}, {Column: "id"}}}, func(r schema.Row) error {
+	// Attempts first: each looks its catalogue hustle up, and a read inside
+	// an Each callback would wait for a second reader while holding one.
+	attempts, err := collect(ctx, in.s, c.User, "user_hustle_attempts", schema.Query{Order: []schema.Order{{Column: "start_date"}, {Column: "id"}}})
+	if err != nil {
+		return nil, err
+	}
+	for _, r := range attempts {
 		hid := text(r["hustle_id"])
 		t, ok := titles[hid]
 		if !ok {
 			yh, err := in.s.Get(ctx, c.User, "youtube_hustles", hid)
 			if err != nil && schema.ErrorCode(err) != schema.ENOTFOUND {
-				return err
+				return nil, err
 			}
 			t = cmp.Or(text(yh["title"]), "hustle "+hid)
 			titles[hid] = t
@@ -1017,10 +1025,6 @@ func (in *xdomain) hustleROI(ctx context.Context, c Call, _ noArgs) (any, error)
 		if x, ok := number(r["hours_spent"]); ok && x > 0 {
 			hours[k] += x
 		}
-		return nil
-	})
-	if err != nil {
-		return nil, err
 	}
 	income, err := collect(ctx, in.s, c.User, "income_entries", schema.Query{Order: []schema.Order{{Column: "date"}, {Column: "id"}}})
 	if err != nil {
