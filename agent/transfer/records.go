@@ -100,12 +100,13 @@ func ParseMap(s string) (map[string]string, error) {
 // spent and the positive ones are credits, skipped and listed; when all
 // have one sign, every line is an expense. A missing category is "other".
 func parseExpenses(user string, data []byte, opt Options) (*plan, error) {
-	col := map[string]string{}
+	col := map[string]string{}  // field -> lower-cased header name
+	disp := map[string]string{} // field -> header name as given
 	for _, f := range expenseFields {
-		col[f] = f
+		col[f], disp[f] = f, f
 	}
 	for k, v := range opt.Map {
-		col[k] = strings.ToLower(v)
+		col[k], disp[k] = strings.ToLower(v), v
 	}
 	_, recs, err := readCSV(data, col["date"], col["amount"])
 	if err != nil {
@@ -121,7 +122,7 @@ func parseExpenses(user string, data []byte, opt Options) (*plan, error) {
 	for _, r := range recs {
 		x, err := parseNumber(r.get(col["amount"]))
 		if err != nil {
-			p.bad(r.line, "%s: not an amount: %q", col["amount"], r.get(col["amount"]))
+			p.bad(r.line, "%s: not an amount: %q", disp["amount"], r.get(col["amount"]))
 			continue
 		}
 		switch {
@@ -142,7 +143,7 @@ func parseExpenses(user string, data []byte, opt Options) (*plan, error) {
 		}
 		day, err := parseDate(r.get(col["date"]))
 		if err != nil {
-			p.bad(r.line, "%s: %v", col["date"], err)
+			p.bad(r.line, "%s: %v", disp["date"], err)
 			continue
 		}
 		cat := r.get(col["category"])
