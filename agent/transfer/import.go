@@ -21,7 +21,8 @@ func (im *Importer) Import(ctx context.Context, user string, kind Kind, data []b
 	}
 	p, err := im.parse(ctx, user, kind, data, opt)
 	if err != nil {
-		return nil, fmt.Errorf("import %s: %w", kind, err)
+		// The file is not what kind says: the caller's mistake.
+		return nil, schema.Errorf(schema.EUNPROCESSABLE, "import %s: %v", kind, err)
 	}
 	im.validate(p, opt)
 	if len(p.problems) > 0 {

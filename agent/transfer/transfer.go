@@ -122,6 +122,16 @@ func (e *RowsError) Error() string {
 	return b.String()
 }
 
+// Fields are the problems as field errors ("line 5": the message), for
+// an API answer.
+func (e *RowsError) Fields() []schema.FieldError {
+	out := make([]schema.FieldError, len(e.Problems))
+	for i, p := range e.Problems {
+		out[i] = schema.FieldError{Field: fmt.Sprintf("line %d", p.Line), Reason: p.Message}
+	}
+	return out
+}
+
 // Economy is the fuel economy of one vehicle over the imported fills,
 // computed as the apps do: full fill to full fill, partial fills carried
 // into the next full fill, a missed fill-up breaking the interval.
