@@ -1,12 +1,17 @@
 package main
 
 import (
+	"archive/zip"
 	"bytes"
 	"context"
+	"encoding/json"
 	"errors"
 	"flag"
 	"fmt"
 	"io"
+	"net"
+	"net/http"
+	"net/url"
 	"os"
 	"path/filepath"
 	"slices"
@@ -77,10 +82,13 @@ func progressBar(stderr io.Writer) (func(step string, done, total int), func()) 
 	}, finish
 }
 
-// runImport is "pamd import KIND FILE". It opens the store as pamd token
-// does, next to a running daemon: SQLite serialises the writers, but the
-// daemon's read cache learns of the new rows only when its entries
-// expire (their TTL, minutes).
+// runImport is "pamd import KIND FILE". When a daemon serving this data
+// directory answers at --url, the file goes through it (its upload route),
+// so that its read cache sees the new rows at once; the token for that is
+// issued in the data directory, so a daemon serving another one refuses
+// it. Otherwise (or with --direct) the store is opened as pamd token does:
+// SQLite serialises the writers, but a running daemon's cache then learns
+// of the rows only when its entries expire (their TTL, minutes).
 func runImport(ctx context.Context, args []string, stdout, stderr io.Writer, getenv func(string) string) error {
 	cfg := DefaultConfig()
 	fs := newFlagSet("import", stderr)
@@ -91,6 +99,7 @@ func runImport(ctx context.Context, args []string, stdout, stderr io.Writer, get
 	vehicle := fs.String("vehicle", "", "vehicle `uuid` to set on imported fill-ups and services")
 	mapping := fs.String("map", "", "expenses-csv column `mapping`, e.g. date=Posted,amount=Amount,description=Payee,category=Category")
 	quiet := fs.Bool("quiet", false, "no progress bar")
+	d := bindDaemon(fs, getenv)
 	fs.Usage = func() {
 		fmt.Fprintf(stderr, "usage: pamd import [flags] KIND FILE\nKIND is one of %v\n", transfer.Kinds)
 		fs.PrintDefaults()
@@ -142,14 +151,19 @@ func runImport(ctx context.Context, args []string, stdout, stderr io.Writer, get
 			}
 		}
 	}
-	finish := func() {}
-	if !*quiet {
-		opt.Progress, finish = progressBar(stderr)
-	}
-	im := &transfer.Importer{Store: s, Catalog: s.Catalog, Now: s.Now}
 	start := time.Now()
-	sum, err := im.Import(ctx, id, kind, data, opt)
-	finish()
+	sum, served, err := d.importFile(ctx, s, id, kind, data, opt)
+	if served {
+		fmt.Fprintf(stderr, "through the daemon at %s\n", d.url)
+	} else {
+		finish := func() {}
+		if !*quiet {
+			opt.Progress, finish = progressBar(stderr)
+		}
+		im := &transfer.Importer{Store: s, Catalog: s.Catalog, Now: s.Now}
+		sum, err = im.Import(ctx, id, kind, data, opt)
+		finish()
+	}
 	if err != nil {
 		var rows *transfer.RowsError
 		if errors.As(err, &rows) {
@@ -168,6 +182,7 @@ func runExport(ctx context.Context, args []string, stdout, stderr io.Writer, get
 	fs := newFlagSet("export", stderr)
 	cfg.bindCommon(fs, env(getenv))
 	user := fs.String("user", "", "export this user's data, `uuid` (default: the device owner)")
+	d := bindDaemon(fs, getenv)
 	pos, err := cfg.parseArgs(fs, args)
 	if err != nil {
 		return usageError(stderr, err)
@@ -184,9 +199,14 @@ func runExport(ctx context.Context, args []string, stdout, stderr io.Writer, get
 	if err != nil {
 		return err
 	}
-	im := &transfer.Importer{Store: s, Catalog: s.Catalog, Now: s.Now}
 	var buf bytes.Buffer
-	m, err := im.Export(ctx, id, &buf)
+	m, served, err := d.exportZip(ctx, s, id, &buf)
+	if served {
+		fmt.Fprintf(stderr, "through the daemon at %s\n", d.url)
+	} else if err == nil {
+		im := &transfer.Importer{Store: s, Catalog: s.Catalog, Now: s.Now}
+		m, err = im.Export(ctx, id, &buf)
+	}
 	if err != nil {
 		return err
 	}
@@ -204,4 +224,147 @@ func runExport(ctx context.Context, args []string, stdout, stderr io.Writer, get
 	fmt.Fprintf(stdout, "exported %d rows of %d tables and %d GPX file(s) for user %s to %s (%d bytes)\n",
 		total, len(m.Tables), m.Routes, id, pos[0], buf.Len())
 	return nil
+}
+
+// daemon is a running pamd the one-shot transfer commands go through.
+type daemon struct {
+	url    string // the daemon's base URL
+	token  string // --token; else one is issued in the data directory
+	direct bool   // never go through the daemon
+	client *http.Client
+}
+
+func bindDaemon(fs *flag.FlagSet, getenv func(string) string) *daemon {
+	d := &daemon{client: &http.Client{Transport: &http.Transport{
+		DialContext: (&net.Dialer{Timeout: time.Second}).DialContext,
+	}}}
+	listen := getenv("PAM_LISTEN")
+	if listen == "" {
+		listen = DefaultConfig().Listen
+	}
+	def := getenv("PAM_URL")
+	if host, port, err := net.SplitHostPort(listen); def == "" && err == nil {
+		if host == "" || host == "0.0.0.0" || host == "::" {
+			host = "127.0.0.1"
+		}
+		def = "http://" + net.JoinHostPort(host, port)
+	}
+	fs.StringVar(&d.url, "url", def, "`url` of the daemon serving this data directory, used when it answers (PAM_URL; default from PAM_LISTEN)")
+	fs.StringVar(&d.token, "token", getenv("PAM_TOKEN"), "bearer `token` for the daemon (PAM_TOKEN; default: one is issued in the data directory)")
+	fs.BoolVar(&d.direct, "direct", false, "write the database file directly, never through a running daemon")
+	return d
+}
+
+// request sends a request to the daemon for user. served is false when
+// no daemon of this data directory answers (nothing listening, a token
+// it does not know, a daemon without the route): the caller then works
+// on the file itself.
+func (d *daemon) request(ctx context.Context, s *localstore.Store, user, method, path string, body []byte) (resp *http.Response, served bool, err error) {
+	if d.direct || d.url == "" {
+		return nil, false, nil
+	}
+	tok := d.token
+	if tok == "" {
+		if tok, err = s.IssueToken(ctx, user, "pamd import/export"); err != nil {
+			return nil, false, err
+		}
+	}
+	req, err := http.NewRequestWithContext(ctx, method, strings.TrimRight(d.url, "/")+path, bytes.NewReader(body))
+	if err != nil {
+		return nil, false, fmt.Errorf("%w: --url: %v", errUsage, err)
+	}
+	req.Header.Set("Authorization", "Bearer "+tok)
+	resp, err = d.client.Do(req)
+	if err != nil {
+		if ctx.Err() != nil {
+			return nil, false, ctx.Err()
+		}
+		return nil, false, nil // no daemon there
+	}
+	if resp.StatusCode == http.StatusUnauthorized || resp.StatusCode == http.StatusNotFound {
+		resp.Body.Close()
+		return nil, false, nil // another data directory's daemon, or an older one
+	}
+	return resp, true, nil
+}
+
+// problem is the daemon's error answer as an error.
+func problem(resp *http.Response) error {
+	var p struct {
+		Detail string `json:"detail"`
+	}
+	raw, _ := io.ReadAll(io.LimitReader(resp.Body, 1<<20))
+	if json.Unmarshal(raw, &p) != nil || p.Detail == "" {
+		p.Detail = strings.TrimSpace(string(raw))
+	}
+	return fmt.Errorf("daemon: %s: %s", resp.Status, p.Detail)
+}
+
+// importFile uploads the file to the daemon.
+func (d *daemon) importFile(ctx context.Context, s *localstore.Store, user string, kind transfer.Kind, data []byte, opt transfer.Options) (*transfer.Summary, bool, error) {
+	q := url.Values{}
+	if opt.DryRun {
+		q.Set("dry_run", "true")
+	}
+	if opt.Units != "" {
+		q.Set("units", opt.Units)
+	}
+	if opt.VehicleID != "" {
+		q.Set("vehicle", opt.VehicleID)
+	}
+	if opt.Source != "" {
+		q.Set("name", opt.Source)
+	}
+	var m []string
+	for k, v := range opt.Map {
+		m = append(m, k+"="+v)
+	}
+	if len(m) > 0 {
+		slices.Sort(m)
+		q.Set("map", strings.Join(m, ","))
+	}
+	resp, served, err := d.request(ctx, s, user, "POST", "/api/v1/transfer/import/"+string(kind)+"?"+q.Encode(), data)
+	if !served || err != nil {
+		return nil, served, err
+	}
+	defer resp.Body.Close()
+	if resp.StatusCode != http.StatusOK {
+		return nil, true, problem(resp)
+	}
+	var sum transfer.Summary
+	if err := json.NewDecoder(resp.Body).Decode(&sum); err != nil {
+		return nil, true, fmt.Errorf("daemon: import summary: %w", err)
+	}
+	return &sum, true, nil
+}
+
+// exportZip downloads the user's export from the daemon into w.
+func (d *daemon) exportZip(ctx context.Context, s *localstore.Store, user string, w io.Writer) (*transfer.Manifest, bool, error) {
+	resp, served, err := d.request(ctx, s, user, "GET", "/api/v1/transfer/export", nil)
+	if !served || err != nil {
+		return nil, served, err
+	}
+	defer resp.Body.Close()
+	if resp.StatusCode != http.StatusOK {
+		return nil, true, problem(resp)
+	}
+	raw, err := io.ReadAll(resp.Body)
+	if err != nil {
+		return nil, true, fmt.Errorf("daemon: export: %w", err)
+	}
+	zr, err := zip.NewReader(bytes.NewReader(raw), int64(len(raw)))
+	if err != nil {
+		return nil, true, fmt.Errorf("daemon: export: %w", err)
+	}
+	var m transfer.Manifest
+	f, err := zr.Open("manifest.json")
+	if err != nil {
+		return nil, true, fmt.Errorf("daemon: export: %w", err)
+	}
+	defer f.Close()
+	if err := json.NewDecoder(f).Decode(&m); err != nil {
+		return nil, true, fmt.Errorf("daemon: export manifest: %w", err)
+	}
+	_, err = w.Write(raw)
+	return &m, true, err
 }

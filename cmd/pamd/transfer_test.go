@@ -5,11 +5,16 @@ import (
 	"bytes"
 	"context"
 	"encoding/json"
+	"io"
+	"log/slog"
+	"net/http/httptest"
 	"path/filepath"
 	"reflect"
 	"strings"
 	"testing"
 
+	"github.com/pam-rv/pamd/agent/api"
+	"github.com/pam-rv/pamd/agent/transfer"
 	"github.com/pam-rv/pamd/localstore"
 	"github.com/pam-rv/pamd/schema"
 )
@@ -24,7 +29,9 @@ func pamdRun(t *testing.T, args ...string) (string, error) {
 	return out.String() + errOut.String(), err
 }
 
-func testdata(name string) string { return filepath.Join("..", "..", "agent", "transfer", "testdata", name) }
+func testdata(name string) string {
+	return filepath.Join("..", "..", "agent", "transfer", "testdata", name)
+}
 
 func manifestTables(t *testing.T, file string) map[string]int {
 	t.Helper()
@@ -57,10 +64,10 @@ func TestImportExportCLI(t *testing.T) {
 	defer daemon.Close()
 
 	steps := [][]string{
-		{"import", "--data-dir", dirA, "--user", transferUserID, "--quiet", "fuelly", testdata("fuelly.csv")},
-		{"import", "--data-dir", dirA, "--quiet", "lubelogger-service", testdata("lubelogger_service.csv")},
-		{"import", "--data-dir", dirA, "--quiet", "--map", "date=Posted,amount=Amount,description=Payee,category=Category", "expenses-csv", testdata("bank.csv")},
-		{"import", "--data-dir", dirA, "--quiet", "gpx", testdata("route500.gpx")},
+		{"import", "--data-dir", dirA, "--user", transferUserID, "--quiet", "--direct", "fuelly", testdata("fuelly.csv")},
+		{"import", "--data-dir", dirA, "--quiet", "--direct", "lubelogger-service", testdata("lubelogger_service.csv")},
+		{"import", "--data-dir", dirA, "--quiet", "--direct", "--map", "date=Posted,amount=Amount,description=Payee,category=Category", "expenses-csv", testdata("bank.csv")},
+		{"import", "--data-dir", dirA, "--quiet", "--direct", "gpx", testdata("route500.gpx")},
 	}
 	for _, args := range steps {
 		out, err := pamdRun(t, args...)
@@ -68,11 +75,11 @@ func TestImportExportCLI(t *testing.T) {
 			t.Fatalf("pamd %v: %v\n%s", args, err, out)
 		}
 	}
-	out, err := pamdRun(t, "import", "--data-dir", dirA, "--quiet", "fuelly", testdata("fuelly.csv"))
+	out, err := pamdRun(t, "import", "--data-dir", dirA, "--quiet", "--direct", "fuelly", testdata("fuelly.csv"))
 	if err != nil || !strings.Contains(out, "0 new,     6 already present") || !strings.Contains(out, "30.43 mpg") {
 		t.Fatalf("second fuelly import: %v\n%s", err, out)
 	}
-	out, err = pamdRun(t, "import", "--data-dir", dirA, "--quiet", "lubelogger-fuel", testdata("lubelogger_fuel_bad.csv"))
+	out, err = pamdRun(t, "import", "--data-dir", dirA, "--quiet", "--direct", "lubelogger-fuel", testdata("lubelogger_fuel_bad.csv"))
 	if err == nil || !strings.Contains(err.Error(), "line 5: FuelConsumed") {
 		t.Fatalf("bad file: %v\n%s", err, out)
 	}
@@ -83,18 +90,73 @@ func TestImportExportCLI(t *testing.T) {
 	}
 
 	zipA, zipB := filepath.Join(t.TempDir(), "a.zip"), filepath.Join(t.TempDir(), "b.zip")
-	if out, err := pamdRun(t, "export", "--data-dir", dirA, zipA); err != nil {
+	if out, err := pamdRun(t, "export", "--direct", "--data-dir", dirA, zipA); err != nil {
 		t.Fatalf("export: %v\n%s", err, out)
 	}
-	if out, err := pamdRun(t, "import", "--data-dir", dirB, "--user", transferUserID, "--quiet", "pam-export", zipA); err != nil {
+	if out, err := pamdRun(t, "import", "--data-dir", dirB, "--user", transferUserID, "--quiet", "--direct", "pam-export", zipA); err != nil {
 		t.Fatalf("restore: %v\n%s", err, out)
 	}
-	if out, err := pamdRun(t, "export", "--data-dir", dirB, zipB); err != nil {
+	if out, err := pamdRun(t, "export", "--direct", "--data-dir", dirB, zipB); err != nil {
 		t.Fatalf("export of the restore: %v\n%s", err, out)
 	}
 	a, b := manifestTables(t, zipA), manifestTables(t, zipB)
 	want := map[string]int{"profiles": 1, "fuel_log": 6, "maintenance_records": 3, "expenses": 4, "manual_waypoints": 505, "offroad_routes": 2}
 	if !reflect.DeepEqual(a, want) || !reflect.DeepEqual(b, want) {
 		t.Errorf("exported tables: %v, after restore %v, want %v", a, b, want)
+	}
+}
+
+// TestImportThroughDaemon imports with a daemon serving the data
+// directory: the file goes through its upload route, so its cached
+// reads show the rows at once; a daemon of another directory is not used.
+func TestImportThroughDaemon(t *testing.T) {
+	ctx := context.Background()
+	dir := t.TempDir()
+	st := localstore.New(filepath.Join(dir, localstore.FileName), schema.Default())
+	if err := st.Open(ctx); err != nil {
+		t.Fatal(err)
+	}
+	defer st.Close()
+	srv := api.NewServer(st, st, st.Catalog)
+	srv.Logger = slog.New(slog.NewTextHandler(io.Discard, nil))
+	srv.MountTransfer(&transfer.Importer{Store: st, Catalog: st.Catalog, Now: st.Now})
+	hs := httptest.NewServer(srv.Handler())
+	defer hs.Close()
+
+	count := func() int {
+		res, err := st.Find(ctx, transferUserID, "fuel_log", schema.Query{})
+		if err != nil {
+			t.Fatal(err)
+		}
+		return len(res.Rows)
+	}
+	if n := count(); n != 0 { // cached: an empty page
+		t.Fatalf("%d fill-ups before the import", n)
+	}
+	out, err := pamdRun(t, "import", "--data-dir", dir, "--user", transferUserID, "--url", hs.URL, "fuelly", testdata("fuelly.csv"))
+	if err != nil || !strings.Contains(out, "through the daemon at "+hs.URL) || !strings.Contains(out, "6 new") {
+		t.Fatalf("import through the daemon: %v\n%s", err, out)
+	}
+	if n := count(); n != 6 {
+		t.Errorf("the daemon reads %d fill-ups after the import, want 6", n)
+	}
+	out, err = pamdRun(t, "import", "--data-dir", dir, "--url", hs.URL, "lubelogger-fuel", testdata("lubelogger_fuel_bad.csv"))
+	if err == nil || !strings.Contains(err.Error(), "line 5: FuelConsumed") {
+		t.Fatalf("bad file through the daemon: %v\n%s", err, out)
+	}
+	zipFile := filepath.Join(t.TempDir(), "x.zip")
+	if out, err := pamdRun(t, "export", "--data-dir", dir, "--url", hs.URL, zipFile); err != nil || !strings.Contains(out, "through the daemon") {
+		t.Fatalf("export through the daemon: %v\n%s", err, out)
+	}
+	if got := manifestTables(t, zipFile)["fuel_log"]; got != 6 {
+		t.Errorf("exported %d fill-ups, want 6", got)
+	}
+
+	// A daemon serving another data directory does not know the token:
+	// the import falls back to the file.
+	other := t.TempDir()
+	out, err = pamdRun(t, "import", "--data-dir", other, "--user", transferUserID, "--url", hs.URL, "--quiet", "fuelly", testdata("fuelly.csv"))
+	if err != nil || strings.Contains(out, "through the daemon") || !strings.Contains(out, "6 new") {
+		t.Fatalf("import into another directory: %v\n%s", err, out)
 	}
 }
