@@ -122,11 +122,14 @@ func (e *RowsError) Error() string {
 	return b.String()
 }
 
-// Fields are the problems as field errors ("line 5": the message), for
-// an API answer.
+// maxFields bounds the problems an API answer lists.
+const maxFields = 100
+
+// Fields are the first problems as field errors ("line 5": the message),
+// for an API answer.
 func (e *RowsError) Fields() []schema.FieldError {
-	out := make([]schema.FieldError, len(e.Problems))
-	for i, p := range e.Problems {
+	out := make([]schema.FieldError, min(len(e.Problems), maxFields))
+	for i, p := range e.Problems[:len(out)] {
 		out[i] = schema.FieldError{Field: fmt.Sprintf("line %d", p.Line), Reason: p.Message}
 	}
 	return out

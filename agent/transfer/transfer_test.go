@@ -5,6 +5,7 @@ import (
 	"bytes"
 	"context"
 	"errors"
+	"fmt"
 	"math"
 	"os"
 	"path/filepath"
@@ -448,4 +449,77 @@ func contains(ss []string, s string) bool {
 		}
 	}
 	return false
+}
+
+// bigGPX is a track of n points, one per line after line 3.
+func bigGPX(n int) []byte {
+	var b strings.Builder
+	b.WriteString("<?xml version=\"1.0\"?>\n<gpx version=\"1.1\" xmlns=\"http://www.topografix.com/GPX/1/1\">\n<trk><name>Long haul</name><trkseg>\n")
+	for i := range n {
+		fmt.Fprintf(&b, "<trkpt lat=\"%.5f\" lon=\"-110.00000\"/>\n", 40+float64(i)*0.0005)
+	}
+	b.WriteString("</trkseg></trk>\n</gpx>\n")
+	return []byte(b.String())
+}
+
+// bigBank is a bank CSV of n debits, one a day.
+func bigBank(n int) []byte {
+	var b strings.Builder
+	b.WriteString("Posted,Payee,Amount,Category\n")
+	day := time.Date(2020, 1, 1, 0, 0, 0, 0, time.UTC)
+	for i := range n {
+		fmt.Fprintf(&b, "%s,Shop %d,-%d.%02d,misc\n", day.AddDate(0, 0, i).Format("2006-01-02"), i, 1+i%90, i%100)
+	}
+	return []byte(b.String())
+}
+
+// TestLargeFile imports files over one batch (localstore.MaxBulkOps):
+// they are written with Store.Load, one transaction per table, with their
+// change records (so sync pushes them); a second import adds nothing and
+// a bad last line writes nothing.
+func TestLargeFile(t *testing.T) {
+	tests := []struct {
+		name  string
+		kind  transfer.Kind
+		data  []byte
+		opt   transfer.Options
+		table string
+		n     int
+		bad   func([]byte) []byte
+		line  int
+	}{
+		{"GPX1500", transfer.KindGPX, bigGPX(1500), transfer.Options{}, "manual_waypoints", 1500,
+			func(b []byte) []byte { return bytes.Replace(b, []byte(`lat="40.74950"`), []byte(`lat="x"`), 1) }, 1503},
+		{"Bank2500", transfer.KindExpensesCSV, bigBank(2500), transfer.Options{Map: bankMap}, "expenses", 2500,
+			func(b []byte) []byte { return append(b, "2026-13-45,Oops,-1.00,misc\n"...) }, 2502},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			ctx := context.Background()
+			s := mustOpenStore(t)
+			_, err := importer(s).Import(ctx, user, tt.kind, tt.bad(tt.data), tt.opt)
+			var re *transfer.RowsError
+			if !errors.As(err, &re) || re.Problems[0].Line != tt.line {
+				t.Fatalf("bad file: %v, want line %d named", err, tt.line)
+			}
+			if n := len(rows(t, s, tt.table)); n != 0 {
+				t.Fatalf("the bad file wrote %d rows", n)
+			}
+			sum, err := importer(s).Import(ctx, user, tt.kind, tt.data, tt.opt)
+			if err != nil {
+				t.Fatal(err)
+			}
+			if sum.Added[tt.table] != tt.n || len(rows(t, s, tt.table)) != tt.n {
+				t.Fatalf("added %v, want %d %s", sum.Added, tt.n, tt.table)
+			}
+			pending, err := s.PendingChanges(ctx)
+			if err != nil || pending < tt.n {
+				t.Errorf("%d changes to push (%v), want at least %d", pending, err, tt.n)
+			}
+			again, err := importer(s).Import(ctx, user, tt.kind, tt.data, tt.opt)
+			if err != nil || again.Added[tt.table] != 0 || again.Existing[tt.table] != tt.n {
+				t.Errorf("second import: %+v %v", again, err)
+			}
+		})
+	}
 }

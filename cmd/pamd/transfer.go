@@ -141,16 +141,6 @@ func runImport(ctx context.Context, args []string, stdout, stderr io.Writer, get
 	if err != nil {
 		return err
 	}
-	if !*dry {
-		if err := ensureProfile(ctx, s, id); err != nil {
-			return err
-		}
-		if s.Owner() == "" {
-			if err := s.SetOwner(ctx, id); err != nil {
-				return err
-			}
-		}
-	}
 	start := time.Now()
 	sum, served, err := d.importFile(ctx, s, id, kind, data, opt)
 	if served {
@@ -170,6 +160,17 @@ func runImport(ctx context.Context, args []string, stdout, stderr io.Writer, get
 			return fmt.Errorf("%s: %w", file, err)
 		}
 		return err
+	}
+	if !*dry {
+		// After the import: a restored export brings its own profile.
+		if err := ensureProfile(ctx, s, id); err != nil {
+			return err
+		}
+		if s.Owner() == "" {
+			if err := s.SetOwner(ctx, id); err != nil {
+				return err
+			}
+		}
 	}
 	fmt.Fprint(stdout, sum)
 	fmt.Fprintf(stdout, "in %s\n", time.Since(start).Round(time.Millisecond))

@@ -99,6 +99,17 @@ func TestImportExportCLI(t *testing.T) {
 	if out, err := pamdRun(t, "export", "--direct", "--data-dir", dirB, zipB); err != nil {
 		t.Fatalf("export of the restore: %v\n%s", err, out)
 	}
+	// The restored profile is the exported one, not a fresh default.
+	restored := localstore.New(filepath.Join(dirB, localstore.FileName), schema.Default())
+	if err := restored.Open(ctx); err != nil {
+		t.Fatal(err)
+	}
+	defer restored.Close()
+	pa, _ := daemon.Get(ctx, transferUserID, "profiles", transferUserID)
+	pb, err := restored.Get(ctx, transferUserID, "profiles", transferUserID)
+	if err != nil || pa["created_at"] != pb["created_at"] || restored.Owner() != transferUserID {
+		t.Errorf("restored profile %v (owner %q), want the exported %v", pb, restored.Owner(), pa)
+	}
 	a, b := manifestTables(t, zipA), manifestTables(t, zipB)
 	want := map[string]int{"profiles": 1, "fuel_log": 6, "maintenance_records": 3, "expenses": 4, "manual_waypoints": 505, "offroad_routes": 2}
 	if !reflect.DeepEqual(a, want) || !reflect.DeepEqual(b, want) {
