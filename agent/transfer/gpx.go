@@ -231,6 +231,14 @@ func (im *Importer) estimates(ctx context.Context, user string, routes []routePl
 	if err != nil && !errors.Is(err, errDone) {
 		return nil, err
 	}
+	currency := "USD" // the profiles default
+	if p, err := im.Store.Get(ctx, user, "profiles", user); err == nil {
+		if c, _ := p["currency"].(string); c != "" {
+			currency = c
+		}
+	} else if schema.ErrorCode(err) != schema.ENOTFOUND {
+		return nil, err
+	}
 	l100 := 0.0
 	for _, x := range l100s {
 		l100 += x / float64(len(l100s))
@@ -250,6 +258,7 @@ func (im *Importer) estimates(ctx context.Context, user string, routes []routePl
 			}
 			e.Price = schema.FormatDecimal(price, 3)
 			e.Cost = schema.FormatDecimal(int64(math.Round(r.km*l100/100*float64(price)/10)), 2)
+			e.Currency = currency
 		}
 		out = append(out, e)
 	}

@@ -150,15 +150,16 @@ type Economy struct {
 
 // Estimate is the costed fuel estimate of an imported route.
 type Estimate struct {
-	Route   string  `json:"route"`
-	Points  int     `json:"points"`
-	KM      float64 `json:"distance_km"`
-	Miles   float64 `json:"distance_miles"`
-	L100    float64 `json:"l_per_100km,omitempty"` // 0: the user has no fuel economy yet
-	Litres  float64 `json:"litres,omitempty"`
-	Price   string  `json:"price_per_litre,omitempty"` // "" when no price is known
-	Cost    string  `json:"cost,omitempty"`
-	Missing string  `json:"missing,omitempty"` // why there is no cost
+	Route    string  `json:"route"`
+	Points   int     `json:"points"`
+	KM       float64 `json:"distance_km"`
+	Miles    float64 `json:"distance_miles"`
+	L100     float64 `json:"l_per_100km,omitempty"` // 0: the user has no fuel economy yet
+	Litres   float64 `json:"litres,omitempty"`
+	Price    string  `json:"price_per_litre,omitempty"` // "" when no price is known
+	Cost     string  `json:"cost,omitempty"`
+	Currency string  `json:"currency,omitempty"` // the user's (profiles.currency)
+	Missing  string  `json:"missing,omitempty"`  // why there is no cost
 }
 
 // Summary is what an import did (or, dry, would do).
@@ -203,7 +204,7 @@ func (s *Summary) String() string {
 		fmt.Fprintf(&b, "  route %q: %d points, %.1f km (%.1f mi)", r.Route, r.Points, r.KM, r.Miles)
 		switch {
 		case r.Cost != "":
-			fmt.Fprintf(&b, ", about %.1f L at %.2f L/100km x %s/L = %s\n", r.Litres, r.L100, r.Price, r.Cost)
+			fmt.Fprintf(&b, ", about %.1f L at %.2f L/100km x %s/L = %s %s\n", r.Litres, r.L100, r.Price, r.Cost, r.Currency)
 		case r.Missing != "":
 			fmt.Fprintf(&b, "; no cost estimate: %s\n", r.Missing)
 		default:

@@ -283,7 +283,7 @@ func TestGPX500(t *testing.T) {
 	if sum.Added["manual_waypoints"] != 505 || sum.Added["offroad_routes"] != 2 {
 		t.Fatalf("added %v, want 505 waypoints and 2 routes", sum.Added)
 	}
-	want := transfer.Estimate{Route: "White Rim 500", Points: 500, KM: 55.5, Miles: 34.5, L100: 9.42, Litres: 5.2, Price: "0.948", Cost: "4.96"}
+	want := transfer.Estimate{Route: "White Rim 500", Points: 500, KM: 55.5, Miles: 34.5, L100: 9.42, Litres: 5.2, Price: "0.948", Cost: "4.96", Currency: "USD"}
 	if got := sum.Routes[1]; got != want {
 		t.Errorf("estimate = %+v, want %+v", got, want)
 	}

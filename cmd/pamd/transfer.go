@@ -264,13 +264,28 @@ func (d *daemon) request(ctx context.Context, s *localstore.Store, user, method,
 	if d.direct || d.url == "" {
 		return nil, false, nil
 	}
-	tok := d.token
-	if tok == "" {
-		if tok, err = s.IssueToken(ctx, user, "pamd import/export"); err != nil {
+	base := strings.TrimRight(d.url, "/")
+	if d.token == "" {
+		// Issue a token only when a daemon answers: no token rows pile
+		// up in a data directory nothing serves.
+		probe, err := http.NewRequestWithContext(ctx, "GET", base+"/api/v1/health", nil)
+		if err != nil {
+			return nil, false, fmt.Errorf("%w: --url: %v", errUsage, err)
+		}
+		hr, err := d.client.Do(probe)
+		if err != nil {
+			return nil, false, ctx.Err() // no daemon there (or interrupted)
+		}
+		hr.Body.Close()
+		if hr.StatusCode != http.StatusOK {
+			return nil, false, nil
+		}
+		if d.token, err = s.IssueToken(ctx, user, "pamd import/export"); err != nil {
 			return nil, false, err
 		}
 	}
-	req, err := http.NewRequestWithContext(ctx, method, strings.TrimRight(d.url, "/")+path, bytes.NewReader(body))
+	tok := d.token
+	req, err := http.NewRequestWithContext(ctx, method, base+path, bytes.NewReader(body))
 	if err != nil {
 		return nil, false, fmt.Errorf("%w: --url: %v", errUsage, err)
 	}
