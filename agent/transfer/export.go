@@ -135,10 +135,10 @@ func routeName(r schema.Row, trip string) string {
 	if s, _ := r["route_name"].(string); s != "" {
 		return s
 	}
-	if trip == "" {
-		return "waypoints"
+	if len(trip) >= 8 {
+		return "waypoints " + trip[:8]
 	}
-	return "trip " + trip
+	return "waypoints"
 }
 
 func slug(s string) string {
