@@ -28,7 +28,7 @@ const MaxUploadBytes = 32 << 20
 // MountTransfer adds the upload and download routes: they run inside the
 // daemon, so its read cache sees what an import writes.
 //
-//	POST /api/v1/transfer/import/{kind}?dry_run=true&units=us&vehicle=UUID&map=date=Posted,...
+//	POST /api/v1/transfer/import/{kind}?dry_run=true&units=us&day_first=true&vehicle=UUID&map=date=Posted,...
 //	     body: the file; 200 with the summary, 422 naming the bad lines
 //	GET  /api/v1/transfer/export: the caller's export zip
 func (s *Server) MountTransfer(t Transfer) {
@@ -39,7 +39,8 @@ func (s *Server) MountTransfer(t Transfer) {
 			return
 		}
 		q := r.URL.Query()
-		opt := transfer.Options{DryRun: q.Get("dry_run") == "true" || q.Get("dry_run") == "1", Units: q.Get("units"), Source: q.Get("name")}
+		opt := transfer.Options{DryRun: q.Get("dry_run") == "true" || q.Get("dry_run") == "1", Units: q.Get("units"), Source: q.Get("name"),
+			DayFirst: q.Get("day_first") == "true" || q.Get("day_first") == "1"}
 		if opt.Units != "" && opt.Units != transfer.UnitsUS && opt.Units != transfer.UnitsMetric {
 			s.writeError(w, r, schema.Errorf(schema.EINVALID, "units must be us or metric"))
 			return

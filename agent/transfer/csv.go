@@ -132,15 +132,36 @@ var dateLayouts = []string{
 	"2006/01/02", "2006/1/2", "Jan 2, 2006", "January 2, 2006", "2 Jan 2006", "02-Jan-2006", "1/2/06",
 }
 
-// parseDate reads a date in one of dateLayouts as YYYY-MM-DD.
-func parseDate(s string) (string, error) {
-	s = clean(s)
+// dayFirstLayouts replace the month-first ones for --day-first files
+// (25/03/2024, 25.03.2024).
+var dayFirstLayouts = func() []string {
+	out := make([]string, 0, len(dateLayouts)+2)
 	for _, l := range dateLayouts {
+		if strings.HasPrefix(l, "1/2/") {
+			l = "2/1/" + strings.TrimPrefix(l, "1/2/")
+		}
+		out = append(out, l)
+	}
+	return append(out, "2.1.2006", "02.01.2006")
+}()
+
+// parseDate reads a date in one of the layouts as YYYY-MM-DD. A slashed
+// date is month first unless dayFirst: one file never mixes the two.
+func parseDate(s string, dayFirst bool) (string, error) {
+	s = clean(s)
+	layouts := dateLayouts
+	if dayFirst {
+		layouts = dayFirstLayouts
+	}
+	for _, l := range layouts {
 		if t, err := time.Parse(l, s); err == nil {
 			return t.Format("2006-01-02"), nil
 		}
 	}
-	return "", fmt.Errorf("not a date: %q", s)
+	if dayFirst {
+		return "", fmt.Errorf("not a date (day first): %q", s)
+	}
+	return "", fmt.Errorf("not a date (month first; --day-first for 25/03/2024): %q", s)
 }
 
 // parseBool reads the apps' flags: 1/0, true/false, yes/no; "" is false.

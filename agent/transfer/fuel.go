@@ -51,7 +51,7 @@ func parseFuelly(user string, data []byte, opt Options) (*plan, error) {
 		f := &fill{line: r.line, id: ids.id(r.content()), vehicle: r.get("car_name"), km: math.NaN(), trip: math.NaN(), mills: -1, total: -1}
 		ok := true
 		fail := func(format string, args ...any) { p.bad(r.line, format, args...); ok = false }
-		if f.date, err = parseDate(r.get("fuelup_date")); err != nil {
+		if f.date, err = parseDate(r.get("fuelup_date"), opt.DayFirst); err != nil {
 			fail("fuelup_date: %v", err)
 		}
 		if s := r.get("odometer"); s != "" {
@@ -123,7 +123,7 @@ func parseLubeFuel(user string, data []byte, opt Options) (*plan, error) {
 		f := &fill{line: r.line, id: ids.id(r.content()), trip: math.NaN(), mills: -1, total: -1}
 		ok := true
 		fail := func(format string, args ...any) { p.bad(r.line, format, args...); ok = false }
-		if f.date, err = parseDate(r.get("date")); err != nil {
+		if f.date, err = parseDate(r.get("date"), opt.DayFirst); err != nil {
 			fail("Date: %v", err)
 		}
 		if x, err := parseNumber(r.get("odometer")); err != nil || x < 0 {

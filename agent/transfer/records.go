@@ -30,7 +30,7 @@ func parseLubeService(user string, data []byte, opt Options, now time.Time) (*pl
 	for _, r := range recs {
 		ok := true
 		fail := func(format string, args ...any) { p.bad(r.line, format, args...); ok = false }
-		day, err := parseDate(r.get("date"))
+		day, err := parseDate(r.get("date"), opt.DayFirst)
 		if err != nil {
 			fail("Date: %v", err)
 		}
@@ -141,7 +141,7 @@ func parseExpenses(user string, data []byte, opt Options) (*plan, error) {
 			p.skipped = append(p.skipped, Problem{Line: r.line, Message: fmt.Sprintf("credit of %.2f (money in, not an expense)", l.amount)})
 			continue
 		}
-		day, err := parseDate(r.get(col["date"]))
+		day, err := parseDate(r.get(col["date"]), opt.DayFirst)
 		if err != nil {
 			p.bad(r.line, "%s: %v", disp["date"], err)
 			continue

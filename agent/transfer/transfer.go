@@ -71,6 +71,8 @@ type Options struct {
 	DryRun bool
 	// Units of LubeLogger files ("us" or "metric"; default "us").
 	Units string
+	// DayFirst reads slashed dates as day/month/year (European banks).
+	DayFirst bool
 	// VehicleID, when set, is the vehicle_id of imported fill-ups and
 	// maintenance records.
 	VehicleID string

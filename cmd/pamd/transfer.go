@@ -98,6 +98,7 @@ func runImport(ctx context.Context, args []string, stdout, stderr io.Writer, get
 	units := fs.String("units", "", "`units` of a LubeLogger file, us (miles, gallons; the default) or metric; overrides a Fuelly header's")
 	vehicle := fs.String("vehicle", "", "vehicle `uuid` to set on imported fill-ups and services")
 	mapping := fs.String("map", "", "expenses-csv column `mapping`, e.g. date=Posted,amount=Amount,description=Payee,category=Category")
+	dayFirst := fs.Bool("day-first", false, "read slashed dates as day/month/year (25/03/2024) instead of month first")
 	quiet := fs.Bool("quiet", false, "no progress bar")
 	d := bindDaemon(fs, getenv)
 	fs.Usage = func() {
@@ -119,7 +120,7 @@ func runImport(ctx context.Context, args []string, stdout, stderr io.Writer, get
 	if *units != "" && *units != transfer.UnitsUS && *units != transfer.UnitsMetric {
 		return fmt.Errorf("%w: --units must be us or metric", errUsage)
 	}
-	opt := transfer.Options{DryRun: *dry, Units: *units, Source: filepath.Base(file)}
+	opt := transfer.Options{DryRun: *dry, Units: *units, DayFirst: *dayFirst, Source: filepath.Base(file)}
 	if *vehicle != "" {
 		if opt.VehicleID, err = schema.ParseUUID(*vehicle); err != nil {
 			return fmt.Errorf("%w: --vehicle: %v", errUsage, err)
@@ -324,6 +325,9 @@ func (d *daemon) importFile(ctx context.Context, s *localstore.Store, user strin
 	}
 	if opt.Units != "" {
 		q.Set("units", opt.Units)
+	}
+	if opt.DayFirst {
+		q.Set("day_first", "true")
 	}
 	if opt.VehicleID != "" {
 		q.Set("vehicle", opt.VehicleID)
