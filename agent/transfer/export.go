@@ -58,7 +58,15 @@ func (im *Importer) Export(ctx context.Context, user string, w io.Writer) (*Mani
 		}
 		var rows []schema.Row
 		q := schema.Query{Order: []schema.Order{{Column: "id"}}}
-		if err := im.Store.Each(ctx, user, t.Name, q, func(r schema.Row) error { rows = append(rows, r); return nil }); err != nil {
+		keep := func(r schema.Row) error {
+			// Tables others may read (public groups, a shared catalogue)
+			// show more than the user's own rows: export only those.
+			if r[t.Owner] == user {
+				rows = append(rows, r)
+			}
+			return nil
+		}
+		if err := im.Store.Each(ctx, user, t.Name, q, keep); err != nil {
 			return nil, fmt.Errorf("export %s: %w", t.Name, err)
 		}
 		if len(rows) == 0 {
