@@ -45,19 +45,69 @@ func (c *Config) parseArgs(fs *flag.FlagSet, args []string) ([]string, error) {
 	return pos, c.Validate()
 }
 
-// transferUser is --user, else the device owner.
-func transferUser(s *localstore.Store, flagUser string) (string, error) {
-	if flagUser == "" {
-		if s.Owner() == "" {
-			return "", fmt.Errorf("this device has no owner yet: pass --user UUID")
-		}
-		return s.Owner(), nil
+// session is the data directory of a one-shot transfer command, opened
+// only when needed: going through the daemon with --token never opens it.
+type session struct {
+	cfg    *Config
+	stderr io.Writer
+	user   string // --user; resolved by open
+	s      *localstore.Store
+}
+
+// open opens the store (once) and resolves the user: --user, else the
+// device owner.
+func (x *session) open(ctx context.Context) (*localstore.Store, string, error) {
+	if x.s != nil {
+		return x.s, x.user, nil
 	}
-	id, err := schema.ParseUUID(flagUser)
+	s, err := openStore(ctx, x.cfg, x.stderr)
 	if err != nil {
-		return "", fmt.Errorf("%w: --user: %v", errUsage, err)
+		return nil, "", err
 	}
-	return id, nil
+	id := s.Owner()
+	if x.user != "" {
+		if id, err = schema.ParseUUID(x.user); err != nil {
+			s.Close()
+			return nil, "", fmt.Errorf("%w: --user: %v", errUsage, err)
+		}
+	}
+	if id == "" {
+		s.Close()
+		return nil, "", fmt.Errorf("this device has no owner yet: pass --user UUID")
+	}
+	x.s, x.user = s, id
+	return s, id, nil
+}
+
+// token issues a token for the user in the data directory.
+func (x *session) token(ctx context.Context) (string, error) {
+	s, id, err := x.open(ctx)
+	if err != nil {
+		return "", err
+	}
+	return s.IssueToken(ctx, id, "pamd import/export")
+}
+
+// settle gives the user a profile and the device an owner if missing, as
+// pamd token does.
+func (x *session) settle(ctx context.Context) error {
+	s, id, err := x.open(ctx)
+	if err != nil {
+		return err
+	}
+	if err := ensureProfile(ctx, s, id); err != nil {
+		return err
+	}
+	if s.Owner() == "" {
+		return s.SetOwner(ctx, id)
+	}
+	return nil
+}
+
+func (x *session) close() {
+	if x.s != nil {
+		x.s.Close()
+	}
 }
 
 // progressBar draws an importer's progress on stderr, one bar per step.
@@ -133,20 +183,17 @@ func runImport(ctx context.Context, args []string, stdout, stderr io.Writer, get
 	if err != nil {
 		return fmt.Errorf("import: %w", err)
 	}
-	s, err := openStore(ctx, &cfg, stderr)
-	if err != nil {
-		return err
-	}
-	defer s.Close()
-	id, err := transferUser(s, *user)
-	if err != nil {
-		return err
-	}
+	sess := &session{cfg: &cfg, stderr: stderr, user: *user}
+	defer sess.close()
 	start := time.Now()
-	sum, served, err := d.importFile(ctx, s, id, kind, data, opt)
+	sum, served, err := d.importFile(ctx, sess.token, kind, data, opt)
 	if served {
 		fmt.Fprintf(stderr, "through the daemon at %s\n", d.url)
-	} else {
+	} else if err == nil {
+		s, id, oerr := sess.open(ctx)
+		if oerr != nil {
+			return oerr
+		}
 		finish := func() {}
 		if !*quiet {
 			opt.Progress, finish = progressBar(stderr)
@@ -154,6 +201,10 @@ func runImport(ctx context.Context, args []string, stdout, stderr io.Writer, get
 		im := &transfer.Importer{Store: s, Catalog: s.Catalog, Now: s.Now}
 		sum, err = im.Import(ctx, id, kind, data, opt)
 		finish()
+		if err == nil && !*dry {
+			// After the import: a restored export brings its own profile.
+			err = sess.settle(ctx)
+		}
 	}
 	if err != nil {
 		var rows *transfer.RowsError
@@ -162,15 +213,9 @@ func runImport(ctx context.Context, args []string, stdout, stderr io.Writer, get
 		}
 		return err
 	}
-	if !*dry {
-		// After the import: a restored export brings its own profile.
-		if err := ensureProfile(ctx, s, id); err != nil {
+	if served && !*dry && sess.s != nil {
+		if err := sess.settle(ctx); err != nil {
 			return err
-		}
-		if s.Owner() == "" {
-			if err := s.SetOwner(ctx, id); err != nil {
-				return err
-			}
 		}
 	}
 	fmt.Fprint(stdout, sum)
@@ -192,20 +237,17 @@ func runExport(ctx context.Context, args []string, stdout, stderr io.Writer, get
 	if len(pos) != 1 || !strings.HasSuffix(strings.ToLower(pos[0]), ".zip") {
 		return fmt.Errorf("%w: usage: pamd export [--data-dir D] [--user UUID] FILE.zip", errUsage)
 	}
-	s, err := openStore(ctx, &cfg, stderr)
-	if err != nil {
-		return err
-	}
-	defer s.Close()
-	id, err := transferUser(s, *user)
-	if err != nil {
-		return err
-	}
+	sess := &session{cfg: &cfg, stderr: stderr, user: *user}
+	defer sess.close()
 	var buf bytes.Buffer
-	m, served, err := d.exportZip(ctx, s, id, &buf)
+	m, served, err := d.exportZip(ctx, sess.token, &buf)
 	if served {
 		fmt.Fprintf(stderr, "through the daemon at %s\n", d.url)
 	} else if err == nil {
+		s, id, err2 := sess.open(ctx)
+		if err2 != nil {
+			return err2
+		}
 		im := &transfer.Importer{Store: s, Catalog: s.Catalog, Now: s.Now}
 		m, err = im.Export(ctx, id, &buf)
 	}
@@ -224,7 +266,7 @@ func runExport(ctx context.Context, args []string, stdout, stderr io.Writer, get
 		total += n
 	}
 	fmt.Fprintf(stdout, "exported %d rows of %d tables and %d GPX file(s) for user %s to %s (%d bytes)\n",
-		total, len(m.Tables), m.Routes, id, pos[0], buf.Len())
+		total, len(m.Tables), m.Routes, m.User, pos[0], buf.Len())
 	return nil
 }
 
@@ -261,7 +303,7 @@ func bindDaemon(fs *flag.FlagSet, getenv func(string) string) *daemon {
 // no daemon of this data directory answers (nothing listening, a token
 // it does not know, a daemon without the route): the caller then works
 // on the file itself.
-func (d *daemon) request(ctx context.Context, s *localstore.Store, user, method, path string, body []byte) (resp *http.Response, served bool, err error) {
+func (d *daemon) request(ctx context.Context, issue func(context.Context) (string, error), method, path string, body []byte) (resp *http.Response, served bool, err error) {
 	if d.direct || d.url == "" {
 		return nil, false, nil
 	}
@@ -281,7 +323,7 @@ func (d *daemon) request(ctx context.Context, s *localstore.Store, user, method,
 		if hr.StatusCode != http.StatusOK {
 			return nil, false, nil
 		}
-		if d.token, err = s.IssueToken(ctx, user, "pamd import/export"); err != nil {
+		if d.token, err = issue(ctx); err != nil {
 			return nil, false, err
 		}
 	}
@@ -318,7 +360,7 @@ func problem(resp *http.Response) error {
 }
 
 // importFile uploads the file to the daemon.
-func (d *daemon) importFile(ctx context.Context, s *localstore.Store, user string, kind transfer.Kind, data []byte, opt transfer.Options) (*transfer.Summary, bool, error) {
+func (d *daemon) importFile(ctx context.Context, issue func(context.Context) (string, error), kind transfer.Kind, data []byte, opt transfer.Options) (*transfer.Summary, bool, error) {
 	q := url.Values{}
 	if opt.DryRun {
 		q.Set("dry_run", "true")
@@ -343,7 +385,7 @@ func (d *daemon) importFile(ctx context.Context, s *localstore.Store, user strin
 		slices.Sort(m)
 		q.Set("map", strings.Join(m, ","))
 	}
-	resp, served, err := d.request(ctx, s, user, "POST", "/api/v1/transfer/import/"+string(kind)+"?"+q.Encode(), data)
+	resp, served, err := d.request(ctx, issue, "POST", "/api/v1/transfer/import/"+string(kind)+"?"+q.Encode(), data)
 	if !served || err != nil {
 		return nil, served, err
 	}
@@ -359,8 +401,8 @@ func (d *daemon) importFile(ctx context.Context, s *localstore.Store, user strin
 }
 
 // exportZip downloads the user's export from the daemon into w.
-func (d *daemon) exportZip(ctx context.Context, s *localstore.Store, user string, w io.Writer) (*transfer.Manifest, bool, error) {
-	resp, served, err := d.request(ctx, s, user, "GET", "/api/v1/transfer/export", nil)
+func (d *daemon) exportZip(ctx context.Context, issue func(context.Context) (string, error), w io.Writer) (*transfer.Manifest, bool, error) {
+	resp, served, err := d.request(ctx, issue, "GET", "/api/v1/transfer/export", nil)
 	if !served || err != nil {
 		return nil, served, err
 	}

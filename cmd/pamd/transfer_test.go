@@ -163,6 +163,18 @@ func TestImportThroughDaemon(t *testing.T) {
 		t.Errorf("exported %d fill-ups, want 6", got)
 	}
 
+	// With --token the data directory is never opened (a lock held by
+	// the serving daemon cannot get in the way): here it cannot be.
+	tok, err := st.IssueToken(ctx, transferUserID, "test")
+	if err != nil {
+		t.Fatal(err)
+	}
+	unusable := filepath.Join(zipFile, "not-a-dir")
+	out, err = pamdRun(t, "import", "--data-dir", unusable, "--token", tok, "--url", hs.URL, "lubelogger-service", testdata("lubelogger_service.csv"))
+	if err != nil || !strings.Contains(out, "3 new") {
+		t.Fatalf("import with --token: %v\n%s", err, out)
+	}
+
 	// A daemon serving another data directory does not know the token:
 	// the import falls back to the file.
 	other := t.TempDir()
