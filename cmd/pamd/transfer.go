@@ -1,7 +1,6 @@
 package main
 
 import (
-	"archive/zip"
 	"bytes"
 	"context"
 	"encoding/json"
@@ -27,10 +26,10 @@ import (
 
 // parseArgs parses flags that may come before, between or after the
 // positional arguments, and returns those.
-func (c *Config) parseArgs(fs *flag.FlagSet, args []string) ([]string, error) {
+func (c *Config) parseArgs(fs *flag.FlagSet, args []string, stdout io.Writer) ([]string, error) {
 	var pos []string
 	for {
-		if err := fs.Parse(args); err != nil {
+		if err := parseFlags(fs, args, stdout); err != nil {
 			return nil, err
 		}
 		if fs.NArg() == 0 {
@@ -42,72 +41,12 @@ func (c *Config) parseArgs(fs *flag.FlagSet, args []string) ([]string, error) {
 	for _, f := range c.afterParse {
 		f()
 	}
-	return pos, c.Validate()
-}
-
-// session is the data directory of a one-shot transfer command, opened
-// only when needed: going through the daemon with --token never opens it.
-type session struct {
-	cfg    *Config
-	stderr io.Writer
-	user   string // --user; resolved by open
-	s      *localstore.Store
-}
-
-// open opens the store (once) and resolves the user: --user, else the
-// device owner.
-func (x *session) open(ctx context.Context) (*localstore.Store, string, error) {
-	if x.s != nil {
-		return x.s, x.user, nil
-	}
-	s, err := openStore(ctx, x.cfg, x.stderr)
-	if err != nil {
-		return nil, "", err
-	}
-	id := s.Owner()
-	if x.user != "" {
-		if id, err = schema.ParseUUID(x.user); err != nil {
-			s.Close()
-			return nil, "", fmt.Errorf("%w: --user: %v", errUsage, err)
+	for _, f := range c.fromFiles {
+		if err := f(); err != nil {
+			return nil, err
 		}
 	}
-	if id == "" {
-		s.Close()
-		return nil, "", fmt.Errorf("this device has no owner yet: pass --user UUID")
-	}
-	x.s, x.user = s, id
-	return s, id, nil
-}
-
-// token issues a token for the user in the data directory.
-func (x *session) token(ctx context.Context) (string, error) {
-	s, id, err := x.open(ctx)
-	if err != nil {
-		return "", err
-	}
-	return s.IssueToken(ctx, id, "pamd import/export")
-}
-
-// settle gives the user a profile and the device an owner if missing, as
-// pamd token does.
-func (x *session) settle(ctx context.Context) error {
-	s, id, err := x.open(ctx)
-	if err != nil {
-		return err
-	}
-	if err := ensureProfile(ctx, s, id); err != nil {
-		return err
-	}
-	if s.Owner() == "" {
-		return s.SetOwner(ctx, id)
-	}
-	return nil
-}
-
-func (x *session) close() {
-	if x.s != nil {
-		x.s.Close()
-	}
+	return pos, c.Validate()
 }
 
 // progressBar draws an importer's progress on stderr, one bar per step.
@@ -132,13 +71,37 @@ func progressBar(stderr io.Writer) (func(step string, done, total int), func()) 
 	}, finish
 }
 
-// runImport is "pamd import KIND FILE". When a daemon serving this data
-// directory answers at --url, the file goes through it (its upload route),
-// so that its read cache sees the new rows at once; the token for that is
-// issued in the data directory, so a daemon serving another one refuses
-// it. Otherwise (or with --direct) the store is opened as pamd token does:
-// SQLite serialises the writers, but a running daemon's cache then learns
-// of the rows only when its entries expire (their TTL, minutes).
+// transferQuery is an import's options as the control route's query.
+func transferQuery(user string, opt transfer.Options) url.Values {
+	q := url.Values{}
+	set := func(k, v string) {
+		if v != "" {
+			q.Set(k, v)
+		}
+	}
+	set("user", user)
+	set("units", opt.Units)
+	set("vehicle", opt.VehicleID)
+	set("name", opt.Source)
+	if opt.DryRun {
+		q.Set("dry_run", "true")
+	}
+	if opt.DayFirst {
+		q.Set("day_first", "true")
+	}
+	var m []string
+	for k, v := range opt.Map {
+		m = append(m, k+"="+v)
+	}
+	slices.Sort(m)
+	set("map", strings.Join(m, ","))
+	return q
+}
+
+// runImport is "pamd import KIND FILE". It locks the data directory and
+// writes itself, as pamd token does; while a daemon holds the directory
+// the file goes through the daemon's control socket instead, so the
+// daemon writes it through its own store and its cache sees the rows.
 func runImport(ctx context.Context, args []string, stdout, stderr io.Writer, getenv func(string) string) error {
 	cfg := DefaultConfig()
 	fs := newFlagSet("import", stderr)
@@ -150,22 +113,17 @@ func runImport(ctx context.Context, args []string, stdout, stderr io.Writer, get
 	mapping := fs.String("map", "", "expenses-csv column `mapping`, e.g. date=Posted,amount=Amount,description=Payee,category=Category")
 	dayFirst := fs.Bool("day-first", false, "read slashed dates as day/month/year (25/03/2024) instead of month first")
 	quiet := fs.Bool("quiet", false, "no progress bar")
-	d := bindDaemon(fs, getenv)
-	fs.Usage = func() {
-		fmt.Fprintf(stderr, "usage: pamd import [flags] KIND FILE\nKIND is one of %v\n", transfer.Kinds)
-		fs.PrintDefaults()
-	}
-	pos, err := cfg.parseArgs(fs, args)
+	pos, err := cfg.parseArgs(fs, args, stdout)
 	if err != nil {
 		return usageError(stderr, err)
 	}
+	kinds := fmt.Sprint(transfer.Kinds)
 	if len(pos) != 2 {
-		fs.Usage()
-		return fmt.Errorf("%w: want KIND FILE", errUsage)
+		return fmt.Errorf("%w: usage: pamd import [flags] KIND FILE, KIND one of %s", errUsage, kinds)
 	}
 	kind, file := transfer.Kind(pos[0]), pos[1]
 	if !slices.Contains(transfer.Kinds, kind) {
-		return fmt.Errorf("%w: unknown KIND %q (one of %v)", errUsage, kind, transfer.Kinds)
+		return fmt.Errorf("%w: unknown KIND %q (one of %s)", errUsage, kind, kinds)
 	}
 	if *units != "" && *units != transfer.UnitsUS && *units != transfer.UnitsMetric {
 		return fmt.Errorf("%w: --units must be us or metric", errUsage)
@@ -179,42 +137,50 @@ func runImport(ctx context.Context, args []string, stdout, stderr io.Writer, get
 	if opt.Map, err = transfer.ParseMap(*mapping); err != nil {
 		return fmt.Errorf("%w: --map: %v", errUsage, err)
 	}
+	if *user != "" {
+		if *user, err = schema.ParseUUID(*user); err != nil {
+			return fmt.Errorf("%w: --user: %v", errUsage, err)
+		}
+	}
 	data, err := os.ReadFile(file)
 	if err != nil {
 		return fmt.Errorf("import: %w", err)
 	}
-	sess := &session{cfg: &cfg, stderr: stderr, user: *user}
-	defer sess.close()
 	start := time.Now()
-	sum, served, err := d.importFile(ctx, sess.token, kind, data, opt)
-	if served {
-		fmt.Fprintf(stderr, "through the daemon at %s\n", d.url)
-	} else if err == nil {
-		s, id, oerr := sess.open(ctx)
-		if oerr != nil {
-			return oerr
+	var sum *transfer.Summary
+	o, err := openOneShot(ctx, &cfg, stderr, "import")
+	var locked *LockedError
+	switch {
+	case errors.As(err, &locked):
+		path := "/transfer/import/" + string(kind) + "?" + transferQuery(*user, opt).Encode()
+		resp, derr := controlRequest(ctx, cfg.DataDir, "POST", path, data)
+		if derr != nil {
+			return transferDaemonError(locked, derr)
 		}
+		defer resp.Body.Close()
+		if err := controlFailure(resp, file); err != nil {
+			return err
+		}
+		sum = new(transfer.Summary)
+		if err := json.NewDecoder(resp.Body).Decode(sum); err != nil {
+			return fmt.Errorf("import through the daemon: %w", err)
+		}
+		fmt.Fprintf(stderr, "imported through the daemon serving %s\n", cfg.DataDir)
+	case err != nil:
+		return err
+	default:
+		defer o.Close()
 		finish := func() {}
 		if !*quiet {
 			opt.Progress, finish = progressBar(stderr)
 		}
-		im := &transfer.Importer{Store: s, Catalog: s.Catalog, Now: s.Now}
-		sum, err = im.Import(ctx, id, kind, data, opt)
+		sum, err = importInto(ctx, o.store, *user, kind, data, opt)
 		finish()
-		if err == nil && !*dry {
-			// After the import: a restored export brings its own profile.
-			err = sess.settle(ctx)
-		}
-	}
-	if err != nil {
-		var rows *transfer.RowsError
-		if errors.As(err, &rows) {
-			return fmt.Errorf("%s: %w", file, err)
-		}
-		return err
-	}
-	if served && !*dry && sess.s != nil {
-		if err := sess.settle(ctx); err != nil {
+		if err != nil {
+			var rows *transfer.RowsError
+			if errors.As(err, &rows) {
+				return fmt.Errorf("%s: %w", file, err)
+			}
 			return err
 		}
 	}
@@ -223,36 +189,96 @@ func runImport(ctx context.Context, args []string, stdout, stderr io.Writer, get
 	return nil
 }
 
-// runExport is "pamd export FILE.zip".
+// importInto imports into s for user ("" for the device owner); after a
+// real import the user has a profile (a restored export brings its own,
+// so it is made only afterwards) and the device an owner, as pamd token
+// leaves them.
+func importInto(ctx context.Context, s *localstore.Store, user string, kind transfer.Kind, data []byte, opt transfer.Options) (*transfer.Summary, error) {
+	id, err := transferUser(s, user)
+	if err != nil {
+		return nil, err
+	}
+	im := &transfer.Importer{Store: s, Catalog: s.Catalog, Now: s.Now}
+	sum, err := im.Import(ctx, id, kind, data, opt)
+	if err != nil || opt.DryRun {
+		return sum, err
+	}
+	if err := ensureProfile(ctx, s, id); err != nil {
+		return nil, err
+	}
+	if s.Owner() == "" {
+		if err := s.SetOwner(ctx, id); err != nil {
+			return nil, err
+		}
+	}
+	return sum, nil
+}
+
+// transferUser is user, else the device owner.
+func transferUser(s *localstore.Store, user string) (string, error) {
+	if user != "" {
+		return schema.ParseUUID(user)
+	}
+	if s.Owner() == "" {
+		return "", schema.Errorf(schema.EINVALID, "this device has no owner yet: pass --user UUID")
+	}
+	return s.Owner(), nil
+}
+
+// runExport is "pamd export FILE.zip", through the daemon's control
+// socket while one holds the data directory.
 func runExport(ctx context.Context, args []string, stdout, stderr io.Writer, getenv func(string) string) error {
 	cfg := DefaultConfig()
 	fs := newFlagSet("export", stderr)
 	cfg.bindCommon(fs, env(getenv))
 	user := fs.String("user", "", "export this user's data, `uuid` (default: the device owner)")
-	d := bindDaemon(fs, getenv)
-	pos, err := cfg.parseArgs(fs, args)
+	pos, err := cfg.parseArgs(fs, args, stdout)
 	if err != nil {
 		return usageError(stderr, err)
 	}
 	if len(pos) != 1 || !strings.HasSuffix(strings.ToLower(pos[0]), ".zip") {
 		return fmt.Errorf("%w: usage: pamd export [--data-dir D] [--user UUID] FILE.zip", errUsage)
 	}
-	sess := &session{cfg: &cfg, stderr: stderr, user: *user}
-	defer sess.close()
-	var buf bytes.Buffer
-	m, served, err := d.exportZip(ctx, sess.token, &buf)
-	if served {
-		fmt.Fprintf(stderr, "through the daemon at %s\n", d.url)
-	} else if err == nil {
-		s, id, err2 := sess.open(ctx)
-		if err2 != nil {
-			return err2
+	if *user != "" {
+		if *user, err = schema.ParseUUID(*user); err != nil {
+			return fmt.Errorf("%w: --user: %v", errUsage, err)
 		}
-		im := &transfer.Importer{Store: s, Catalog: s.Catalog, Now: s.Now}
-		m, err = im.Export(ctx, id, &buf)
 	}
-	if err != nil {
+	var buf bytes.Buffer
+	var m *transfer.Manifest
+	o, err := openOneShot(ctx, &cfg, stderr, "export")
+	var locked *LockedError
+	switch {
+	case errors.As(err, &locked):
+		resp, derr := controlRequest(ctx, cfg.DataDir, "GET", "/transfer/export?"+transferQuery(*user, transfer.Options{}).Encode(), nil)
+		if derr != nil {
+			return transferDaemonError(locked, derr)
+		}
+		defer resp.Body.Close()
+		if err := controlFailure(resp, pos[0]); err != nil {
+			return err
+		}
+		if _, err := io.Copy(&buf, resp.Body); err != nil {
+			return fmt.Errorf("export through the daemon: %w", err)
+		}
+		var mm transfer.Manifest
+		if err := json.Unmarshal([]byte(resp.Header.Get("X-PAM-Manifest")), &mm); err != nil {
+			return fmt.Errorf("export through the daemon: manifest: %w", err)
+		}
+		m = &mm
+		fmt.Fprintf(stderr, "exported through the daemon serving %s\n", cfg.DataDir)
+	case err != nil:
 		return err
+	default:
+		defer o.Close()
+		id, err := transferUser(o.store, *user)
+		if err != nil {
+			return err
+		}
+		im := &transfer.Importer{Store: o.store, Catalog: o.store.Catalog, Now: o.store.Now}
+		if m, err = im.Export(ctx, id, &buf); err != nil {
+			return err
+		}
 	}
 	tmp := pos[0] + ".tmp"
 	if err := os.WriteFile(tmp, buf.Bytes(), 0o600); err != nil {
@@ -270,163 +296,133 @@ func runExport(ctx context.Context, args []string, stdout, stderr io.Writer, get
 	return nil
 }
 
-// daemon is a running pamd the one-shot transfer commands go through.
-type daemon struct {
-	url    string // the daemon's base URL
-	token  string // --token; else one is issued in the data directory
-	direct bool   // never go through the daemon
-	client *http.Client
+// transferDaemonError explains a daemon holding the data directory that
+// did not take the request.
+func transferDaemonError(locked *LockedError, err error) error {
+	if errors.Is(err, errNoDaemon) {
+		return fmt.Errorf("%w, which does not take requests (%v): try again when it has finished", locked, err)
+	}
+	return err
 }
 
-func bindDaemon(fs *flag.FlagSet, getenv func(string) string) *daemon {
-	d := &daemon{client: &http.Client{Transport: &http.Transport{
-		DialContext: (&net.Dialer{Timeout: time.Second}).DialContext,
-	}}}
-	listen := getenv("PAM_LISTEN")
-	if listen == "" {
-		listen = DefaultConfig().Listen
-	}
-	def := getenv("PAM_URL")
-	if host, port, err := net.SplitHostPort(listen); def == "" && err == nil {
-		if host == "" || host == "0.0.0.0" || host == "::" {
-			host = "127.0.0.1"
-		}
-		def = "http://" + net.JoinHostPort(host, port)
-	}
-	fs.StringVar(&d.url, "url", def, "`url` of the daemon serving this data directory, used when it answers (PAM_URL; default from PAM_LISTEN)")
-	fs.StringVar(&d.token, "token", getenv("PAM_TOKEN"), "bearer `token` for the daemon (PAM_TOKEN; default: one is issued in the data directory)")
-	fs.BoolVar(&d.direct, "direct", false, "write the database file directly, never through a running daemon")
-	return d
-}
-
-// request sends a request to the daemon for user. served is false when
-// no daemon of this data directory answers (nothing listening, a token
-// it does not know, a daemon without the route): the caller then works
-// on the file itself.
-func (d *daemon) request(ctx context.Context, issue func(context.Context) (string, error), method, path string, body []byte) (resp *http.Response, served bool, err error) {
-	if d.direct || d.url == "" {
-		return nil, false, nil
-	}
-	base := strings.TrimRight(d.url, "/")
-	if d.token == "" {
-		// Issue a token only when a daemon answers: no token rows pile
-		// up in a data directory nothing serves.
-		probe, err := http.NewRequestWithContext(ctx, "GET", base+"/api/v1/health", nil)
-		if err != nil {
-			return nil, false, fmt.Errorf("%w: --url: %v", errUsage, err)
-		}
-		hr, err := d.client.Do(probe)
-		if err != nil {
-			return nil, false, ctx.Err() // no daemon there (or interrupted)
-		}
-		hr.Body.Close()
-		if hr.StatusCode != http.StatusOK {
-			return nil, false, nil
-		}
-		if d.token, err = issue(ctx); err != nil {
-			return nil, false, err
-		}
-	}
-	tok := d.token
-	req, err := http.NewRequestWithContext(ctx, method, base+path, bytes.NewReader(body))
+// controlRequest sends a request to the daemon's control socket in dir.
+func controlRequest(ctx context.Context, dir, method, path string, body []byte) (*http.Response, error) {
+	sock := filepath.Join(dir, ControlSocket)
+	client := &http.Client{Transport: &http.Transport{
+		DialContext: func(ctx context.Context, _, _ string) (net.Conn, error) {
+			var d net.Dialer
+			return d.DialContext(ctx, "unix", sock)
+		},
+		DisableKeepAlives: true,
+	}}
+	req, err := http.NewRequestWithContext(ctx, method, "http://pamd"+path, bytes.NewReader(body))
 	if err != nil {
-		return nil, false, fmt.Errorf("%w: --url: %v", errUsage, err)
+		return nil, err
 	}
-	req.Header.Set("Authorization", "Bearer "+tok)
-	resp, err = d.client.Do(req)
+	resp, err := client.Do(req)
 	if err != nil {
-		if ctx.Err() != nil {
-			return nil, false, ctx.Err()
+		var op *net.OpError
+		if errors.As(err, &op) && op.Op == "dial" {
+			return nil, fmt.Errorf("%w (%s): %v", errNoDaemon, sock, op.Err)
 		}
-		return nil, false, nil // no daemon there
+		return nil, fmt.Errorf("ask the daemon: %w", err)
 	}
-	if resp.StatusCode == http.StatusUnauthorized || resp.StatusCode == http.StatusNotFound {
+	if resp.StatusCode == http.StatusNotFound {
 		resp.Body.Close()
-		return nil, false, nil // another data directory's daemon, or an older one
+		return nil, fmt.Errorf("%w (%s): the daemon predates import and export", errNoDaemon, sock)
 	}
-	return resp, true, nil
+	return resp, nil
 }
 
-// problem is the daemon's error answer as an error.
-func problem(resp *http.Response) error {
-	var p struct {
-		Detail string `json:"detail"`
-	}
-	raw, _ := io.ReadAll(io.LimitReader(resp.Body, 1<<20))
-	if json.Unmarshal(raw, &p) != nil || p.Detail == "" {
-		p.Detail = strings.TrimSpace(string(raw))
-	}
-	return fmt.Errorf("daemon: %s: %s", resp.Status, p.Detail)
+// transferFailure is a control route's refusal.
+type transferFailure struct {
+	Error    string             `json:"error"`
+	Problems []transfer.Problem `json:"problems,omitempty"`
+	Usage    bool               `json:"usage,omitempty"`
 }
 
-// importFile uploads the file to the daemon.
-func (d *daemon) importFile(ctx context.Context, issue func(context.Context) (string, error), kind transfer.Kind, data []byte, opt transfer.Options) (*transfer.Summary, bool, error) {
-	q := url.Values{}
-	if opt.DryRun {
-		q.Set("dry_run", "true")
+// controlFailure is nil for a 200, else the daemon's refusal as an error;
+// bad lines come back as a *transfer.RowsError, as in-process.
+func controlFailure(resp *http.Response, file string) error {
+	if resp.StatusCode == http.StatusOK {
+		return nil
 	}
-	if opt.Units != "" {
-		q.Set("units", opt.Units)
+	var f transferFailure
+	if err := json.NewDecoder(io.LimitReader(resp.Body, 4<<20)).Decode(&f); err != nil {
+		return fmt.Errorf("the daemon answered %s", resp.Status)
 	}
-	if opt.DayFirst {
-		q.Set("day_first", "true")
+	switch {
+	case len(f.Problems) > 0:
+		return fmt.Errorf("%s: %w", file, &transfer.RowsError{Problems: f.Problems})
+	case f.Usage:
+		return fmt.Errorf("%w: %s", errUsage, f.Error)
 	}
-	if opt.VehicleID != "" {
-		q.Set("vehicle", opt.VehicleID)
-	}
-	if opt.Source != "" {
-		q.Set("name", opt.Source)
-	}
-	var m []string
-	for k, v := range opt.Map {
-		m = append(m, k+"="+v)
-	}
-	if len(m) > 0 {
-		slices.Sort(m)
-		q.Set("map", strings.Join(m, ","))
-	}
-	resp, served, err := d.request(ctx, issue, "POST", "/api/v1/transfer/import/"+string(kind)+"?"+q.Encode(), data)
-	if !served || err != nil {
-		return nil, served, err
-	}
-	defer resp.Body.Close()
-	if resp.StatusCode != http.StatusOK {
-		return nil, true, problem(resp)
-	}
-	var sum transfer.Summary
-	if err := json.NewDecoder(resp.Body).Decode(&sum); err != nil {
-		return nil, true, fmt.Errorf("daemon: import summary: %w", err)
-	}
-	return &sum, true, nil
+	return fmt.Errorf("the daemon refused: %s", f.Error)
 }
 
-// exportZip downloads the user's export from the daemon into w.
-func (d *daemon) exportZip(ctx context.Context, issue func(context.Context) (string, error), w io.Writer) (*transfer.Manifest, bool, error) {
-	resp, served, err := d.request(ctx, issue, "GET", "/api/v1/transfer/export", nil)
-	if !served || err != nil {
-		return nil, served, err
+// mountTransferControl adds import and export to the daemon's control
+// socket: a one-shot pamd import or export beside the daemon sends its
+// file here, and the daemon writes it through its own store.
+func (m *Main) mountTransferControl(mux *http.ServeMux) {
+	fail := func(w http.ResponseWriter, status int, f transferFailure) {
+		w.Header().Set("Content-Type", "application/json")
+		w.WriteHeader(status)
+		json.NewEncoder(w).Encode(f)
 	}
-	defer resp.Body.Close()
-	if resp.StatusCode != http.StatusOK {
-		return nil, true, problem(resp)
+	refuse := func(w http.ResponseWriter, err error) {
+		var rows *transfer.RowsError
+		switch {
+		case errors.As(err, &rows):
+			fail(w, http.StatusUnprocessableEntity, transferFailure{Error: "bad lines", Problems: rows.Problems})
+		case schema.ErrorCode(err) == schema.EINTERNAL:
+			m.Logger.Error("transfer through the control socket", "err", err)
+			fail(w, http.StatusInternalServerError, transferFailure{Error: err.Error()})
+		default:
+			fail(w, http.StatusUnprocessableEntity, transferFailure{Error: schema.ErrorMessage(err)})
+		}
 	}
-	raw, err := io.ReadAll(resp.Body)
-	if err != nil {
-		return nil, true, fmt.Errorf("daemon: export: %w", err)
-	}
-	zr, err := zip.NewReader(bytes.NewReader(raw), int64(len(raw)))
-	if err != nil {
-		return nil, true, fmt.Errorf("daemon: export: %w", err)
-	}
-	var m transfer.Manifest
-	f, err := zr.Open("manifest.json")
-	if err != nil {
-		return nil, true, fmt.Errorf("daemon: export: %w", err)
-	}
-	defer f.Close()
-	if err := json.NewDecoder(f).Decode(&m); err != nil {
-		return nil, true, fmt.Errorf("daemon: export manifest: %w", err)
-	}
-	_, err = w.Write(raw)
-	return &m, true, err
+	mux.HandleFunc("POST /transfer/import/{kind}", func(w http.ResponseWriter, r *http.Request) {
+		q := r.URL.Query()
+		kind := transfer.Kind(r.PathValue("kind"))
+		opt := transfer.Options{DryRun: q.Get("dry_run") == "true", Units: q.Get("units"), DayFirst: q.Get("day_first") == "true",
+			VehicleID: q.Get("vehicle"), Source: q.Get("name")}
+		var err error
+		if opt.Map, err = transfer.ParseMap(q.Get("map")); err != nil {
+			fail(w, http.StatusBadRequest, transferFailure{Error: "--map: " + err.Error(), Usage: true})
+			return
+		}
+		data, err := io.ReadAll(http.MaxBytesReader(w, r.Body, 256<<20))
+		if err != nil {
+			fail(w, http.StatusBadRequest, transferFailure{Error: "reading the file: " + err.Error()})
+			return
+		}
+		m.controlMu.Lock()
+		sum, err := importInto(r.Context(), m.Store, q.Get("user"), kind, data, opt)
+		m.controlMu.Unlock()
+		if err != nil {
+			refuse(w, err)
+			return
+		}
+		m.Logger.Info("import through the control socket", "kind", kind, "added", sum.Added, "dry_run", opt.DryRun)
+		w.Header().Set("Content-Type", "application/json")
+		json.NewEncoder(w).Encode(sum)
+	})
+	mux.HandleFunc("GET /transfer/export", func(w http.ResponseWriter, r *http.Request) {
+		id, err := transferUser(m.Store, r.URL.Query().Get("user"))
+		if err != nil {
+			refuse(w, err)
+			return
+		}
+		var buf bytes.Buffer
+		im := &transfer.Importer{Store: m.Store, Catalog: m.Store.Catalog, Now: m.Store.Now}
+		man, err := im.Export(r.Context(), id, &buf)
+		if err != nil {
+			refuse(w, err)
+			return
+		}
+		head, _ := json.Marshal(man)
+		w.Header().Set("Content-Type", "application/zip")
+		w.Header().Set("X-PAM-Manifest", string(head))
+		w.Write(buf.Bytes())
+	})
 }
