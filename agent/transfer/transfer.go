@@ -1,13 +1,25 @@
 // Package transfer owns moving a user's data in and out of PAM as files:
 // importing other apps' exports (Fuelly and LubeLogger CSV, a bank's
-// expense CSV, GPX routes) and PAM's own export zip, and writing that zip.
+// expense CSV, GPX routes) and PAM's own export zip, and writing that zip
+// (JSON and CSV per table, GPX per route).
 //
 // An import is planned before anything is written: every line is parsed
 // and validated against the catalog, and one bad line fails the whole
 // import, naming the line, with nothing written. Row ids are derived from
 // the user, the kind and the line's content (UUIDv5), so importing the
-// same file twice adds nothing. It talks to the store through Store, a
-// slice of localstore.Store it declares itself.
+// same file twice adds nothing. The rows go in one Store.Apply when they
+// fit in a batch (localstore.MaxBulkOps), else in one Store.Load per
+// table, each one transaction with its change records.
+//
+// Units: fuel is stored metric (litres, km, L/100km); US gallons and miles
+// are converted. A GPX route or track becomes an ordered set of
+// manual_waypoints whose trip_id is also the id of an offroad_routes entry
+// (name, anchor, ends, distance) written with Load, device-local: that
+// table is reference data the edge's write rules refuse.
+//
+// It talks to the store through Store, a slice of localstore.Store it
+// declares itself; it is used by cmd/pamd (pamd import, pamd export and
+// the daemon's control socket) and agent/api (the upload route).
 package transfer
 
 import (
