@@ -54,6 +54,7 @@ func (m *Main) openControl() {
 	}
 	mux := http.NewServeMux()
 	mux.HandleFunc("POST /token", m.handleControlToken)
+	m.mountTransferControl(mux)
 	m.controlListener = l
 	m.control = &http.Server{Handler: mux, ReadHeaderTimeout: 10 * time.Second}
 }

@@ -65,6 +65,10 @@ Usage:
   pamd serve   [--data-dir D] [--listen ADDR] [--demo]   run the daemon
   pamd token   [--data-dir D] [--user UUID] [--label L]  print a bearer token
   pamd demo    [--data-dir D] [--scale N]                fill the demo data set
+  pamd import  [--data-dir D] [--user UUID] [--dry-run] KIND FILE
+                                                         import fuelly, lubelogger-fuel, lubelogger-service,
+                                                         expenses-csv (--map), gpx or pam-export files
+  pamd export  [--data-dir D] [--user UUID] FILE.zip     export a user's data (JSON, CSV, GPX)
   pamd sync    --once [--data-dir D] --central-url URL   run one sync cycle now
   pamd central plan --central-url URL                    show what init would do (changes nothing)
   pamd central init --central-url URL [--adopt]          install the central schema
@@ -90,6 +94,10 @@ func run(ctx context.Context, args []string, stdout, stderr io.Writer, getenv fu
 		return runToken(ctx, args[1:], stdout, stderr, getenv)
 	case "demo":
 		return runDemo(ctx, args[1:], stdout, stderr, getenv)
+	case "import":
+		return runImport(ctx, args[1:], stdout, stderr, getenv)
+	case "export":
+		return runExport(ctx, args[1:], stdout, stderr, getenv)
 	case "sync":
 		return runSync(ctx, args[1:], stdout, stderr, getenv)
 	case "central":

@@ -20,6 +20,7 @@ import (
 
 	"github.com/pam-rv/pamd/agent/api"
 	"github.com/pam-rv/pamd/agent/notify"
+	"github.com/pam-rv/pamd/agent/transfer"
 	"github.com/pam-rv/pamd/localstore"
 	"github.com/pam-rv/pamd/localstore/demo"
 	"github.com/pam-rv/pamd/schema"
@@ -91,6 +92,7 @@ func (m *Main) Open(ctx context.Context) error {
 	m.API.JWTSecret = []byte(m.Config.JWTSecret)
 	m.API.AllowedHosts = m.Config.AllowedHosts
 	m.API.MountSync(m.Sync, m.Store)
+	m.API.MountTransfer(&transfer.Importer{Store: m.Store, Catalog: cat, Now: m.Store.Now})
 	if err := m.openAssistant(); err != nil {
 		return err
 	}
