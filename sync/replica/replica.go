@@ -20,6 +20,7 @@ import (
 	"sort"
 	"strconv"
 	"strings"
+	"sync/atomic"
 	"time"
 	"unicode/utf8"
 
@@ -50,6 +51,11 @@ type Replica struct {
 	// commits (more to finish a server transaction).
 	PushBatch int
 	PullPage  int
+	// ApplyHold is how long a pulled page should hold the store's
+	// writer (default 20 ms): pages are sized to it from the measured
+	// apply cost per row, within PullPage and never splitting a server
+	// transaction. Zero sizes pages by PullPage alone.
+	ApplyHold time.Duration
 	// BBox, when set, keeps only shared reference rows inside it.
 	BBox *BBox
 	// ReplayWindow is how long acknowledged outbox entries are kept
@@ -60,6 +66,8 @@ type Replica struct {
 	// Hook, when set, is called at each named step of a cycle (the Step
 	// constants); crash tests kill the process there.
 	Hook func(step string)
+
+	holdPerRow atomic.Int64 // measured writer hold per pulled row, ns
 }
 
 // Named steps of a sync cycle, where a crash must lose and duplicate
@@ -93,7 +101,7 @@ type Progress struct {
 
 // New returns a replica with defaults set.
 func New(store *localstore.Store, db *pgxpool.Pool) *Replica {
-	return &Replica{Store: store, Catalog: store.Catalog, DB: db, Logger: slog.Default(), PushBatch: 2000, PullPage: 2000, ReplayWindow: 7 * 24 * time.Hour}
+	return &Replica{Store: store, Catalog: store.Catalog, DB: db, Logger: slog.Default(), PushBatch: 2000, PullPage: 2000, ApplyHold: 20 * time.Millisecond, ReplayWindow: 7 * 24 * time.Hour}
 }
 
 // Result counts what one sync did.
