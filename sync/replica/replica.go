@@ -20,6 +20,7 @@ import (
 	"sort"
 	"strconv"
 	"strings"
+	"sync"
 	"sync/atomic"
 	"time"
 	"unicode/utf8"
@@ -68,6 +69,8 @@ type Replica struct {
 	Hook func(step string)
 
 	holdPerRow atomic.Int64 // measured writer hold per pulled row, ns
+	keysMu     sync.Mutex
+	keys       keys // the key columns central reported last
 }
 
 // Named steps of a sync cycle, where a crash must lose and duplicate
