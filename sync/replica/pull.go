@@ -387,6 +387,7 @@ func (r *Replica) applyPage(ctx context.Context, p pullPage) (pageResult, error)
 		return pageResult{}, err
 	}
 	r.observeHold(time.Since(held), len(p.rows))
+
 	r.hook(StepPullCursorStored)
 	return res, nil
 }
