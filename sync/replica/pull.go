@@ -101,7 +101,7 @@ func (r *Replica) Pull(ctx context.Context) (pulled, applied, conflicts int, err
 		if err != nil {
 			return pulled, applied, conflicts, err
 		}
-		r.progress("pull", pulled, int(total.Load()))
+		r.progress(ctx, "pull", pulled, int(total.Load()))
 	}
 }
 

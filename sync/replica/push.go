@@ -52,7 +52,7 @@ func (r *Replica) Push(ctx context.Context) (pushed, rejected int, err error) {
 		}
 		prev = &sentBatch{entries, out}
 		pushed += len(entries)
-		r.progress("push", pushed, total)
+		r.progress(ctx, "push", pushed, total)
 		entries = w.next
 	}
 	if err == nil && prev != nil {

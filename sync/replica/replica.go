@@ -139,10 +139,27 @@ func (r *Replica) Sync(ctx context.Context) (Result, error) {
 	return res, nil
 }
 
-func (r *Replica) progress(phase string, done, total int) {
+func (r *Replica) progress(ctx context.Context, phase string, done, total int) {
+	p := Progress{Phase: phase, Done: done, Total: total}
 	if r.Progress != nil {
-		r.Progress(Progress{Phase: phase, Done: done, Total: total})
+		r.Progress(p)
 	}
+	ReportProgress(ctx, p)
+}
+
+// ReportProgress tells p to the report WithProgress put in ctx, if any.
+func ReportProgress(ctx context.Context, p Progress) {
+	if f, ok := ctx.Value(progressKey{}).(func(Progress)); ok {
+		f(p)
+	}
+}
+
+type progressKey struct{}
+
+// WithProgress returns a context under which a sync also tells report how
+// far it has come (a scheduler's status, say), besides Replica.Progress.
+func WithProgress(ctx context.Context, report func(Progress)) context.Context {
+	return context.WithValue(ctx, progressKey{}, report)
 }
 
 // scopeOf is the change-log scope of a row: its owner for per-user rows,
