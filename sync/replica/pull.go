@@ -185,6 +185,9 @@ func (r *Replica) streamScopes(ctx context.Context, conn *pgxpool.Conn, scopes [
 	}
 	br := conn.SendBatch(ctx, b)
 	defer br.Close()
+	// The first answer comes one round trip after the batch went out
+	// (SendBatch returns once it is sent): the link's RTT, near enough.
+	sent := time.Now()
 	if list {
 		rows, err := br.Query()
 		if err != nil {
@@ -195,12 +198,16 @@ func (r *Replica) streamScopes(ctx context.Context, conn *pgxpool.Conn, scopes [
 			return nil, fmt.Errorf("list users: %w", err)
 		}
 		listed = append(users, SharedScope)
+		r.observeRTT(time.Since(sent))
 	}
 	var n int64
 	if err := br.QueryRow().Scan(&n); err != nil {
 		return nil, fmt.Errorf("count changes: %w", err)
 	}
 	total.Add(n)
+	if !list {
+		r.observeRTT(time.Since(sent))
+	}
 	for _, scope := range scopes {
 		rows, err := br.Query()
 		if err != nil {

@@ -23,7 +23,7 @@ import (
 // refused.
 func (r *Replica) Push(ctx context.Context) (pushed, rejected int, err error) {
 	total, _ := r.Store.PendingChanges(ctx)
-	first, err := r.Store.Outbox(ctx, r.PushBatch)
+	first, err := r.Store.Outbox(ctx, r.pushBatchSize())
 	entries := r.render(first)
 	// While a batch is in Postgres, one goroutine does the local work
 	// around it: acknowledge the previous batch, then read the next. One,
@@ -39,7 +39,7 @@ func (r *Replica) Push(ctx context.Context) (pushed, rejected int, err error) {
 			}
 			if w.err == nil {
 				var next []localstore.OutboxEntry
-				next, w.err = r.Store.OutboxAfter(ctx, after, r.PushBatch)
+				next, w.err = r.Store.OutboxAfter(ctx, after, r.pushBatchSize())
 				w.next = r.render(next)
 			}
 			local <- w
@@ -275,9 +275,11 @@ func (r *Replica) pushBatch(ctx context.Context, entries []outgoing) (pushOutcom
 		}
 	}
 	r.hook(StepPushSent)
+	sent := time.Now()
 	if _, err := conn.Exec(ctx, "COMMIT"); err != nil {
 		return out, fmt.Errorf("commit: %w", err)
 	}
+	r.observeRTT(time.Since(sent))
 	open = false
 	r.hook(StepPushCommitted)
 	return out, nil

@@ -52,6 +52,11 @@ type Replica struct {
 	// commits (more to finish a server transaction).
 	PushBatch int
 	PullPage  int
+	// MaxPushBatch bounds how far a slow link grows push batches
+	// (default 4 x PushBatch): a batch costs three round trips, so at
+	// 300-600 ms a bigger one saves seconds, but every device pulling it
+	// applies it as one local transaction.
+	MaxPushBatch int
 	// ApplyHold is how long a pulled page should hold the store's
 	// writer (default 20 ms): pages are sized to it from the measured
 	// apply cost per row, within PullPage and never splitting a server
@@ -69,6 +74,7 @@ type Replica struct {
 	Hook func(step string)
 
 	holdPerRow atomic.Int64 // measured writer hold per pulled row, ns
+	rtt        atomic.Int64 // measured round trip to central, ns
 	keysMu     sync.Mutex
 	keys       keys // the key columns central reported last
 }
@@ -104,7 +110,7 @@ type Progress struct {
 
 // New returns a replica with defaults set.
 func New(store *localstore.Store, db *pgxpool.Pool) *Replica {
-	return &Replica{Store: store, Catalog: store.Catalog, DB: db, Logger: slog.Default(), PushBatch: 2000, PullPage: 2000, ApplyHold: 20 * time.Millisecond, ReplayWindow: 7 * 24 * time.Hour}
+	return &Replica{Store: store, Catalog: store.Catalog, DB: db, Logger: slog.Default(), PushBatch: 2000, MaxPushBatch: 8000, PullPage: 2000, ApplyHold: 20 * time.Millisecond, ReplayWindow: 7 * 24 * time.Hour}
 }
 
 // Result counts what one sync did.
@@ -137,6 +143,35 @@ func (r *Replica) Sync(ctx context.Context) (Result, error) {
 		return res, err
 	}
 	return res, nil
+}
+
+// observeRTT folds a measured round trip (a commit, a query answered at
+// once) into the link's: the least of the recent ones, slowly forgotten,
+// since a round trip can only look longer than the link, never shorter.
+func (r *Replica) observeRTT(d time.Duration) {
+	old := r.rtt.Load()
+	if old == 0 || int64(d) < old {
+		r.rtt.Store(int64(d))
+		return
+	}
+	r.rtt.Store(old + (int64(d)-old)/8)
+}
+
+// RTT is the round trip to central as last measured (0 before any).
+func (r *Replica) RTT() time.Duration { return time.Duration(r.rtt.Load()) }
+
+// slowLink is the round trip from which push batches grow with the link.
+const slowLink = 50 * time.Millisecond
+
+// pushBatchSize is PushBatch on a fast link; on a slow one it grows with
+// the round trip (x1 per 50 ms), up to MaxPushBatch.
+func (r *Replica) pushBatchSize() int {
+	n := max(r.PushBatch, 1)
+	rtt := r.RTT()
+	if rtt < slowLink || r.MaxPushBatch <= n {
+		return n
+	}
+	return min(r.MaxPushBatch, int(int64(n)*int64(rtt)/int64(slowLink)))
 }
 
 func (r *Replica) progress(ctx context.Context, phase string, done, total int) {

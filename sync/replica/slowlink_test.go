@@ -267,3 +267,32 @@ func BenchmarkSlowLink(b *testing.B) {
 		})
 	}
 }
+
+// TestPushSizesBatchesToTheLink: over a 300 ms link, once a round trip
+// has been measured, a push sends more changes a batch than PushBatch (up
+// to MaxPushBatch), and everything still arrives once.
+func TestPushSizesBatchesToTheLink(t *testing.T) {
+	s := newSlowLink(t, linktest.RTT(300*time.Millisecond))
+	s.d.rep.PushBatch, s.d.rep.MaxPushBatch = 500, 2000
+	writeLocal(t, s.d, userA, 10) // a first push measures the link
+	s.d.sync(t)
+	if rtt := s.d.rep.RTT(); rtt < 300*time.Millisecond {
+		t.Fatalf("measured RTT %v, below the link's 300 ms", rtt)
+	}
+	writeLocal(t, s.d, userA, 4000)
+	batches := 0
+	s.d.rep.Progress = func(p replica.Progress) {
+		if p.Phase == "push" {
+			batches++
+		}
+	}
+	if res := s.d.sync(t); res.Pushed != 4000 {
+		t.Fatalf("pushed %d, want 4000", res.Pushed)
+	}
+	if batches != 2 {
+		t.Fatalf("4,000 changes went in %d batches, want 2 of 2,000 (PushBatch 500, MaxPushBatch 2,000)", batches)
+	}
+	if d := diff(s.d.snapshot(t, userA), s.c.snapshot(t, userA), "device", "central"); d != "" {
+		t.Fatalf("device and central differ:\n%s", d)
+	}
+}
