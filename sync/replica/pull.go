@@ -10,6 +10,7 @@ import (
 	"time"
 
 	"github.com/jackc/pgx/v5"
+	"github.com/jackc/pgx/v5/pgtype"
 	"github.com/jackc/pgx/v5/pgxpool"
 
 	"github.com/pam-rv/pamd/localstore"
@@ -180,8 +181,7 @@ func (r *Replica) streamScopes(ctx context.Context, conn *pgxpool.Conn, scopes [
 	b.Queue(`SELECT count(*) FROM unnest($1::uuid[], $2::bigint[]) AS s(u, cur)
 		JOIN pam_sync.change_log c ON c.user_id = s.u AND c.seq > s.cur`, keys, curs)
 	for i := range scopes {
-		b.Queue(`SELECT seq, xid, tbl, row_id::text, cl, origin, coalesce(hlc, -1), coalesce(node, ''), cells::text
-			FROM pam_sync.change_log WHERE user_id = $1 AND seq > $2 ORDER BY seq`, keys[i], curs[i])
+		b.Queue(changesSQL, keys[i], curs[i], r.streamRows())
 	}
 	br := conn.SendBatch(ctx, b)
 	defer br.Close()
@@ -208,7 +208,8 @@ func (r *Replica) streamScopes(ctx context.Context, conn *pgxpool.Conn, scopes [
 	if !list {
 		r.observeRTT(time.Since(sent))
 	}
-	for _, scope := range scopes {
+	var rest []*scopeStream
+	for i, scope := range scopes {
 		rows, err := br.Query()
 		if err != nil {
 			return nil, fmt.Errorf("read change log: %w", err)
@@ -217,44 +218,95 @@ func (r *Replica) streamScopes(ctx context.Context, conn *pgxpool.Conn, scopes [
 			rows.Close() // a scope this device no longer serves
 			continue
 		}
-		if err := r.streamPages(ctx, scope, rows, send); err != nil {
+		st := &scopeStream{scope: scope, key: keys[i], target: r.pageTarget()}
+		more, err := r.streamPages(ctx, st, rows, send)
+		if err != nil {
 			return nil, err
 		}
+		if more {
+			rest = append(rest, st)
+		}
 	}
-	return listed, br.Close()
+	if err := br.Close(); err != nil {
+		return nil, fmt.Errorf("read change log: %w", err)
+	}
+	// A scope with more than StreamRows waiting goes on, query after
+	// query, once the batch's other streams are read.
+	for _, st := range rest {
+		for more := true; more; {
+			rows, err := conn.Query(ctx, changesSQL, st.key, st.last, r.streamRows())
+			if err != nil {
+				return nil, fmt.Errorf("read change log: %w", err)
+			}
+			if more, err = r.streamPages(ctx, st, rows, send); err != nil {
+				return nil, err
+			}
+		}
+	}
+	return listed, nil
 }
 
-// streamPages cuts one scope's change-log stream into pages: at least
-// pageTarget rows, ending where the server transaction changes (or the
-// log ends), each prepared before it is sent.
-func (r *Replica) streamPages(ctx context.Context, scope string, rows pgx.Rows, send func(pullPage) bool) error {
+// changesSQL reads a scope's change log after a cursor, at most $3 rows.
+const changesSQL = `SELECT seq, xid, tbl, row_id::text, cl, origin, coalesce(hlc, -1), coalesce(node, ''), cells::text
+	FROM pam_sync.change_log WHERE user_id = $1 AND seq > $2 ORDER BY seq LIMIT $3`
+
+// streamRows is StreamRows, or its default: the stream waits on the
+// applier, and a device's statements are cut at a minute (the role's
+// statement_timeout), so a long log is read 20,000 rows at a time.
+func (r *Replica) streamRows() int {
+	if r.StreamRows > 0 {
+		return r.StreamRows
+	}
+	return 20000
+}
+
+// scopeStream is one scope's change log being cut into pages.
+type scopeStream struct {
+	scope  string
+	key    pgtype.UUID
+	page   []remoteChange // the page being filled, carried across queries
+	last   int64          // the last sequence read
+	target int
+}
+
+// streamPages cuts rows, the next part of st's change log, into pages: at
+// least the target rows, ending where the server transaction changes (or
+// the log ends), each prepared before it is sent. more tells that the
+// query was cut at StreamRows: the rest needs another, and the page being
+// filled waits for it.
+func (r *Replica) streamPages(ctx context.Context, st *scopeStream, rows pgx.Rows, send func(pullPage) bool) (more bool, err error) {
 	defer rows.Close()
-	target := r.pageTarget()
-	var page []remoteChange
+	n := 0
 	for rows.Next() {
 		var c remoteChange
 		if err := rows.Scan(&c.seq, &c.xid, &c.Table, &c.RowID, &c.CL, &c.origin, &c.hlc, &c.node, &c.raw); err != nil {
-			return fmt.Errorf("read change log: %w", err)
+			return false, fmt.Errorf("read change log: %w", err)
 		}
-		if len(page) >= target && c.xid != page[len(page)-1].xid {
-			r.prepare(page)
-			if !send(pullPage{scope: scope, rows: page}) {
-				return ctx.Err()
+		n++
+		st.last = c.seq
+		if len(st.page) >= st.target && c.xid != st.page[len(st.page)-1].xid {
+			r.prepare(st.page)
+			if !send(pullPage{scope: st.scope, rows: st.page}) {
+				return false, ctx.Err()
 			}
-			page, target = make([]remoteChange, 0, len(page)), r.pageTarget()
+			st.page, st.target = make([]remoteChange, 0, len(st.page)), r.pageTarget()
 		}
-		page = append(page, c)
+		st.page = append(st.page, c)
 	}
 	if err := rows.Err(); err != nil {
-		return fmt.Errorf("read change log: %w", err)
+		return false, fmt.Errorf("read change log: %w", err)
 	}
-	if len(page) > 0 {
-		r.prepare(page)
-		if !send(pullPage{scope: scope, rows: page}) {
-			return ctx.Err()
+	if n == r.streamRows() {
+		return true, nil
+	}
+	if len(st.page) > 0 {
+		r.prepare(st.page)
+		if !send(pullPage{scope: st.scope, rows: st.page}) {
+			return false, ctx.Err()
 		}
+		st.page = nil
 	}
-	return nil
+	return false, nil
 }
 
 // pageTarget is the rows a page should hold for its writer hold to last

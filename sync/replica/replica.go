@@ -57,6 +57,9 @@ type Replica struct {
 	// 300-600 ms a bigger one saves seconds, but every device pulling it
 	// applies it as one local transaction.
 	MaxPushBatch int
+	// StreamRows bounds the change-log rows one streamed query reads
+	// (default 20,000); a longer log takes one more round trip per part.
+	StreamRows int
 	// ApplyHold is how long a pulled page should hold the store's
 	// writer (default 20 ms): pages are sized to it from the measured
 	// apply cost per row, within PullPage and never splitting a server

@@ -296,3 +296,27 @@ func TestPushSizesBatchesToTheLink(t *testing.T) {
 		t.Fatalf("device and central differ:\n%s", d)
 	}
 }
+
+// TestPullStreamsInParts: a change log longer than one streamed query
+// (StreamRows), with server transactions straddling the parts, arrives
+// whole, transactions unsplit, equal to central.
+func TestPullStreamsInParts(t *testing.T) {
+	c := newCentral(t)
+	writeCentralTxs(t, c, userA, 320, 40)
+	d := c.newDevice(t, "rv", userA)
+	d.rep.StreamRows, d.rep.PullPage = 25, 30
+	var pages []int
+	d.rep.Progress = func(p replica.Progress) { pages = append(pages, p.Done) }
+	res := d.sync(t)
+	if res.Applied != 320 {
+		t.Fatalf("applied %d, want 320", res.Applied)
+	}
+	for _, done := range pages {
+		if done%40 != 0 {
+			t.Fatalf("a page ended after %d changes, inside a server transaction of 40 (pages at %v)", done, pages)
+		}
+	}
+	if d := diff(d.snapshot(t, userA), c.snapshot(t, userA), "device", "central"); d != "" {
+		t.Fatalf("device and central differ:\n%s", d)
+	}
+}
