@@ -494,10 +494,11 @@ func openPush(ctx context.Context, conn centralConn, device string, entries []ou
 	err = conn.SendBatch(ctx, b).Close()
 	*k = now
 	if !saved {
-		var pe *pgconn.PgError
-		if known && len(order) > 0 && errors.As(err, &pe) && isDataError(err) {
+		var pre pgx.ErrPreprocessingBatch
+		if known && len(order) > 0 && errors.As(err, &pre) && isDataError(err) {
 			// The reads did not even parse (a table now keyed by another
-			// column): open without them, and read them after.
+			// column), so nothing ran: open without them, and read them
+			// after.
 			*k = before
 			return openPush(ctx, conn, device, entries, rows, order, k, false)
 		}
