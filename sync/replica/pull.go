@@ -321,10 +321,12 @@ func (r *Replica) pageTarget() int {
 	return min(limit, max(int(int64(r.ApplyHold)/perRow), minPage))
 }
 
-// Page sizes before anything is measured, and the least a page holds.
+// Page sizes before anything is measured, and the least a page holds;
+// the pause between pages that lets a waiting local write through.
 const (
 	firstPage = 256
 	minPage   = 32
+	pageGap   = time.Millisecond
 )
 
 // observeHold folds one writer hold into the cost per row (an average
@@ -445,9 +447,22 @@ func (r *Replica) applyPage(ctx context.Context, p pullPage) (pageResult, error)
 	if err != nil {
 		return pageResult{}, err
 	}
-	r.observeHold(time.Since(held), len(p.rows))
+	hold := time.Since(held)
+	r.observeHold(hold, len(p.rows))
 
 	r.hook(StepPullCursorStored)
+	// Leave the writer free for a moment before the next page: the
+	// store's lock is Go's mutex, which a goroutine that just released it
+	// retakes before a woken waiter runs, so a dashboard write would wait
+	// for two pages instead of one. Parked here, this goroutine lets the
+	// woken writer run at once (it is next on this P).
+	pause := time.NewTimer(pageGap)
+	defer pause.Stop()
+	select {
+	case <-pause.C:
+	case <-ctx.Done():
+		return res, ctx.Err()
+	}
 	return res, nil
 }
 
