@@ -320,3 +320,33 @@ func TestPullStreamsInParts(t *testing.T) {
 		t.Fatalf("device and central differ:\n%s", d)
 	}
 }
+
+// TestPushRereadsChangedKeys: a push that believes a table is keyed by a
+// column central no longer uses (its remembered key columns are stale)
+// reads the rows again with central's and lands every change once.
+func TestPushRereadsChangedKeys(t *testing.T) {
+	c := newCentral(t)
+	d := c.newDevice(t, "rv", userA)
+	writeLocal(t, d, userA, 5)
+	d.sync(t)
+	d.rep.SetKnownKeys(map[string]string{"expenses": "pam_id"})
+	writeLocal(t, d, userA, 7)
+	if res := d.sync(t); res.Pushed != 7 || res.Rejected != 0 {
+		t.Fatalf("sync with stale key columns = %+v", res)
+	}
+	if d := diff(d.snapshot(t, userA), c.snapshot(t, userA), "device", "central"); d != "" {
+		t.Fatalf("device and central differ:\n%s", d)
+	}
+	for _, mode := range []string{"exec", "simple_protocol"} {
+		t.Run(mode, func(t *testing.T) {
+			d := c.newDeviceMode(t, "rv-"+mode, mode, userA)
+			writeLocal(t, d, userA, 3)
+			d.sync(t)
+			d.rep.SetKnownKeys(map[string]string{"expenses": "pam_id"})
+			writeLocal(t, d, userA, 4)
+			if res := d.sync(t); res.Pushed != 4 || res.Rejected != 0 {
+				t.Fatalf("sync with stale key columns = %+v", res)
+			}
+		})
+	}
+}
