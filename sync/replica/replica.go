@@ -8,6 +8,15 @@
 //
 // The device connects as its own Postgres role; RLS on the central side,
 // not this code, decides what it may read and write.
+//
+// Rule: no network inside the writer. Every caller of Store.ApplyRemote
+// (and of MarkPushed) here has fetched, decoded and prepared what it
+// writes before it takes the store's single writer, and holds it for
+// local reads and writes only: the link to central is a satellite or
+// cellular modem with round trips of 300-600 ms, and a dashboard write
+// waits for whoever holds the writer. A pulled page is cut to hold it for
+// about ApplyHold; a push reads the central state its refusals restore
+// inside its own Postgres transaction.
 package replica
 
 import (
