@@ -183,10 +183,11 @@ type centralConn interface {
 	SendBatch(ctx context.Context, b *pgx.Batch) pgx.BatchResults
 }
 
-// pushBatch applies entries centrally in one Postgres transaction, in
-// three round trips on a healthy batch: open the push and lock and read
-// the rows it touches; write rows, versions, change log, conflicts and
-// outcomes (and read back the rows of any refused transaction); commit.
+// pushBatch applies entries centrally in one Postgres transaction, in two
+// round trips on a healthy batch: open the push and lock and read the
+// rows it touches; then write rows, versions, change log, conflicts and
+// outcomes (and read back the rows of any refused transaction) and
+// commit.
 func (r *Replica) pushBatch(ctx context.Context, entries []outgoing) (pushOutcome, error) {
 	out := pushOutcome{rejected: map[int64]string{}, keys: r.knownKeys(), central: map[rowKey]centralState{}}
 	device := r.Store.DeviceID()
@@ -206,11 +207,13 @@ func (r *Replica) pushBatch(ctx context.Context, entries []outgoing) (pushOutcom
 		}
 	}()
 	rows, order := centralRows(entries)
+	asked := time.Now()
 	lastSeq, earlier, loaded, err := openPush(ctx, conn, device, entries, rows, order, &out.keys, r.keysKnown())
 	open = true
 	if err != nil {
 		return out, err
 	}
+	r.observeRTT(time.Since(asked)) // a round trip, and the server's reads
 	r.rememberKeys(out.keys)
 	fresh := entries[:0:0]
 	for _, e := range entries {
@@ -235,54 +238,60 @@ func (r *Replica) pushBatch(ctx context.Context, entries []outgoing) (pushOutcom
 			return out, fmt.Errorf("open push: %w", err)
 		}
 	}
-	done := false
-	if len(fresh) > 0 && loaded {
-		plan := r.mergeCentral(fresh, rows, order)
+	// The writes (merged in memory), the outcomes and the commit go in
+	// one round trip; a poison transaction, found by replaying one local
+	// transaction at a time, costs more.
+	merged := len(fresh) > 0 && loaded
+	if merged {
 		b := &pgx.Batch{}
-		if err := plan.queue(b, device, out.keys); err != nil {
+		if err := r.mergeCentral(fresh, rows, order).queue(b, device, out.keys); err != nil {
 			return out, err
 		}
-		done = true
-		if err := queueEnd(b, device, entries, out); err != nil {
+		err := r.endAndCommit(ctx, conn, b, device, entries, out)
+		if err == nil {
+			open = false
+			r.hook(StepPushCommitted)
+			return out, nil
+		}
+		if !isDataError(err) {
 			return out, err
 		}
-		if err := conn.SendBatch(ctx, b).Close(); err != nil {
-			if !isDataError(err) {
-				return out, fmt.Errorf("write rows: %w", err)
-			}
-			done = false
-			// A row central refuses: undo the batch, then replay one
-			// local transaction at a time to find the poison.
-			if _, rerr := conn.Exec(ctx, "ROLLBACK TO SAVEPOINT push_batch"); rerr != nil {
-				return out, fmt.Errorf("%w (and rollback: %v)", err, rerr)
-			}
-			if err := r.applyIsolated(ctx, conn, fresh, out.rejected, out.keys); err != nil {
-				return out, err
-			}
+		// A row central refuses (the commit did not run): undo the
+		// batch, then replay one local transaction at a time.
+		if _, rerr := conn.Exec(ctx, "ROLLBACK TO SAVEPOINT push_batch"); rerr != nil {
+			return out, fmt.Errorf("%w (and rollback: %v)", err, rerr)
 		}
-	} else if len(fresh) > 0 {
+	}
+	if len(fresh) > 0 {
 		if err := r.applyIsolated(ctx, conn, fresh, out.rejected, out.keys); err != nil {
 			return out, err
 		}
 	}
-	if !done {
-		b := &pgx.Batch{}
-		if err := queueEnd(b, device, entries, out); err != nil {
-			return out, err
-		}
-		if err := conn.SendBatch(ctx, b).Close(); err != nil {
-			return out, fmt.Errorf("record outcomes and advance device: %w", err)
-		}
+	if err := r.endAndCommit(ctx, conn, &pgx.Batch{}, device, entries, out); err != nil {
+		return out, err
 	}
-	r.hook(StepPushSent)
-	sent := time.Now()
-	if _, err := conn.Exec(ctx, "COMMIT"); err != nil {
-		return out, fmt.Errorf("commit: %w", err)
-	}
-	r.observeRTT(time.Since(sent))
 	open = false
 	r.hook(StepPushCommitted)
 	return out, nil
+}
+
+// endAndCommit sends b (the batch's writes, if any) with the outcomes and
+// the device's new position, and COMMIT, in one round trip. StepPushSent
+// is when all of it has gone out and its fate is unknown: committed or
+// not, a run that dies there re-sends the batch, skipped as applied if
+// the commit ran. A failure before the commit leaves it unrun (Postgres
+// skips the rest of a pipeline after an error).
+func (r *Replica) endAndCommit(ctx context.Context, conn centralConn, b *pgx.Batch, device string, entries []outgoing, out pushOutcome) error {
+	if err := queueEnd(b, device, entries, out); err != nil {
+		return err
+	}
+	b.Queue("COMMIT")
+	br := conn.SendBatch(ctx, b)
+	r.hook(StepPushSent)
+	if err := br.Close(); err != nil {
+		return fmt.Errorf("write, record outcomes and commit: %w", err)
+	}
+	return nil
 }
 
 // queueEnd queues the batch's outcomes and the device's new position

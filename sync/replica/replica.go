@@ -94,7 +94,7 @@ type Replica struct {
 // Named steps of a sync cycle, where a crash must lose and duplicate
 // nothing.
 const (
-	StepPushSent         = "push-sent"          // batch written centrally, not committed
+	StepPushSent         = "push-sent"          // batch, outcomes and COMMIT sent centrally, fate unknown
 	StepPushCommitted    = "push-committed"     // central commit done, acknowledgement not stored
 	StepPullMidPage      = "pull-mid-page"      // half a page written locally, not committed
 	StepPullCursorStored = "pull-cursor-stored" // a page and its cursor committed
