@@ -15,6 +15,8 @@ import (
 // Syncer is the sync engine as the API sees it.
 type Syncer interface {
 	Status() runner.Status
+	// Start asks for a cycle and returns its id without waiting for it.
+	Start() (int64, error)
 	SyncNow(ctx context.Context) (replica.Result, error)
 }
 
@@ -54,13 +56,44 @@ func (s *Server) MountSync(sy Syncer, ledger SyncLedger) {
 			"pending_changes": pending, "last_push_at": st.LastPushAt, "last_pull_at": st.LastPullAt,
 			"last_success_at": st.LastSuccess, "cursor": cursor, "conflicts": conflicts,
 			"last_error": st.LastError, "next_retry_at": st.NextRetryAt, "last_result": st.LastResult,
-			"rejected": rejected,
+			"rejected": rejected, "cycle": st.Cycle,
 		})
 	})
+	// POST /api/v1/sync/now starts a cycle and answers 202 with its id at
+	// once (a slow link makes a cycle take seconds); its progress and
+	// outcome are in GET /api/v1/sync/status under "cycle". ?wait=true
+	// runs the cycle and answers its counts, as before.
 	s.Handle("POST /api/v1/sync/now", func(w http.ResponseWriter, r *http.Request, user string) {
+		wait := false
+		if v := r.URL.Query().Get("wait"); v != "" {
+			b, err := strconv.ParseBool(v)
+			if err != nil {
+				s.writeError(w, r, schema.Errorf(schema.EUNPROCESSABLE, "wait must be true or false"))
+				return
+			}
+			wait = b
+		}
+		notConfigured := func(err error) bool {
+			if errors.Is(err, runner.ErrNotConfigured) {
+				s.writeError(w, r, schema.Errorf(schema.EUNAVAILABLE, "no central database is configured (PAM_CENTRAL_URL)"))
+				return true
+			}
+			return false
+		}
+		if !wait {
+			id, err := sy.Start()
+			if notConfigured(err) {
+				return
+			}
+			if err != nil {
+				s.writeError(w, r, err)
+				return
+			}
+			writeJSON(w, http.StatusAccepted, map[string]any{"cycle": id, "state": "pending", "status": "/api/v1/sync/status"})
+			return
+		}
 		res, err := sy.SyncNow(r.Context())
-		if errors.Is(err, runner.ErrNotConfigured) {
-			s.writeError(w, r, schema.Errorf(schema.EUNAVAILABLE, "no central database is configured (PAM_CENTRAL_URL)"))
+		if notConfigured(err) {
 			return
 		}
 		if err != nil {

@@ -1,10 +1,16 @@
 package api_test
 
 import (
+	"context"
+	"encoding/json"
+	"fmt"
+	"io"
+	"log/slog"
 	"net/http"
 	"testing"
 
 	"github.com/pam-rv/pamd/agent/api"
+	"github.com/pam-rv/pamd/sync/replica"
 	"github.com/pam-rv/pamd/sync/runner"
 )
 
@@ -29,9 +35,11 @@ func TestSyncEndpoints(t *testing.T) {
 			t.Errorf("sync status lacks %q", key)
 		}
 	}
-	status, body = e.do(t, e.alice, "POST", "/api/v1/sync/now", nil)
-	if status != http.StatusServiceUnavailable {
-		t.Fatalf("sync now without central: %d %v", status, body)
+	for _, path := range []string{"/api/v1/sync/now", "/api/v1/sync/now?wait=true"} {
+		status, body = e.do(t, e.alice, "POST", path, nil)
+		if status != http.StatusServiceUnavailable {
+			t.Fatalf("%s without central: %d %v", path, status, body)
+		}
 	}
 	status, body = e.do(t, e.alice, "GET", "/api/v1/sync/conflicts", nil)
 	if status != 200 || len(body["conflicts"].([]any)) != 0 {
@@ -39,5 +47,93 @@ func TestSyncEndpoints(t *testing.T) {
 	}
 	if status, _ := e.do(t, "", "GET", "/api/v1/sync/status", nil); status != 401 {
 		t.Fatalf("sync status without a token: %d", status)
+	}
+}
+
+// gatedSyncer is a sync that reports progress, then waits for release.
+type gatedSyncer struct {
+	started chan struct{}
+	release chan struct{}
+}
+
+func (g *gatedSyncer) Sync(ctx context.Context) (replica.Result, error) {
+	g.started <- struct{}{}
+	<-g.release
+	return replica.Result{Pushed: 3, Pulled: 5, Applied: 5}, nil
+}
+
+// TestSyncNowStartsACycle: POST /api/v1/sync/now answers 202 with the
+// cycle's id while the cycle runs; the status follows it to its end;
+// ?wait=true answers the counts when the cycle is over, as before.
+func TestSyncNowStartsACycle(t *testing.T) {
+	e := newTestEnv(t)
+	g := &gatedSyncer{started: make(chan struct{}), release: make(chan struct{})}
+	r := runner.New(g)
+	r.Logger = slog.New(slog.NewTextHandler(io.Discard, nil))
+	r.Schedule = "@every 1h"
+	events := make(chan runner.Event, 4)
+	r.Notify = func(ev runner.Event) { events <- ev }
+	if err := r.Open(); err != nil {
+		t.Fatal(err)
+	}
+	defer r.Close()
+	<-g.started // the cycle at start is running now
+	a := api.NewServer(e.store, e.store, e.store.Catalog)
+	a.MountSync(r, e.store)
+	e.srv.Config.Handler = a.Handler()
+
+	status, body := e.do(t, e.alice, "POST", "/api/v1/sync/now", nil)
+	if status != http.StatusAccepted || body["state"] != "pending" {
+		t.Fatalf("sync now: %d %v", status, body)
+	}
+	id := body["cycle"].(json.Number).String()
+	if id != "2" {
+		t.Fatalf("cycle id %s, want 2 (the one after the running cycle)", id)
+	}
+	if _, again := e.do(t, e.alice, "POST", "/api/v1/sync/now", nil); again["cycle"].(json.Number).String() != id {
+		t.Fatalf("a second request before the cycle started got another cycle: %v", again)
+	}
+	cycle := func() map[string]any {
+		t.Helper()
+		status, body := e.do(t, e.alice, "GET", "/api/v1/sync/status", nil)
+		if status != 200 {
+			t.Fatalf("status: %d %v", status, body)
+		}
+		c, _ := body["cycle"].(map[string]any)
+		return c
+	}
+	if c := cycle(); c["id"].(json.Number).String() != "1" || c["state"] != "running" {
+		t.Fatalf("while the first cycle runs, status cycle = %v", c)
+	}
+	g.release <- struct{}{} // the first cycle ends; the asked-for one starts
+	if ev := <-events; ev.Cycle != 1 || ev.Kind != "sync_finished" {
+		t.Fatalf("event %+v, want cycle 1 finished", ev)
+	}
+	<-g.started
+	if c := cycle(); c["id"].(json.Number).String() != id || c["state"] != "running" {
+		t.Fatalf("status cycle = %v, want %s running", c, id)
+	}
+	g.release <- struct{}{}
+	if ev := <-events; fmt.Sprint(ev.Cycle) != id || ev.Kind != "sync_finished" {
+		t.Fatalf("event %+v, want cycle %s finished", ev, id)
+	}
+	c := cycle()
+	if res, _ := c["result"].(map[string]any); c["id"].(json.Number).String() != id || c["state"] != "finished" || res == nil || res["pushed"].(json.Number).String() != "3" {
+		t.Fatalf("finished cycle = %v", c)
+	}
+	// ?wait=true: the answer is the cycle's counts.
+	done := make(chan struct{})
+	go func() {
+		defer close(done)
+		<-g.started
+		g.release <- struct{}{}
+	}()
+	status, body = e.do(t, e.alice, "POST", "/api/v1/sync/now?wait=true", nil)
+	<-done
+	if status != http.StatusOK || body["pulled"].(json.Number).String() != "5" {
+		t.Fatalf("sync now?wait=true: %d %v", status, body)
+	}
+	if status, body := e.do(t, e.alice, "POST", "/api/v1/sync/now?wait=maybe", nil); status != http.StatusUnprocessableEntity {
+		t.Fatalf("sync now?wait=maybe: %d %v", status, body)
 	}
 }

@@ -54,7 +54,7 @@ func TestServeSyncsWithCentral(t *testing.T) {
 		t.Fatalf("create: %d %v", status, out)
 	}
 	id := out["data"].(map[string]any)["id"].(string)
-	status, out = call("POST", "/api/v1/sync/now", "")
+	status, out = call("POST", "/api/v1/sync/now?wait=true", "")
 	if status != 200 {
 		t.Fatalf("sync now: %d %v", status, out)
 	}

@@ -2,9 +2,16 @@ package replica_test
 
 import (
 	"context"
+	"database/sql"
+	"encoding/json"
 	"fmt"
+	"path/filepath"
+	"strings"
 	"testing"
 	"time"
+
+	"github.com/jackc/pgx/v5"
+	_ "modernc.org/sqlite"
 
 	"github.com/pam-rv/pamd/localstore"
 	"github.com/pam-rv/pamd/schema"
@@ -38,15 +45,22 @@ func writeCentral(tb testing.TB, c *centralDB, user string, n int) {
 	}
 }
 
-// BenchmarkPush measures changes pushed per second to the local Postgres.
+// BenchmarkPush measures changes pushed per second to the local Postgres,
+// and, in the same run, its floor: the same rows written by a raw
+// multi-row upsert into the same table as the superuser (no RLS, no
+// capture triggers, no versions or change log), in transactions of the
+// push's batch size. ratio_to_floor is push rate / floor rate (goal of
+// issue 10: >= 0.3; a pushed change writes three rows under RLS).
 func BenchmarkPush(b *testing.B) {
 	c := newCentral(b)
 	d := c.newDevice(b, "rv", userA)
 	const n = 20000
 	total := 0
-	var elapsed time.Duration
+	var elapsed, floor time.Duration
 	for i := 0; i < b.N; i++ {
 		writeLocal(b, d, userA, n)
+		rows := outboxRows(b, d, n)
+		floor += upsertFloor(b, c, rows, d.rep.PushBatch)
 		start := time.Now()
 		pushed, _, err := d.rep.Push(context.Background())
 		elapsed += time.Since(start)
@@ -56,16 +70,96 @@ func BenchmarkPush(b *testing.B) {
 		total += pushed
 	}
 	b.ReportMetric(float64(total)/elapsed.Seconds(), "changes/s")
+	b.ReportMetric(float64(total)/floor.Seconds(), "floor-rows/s")
+	b.ReportMetric(floor.Seconds()/elapsed.Seconds(), "ratio_to_floor")
+}
+
+// outboxRows returns the rows of d's pending outbox as their API values
+// (owner and id set), as central would hold them.
+func outboxRows(tb testing.TB, d *device, n int) []map[string]any {
+	tb.Helper()
+	entries, err := d.store.Outbox(context.Background(), n)
+	if err != nil || len(entries) != n {
+		tb.Fatalf("outbox: %d entries, %v", len(entries), err)
+	}
+	t, _ := schema.Default().Table("expenses")
+	rows := make([]map[string]any, len(entries))
+	for i, e := range entries {
+		row := map[string]any{}
+		for col, v := range e.Data {
+			if c, ok := t.Column(col); ok {
+				row[col] = c.Output(v)
+			}
+		}
+		row["id"] = e.RowID
+		rows[i] = row
+	}
+	return rows
+}
+
+// upsertFloor times a raw multi-row upsert of rows into central's expenses
+// as the superuser, per transactions of batch rows (1,000 to a statement,
+// pipelined), without triggers (session_replication_role = replica); the
+// rows are then deleted again, untimed, so that the push finds the table
+// as it was.
+func upsertFloor(tb testing.TB, c *centralDB, rows []map[string]any, batch int) time.Duration {
+	tb.Helper()
+	ctx := context.Background()
+	t, _ := schema.Default().Table("expenses")
+	var cols, sets []string
+	for _, col := range t.ColumnNames() {
+		cols = append(cols, schema.Quote(col))
+		if col != "id" {
+			sets = append(sets, fmt.Sprintf("%s = excluded.%s", schema.Quote(col), schema.Quote(col)))
+		}
+	}
+	upsert := fmt.Sprintf(`INSERT INTO expenses (%s) SELECT %s FROM json_populate_recordset(NULL::expenses, $1::text::json)
+		ON CONFLICT (id) DO UPDATE SET %s`, strings.Join(cols, ", "), strings.Join(cols, ", "), strings.Join(sets, ", "))
+	if _, err := c.admin.Exec(ctx, `SET session_replication_role = replica`); err != nil {
+		tb.Fatal(err)
+	}
+	defer c.admin.Exec(ctx, `SET session_replication_role = origin`)
+	var ids []string
+	start := time.Now()
+	for lo := 0; lo < len(rows); lo += batch {
+		part := rows[lo:min(lo+batch, len(rows))]
+		bt := &pgx.Batch{}
+		bt.Queue(`BEGIN`)
+		for s := 0; s < len(part); s += 1000 {
+			raw, err := json.Marshal(part[s:min(s+1000, len(part))])
+			if err != nil {
+				tb.Fatal(err)
+			}
+			bt.Queue(upsert, string(raw))
+		}
+		bt.Queue(`COMMIT`)
+		if err := c.admin.SendBatch(ctx, bt).Close(); err != nil {
+			tb.Fatalf("floor upsert: %v", err)
+		}
+	}
+	took := time.Since(start)
+	for _, r := range rows {
+		ids = append(ids, r["id"].(string))
+	}
+	if _, err := c.admin.Exec(ctx, `DELETE FROM expenses WHERE id = ANY($1::text[]::uuid[])`, ids); err != nil {
+		tb.Fatal(err)
+	}
+	return took
 }
 
 // BenchmarkPullApply measures central changes pulled and applied per
-// second by a device (pages of 2,000, one SQLite transaction each).
+// second by a device, and, in the same run, its floor: the same rows, read
+// back from the device, inserted into a fresh SQLite file with the same
+// table and settings (WAL, synchronous=FULL) by raw batched inserts (64
+// rows to a statement, 2,000 to a transaction). ratio_to_floor is pull
+// rate / floor rate (goal of issue 10: >= 0.25; an applied change reads,
+// merges and writes two rows).
 func BenchmarkPullApply(b *testing.B) {
 	c := newCentral(b)
 	const n = 20000
 	writeCentral(b, c, userA, n)
 	total := 0
-	var elapsed time.Duration
+	var elapsed, floor time.Duration
 	for i := 0; i < b.N; i++ {
 		d := c.newDevice(b, fmt.Sprint("rv", i), userA)
 		start := time.Now()
@@ -75,8 +169,89 @@ func BenchmarkPullApply(b *testing.B) {
 			b.Fatalf("pulled %d applied %d, %v", pulled, applied, err)
 		}
 		total += applied
+		floor += insertFloor(b, d, n)
 	}
 	b.ReportMetric(float64(total)/elapsed.Seconds(), "changes/s")
+	b.ReportMetric(float64(total)/floor.Seconds(), "floor-rows/s")
+	b.ReportMetric(floor.Seconds()/elapsed.Seconds(), "ratio_to_floor")
+}
+
+// insertFloor times raw batched inserts of d's expenses into a fresh
+// SQLite file.
+func insertFloor(tb testing.TB, d *device, n int) time.Duration {
+	tb.Helper()
+	ctx := context.Background()
+	t, _ := schema.Default().Table("expenses")
+	cols := t.ColumnNames()
+	quoted := make([]string, len(cols))
+	for i, col := range cols {
+		quoted[i] = schema.Quote(col)
+	}
+	src, err := sql.Open("sqlite", "file:"+d.path+"?mode=ro")
+	if err != nil {
+		tb.Fatal(err)
+	}
+	defer src.Close()
+	res, err := src.QueryContext(ctx, fmt.Sprintf(`SELECT %s FROM expenses`, strings.Join(quoted, ", ")))
+	if err != nil {
+		tb.Fatal(err)
+	}
+	var rows [][]any
+	for res.Next() {
+		vals := make([]any, len(cols))
+		ptrs := make([]any, len(cols))
+		for i := range vals {
+			ptrs[i] = &vals[i]
+		}
+		if err := res.Scan(ptrs...); err != nil {
+			tb.Fatal(err)
+		}
+		rows = append(rows, vals)
+	}
+	res.Close()
+	if len(rows) != n {
+		tb.Fatalf("device holds %d expenses, want %d", len(rows), n)
+	}
+	dst, err := sql.Open("sqlite", "file:"+filepath.Join(tb.TempDir(), "floor.db")+"?_pragma=journal_mode(WAL)&_pragma=synchronous(FULL)&_txlock=immediate")
+	if err != nil {
+		tb.Fatal(err)
+	}
+	defer dst.Close()
+	dst.SetMaxOpenConns(1)
+	for _, stmt := range t.DDL(schema.SQLite) {
+		if _, err := dst.ExecContext(ctx, stmt); err != nil {
+			tb.Fatalf("floor table: %v", err)
+		}
+	}
+	const perStmt, perTx = 64, 2000
+	one := "(?" + strings.Repeat(", ?", len(cols)-1) + ")"
+	full := fmt.Sprintf("INSERT INTO expenses (%s) VALUES %s", strings.Join(quoted, ", "), one+strings.Repeat(", "+one, perStmt-1))
+	start := time.Now()
+	for lo := 0; lo < len(rows); lo += perTx {
+		tx, err := dst.BeginTx(ctx, nil)
+		if err != nil {
+			tb.Fatal(err)
+		}
+		part := rows[lo:min(lo+perTx, len(rows))]
+		for s := 0; s < len(part); s += perStmt {
+			chunk := part[s:min(s+perStmt, len(part))]
+			q := full
+			if len(chunk) < perStmt {
+				q = fmt.Sprintf("INSERT INTO expenses (%s) VALUES %s", strings.Join(quoted, ", "), one+strings.Repeat(", "+one, len(chunk)-1))
+			}
+			args := make([]any, 0, len(chunk)*len(cols))
+			for _, r := range chunk {
+				args = append(args, r...)
+			}
+			if _, err := tx.ExecContext(ctx, q, args...); err != nil {
+				tb.Fatalf("floor insert: %v", err)
+			}
+		}
+		if err := tx.Commit(); err != nil {
+			tb.Fatal(err)
+		}
+	}
+	return time.Since(start)
 }
 
 // BenchmarkCaptureOverhead compares a local write that records its change

@@ -4,6 +4,14 @@ import (
 	"context"
 	"encoding/json"
 	"fmt"
+	"slices"
+	"sort"
+	"sync/atomic"
+	"time"
+
+	"github.com/jackc/pgx/v5"
+	"github.com/jackc/pgx/v5/pgtype"
+	"github.com/jackc/pgx/v5/pgxpool"
 
 	"github.com/pam-rv/pamd/localstore"
 	"github.com/pam-rv/pamd/schema"
@@ -58,169 +66,288 @@ func (r *Replica) prepare(page []remoteChange) {
 // Pull applies every central change this device may see, scope by scope.
 // It returns the change-log rows read, the changes applied (own echoes are
 // read but not applied) and the conflicts recorded.
+//
+// No network inside the writer: a goroutine streams the change log (one
+// round trip for every scope the device already knows, plus one for a
+// scope new to it) and cuts it into pages of whole server transactions,
+// decoded and canonicalised; only then does the applier take the store's
+// writer (ApplyRemote), for local reads, the merge and local writes of
+// that one page. Pages are sized so that a hold stays near ApplyHold,
+// never splitting a server transaction: a server transaction larger than
+// that is one longer hold, and held in memory whole.
 func (r *Replica) Pull(ctx context.Context) (pulled, applied, conflicts int, err error) {
-	scopes, err := r.scopes(ctx)
-	if err != nil {
-		return 0, 0, 0, err
-	}
 	cursors, err := r.Store.Cursors(ctx)
 	if err != nil {
 		return 0, 0, 0, err
 	}
-	total := 0
-	for _, scope := range scopes {
-		var n int
-		if err := r.DB.QueryRow(ctx, `SELECT count(*) FROM pam_sync.change_log WHERE user_id = $1 AND seq > $2`, scope, cursors[scope]).Scan(&n); err == nil {
-			total += n
-		}
-	}
-	for _, scope := range scopes {
-		// Chunks are fetched and prepared while the previous ones are
-		// applied: Postgres and SQLite work side by side.
-		chunks := make(chan chunkOrErr, 2)
-		fetchCtx, cancel := context.WithCancel(ctx)
-		go r.prefetch(fetchCtx, scope, cursors[scope], chunks)
-		feed := &chunkFeed{in: chunks}
-		for {
-			p, err := r.applyPage(ctx, scope, feed)
-			pulled += p.pulled
-			applied += p.applied
-			conflicts += p.conflicts
-			if err != nil {
-				cancel()
-				for range chunks {
-				}
-				return pulled, applied, conflicts, err
-			}
-			if p.pulled == 0 {
-				break
-			}
-			r.progress("pull", pulled, total)
-		}
+	fetchCtx, cancel := context.WithCancel(ctx)
+	pages := make(chan pullPage, 2)
+	var total atomic.Int64
+	go r.fetchPages(fetchCtx, cursors, pages, &total)
+	defer func() {
 		cancel()
-	}
-	return pulled, applied, conflicts, nil
-}
-
-// chunk is a run of change-log rows in sequence order. boundary tells that
-// the row after it belongs to another server transaction (or that there is
-// none), so a page may end with it.
-type chunk struct {
-	rows     []remoteChange
-	boundary bool
-}
-
-type chunkOrErr struct {
-	chunk
-	err error
-}
-
-// chunkFeed hands out the prefetched chunks of one scope.
-type chunkFeed struct {
-	in   <-chan chunkOrErr
-	done bool
-}
-
-// next returns the next chunk, or ok false when the log is exhausted.
-func (f *chunkFeed) next(ctx context.Context) (c chunk, ok bool, err error) {
-	if f.done {
-		return chunk{}, false, nil
-	}
-	select {
-	case c, ok := <-f.in:
-		if !ok {
-			f.done = true
-			return chunk{}, false, nil
+		for range pages {
 		}
-		return c.chunk, true, c.err
-	case <-ctx.Done():
-		return chunk{}, false, ctx.Err()
-	}
-}
-
-// prefetch sends the chunks after cursor until the log is exhausted, then
-// closes out.
-func (r *Replica) prefetch(ctx context.Context, scope string, cursor int64, out chan<- chunkOrErr) {
-	defer close(out)
+	}()
 	for {
-		c, more, err := r.fetchChunk(ctx, scope, cursor)
-		if err != nil {
-			select {
-			case out <- chunkOrErr{err: err}:
-			case <-ctx.Done():
-			}
-			return
-		}
-		if len(c.rows) == 0 {
-			return
-		}
-		r.prepare(c.rows)
+		var p pullPage
+		var ok bool
 		select {
-		case out <- chunkOrErr{chunk: c}:
+		case p, ok = <-pages:
 		case <-ctx.Done():
-			return
+			return pulled, applied, conflicts, ctx.Err()
 		}
-		if !more {
-			return
+		if !ok {
+			return pulled, applied, conflicts, nil
 		}
-		cursor = c.rows[len(c.rows)-1].seq
+		if p.err != nil {
+			return pulled, applied, conflicts, p.err
+		}
+		res, err := r.applyPage(ctx, p)
+		pulled += res.pulled
+		applied += res.applied
+		conflicts += res.conflicts
+		if err != nil {
+			return pulled, applied, conflicts, err
+		}
+		r.progress(ctx, "pull", pulled, int(total.Load()))
 	}
 }
 
-// fetchChunk reads up to PullPage rows after cursor, and one more to learn
-// whether the chunk ends at a server transaction's end.
-func (r *Replica) fetchChunk(ctx context.Context, scope string, cursor int64) (c chunk, more bool, err error) {
-	n := max(r.PullPage, 1)
-	rows, err := r.queryChanges(ctx, `WHERE user_id = $1 AND seq > $2 ORDER BY seq LIMIT $3`, scope, cursor, n+1)
-	if err != nil {
-		return chunk{}, false, err
-	}
-	if len(rows) <= n {
-		return chunk{rows: rows, boundary: true}, false, nil
-	}
-	return chunk{rows: rows[:n], boundary: rows[n].xid != rows[n-1].xid}, true, nil
+// pullPage is a run of one scope's change-log rows in sequence order, made
+// of whole server transactions, ready to apply: decoded and canonicalised.
+type pullPage struct {
+	scope string
+	rows  []remoteChange
+	err   error
 }
 
-// scopes lists the users this device's role serves and the shared scope.
-func (r *Replica) scopes(ctx context.Context) ([]string, error) {
-	rows, err := r.DB.Query(ctx, `SELECT u::text FROM pam_sync.my_users() AS u ORDER BY 1`)
-	if err != nil {
-		return nil, fmt.Errorf("list users: %w", err)
-	}
-	defer rows.Close()
-	var out []string
-	for rows.Next() {
-		var u string
-		if err := rows.Scan(&u); err != nil {
-			return nil, err
+// fetchPages streams the change log after the cursors into pages, then
+// closes out. The scopes this device pulled before are listed from its
+// cursors, so their streams go in the same round trip as the query that
+// lists the scopes central serves it (and counts what waits); a scope
+// central lists and the device did not know takes a second round trip.
+func (r *Replica) fetchPages(ctx context.Context, cursors map[string]int64, out chan<- pullPage, total *atomic.Int64) {
+	defer close(out)
+	send := func(p pullPage) bool {
+		select {
+		case out <- p:
+			return true
+		case <-ctx.Done():
+			return false
 		}
-		out = append(out, u)
 	}
-	if err := rows.Err(); err != nil {
+	conn, err := r.DB.Acquire(ctx)
+	if err != nil {
+		send(pullPage{err: fmt.Errorf("connect: %w", err)})
+		return
+	}
+	defer conn.Release()
+	known := []string{SharedScope}
+	for scope := range cursors {
+		if scope != SharedScope {
+			known = append(known, scope)
+		}
+	}
+	sort.Strings(known)
+	listed, err := r.streamScopes(ctx, conn, known, cursors, nil, total, send)
+	if err != nil {
+		send(pullPage{err: err})
+		return
+	}
+	var more []string
+	for _, scope := range listed {
+		if !slices.Contains(known, scope) {
+			more = append(more, scope)
+		}
+	}
+	if len(more) > 0 {
+		if _, err := r.streamScopes(ctx, conn, more, cursors, listed, total, send); err != nil {
+			send(pullPage{err: err})
+		}
+	}
+}
+
+// streamScopes reads the change log of scopes in one round trip and sends
+// it page by page. With listed nil it first lists the scopes central
+// serves this device (returned), and skips the streams of the others.
+func (r *Replica) streamScopes(ctx context.Context, conn *pgxpool.Conn, scopes []string, cursors map[string]int64, listed []string,
+	total *atomic.Int64, send func(pullPage) bool) ([]string, error) {
+	keys, err := uuidBytes(scopes)
+	if err != nil {
 		return nil, err
 	}
-	return append(out, SharedScope), nil
-}
-
-// queryChanges reads change-log rows. Their cells are decoded by prepare,
-// in the prefetching goroutine, not by Postgres: taking the jsonb apart
-// per row there cost more than the rest of the query.
-func (r *Replica) queryChanges(ctx context.Context, where string, args ...any) ([]remoteChange, error) {
-	rows, err := r.DB.Query(ctx, `SELECT seq, xid, tbl, row_id::text, cl, origin, coalesce(hlc, -1), coalesce(node, ''), cells::text, base::text
-		FROM pam_sync.change_log `+where, args...)
-	if err != nil {
+	curs := make([]int64, len(scopes))
+	for i, scope := range scopes {
+		curs[i] = cursors[scope]
+	}
+	b := &pgx.Batch{}
+	list := listed == nil
+	if list {
+		b.Queue(`SELECT u::text FROM pam_sync.my_users() AS u`)
+	}
+	b.Queue(`SELECT count(*) FROM unnest($1::uuid[], $2::bigint[]) AS s(u, cur)
+		JOIN pam_sync.change_log c ON c.user_id = s.u AND c.seq > s.cur`, keys, curs)
+	for i := range scopes {
+		b.Queue(changesSQL, keys[i], curs[i], r.streamRows())
+	}
+	br := conn.SendBatch(ctx, b)
+	defer br.Close()
+	// The first answer comes one round trip after the batch went out
+	// (SendBatch returns once it is sent): the link's RTT, near enough.
+	sent := time.Now()
+	if list {
+		rows, err := br.Query()
+		if err != nil {
+			return nil, fmt.Errorf("list users: %w", err)
+		}
+		users, err := pgx.CollectRows(rows, pgx.RowTo[string])
+		if err != nil {
+			return nil, fmt.Errorf("list users: %w", err)
+		}
+		listed = append(users, SharedScope)
+		r.observeRTT(time.Since(sent))
+	}
+	var n int64
+	if err := br.QueryRow().Scan(&n); err != nil {
+		return nil, fmt.Errorf("count changes: %w", err)
+	}
+	total.Add(n)
+	if !list {
+		r.observeRTT(time.Since(sent))
+	}
+	var rest []*scopeStream
+	for i, scope := range scopes {
+		rows, err := br.Query()
+		if err != nil {
+			return nil, fmt.Errorf("read change log: %w", err)
+		}
+		if !slices.Contains(listed, scope) {
+			rows.Close() // a scope this device no longer serves
+			continue
+		}
+		st := &scopeStream{scope: scope, key: keys[i], target: r.pageTarget()}
+		more, err := r.streamPages(ctx, st, rows, send)
+		if err != nil {
+			return nil, err
+		}
+		if more {
+			rest = append(rest, st)
+		}
+	}
+	if err := br.Close(); err != nil {
 		return nil, fmt.Errorf("read change log: %w", err)
 	}
+	// A scope with more than StreamRows waiting goes on, query after
+	// query, once the batch's other streams are read.
+	for _, st := range rest {
+		for more := true; more; {
+			rows, err := conn.Query(ctx, changesSQL, st.key, st.last, r.streamRows())
+			if err != nil {
+				return nil, fmt.Errorf("read change log: %w", err)
+			}
+			if more, err = r.streamPages(ctx, st, rows, send); err != nil {
+				return nil, err
+			}
+		}
+	}
+	return listed, nil
+}
+
+// changesSQL reads a scope's change log after a cursor, at most $3 rows.
+const changesSQL = `SELECT seq, xid, tbl, row_id::text, cl, origin, coalesce(hlc, -1), coalesce(node, ''), cells::text, base::text
+	FROM pam_sync.change_log WHERE user_id = $1 AND seq > $2 ORDER BY seq LIMIT $3`
+
+// streamRows is StreamRows, or its default: the stream waits on the
+// applier, and a device's statements are cut at a minute (the role's
+// statement_timeout), so a long log is read 20,000 rows at a time.
+func (r *Replica) streamRows() int {
+	if r.StreamRows > 0 {
+		return r.StreamRows
+	}
+	return 20000
+}
+
+// scopeStream is one scope's change log being cut into pages.
+type scopeStream struct {
+	scope  string
+	key    pgtype.UUID
+	page   []remoteChange // the page being filled, carried across queries
+	last   int64          // the last sequence read
+	target int
+}
+
+// streamPages cuts rows, the next part of st's change log, into pages: at
+// least the target rows, ending where the server transaction changes (or
+// the log ends), each prepared before it is sent. more tells that the
+// query was cut at StreamRows: the rest needs another, and the page being
+// filled waits for it.
+func (r *Replica) streamPages(ctx context.Context, st *scopeStream, rows pgx.Rows, send func(pullPage) bool) (more bool, err error) {
 	defer rows.Close()
-	var out []remoteChange
+	n := 0
 	for rows.Next() {
 		var c remoteChange
 		if err := rows.Scan(&c.seq, &c.xid, &c.Table, &c.RowID, &c.CL, &c.origin, &c.hlc, &c.node, &c.raw, &c.rawBase); err != nil {
-			return nil, fmt.Errorf("read change log: %w", err)
+			return false, fmt.Errorf("read change log: %w", err)
 		}
-		out = append(out, c)
+		n++
+		st.last = c.seq
+		if len(st.page) >= st.target && c.xid != st.page[len(st.page)-1].xid {
+			r.prepare(st.page)
+			if !send(pullPage{scope: st.scope, rows: st.page}) {
+				return false, ctx.Err()
+			}
+			st.page, st.target = make([]remoteChange, 0, len(st.page)), r.pageTarget()
+		}
+		st.page = append(st.page, c)
 	}
-	return out, rows.Err()
+	if err := rows.Err(); err != nil {
+		return false, fmt.Errorf("read change log: %w", err)
+	}
+	if n == r.streamRows() {
+		return true, nil
+	}
+	if len(st.page) > 0 {
+		r.prepare(st.page)
+		if !send(pullPage{scope: st.scope, rows: st.page}) {
+			return false, ctx.Err()
+		}
+		st.page = nil
+	}
+	return false, nil
+}
+
+// pageTarget is the rows a page should hold for its writer hold to last
+// about ApplyHold, from the apply cost per row measured so far: between
+// minPage and PullPage.
+func (r *Replica) pageTarget() int {
+	limit := max(r.PullPage, 1)
+	perRow := r.holdPerRow.Load()
+	if perRow <= 0 || r.ApplyHold <= 0 {
+		return min(limit, firstPage)
+	}
+	return min(limit, max(int(int64(r.ApplyHold)/perRow), minPage))
+}
+
+// Page sizes before anything is measured, and the least a page holds;
+// the pause between pages that lets a waiting local write through.
+const (
+	firstPage = 256
+	minPage   = 32
+	pageGap   = time.Millisecond
+)
+
+// observeHold folds one writer hold into the cost per row (an average
+// weighted towards the recent).
+func (r *Replica) observeHold(d time.Duration, rows int) {
+	if rows < minPage {
+		return // too small to say much, and mostly fixed cost
+	}
+	per := int64(d) / int64(rows)
+	if old := r.holdPerRow.Load(); old > 0 {
+		per = (3*old + per) / 4
+	}
+	r.holdPerRow.Store(max(per, 1))
 }
 
 // decodeCells reads a change-log entry's cells: values only, all at the
@@ -309,46 +436,40 @@ type localRow struct {
 // pageResult counts what one page did.
 type pageResult struct{ pulled, applied, conflicts int }
 
-// applyPage merges one page into the store, with the new cursor, in one
-// SQLite transaction: chunks until at least PullPage rows and a server
-// transaction's end, so a server transaction is never split. A crash
-// anywhere re-pulls the page, and re-applying it changes nothing. A page
-// of no rows means the scope is done.
-func (r *Replica) applyPage(ctx context.Context, scope string, feed *chunkFeed) (pageResult, error) {
+// applyPage merges one prepared page into the store, with the new cursor,
+// in one SQLite transaction. A crash anywhere re-pulls the page, and
+// re-applying it changes nothing. Nothing in it waits on the network: the
+// writer is held for local reads, the merge and local writes only.
+func (r *Replica) applyPage(ctx context.Context, p pullPage) (pageResult, error) {
 	var res pageResult
+	var held time.Time
 	err := r.Store.ApplyRemote(ctx, func(tx *localstore.SyncTx) error {
-		res = pageResult{}
-		var last int64
-		for {
-			c, ok, err := feed.next(ctx)
-			if err != nil {
-				return err
-			}
-			if !ok {
-				break
-			}
-			a, cf, err := r.applyChunk(ctx, tx, scope, c.rows, res.pulled == 0)
-			if err != nil {
-				return err
-			}
-			res.pulled += len(c.rows)
-			res.applied += a
-			res.conflicts += cf
-			last = c.rows[len(c.rows)-1].seq
-			if c.boundary && res.pulled >= r.PullPage {
-				break
-			}
+		held = time.Now()
+		a, cf, err := r.applyChunk(ctx, tx, p.scope, p.rows, true)
+		if err != nil {
+			return err
 		}
-		if res.pulled == 0 {
-			return nil
-		}
-		return tx.SetCursor(ctx, scope, last)
+		res = pageResult{pulled: len(p.rows), applied: a, conflicts: cf}
+		return tx.SetCursor(ctx, p.scope, p.rows[len(p.rows)-1].seq)
 	})
 	if err != nil {
 		return pageResult{}, err
 	}
-	if res.pulled > 0 {
-		r.hook(StepPullCursorStored)
+	hold := time.Since(held)
+	r.observeHold(hold, len(p.rows))
+
+	r.hook(StepPullCursorStored)
+	// Leave the writer free for a moment before the next page: the
+	// store's lock is Go's mutex, which a goroutine that just released it
+	// retakes before a woken waiter runs, so a dashboard write would wait
+	// for two pages instead of one. Parked here, this goroutine lets the
+	// woken writer run at once (it is next on this P).
+	pause := time.NewTimer(pageGap)
+	defer pause.Stop()
+	select {
+	case <-pause.C:
+	case <-ctx.Done():
+		return res, ctx.Err()
 	}
 	return res, nil
 }

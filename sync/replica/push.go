@@ -7,8 +7,11 @@ import (
 	"fmt"
 	"strconv"
 	"strings"
+	"time"
 
+	"github.com/google/uuid"
 	"github.com/jackc/pgx/v5"
+	"github.com/jackc/pgx/v5/pgconn"
 
 	"github.com/pam-rv/pamd/localstore"
 	"github.com/pam-rv/pamd/schema"
@@ -21,7 +24,7 @@ import (
 // refused.
 func (r *Replica) Push(ctx context.Context) (pushed, rejected int, err error) {
 	total, _ := r.Store.PendingChanges(ctx)
-	first, err := r.Store.Outbox(ctx, r.PushBatch)
+	first, err := r.Store.Outbox(ctx, r.pushBatchSize())
 	entries := r.render(first)
 	// While a batch is in Postgres, one goroutine does the local work
 	// around it: acknowledge the previous batch, then read the next. One,
@@ -37,7 +40,7 @@ func (r *Replica) Push(ctx context.Context) (pushed, rejected int, err error) {
 			}
 			if w.err == nil {
 				var next []localstore.OutboxEntry
-				next, w.err = r.Store.OutboxAfter(ctx, after, r.PushBatch)
+				next, w.err = r.Store.OutboxAfter(ctx, after, r.pushBatchSize())
 				w.next = r.render(next)
 			}
 			local <- w
@@ -50,7 +53,7 @@ func (r *Replica) Push(ctx context.Context) (pushed, rejected int, err error) {
 		}
 		prev = &sentBatch{entries, out}
 		pushed += len(entries)
-		r.progress("push", pushed, total)
+		r.progress(ctx, "push", pushed, total)
 		entries = w.next
 	}
 	if err == nil && prev != nil {
@@ -119,13 +122,14 @@ func (r *Replica) send(ctx context.Context, entries []outgoing) (out pushOutcome
 // acknowledge records a batch's central outcome locally. A crash before
 // it is harmless: the batch is re-sent and skipped as already applied
 // (its sequence is at or below the device's last_seq), its refusals read
-// back from the push outcomes.
+// back from the push outcomes. It does no network: the central state of
+// refused rows came back with the batch's outcome.
 func (r *Replica) acknowledge(ctx context.Context, entries []outgoing, out pushOutcome) (rejected int, err error) {
 	if err := r.Store.MarkPushed(ctx, entries[len(entries)-1].Seq, out.rejected); err != nil {
 		return 0, err
 	}
 	if len(out.rejected) > 0 {
-		if err := r.adoptCentral(ctx, entries, out.rejected, out.keys); err != nil {
+		if err := r.adoptCentral(ctx, entries, out); err != nil {
 			return 0, err
 		}
 	}
@@ -135,6 +139,19 @@ func (r *Replica) acknowledge(ctx context.Context, entries []outgoing, out pushO
 type pushOutcome struct {
 	rejected map[int64]string // local tx -> reason
 	keys     keys             // the tables' key columns, as central has them
+	// central is the state, read in the push's own transaction, of the
+	// rows of refused transactions: absent when central has no such row.
+	central map[rowKey]centralState
+}
+
+// rowKey names a row.
+type rowKey struct{ table, id string }
+
+// centralState is a row as central holds it.
+type centralState struct {
+	values map[string]json.RawMessage
+	cl     int64
+	cells  json.RawMessage
 }
 
 // keys describes the tables central holds differently from PAM's own
@@ -175,118 +192,265 @@ func (k keys) rowJSON(t, a string) string {
 	return fmt.Sprintf("jsonb_set(to_jsonb(%s) - '%s', '{id}', to_jsonb(%s.%s))", a, key, a, schema.Quote(key))
 }
 
-// pushBatch applies entries centrally in one Postgres transaction.
+// centralConn is the connection a push runs its transaction on.
+type centralConn interface {
+	Exec(ctx context.Context, sql string, args ...any) (pgconn.CommandTag, error)
+	Query(ctx context.Context, sql string, args ...any) (pgx.Rows, error)
+	SendBatch(ctx context.Context, b *pgx.Batch) pgx.BatchResults
+}
+
+// pushBatch applies entries centrally in one Postgres transaction, in two
+// round trips on a healthy batch: open the push and lock and read the
+// rows it touches; then write rows, versions, change log, conflicts and
+// outcomes (and read back the rows of any refused transaction) and
+// commit.
 func (r *Replica) pushBatch(ctx context.Context, entries []outgoing) (pushOutcome, error) {
-	out := pushOutcome{rejected: map[int64]string{}, keys: keys{}}
+	out := pushOutcome{rejected: map[int64]string{}, keys: r.knownKeys(), central: map[rowKey]centralState{}}
 	device := r.Store.DeviceID()
-	tx, err := r.DB.Begin(ctx)
+	conn, err := r.DB.Acquire(ctx)
 	if err != nil {
-		return out, fmt.Errorf("begin: %w", err)
+		return out, fmt.Errorf("connect: %w", err)
 	}
-	defer tx.Rollback(context.WithoutCancel(ctx))
-	lastSeq, err := openPush(ctx, tx, device, out.keys)
+	defer conn.Release()
+	open := false
+	defer func() {
+		if open {
+			// A connection left in a transaction is dropped by the pool
+			// anyway; this saves the reconnect when the link still works.
+			rctx, cancel := context.WithTimeout(context.WithoutCancel(ctx), 10*time.Second)
+			conn.Exec(rctx, "ROLLBACK")
+			cancel()
+		}
+	}()
+	rows, order := centralRows(entries)
+	asked := time.Now()
+	lastSeq, earlier, loaded, err := openPush(ctx, conn, device, entries, rows, order, &out.keys, r.keysKnown())
+	open = true
 	if err != nil {
 		return out, err
 	}
+	r.observeRTT(time.Since(asked)) // a round trip, and the server's reads
+	r.rememberKeys(out.keys)
 	fresh := entries[:0:0]
 	for _, e := range entries {
 		if e.Seq > lastSeq {
 			fresh = append(fresh, e)
 		}
 	}
-	if len(fresh) < len(entries) {
+	for _, o := range earlier {
 		// Part of the batch was applied by a run that died before it
-		// stored the outcome: recover the refusals, so none is lost.
-		if err := recoverRejections(ctx, tx, device, entries[0].Seq, lastSeq, out.rejected); err != nil {
+		// stored the outcome: its refusals are recovered, so none is lost.
+		if o.first <= lastSeq {
+			out.rejected[o.tx] = o.reason
+		}
+	}
+	if len(fresh) > 0 && !loaded {
+		// Read again with central's key columns: one more round trip.
+		if err := loadCentral(ctx, conn, rows, order, out.keys); err == nil {
+			loaded = true
+		} else if !isDataError(err) {
 			return out, err
+		} else if _, err := conn.Exec(ctx, "ROLLBACK TO SAVEPOINT push_batch"); err != nil {
+			return out, fmt.Errorf("open push: %w", err)
+		}
+	}
+	// The writes (merged in memory), the outcomes and the commit go in
+	// one round trip; a poison transaction, found by replaying one local
+	// transaction at a time, costs more.
+	merged := len(fresh) > 0 && loaded
+	if merged {
+		b := &pgx.Batch{}
+		if err := r.mergeCentral(fresh, rows, order).queue(b, device, out.keys); err != nil {
+			return out, err
+		}
+		err := r.endAndCommit(ctx, conn, b, device, entries, out)
+		if err == nil {
+			open = false
+			r.hook(StepPushCommitted)
+			return out, nil
+		}
+		if !isDataError(err) {
+			return out, err
+		}
+		// A row central refuses (the commit did not run): undo the
+		// batch, then replay one local transaction at a time.
+		if _, rerr := conn.Exec(ctx, "ROLLBACK TO SAVEPOINT push_batch"); rerr != nil {
+			return out, fmt.Errorf("%w (and rollback: %v)", err, rerr)
 		}
 	}
 	if len(fresh) > 0 {
-		if err := r.applyCentral(ctx, tx, fresh, out.keys); err != nil {
-			// Find the poison transaction: replay one local transaction
-			// at a time, each behind its own savepoint.
-			if _, rerr := tx.Exec(ctx, "ROLLBACK TO SAVEPOINT push_batch"); rerr != nil {
-				return out, fmt.Errorf("%w (and rollback: %v)", err, rerr)
-			}
-			if !isDataError(err) {
-				return out, err
-			}
-			if err := r.applyIsolated(ctx, tx, fresh, out.rejected, out.keys); err != nil {
-				return out, err
-			}
+		if err := r.applyIsolated(ctx, conn, fresh, out.rejected, out.keys); err != nil {
+			return out, err
 		}
 	}
-	// The outcomes and the device's new position go in one round trip.
-	// The skew is measured against the server's clock, not ours.
-	// Central records an anomaly when the skew passes five minutes.
-	if err := endPush(ctx, tx, device, entries, out.rejected); err != nil {
+	if err := r.endAndCommit(ctx, conn, &pgx.Batch{}, device, entries, out); err != nil {
 		return out, err
 	}
-	r.hook(StepPushSent)
-	if err := tx.Commit(ctx); err != nil {
-		return out, fmt.Errorf("commit: %w", err)
-	}
+	open = false
 	r.hook(StepPushCommitted)
 	return out, nil
+}
+
+// endAndCommit sends b (the batch's writes, if any) with the outcomes and
+// the device's new position, and COMMIT, in one round trip. StepPushSent
+// is when all of it has gone out and its fate is unknown: committed or
+// not, a run that dies there re-sends the batch, skipped as applied if
+// the commit ran. A failure before the commit leaves it unrun (Postgres
+// skips the rest of a pipeline after an error).
+func (r *Replica) endAndCommit(ctx context.Context, conn centralConn, b *pgx.Batch, device string, entries []outgoing, out pushOutcome) error {
+	if err := queueEnd(b, device, entries, out); err != nil {
+		return err
+	}
+	b.Queue("COMMIT")
+	br := conn.SendBatch(ctx, b)
+	r.hook(StepPushSent)
+	if err := br.Close(); err != nil {
+		return fmt.Errorf("write, record outcomes and commit: %w", err)
+	}
+	return nil
+}
+
+// queueEnd queues the batch's outcomes and the device's new position
+// (endPush) and, when transactions were refused, the reads of their rows'
+// central state, which out.central then receives.
+func queueEnd(b *pgx.Batch, device string, entries []outgoing, out pushOutcome) error {
+	queueEndPush(b, device, entries, out.rejected)
+	if len(out.rejected) == 0 {
+		return nil
+	}
+	byTable := map[string][]string{}
+	seen := map[rowKey]bool{}
+	for _, e := range entries {
+		if _, ok := out.rejected[e.Tx]; !ok || e.table == nil {
+			continue
+		}
+		k := rowKey{e.table.Name, e.RowID}
+		if !seen[k] {
+			seen[k] = true
+			byTable[k.table] = append(byTable[k.table], k.id)
+		}
+	}
+	ks := out.keys
+	for _, tbl := range sortedKeys(byTable) {
+		var ids []string
+		for _, id := range byTable[tbl] {
+			if _, err := uuid.Parse(id); err == nil {
+				ids = append(ids, id) // others central cannot hold
+			}
+		}
+		if len(ids) == 0 {
+			continue
+		}
+		uids, _ := uuidBytes(ids)
+		key := schema.Quote(ks.of(tbl))
+		b.Queue(fmt.Sprintf(`SELECT t.%s::text, %s, coalesce(m.cl, 0), m.cells FROM %s t
+			LEFT JOIN pam_sync.row_meta m ON m.tbl = $2 AND m.row_id = t.%s WHERE t.%s = ANY($1::uuid[])`,
+			key, ks.rowJSON(tbl, "t"), schema.Quote(tbl), key, key), uids, tbl).Query(func(rows pgx.Rows) error {
+			for rows.Next() {
+				var id string
+				var st centralState
+				if err := rows.Scan(&id, &st.values, &st.cl, &st.cells); err != nil {
+					return err
+				}
+				out.central[rowKey{tbl, id}] = st
+			}
+			return rows.Err()
+		})
+	}
+	return nil
+}
+
+// knownKeys returns the key columns central reported last (none before
+// the first push): a push reads them again in its first round trip, and
+// reads the rows again when they changed.
+func (r *Replica) knownKeys() keys {
+	r.keysMu.Lock()
+	defer r.keysMu.Unlock()
+	k := keys{}
+	for t, c := range r.keys {
+		k[t] = c
+	}
+	return k
+}
+
+func (r *Replica) rememberKeys(k keys) {
+	r.keysMu.Lock()
+	defer r.keysMu.Unlock()
+	r.keys = k
+}
+
+// keysKnown reports whether a push has read central's key columns yet.
+func (r *Replica) keysKnown() bool {
+	r.keysMu.Lock()
+	defer r.keysMu.Unlock()
+	return r.keys != nil
 }
 
 // adoptCentral puts the rows of refused transactions back to their central
 // state (or removes them when central never had them), so the device does
 // not keep values no other replica will ever see. What the device had is
-// kept in the conflict ledger with the refusal's reason.
-func (r *Replica) adoptCentral(ctx context.Context, entries []outgoing, rejected map[int64]string, ks keys) error {
-	type key struct{ table, id string }
-	seen := map[key]string{}
-	var keys []key
+// kept in the conflict ledger with the refusal's reason. The central state
+// was read in the push's transaction: the writer is held for local work
+// only.
+func (r *Replica) adoptCentral(ctx context.Context, entries []outgoing, out pushOutcome) error {
+	seen := map[rowKey]string{}
+	var keys []rowKey
 	for _, e := range entries {
-		if reason, ok := rejected[e.Tx]; ok {
-			k := key{e.Table, e.RowID}
+		if reason, ok := out.rejected[e.Tx]; ok {
+			k := rowKey{e.Table, e.RowID}
 			if _, dup := seen[k]; !dup {
 				keys = append(keys, k)
 			}
 			seen[k] = reason
 		}
 	}
-	return r.Store.ApplyRemote(ctx, func(tx *localstore.SyncTx) error {
-		for _, k := range keys {
-			t, err := r.Catalog.Table(k.table)
-			if err != nil {
-				continue
+	// Values are put in stored form before the writer is taken.
+	type adopted struct {
+		t     *schema.Table
+		k     rowKey
+		row   schema.Row
+		state centralState
+		found bool
+	}
+	var work []adopted
+	for _, k := range keys {
+		t, err := r.Catalog.Table(k.table)
+		if err != nil {
+			continue
+		}
+		a := adopted{t: t, k: k}
+		a.state, a.found = out.central[k]
+		if a.found {
+			a.row = schema.Row{}
+			for col, raw := range a.state.values {
+				if c, ok := t.Column(col); ok {
+					if v, _, err := canonical(c, raw); err == nil {
+						a.row[col] = v
+					}
+				}
 			}
+		}
+		work = append(work, a)
+	}
+	return r.Store.ApplyRemote(ctx, func(tx *localstore.SyncTx) error {
+		for _, a := range work {
+			t, k := a.t, a.k
 			local, err := tx.Rows(ctx, t.Name, []string{k.id})
 			if err != nil {
 				return err
 			}
-			var vals map[string]json.RawMessage
-			var cl int64
-			var cells json.RawMessage
-			err = r.DB.QueryRow(ctx, fmt.Sprintf(`SELECT %s, m.cl, m.cells FROM %s t
-				LEFT JOIN pam_sync.row_meta m ON m.tbl = $2 AND m.row_id = t.%s WHERE t.%s = $1`,
-				ks.rowJSON(t.Name, "t"), schema.Quote(t.Name), schema.Quote(ks.of(t.Name)), schema.Quote(ks.of(t.Name))),
-				k.id, t.Name).Scan(&vals, &cl, &cells)
-			switch {
-			case errors.Is(err, pgx.ErrNoRows):
+			if !a.found {
 				if err := tx.DeleteRow(ctx, t.Name, k.id); err != nil {
 					return err
 				}
 				if err := tx.PutRowMeta(ctx, t.Name, k.id, localstore.RowMeta{CL: 2}); err != nil {
 					return err
 				}
-			case err != nil:
-				return fmt.Errorf("read central %s %s: %w", t.Name, k.id, err)
-			default:
-				row := schema.Row{}
-				for col, raw := range vals {
-					if c, ok := t.Column(col); ok {
-						if v, _, err := canonical(c, raw); err == nil {
-							row[col] = v
-						}
-					}
-				}
-				if err := tx.PutRow(ctx, t.Name, k.id, row, true); err != nil {
+			} else {
+				if err := tx.PutRow(ctx, t.Name, k.id, a.row, true); err != nil {
 					return err
 				}
-				if err := tx.PutRowMeta(ctx, t.Name, k.id, localstore.RowMeta{CL: max(cl, 1), Cells: cells}); err != nil {
+				if err := tx.PutRowMeta(ctx, t.Name, k.id, localstore.RowMeta{CL: max(a.state.cl, 1), Cells: a.state.cells}); err != nil {
 					return err
 				}
 			}
@@ -301,36 +465,35 @@ func (r *Replica) adoptCentral(ctx context.Context, entries []outgoing, rejected
 	})
 }
 
-// recoverRejections reads the refusals already recorded for the local
-// sequences [from, to].
-func recoverRejections(ctx context.Context, tx pgx.Tx, device string, from, to int64, into map[int64]string) error {
-	rows, err := tx.Query(ctx, `SELECT tx, coalesce(reason, '') FROM pam_sync.push_outcomes
-		WHERE device_id = $1 AND status = 'rejected' AND last_seq >= $2 AND first_seq <= $3`, device, from, to)
-	if err != nil {
-		return fmt.Errorf("read earlier outcomes: %w", err)
-	}
-	defer rows.Close()
-	for rows.Next() {
-		var t int64
-		var reason string
-		if err := rows.Scan(&t, &reason); err != nil {
-			return err
-		}
-		into[t] = reason
-	}
-	return rows.Err()
+// earlierOutcome is a refusal central recorded for this batch's range.
+type earlierOutcome struct {
+	tx, first int64
+	reason    string
 }
 
-// openPush opens the device's push in central (pam_sync.begin_push:
-// registers the device on its first push, locks its row, which serialises
-// pushes of one device and holds its last applied sequence, and marks the
-// transaction so that the capture trigger leaves the logging to the push)
-// and sets the savepoint a poison transaction is isolated from: one round
-// trip. It also reads which tables central keys by another column.
-func openPush(ctx context.Context, tx pgx.Tx, device string, k keys) (int64, error) {
-	var last int64
+// openPush opens the device's push in central in one round trip: BEGIN;
+// pam_sync.begin_push (registers the device on its first push, locks its
+// row, which serialises pushes of one device and holds its last applied
+// sequence, and marks the transaction so that the capture trigger leaves
+// the logging to the push); the tables central keys by another column;
+// the refusals already recorded for the batch's sequences; the savepoint a
+// poison transaction is isolated from; then the lock and read of every row
+// the batch touches (loadCentral). loaded is false when the rows must be
+// read again (the key columns changed, or a row id is not a UUID): the
+// caller then replays transaction by transaction. A central that speaks
+// another sync contract (pam_sync.meta schema_version) stops the push
+// with ErrContract before anything is written.
+func openPush(ctx context.Context, conn centralConn, device string, entries []outgoing, rows map[string]*centralRow, order []string,
+	k *keys, known bool) (last int64, earlier []earlierOutcome, loaded bool, err error) {
+	before := *k
+	if !known {
+		order = nil // learn the key columns first
+	}
+	now := keys{}
+	saved := false
 	var version string
 	b := &pgx.Batch{}
+	b.Queue(`BEGIN`)
 	b.Queue(`SELECT coalesce((SELECT value FROM pam_sync.meta WHERE key = 'schema_version'), '')`).QueryRow(func(row pgx.Row) error { return row.Scan(&version) })
 	b.Queue(`SELECT pam_sync.begin_push($1)`, device).QueryRow(func(row pgx.Row) error { return row.Scan(&last) })
 	b.Queue(`SELECT tbl, key_col, adopted FROM pam_sync.tables WHERE key_col <> 'id' OR adopted`).Query(func(rows pgx.Rows) error {
@@ -340,26 +503,80 @@ func openPush(ctx context.Context, tx pgx.Tx, device string, k keys) (int64, err
 			if err := rows.Scan(&t, &tk.col, &tk.adopted); err != nil {
 				return err
 			}
-			k[t] = tk
+			now[t] = tk
 		}
 		return rows.Err()
 	})
-	b.Queue(`SAVEPOINT push_batch`)
-	if err := tx.SendBatch(ctx, b).Close(); err != nil {
-		if version != "" && version != ContractVersion {
-			return 0, fmt.Errorf("%w: central has sync contract %s, this pamd speaks %s: run this version's `pamd central init` on central (or update pamd)", ErrContract, version, ContractVersion)
+	b.Queue(`SELECT tx, first_seq, coalesce(reason, '') FROM pam_sync.push_outcomes
+		WHERE device_id = $1 AND status = 'rejected' AND last_seq >= $2 AND first_seq <= $3`,
+		device, entries[0].Seq, entries[len(entries)-1].Seq).Query(func(rows pgx.Rows) error {
+		for rows.Next() {
+			var o earlierOutcome
+			if err := rows.Scan(&o.tx, &o.first, &o.reason); err != nil {
+				return err
+			}
+			earlier = append(earlier, o)
 		}
-		return 0, fmt.Errorf("open push: %w", err)
+		return rows.Err()
+	})
+	b.Queue(`SAVEPOINT push_batch`).Exec(func(pgconn.CommandTag) error { saved = true; return nil })
+	loaded = len(order) == 0 || queueLoad(b, rows, order, before) == nil
+	err = conn.SendBatch(ctx, b).Close()
+	*k = now
+	if version != "" && version != ContractVersion {
+		return 0, nil, false, fmt.Errorf("%w: central has sync contract %s, this pamd speaks %s: run this version's `pamd central init` on central (or update pamd)", ErrContract, version, ContractVersion)
 	}
-	if version != ContractVersion {
-		return 0, fmt.Errorf("%w: central has sync contract %q, this pamd speaks %s: run this version's `pamd central init` on central (or update pamd)", ErrContract, version, ContractVersion)
+	if !saved {
+		var pre pgx.ErrPreprocessingBatch
+		if known && len(order) > 0 && errors.As(err, &pre) && isDataError(err) {
+			// The reads did not even parse (a table now keyed by another
+			// column), so nothing ran: open without them, and read them
+			// after.
+			*k = before
+			return openPush(ctx, conn, device, entries, rows, order, k, false)
+		}
+		if err == nil {
+			err = errors.New("savepoint not set")
+		}
+		return 0, nil, false, fmt.Errorf("open push: %w", err)
 	}
-	return last, nil
+	if len(order) == 0 && !known {
+		return last, earlier, false, nil
+	}
+	if err == nil && loaded && sameKeys(before, now) {
+		finishLoad(rows, order)
+		return last, earlier, true, nil
+	}
+	if err != nil && sameKeys(before, now) && !isDataError(err) {
+		return 0, nil, false, fmt.Errorf("lock and read rows: %w", err)
+	}
+	// Read with other key columns than central's, or refused: start the
+	// rows over from the savepoint.
+	if _, err := conn.Exec(ctx, "ROLLBACK TO SAVEPOINT push_batch"); err != nil {
+		return 0, nil, false, fmt.Errorf("open push: %w", err)
+	}
+	for _, key := range order {
+		row := rows[key]
+		*row = centralRow{table: row.table, id: row.id, scope: row.scope}
+	}
+	return last, earlier, false, nil
+}
+
+func sameKeys(a, b keys) bool {
+	if len(a) != len(b) {
+		return false
+	}
+	for t, c := range a {
+		if b[t] != c {
+			return false
+		}
+	}
+	return true
 }
 
 // applyIsolated applies each local transaction behind its own savepoint; a
 // failing one is rolled back and recorded with its reason.
-func (r *Replica) applyIsolated(ctx context.Context, tx pgx.Tx, entries []outgoing, rejected map[int64]string, k keys) error {
+func (r *Replica) applyIsolated(ctx context.Context, tx centralConn, entries []outgoing, rejected map[int64]string, k keys) error {
 	for start := 0; start < len(entries); {
 		end := start
 		for end < len(entries) && entries[end].Tx == entries[start].Tx {
@@ -416,10 +633,10 @@ func reasonOf(err error) string {
 	return err.Error()
 }
 
-// endPush records one outcome per local transaction of the batch and the
-// device's new position, and closes the push: one round trip. The skew is
+// queueEndPush queues the record of one outcome per local transaction of
+// the batch and the device's new position, which closes the push. The skew is
 // measured against the server's clock, not ours.
-func endPush(ctx context.Context, tx pgx.Tx, device string, entries []outgoing, rejected map[int64]string) error {
+func queueEndPush(b *pgx.Batch, device string, entries []outgoing, rejected map[int64]string) {
 	var txs, firsts, lasts []int64
 	var statuses []string
 	var reasons []*string
@@ -440,11 +657,8 @@ func endPush(ctx context.Context, tx pgx.Tx, device string, entries []outgoing, 
 		start = end
 	}
 	last := entries[len(entries)-1]
-	if _, err := tx.Exec(ctx, `SELECT pam_sync.end_push($1, $2, $3, $4, $5, $6, $7, $8, $9)`,
-		device, txs, firsts, lasts, statuses, reasons, last.Seq, int64(last.HLC), last.HLC.String()); err != nil {
-		return fmt.Errorf("record outcomes and advance device: %w", err)
-	}
-	return nil
+	b.Queue(`SELECT pam_sync.end_push($1, $2, $3, $4, $5, $6, $7, $8, $9)`,
+		device, txs, firsts, lasts, statuses, reasons, last.Seq, int64(last.HLC), last.HLC.String())
 }
 
 // centralRow is one row's state during a push.
@@ -466,42 +680,44 @@ type logEntry struct {
 	seq              int64 // local outbox sequence
 }
 
-// applyCentral merges entries into the central tables: it locks and reads
-// the rows' versions and values, merges in memory, then writes rows,
-// versions, change log and conflicts set-based.
-func (r *Replica) applyCentral(ctx context.Context, tx pgx.Tx, entries []outgoing, k keys) error {
-	device := r.Store.DeviceID()
+// centralRows lists the rows entries touch (those this device sends).
+func centralRows(entries []outgoing) (map[string]*centralRow, []string) {
 	rows := map[string]*centralRow{}
 	var order []string
-	var changes []merge.Change
-	var seqs []int64
-	var clocks []hlc.Timestamp
 	for _, e := range entries {
-		t, ch := e.table, e.change
-		if t == nil {
+		if e.table == nil {
 			continue // not this device's to send: acknowledged, never shipped
 		}
-		key := t.Name + "/" + e.RowID
+		key := e.table.Name + "/" + e.RowID
 		if _, ok := rows[key]; !ok {
-			rows[key] = &centralRow{table: t, id: e.RowID, scope: scopeOf(t, e.UserID)}
+			rows[key] = &centralRow{table: e.table, id: e.RowID, scope: scopeOf(e.table, e.UserID)}
 			order = append(order, key)
 		}
-		changes = append(changes, ch)
-		seqs = append(seqs, e.Seq)
-		clocks = append(clocks, e.HLC)
 	}
-	if len(changes) == 0 {
-		return nil
-	}
-	if err := loadCentral(ctx, tx, rows, order, k); err != nil {
-		return err
-	}
-	var logs []logEntry
-	var conflicts []merge.Conflict
-	for i, ch := range changes {
+	return rows, order
+}
+
+// centralPlan is what a merged batch writes centrally.
+type centralPlan struct {
+	rows      map[string]*centralRow
+	order     []string
+	logs      []logEntry
+	conflicts []merge.Conflict
+	newest    hlc.Timestamp // the newest version among the entries
+}
+
+// mergeCentral merges entries, in memory, into their loaded rows.
+func (r *Replica) mergeCentral(entries []outgoing, rows map[string]*centralRow, order []string) *centralPlan {
+	plan := &centralPlan{rows: rows, order: order}
+	for _, e := range entries {
+		if e.table == nil {
+			continue
+		}
+		ch := e.change
+		plan.newest = max(plan.newest, e.HLC)
 		row := rows[ch.Table+"/"+ch.RowID]
 		res := merge.Apply(row.meta, ch)
-		conflicts = append(conflicts, res.Conflicts...)
+		plan.conflicts = append(plan.conflicts, res.Conflicts...)
 		if len(res.Changed) == 0 && !res.Existence {
 			row.meta = res.Row
 			continue
@@ -514,33 +730,44 @@ func (r *Replica) applyCentral(ctx context.Context, tx pgx.Tx, entries []outgoin
 		}
 		row.meta = res.Row
 		row.dirty = true
-		logs = append(logs, logEntry{scope: row.scope, table: ch.Table, id: ch.RowID, cl: res.Row.CL, cells: res.Changed, hlc: clocks[i], seq: seqs[i]})
+		plan.logs = append(plan.logs, logEntry{scope: row.scope, table: ch.Table, id: ch.RowID, cl: res.Row.CL, cells: res.Changed, hlc: e.HLC, seq: e.Seq})
 	}
-	// Two round trips, the second encoded while Postgres works on the
-	// first: the rows and their versions, then the change-log entries
-	// (central numbers them) and the conflicts. The first failure (a
-	// constraint, say) fails its batch with its SQLSTATE.
-	b := &pgx.Batch{}
-	var newest hlc.Timestamp
-	for _, c := range clocks {
-		newest = max(newest, c)
-	}
-	if err := queueRows(b, rows, order, device, k, newest); err != nil {
+	return plan
+}
+
+// queue queues the plan's writes: rows and their versions, the change-log
+// entries (central numbers them) and the conflicts. The first failure (a
+// constraint, say) fails the batch with its SQLSTATE, and nothing after
+// it runs.
+func (p *centralPlan) queue(b *pgx.Batch, device string, k keys) error {
+	if err := queueRows(b, p.rows, p.order, device, k, p.newest); err != nil {
 		return err
 	}
-	sent := tx.SendBatch(ctx, b)
-	log := encodeLog(logs, k)
-	if err := sent.Close(); err != nil {
-		return fmt.Errorf("write rows: %w", err)
+	encodeLog(p.logs, k).queue(b, device)
+	queueConflicts(b, p.rows, p.conflicts, device)
+	return nil
+}
+
+// applyCentral merges entries into the central tables: it locks and reads
+// the rows' versions and values (one round trip), merges in memory, then
+// writes rows, versions, change log and conflicts set-based (one more).
+func (r *Replica) applyCentral(ctx context.Context, conn centralConn, entries []outgoing, k keys) error {
+	rows, order := centralRows(entries)
+	if len(order) == 0 {
+		return nil
 	}
-	b = &pgx.Batch{}
-	log.queue(b, device)
-	queueConflicts(b, rows, conflicts, device)
+	if err := loadCentral(ctx, conn, rows, order, k); err != nil {
+		return err
+	}
+	b := &pgx.Batch{}
+	if err := r.mergeCentral(entries, rows, order).queue(b, r.Store.DeviceID(), k); err != nil {
+		return err
+	}
 	if b.Len() == 0 {
 		return nil
 	}
-	if err := tx.SendBatch(ctx, b).Close(); err != nil {
-		return fmt.Errorf("write change log: %w", err)
+	if err := conn.SendBatch(ctx, b).Close(); err != nil {
+		return fmt.Errorf("write rows: %w", err)
 	}
 	return nil
 }
@@ -551,8 +778,23 @@ func (r *Replica) applyCentral(ctx context.Context, tx pgx.Tx, entries []outgoin
 // than the statements' own work. (A cast of the parameter itself,
 // ANY($1::text[]::uuid[]), made Postgres's generic plan scan the table.)
 
-// loadCentral locks the rows' versions and reads their current values.
-func loadCentral(ctx context.Context, tx pgx.Tx, rows map[string]*centralRow, order []string, k keys) error {
+// loadCentral locks the rows' versions and reads their current values:
+// one round trip.
+func loadCentral(ctx context.Context, conn centralConn, rows map[string]*centralRow, order []string, k keys) error {
+	b := &pgx.Batch{}
+	if err := queueLoad(b, rows, order, k); err != nil {
+		return err
+	}
+	if err := conn.SendBatch(ctx, b).Close(); err != nil {
+		return fmt.Errorf("lock and read rows: %w", err)
+	}
+	finishLoad(rows, order)
+	return nil
+}
+
+// queueLoad queues the lock of the rows' versions, then each table's
+// values, the results read in that order.
+func queueLoad(b *pgx.Batch, rows map[string]*centralRow, order []string, k keys) error {
 	tbls := make([]string, len(order))
 	ids := make([]string, len(order))
 	byTable := map[string][]string{}
@@ -564,9 +806,6 @@ func loadCentral(ctx context.Context, tx pgx.Tx, rows map[string]*centralRow, or
 	if err != nil {
 		return err
 	}
-	// Versions first (they lock the rows), then each table's values: one
-	// round trip, the results read in that order.
-	b := &pgx.Batch{}
 	b.Queue(`SELECT tbl, row_id, cl, cells FROM pam_sync.lock_versions($1::text[], $2::uuid[])`, tbls, keys).Query(func(res pgx.Rows) error {
 		return readVersions(res, rows)
 	})
@@ -580,9 +819,12 @@ func loadCentral(ctx context.Context, tx pgx.Tx, rows map[string]*centralRow, or
 			return readValues(res, tbl, rows)
 		})
 	}
-	if err := tx.SendBatch(ctx, b).Close(); err != nil {
-		return fmt.Errorf("lock and read rows: %w", err)
-	}
+	return nil
+}
+
+// finishLoad completes loaded rows: empty values for rows central does not
+// have, and a causal length for rows that predate capture.
+func finishLoad(rows map[string]*centralRow, order []string) {
 	for _, k := range order {
 		row := rows[k]
 		if row.values == nil {
@@ -592,7 +834,6 @@ func loadCentral(ctx context.Context, tx pgx.Tx, rows map[string]*centralRow, or
 			row.meta.CL = 1 // a row that predates capture
 		}
 	}
-	return nil
 }
 
 // readVersions sets the rows' causal lengths and cell versions.

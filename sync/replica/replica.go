@@ -8,6 +8,15 @@
 //
 // The device connects as its own Postgres role; RLS on the central side,
 // not this code, decides what it may read and write.
+//
+// Rule: no network inside the writer. Every caller of Store.ApplyRemote
+// (and of MarkPushed) here has fetched, decoded and prepared what it
+// writes before it takes the store's single writer, and holds it for
+// local reads and writes only: the link to central is a satellite or
+// cellular modem with round trips of 300-600 ms, and a dashboard write
+// waits for whoever holds the writer. A pulled page is cut to hold it for
+// about ApplyHold; a push reads the central state its refusals restore
+// inside its own Postgres transaction.
 package replica
 
 import (
@@ -20,6 +29,8 @@ import (
 	"sort"
 	"strconv"
 	"strings"
+	"sync"
+	"sync/atomic"
 	"time"
 	"unicode/utf8"
 
@@ -60,6 +71,19 @@ type Replica struct {
 	// commits (more to finish a server transaction).
 	PushBatch int
 	PullPage  int
+	// MaxPushBatch bounds how far a slow link grows push batches
+	// (default 4 x PushBatch): a batch costs three round trips, so at
+	// 300-600 ms a bigger one saves seconds, but every device pulling it
+	// applies it as one local transaction.
+	MaxPushBatch int
+	// StreamRows bounds the change-log rows one streamed query reads
+	// (default 20,000); a longer log takes one more round trip per part.
+	StreamRows int
+	// ApplyHold is how long a pulled page should hold the store's
+	// writer (default 20 ms): pages are sized to it from the measured
+	// apply cost per row, within PullPage and never splitting a server
+	// transaction. Zero sizes pages by PullPage alone.
+	ApplyHold time.Duration
 	// BBox, when set, keeps only shared reference rows inside it.
 	BBox *BBox
 	// ReplayWindow is how long acknowledged outbox entries are kept
@@ -70,12 +94,17 @@ type Replica struct {
 	// Hook, when set, is called at each named step of a cycle (the Step
 	// constants); crash tests kill the process there.
 	Hook func(step string)
+
+	holdPerRow atomic.Int64 // measured writer hold per pulled row, ns
+	rtt        atomic.Int64 // measured round trip to central, ns
+	keysMu     sync.Mutex
+	keys       keys // the key columns central reported last
 }
 
 // Named steps of a sync cycle, where a crash must lose and duplicate
 // nothing.
 const (
-	StepPushSent         = "push-sent"          // batch written centrally, not committed
+	StepPushSent         = "push-sent"          // batch, outcomes and COMMIT sent centrally, fate unknown
 	StepPushCommitted    = "push-committed"     // central commit done, acknowledgement not stored
 	StepPullMidPage      = "pull-mid-page"      // half a page written locally, not committed
 	StepPullCursorStored = "pull-cursor-stored" // a page and its cursor committed
@@ -103,7 +132,7 @@ type Progress struct {
 
 // New returns a replica with defaults set.
 func New(store *localstore.Store, db *pgxpool.Pool) *Replica {
-	return &Replica{Store: store, Catalog: store.Catalog, DB: db, Logger: slog.Default(), PushBatch: 2000, PullPage: 2000, ReplayWindow: 7 * 24 * time.Hour}
+	return &Replica{Store: store, Catalog: store.Catalog, DB: db, Logger: slog.Default(), PushBatch: 2000, MaxPushBatch: 8000, PullPage: 2000, ApplyHold: 20 * time.Millisecond, ReplayWindow: 7 * 24 * time.Hour}
 }
 
 // Result counts what one sync did.
@@ -138,10 +167,56 @@ func (r *Replica) Sync(ctx context.Context) (Result, error) {
 	return res, nil
 }
 
-func (r *Replica) progress(phase string, done, total int) {
-	if r.Progress != nil {
-		r.Progress(Progress{Phase: phase, Done: done, Total: total})
+// observeRTT folds a measured round trip (a commit, a query answered at
+// once) into the link's: the least of the recent ones, slowly forgotten,
+// since a round trip can only look longer than the link, never shorter.
+func (r *Replica) observeRTT(d time.Duration) {
+	old := r.rtt.Load()
+	if old == 0 || int64(d) < old {
+		r.rtt.Store(int64(d))
+		return
 	}
+	r.rtt.Store(old + (int64(d)-old)/8)
+}
+
+// RTT is the round trip to central as last measured (0 before any).
+func (r *Replica) RTT() time.Duration { return time.Duration(r.rtt.Load()) }
+
+// slowLink is the round trip from which push batches grow with the link.
+const slowLink = 50 * time.Millisecond
+
+// pushBatchSize is PushBatch on a fast link; on a slow one it grows with
+// the round trip (x1 per 50 ms), up to MaxPushBatch.
+func (r *Replica) pushBatchSize() int {
+	n := max(r.PushBatch, 1)
+	rtt := r.RTT()
+	if rtt < slowLink || r.MaxPushBatch <= n {
+		return n
+	}
+	return min(r.MaxPushBatch, int(int64(n)*int64(rtt)/int64(slowLink)))
+}
+
+func (r *Replica) progress(ctx context.Context, phase string, done, total int) {
+	p := Progress{Phase: phase, Done: done, Total: total}
+	if r.Progress != nil {
+		r.Progress(p)
+	}
+	ReportProgress(ctx, p)
+}
+
+// ReportProgress tells p to the report WithProgress put in ctx, if any.
+func ReportProgress(ctx context.Context, p Progress) {
+	if f, ok := ctx.Value(progressKey{}).(func(Progress)); ok {
+		f(p)
+	}
+}
+
+type progressKey struct{}
+
+// WithProgress returns a context under which a sync also tells report how
+// far it has come (a scheduler's status, say), besides Replica.Progress.
+func WithProgress(ctx context.Context, report func(Progress)) context.Context {
+	return context.WithValue(ctx, progressKey{}, report)
 }
 
 // scopeOf is the change-log scope of a row: its owner for per-user rows,

@@ -37,11 +37,28 @@ type Status struct {
 	LastError   string           `json:"last_error"`
 	NextRetryAt *time.Time       `json:"next_retry_at,omitempty"`
 	Cursor      map[string]int64 `json:"cursor,omitempty"`
+	// Cycle is the cycle running now, else the one asked for and not yet
+	// started, else the last one.
+	Cycle *Cycle `json:"cycle,omitempty"`
+}
+
+// Cycle is one push+pull cycle as the status reports it.
+type Cycle struct {
+	ID         int64           `json:"id"`
+	State      string          `json:"state"`           // "pending", "running", "finished" or "failed"
+	Phase      string          `json:"phase,omitempty"` // "push" or "pull" while running
+	Done       int             `json:"done"`            // changes handled in this phase
+	Total      int             `json:"total"`           // changes known to wait in it (0 when unknown)
+	StartedAt  *time.Time      `json:"started_at,omitempty"`
+	FinishedAt *time.Time      `json:"finished_at,omitempty"`
+	Result     *replica.Result `json:"result,omitempty"`
+	Error      string          `json:"error,omitempty"`
 }
 
 // Event is told to the notifier when a sync finishes or fails.
 type Event struct {
 	Kind   string // "sync_finished" or "sync_failed"
+	Cycle  int64  // the cycle's id
 	Result replica.Result
 	Err    error
 }
@@ -70,9 +87,12 @@ type Runner struct {
 	cancel context.CancelFunc
 	runMu  sync.Mutex // one sync at a time
 
-	mu     sync.Mutex // guards status and failures
-	status Status
-	fails  int
+	mu      sync.Mutex // guards status, failures and cycles
+	status  Status
+	fails   int
+	cycles  int64  // the last cycle id handed out
+	pending *Cycle // asked for by Start, not yet running
+	current *Cycle // running, or the last one
 
 	poked atomic.Bool // a debounced sync after local writes is pending
 }
@@ -173,24 +193,48 @@ func (r *Runner) backoff() time.Duration {
 	return time.Duration(rand.Int64N(int64(ceil)) + 1)
 }
 
-// SyncNow runs one cycle now (waiting for a running one to finish first).
+// Start asks for a cycle and returns its id at once: the next cycle to
+// start, which a running one does not count as (it may have begun before
+// the caller's changes). Requests before that cycle starts share it.
+// Progress and outcome are in Status().Cycle.
+func (r *Runner) Start() (int64, error) {
+	if r.Syncer == nil {
+		return 0, ErrNotConfigured
+	}
+	r.mu.Lock()
+	if r.pending == nil {
+		r.cycles++
+		r.pending = &Cycle{ID: r.cycles, State: "pending"}
+	}
+	id := r.pending.ID
+	r.mu.Unlock()
+	r.Kick()
+	return id, nil
+}
+
+// SyncNow runs one cycle now (waiting for a running one to finish first);
+// it is the cycle a Start before it asked for, if one waits.
 func (r *Runner) SyncNow(ctx context.Context) (replica.Result, error) {
 	if r.Syncer == nil {
 		return replica.Result{}, ErrNotConfigured
 	}
 	r.runMu.Lock()
 	defer r.runMu.Unlock()
-	r.setRunning(true)
+	cycle := r.begin()
 	defer r.setRunning(false)
 	if r.Probe != nil {
 		if err := r.Probe(ctx); err != nil {
-			r.fail(err, false)
+			r.fail(cycle, err, false)
 			return replica.Result{}, err
 		}
 	}
-	res, err := r.Syncer.Sync(ctx)
+	res, err := r.Syncer.Sync(replica.WithProgress(ctx, func(p replica.Progress) {
+		r.mu.Lock()
+		cycle.Phase, cycle.Done, cycle.Total = p.Phase, p.Done, p.Total
+		r.mu.Unlock()
+	}))
 	if err != nil {
-		r.fail(err, true)
+		r.fail(cycle, err, true)
 		return res, err
 	}
 	now := r.Now()
@@ -201,13 +245,32 @@ func (r *Runner) SyncNow(ctx context.Context) (replica.Result, error) {
 	r.status.LastResult = &res
 	r.status.LastError = ""
 	r.status.NextRetryAt = nil
+	cycle.State, cycle.Phase, cycle.FinishedAt, cycle.Result = "finished", "", &now, &res
 	r.mu.Unlock()
-	r.Logger.Info("sync finished", "pushed", res.Pushed, "rejected", res.Rejected, "pulled", res.Pulled,
+	r.Logger.Info("sync finished", "cycle", cycle.ID, "pushed", res.Pushed, "rejected", res.Rejected, "pulled", res.Pulled,
 		"applied", res.Applied, "conflicts", res.Conflicts, "took", res.Duration.Round(time.Millisecond))
 	if r.Notify != nil {
-		r.Notify(Event{Kind: "sync_finished", Result: res})
+		r.Notify(Event{Kind: "sync_finished", Cycle: cycle.ID, Result: res})
 	}
 	return res, nil
+}
+
+// begin marks a cycle running: the pending one if a Start asked for it,
+// else a new one.
+func (r *Runner) begin() *Cycle {
+	r.mu.Lock()
+	defer r.mu.Unlock()
+	c := r.pending
+	r.pending = nil
+	if c == nil {
+		r.cycles++
+		c = &Cycle{ID: r.cycles}
+	}
+	now := r.Now()
+	c.State, c.StartedAt = "running", &now
+	r.current = c
+	r.status.Running = true
+	return c
 }
 
 func (r *Runner) setRunning(v bool) {
@@ -216,15 +279,17 @@ func (r *Runner) setRunning(v bool) {
 	r.mu.Unlock()
 }
 
-func (r *Runner) fail(err error, reached bool) {
+func (r *Runner) fail(c *Cycle, err error, reached bool) {
+	now := r.Now()
 	r.mu.Lock()
 	r.fails++
 	r.status.Online = reached && isDataProblem(err)
 	r.status.LastError = err.Error()
+	c.State, c.Phase, c.FinishedAt, c.Error = "failed", "", &now, err.Error()
 	r.mu.Unlock()
-	r.Logger.Warn("sync failed", "err", err)
+	r.Logger.Warn("sync failed", "cycle", c.ID, "err", err)
 	if r.Notify != nil {
-		r.Notify(Event{Kind: "sync_failed", Err: err})
+		r.Notify(Event{Kind: "sync_failed", Cycle: c.ID, Err: err})
 	}
 }
 
@@ -241,6 +306,14 @@ func (r *Runner) Status() Status {
 	st := r.status
 	if st.Central == "" {
 		st.Central = "none"
+	}
+	c := r.current
+	if r.pending != nil && (c == nil || c.State != "running") {
+		c = r.pending
+	}
+	if c != nil {
+		cp := *c
+		st.Cycle = &cp
 	}
 	return st
 }

@@ -87,3 +87,55 @@ func TestRetriesUntilReachable(t *testing.T) {
 	r.Poke()
 	waitFor(t, "a sync after a local write", func() bool { return calls.Load() == 2 })
 }
+
+// TestStartReportsTheCycle: Start answers at once with the id of the cycle
+// it asked for; the status shows it pending, then running with its
+// progress, then finished with its result; requests before it starts
+// share it.
+func TestStartReportsTheCycle(t *testing.T) {
+	started, release := make(chan struct{}), make(chan struct{})
+	r := newRunner(syncerFunc(func(ctx context.Context) (replica.Result, error) {
+		replica.ReportProgress(ctx, replica.Progress{Phase: "pull", Done: 10, Total: 20})
+		started <- struct{}{}
+		<-release
+		return replica.Result{Pulled: 20, Applied: 20}, nil
+	}))
+	events := make(chan runner.Event, 4)
+	r.Notify = func(ev runner.Event) { events <- ev }
+	if err := r.Open(); err != nil {
+		t.Fatal(err)
+	}
+	defer r.Close()
+	<-started // the cycle at start
+	id, err := r.Start()
+	if err != nil || id != 2 {
+		t.Fatalf("Start = %d, %v; want cycle 2", id, err)
+	}
+	if again, _ := r.Start(); again != id {
+		t.Fatalf("a second Start before the cycle began = %d, want %d", again, id)
+	}
+	if c := r.Status().Cycle; c == nil || c.ID != 1 || c.State != "running" || c.Phase != "pull" || c.Done != 10 || c.Total != 20 {
+		t.Fatalf("status cycle while the first runs = %+v", c)
+	}
+	release <- struct{}{}
+	if ev := <-events; ev.Cycle != 1 {
+		t.Fatalf("event %+v, want cycle 1", ev)
+	}
+	<-started
+	if c := r.Status().Cycle; c == nil || c.ID != id || c.State != "running" {
+		t.Fatalf("status cycle = %+v, want %d running", c, id)
+	}
+	release <- struct{}{}
+	if ev := <-events; ev.Cycle != id || ev.Kind != "sync_finished" {
+		t.Fatalf("event %+v, want cycle %d finished", ev, id)
+	}
+	if c := r.Status().Cycle; c == nil || c.ID != id || c.State != "finished" || c.Result == nil || c.Result.Applied != 20 || c.FinishedAt == nil {
+		t.Fatalf("status cycle after = %+v", c)
+	}
+	if next, _ := r.Start(); next != id+1 {
+		t.Fatalf("Start after the cycle ended = %d, want %d", next, id+1)
+	}
+	<-started
+	release <- struct{}{}
+	<-events
+}
