@@ -28,9 +28,16 @@ type DataStore interface {
 	Integrity() localstore.Integrity
 }
 
-// TokenStore resolves device tokens the daemon issued.
+// TokenStore resolves device tokens the daemon issued and knows the
+// device's users.
 type TokenStore interface {
 	TokenUser(ctx context.Context, token string) (string, bool)
+	IsDeviceUser(ctx context.Context, user string) bool
+	Owner() string
+	Tokens(ctx context.Context, user string) ([]localstore.TokenInfo, error)
+	RevokeToken(ctx context.Context, user, id string) (localstore.TokenInfo, error)
+	NewToken(ctx context.Context, user, label string, expires time.Time) (string, localstore.TokenInfo, error)
+	AddDeviceUser(ctx context.Context, user, name string) error
 }
 
 var _ DataStore = (*localstore.Store)(nil)
@@ -50,8 +57,14 @@ type Server struct {
 	Now     func() time.Time
 
 	// JWTSecret verifies Supabase HS256 access tokens offline; empty
-	// refuses every JWT.
+	// (and no JWKS) refuses every JWT.
 	JWTSecret []byte
+	// JWKS verifies ES256/RS256 access tokens with the project's keys,
+	// cached on disk for offline use; nil accepts none.
+	JWKS *JWKS
+	// JWTIssuer is the `iss` a JWT must carry (the project's auth URL);
+	// empty accepts only JWTs that name no issuer.
+	JWTIssuer string
 	// AllowedHosts are extra host names (besides localhost and IP
 	// literals) that browsers may use to reach the daemon.
 	AllowedHosts []string

@@ -89,6 +89,10 @@ func (m *Main) Open(ctx context.Context) error {
 	m.API.Logger = m.Logger.With("component", "api")
 	m.API.Version = version()
 	m.API.JWTSecret = []byte(m.Config.JWTSecret)
+	m.API.JWTIssuer = m.Config.JWTIssuer
+	if m.Config.JWKSURL != "" {
+		m.API.JWKS = api.NewJWKS(m.Config.JWKSURL, filepath.Join(m.Config.DataDir, "jwks.json"))
+	}
 	m.API.AllowedHosts = m.Config.AllowedHosts
 	m.API.MountSync(m.Sync, m.Store)
 	if err := m.openAssistant(); err != nil {

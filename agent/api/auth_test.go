@@ -1,0 +1,232 @@
+package api_test
+
+import (
+	"context"
+	"crypto/ecdsa"
+	"crypto/elliptic"
+	"crypto/rand"
+	"encoding/base64"
+	"encoding/json"
+	"net/http"
+	"net/http/httptest"
+	"path/filepath"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/golang-jwt/jwt/v5"
+
+	"github.com/pam-rv/pamd/agent/api"
+	"github.com/pam-rv/pamd/localstore"
+	"github.com/pam-rv/pamd/schema"
+)
+
+const carol = "0190a000-0000-7000-8000-000000000003" // has a PAM account, not on this device
+
+const testIssuer = "https://abcd.supabase.co/auth/v1"
+
+// newAuthEnv is newTestEnv with the API server configured by set.
+func newAuthEnv(tb testing.TB, set func(*api.Server)) *testEnv {
+	tb.Helper()
+	ctx := context.Background()
+	s := localstore.New(filepath.Join(tb.TempDir(), localstore.FileName), schema.Default())
+	if err := s.Open(ctx); err != nil {
+		tb.Fatal(err)
+	}
+	tb.Cleanup(func() { s.Close() })
+	a := api.NewServer(s, s, s.Catalog)
+	a.JWTSecret = jwtSecret
+	a.Logger = discardLogger()
+	if set != nil {
+		set(a)
+	}
+	srv := httptest.NewServer(a.Handler())
+	tb.Cleanup(srv.Close)
+	env := &testEnv{srv: srv, store: s}
+	var err error
+	if env.alice, err = s.IssueToken(ctx, alice, "test"); err != nil {
+		tb.Fatal(err)
+	}
+	if env.bob, err = s.IssueToken(ctx, bob, "test"); err != nil {
+		tb.Fatal(err)
+	}
+	return env
+}
+
+func claims(sub string, extra map[string]any) map[string]any {
+	c := map[string]any{"sub": sub, "aud": "authenticated", "exp": time.Now().Add(time.Hour).Unix()}
+	for k, v := range extra {
+		if v == nil {
+			delete(c, k)
+		} else {
+			c[k] = v
+		}
+	}
+	return c
+}
+
+// get sends GET path with a raw Authorization header.
+func (e *testEnv) get(tb testing.TB, authz, path string) (int, string) {
+	tb.Helper()
+	req, err := http.NewRequest("GET", e.srv.URL+path, nil)
+	if err != nil {
+		tb.Fatal(err)
+	}
+	if authz != "" {
+		req.Header.Set("Authorization", authz)
+	}
+	resp, err := e.srv.Client().Do(req)
+	if err != nil {
+		tb.Fatal(err)
+	}
+	defer resp.Body.Close()
+	var p api.Problem
+	json.NewDecoder(resp.Body).Decode(&p)
+	return resp.StatusCode, p.Detail
+}
+
+func TestJWTWhoMayUseThisDevice(t *testing.T) {
+	noIssuer := newAuthEnv(t, nil)
+	withIssuer := newAuthEnv(t, func(a *api.Server) { a.JWTIssuer = testIssuer })
+	tests := []struct {
+		name   string
+		env    *testEnv
+		claims map[string]any
+		want   int
+		detail string
+	}{
+		{"DeviceUser", noIssuer, claims(bob, nil), 200, ""},
+		{"NotOnThisDevice", noIssuer, claims(carol, nil), 403, "pamd pair"},
+		{"WrongAudience", noIssuer, claims(bob, map[string]any{"aud": "some-other-app"}), 401, "audience"},
+		{"NoAudience", noIssuer, claims(bob, map[string]any{"aud": nil}), 401, "audience"},
+		{"IssuerNotConfigured", noIssuer, claims(bob, map[string]any{"iss": "https://evil"}), 401, "issuer"},
+		{"RightIssuer", withIssuer, claims(bob, map[string]any{"iss": testIssuer}), 200, ""},
+		{"WrongIssuer", withIssuer, claims(bob, map[string]any{"iss": "https://evil"}), 401, "issuer"},
+		{"MissingIssuer", withIssuer, claims(bob, nil), 401, "issuer"},
+		{"RightIssuerStrangerUser", withIssuer, claims(carol, map[string]any{"iss": testIssuer}), 403, "pamd pair"},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			status, detail := tt.env.get(t, "Bearer "+signJWT(t, tt.claims), "/api/v1/wins/expenses")
+			if status != tt.want || !strings.Contains(detail, tt.detail) {
+				t.Fatalf("status %d %q, want %d mentioning %q", status, detail, tt.want, tt.detail)
+			}
+		})
+	}
+	t.Run("PairedUserThenAccepted", func(t *testing.T) {
+		if err := noIssuer.store.AddDeviceUser(context.Background(), carol, "Carol's phone"); err != nil {
+			t.Fatal(err)
+		}
+		if status, detail := noIssuer.get(t, "Bearer "+signJWT(t, claims(carol, nil)), "/api/v1/wins/expenses"); status != 200 {
+			t.Fatalf("paired user: %d %s", status, detail)
+		}
+	})
+	t.Run("OwnerAccepted", func(t *testing.T) {
+		dave := "0190a000-0000-7000-8000-000000000004"
+		if err := noIssuer.store.SetOwner(context.Background(), dave); err != nil {
+			t.Fatal(err)
+		}
+		if status, detail := noIssuer.get(t, "Bearer "+signJWT(t, claims(dave, nil)), "/api/v1/wins/expenses"); status != 200 {
+			t.Fatalf("owner: %d %s", status, detail)
+		}
+	})
+}
+
+func TestBearerSchemeIsCaseInsensitive(t *testing.T) {
+	e := newAuthEnv(t, nil)
+	for _, scheme := range []string{"Bearer", "bearer", "BEARER", "bEaReR"} {
+		if status, detail := e.get(t, scheme+" "+e.alice, "/api/v1/wins/expenses"); status != 200 {
+			t.Errorf("%s: %d %s", scheme, status, detail)
+		}
+	}
+	for _, bad := range []string{"Basic " + e.alice, "Bearer", "Bearerx " + e.alice, e.alice} {
+		if status, _ := e.get(t, bad, "/api/v1/wins/expenses"); status != 401 {
+			t.Errorf("%q: %d, want 401", bad, status)
+		}
+	}
+}
+
+// jwksServer serves a key set holding pub as key kid.
+func jwksServer(tb testing.TB, kid string, pub *ecdsa.PublicKey) *httptest.Server {
+	tb.Helper()
+	raw, err := pub.Bytes() // 0x04 || X || Y
+	if err != nil {
+		tb.Fatal(err)
+	}
+	set := map[string]any{"keys": []map[string]any{{
+		"kty": "EC", "crv": "P-256", "alg": "ES256", "use": "sig", "kid": kid,
+		"x": base64.RawURLEncoding.EncodeToString(raw[1:33]),
+		"y": base64.RawURLEncoding.EncodeToString(raw[33:]),
+	}}}
+	srv := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		w.Header().Set("Content-Type", "application/json")
+		json.NewEncoder(w).Encode(set)
+	}))
+	tb.Cleanup(srv.Close)
+	return srv
+}
+
+func signES256(tb testing.TB, key *ecdsa.PrivateKey, kid string, c map[string]any) string {
+	tb.Helper()
+	tok := jwt.NewWithClaims(jwt.SigningMethodES256, jwt.MapClaims(c))
+	tok.Header["kid"] = kid
+	s, err := tok.SignedString(key)
+	if err != nil {
+		tb.Fatal(err)
+	}
+	return s
+}
+
+func TestJWKSVerifiesES256OnlineThenOffline(t *testing.T) {
+	key, err := ecdsa.GenerateKey(elliptic.P256(), rand.Reader)
+	if err != nil {
+		t.Fatal(err)
+	}
+	other, err := ecdsa.GenerateKey(elliptic.P256(), rand.Reader)
+	if err != nil {
+		t.Fatal(err)
+	}
+	keys := jwksServer(t, "key-1", &key.PublicKey)
+	cache := filepath.Join(t.TempDir(), "jwks.json")
+	c := claims(bob, map[string]any{"iss": testIssuer})
+	online := newAuthEnv(t, func(a *api.Server) {
+		a.JWTSecret = nil
+		a.JWTIssuer = testIssuer
+		a.JWKS = api.NewJWKS(keys.URL, cache)
+	})
+	tests := []struct {
+		name string
+		tok  string
+		want int
+	}{
+		{"Valid", signES256(t, key, "key-1", c), 200},
+		{"OtherKeySameKid", signES256(t, other, "key-1", c), 401},
+		{"UnknownKid", signES256(t, key, "key-2", c), 401},
+		{"HS256WithoutSecret", signJWT(t, c), 401},
+		{"StrangerUser", signES256(t, key, "key-1", claims(carol, map[string]any{"iss": testIssuer})), 403},
+	}
+	for _, tt := range tests {
+		t.Run("Online"+tt.name, func(t *testing.T) {
+			if status, detail := online.get(t, "Bearer "+tt.tok, "/api/v1/wins/expenses"); status != tt.want {
+				t.Fatalf("status %d (%s), want %d", status, detail, tt.want)
+			}
+		})
+	}
+
+	// The key server goes away (a dead zone); a restarted daemon verifies
+	// from the cache file.
+	url := keys.URL
+	keys.Close()
+	offline := newAuthEnv(t, func(a *api.Server) {
+		a.JWTSecret = nil
+		a.JWTIssuer = testIssuer
+		a.JWKS = api.NewJWKS(url, cache)
+	})
+	for _, tt := range tests {
+		t.Run("Offline"+tt.name, func(t *testing.T) {
+			if status, detail := offline.get(t, "Bearer "+tt.tok, "/api/v1/wins/expenses"); status != tt.want {
+				t.Fatalf("status %d (%s), want %d", status, detail, tt.want)
+			}
+		})
+	}
+}
