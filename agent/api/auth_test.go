@@ -5,6 +5,7 @@ import (
 	"crypto/ecdsa"
 	"crypto/elliptic"
 	"crypto/rand"
+	"database/sql"
 	"encoding/base64"
 	"encoding/json"
 	"net/http"
@@ -229,4 +230,97 @@ func TestJWKSVerifiesES256OnlineThenOffline(t *testing.T) {
 			}
 		})
 	}
+}
+
+func TestTokensListRevokeExpire(t *testing.T) {
+	e := newAuthEnv(t, nil)
+	ctx := context.Background()
+	if err := e.store.SetOwner(ctx, alice); err != nil {
+		t.Fatal(err)
+	}
+	list := func(tok string) []localstore.TokenInfo {
+		t.Helper()
+		req, _ := http.NewRequest("GET", e.srv.URL+"/api/v1/auth/tokens", nil)
+		req.Header.Set("Authorization", "Bearer "+tok)
+		resp, err := e.srv.Client().Do(req)
+		if err != nil {
+			t.Fatal(err)
+		}
+		defer resp.Body.Close()
+		var out struct{ Data []localstore.TokenInfo }
+		if err := json.NewDecoder(resp.Body).Decode(&out); err != nil || resp.StatusCode != 200 {
+			t.Fatalf("list tokens: %d %v", resp.StatusCode, err)
+		}
+		return out.Data
+	}
+	idOf := func(l []localstore.TokenInfo, user string) string {
+		t.Helper()
+		for _, ti := range l {
+			if ti.UserID == user {
+				return ti.ID
+			}
+		}
+		t.Fatalf("no token of %s in %+v", user, l)
+		return ""
+	}
+
+	all := list(e.alice)
+	if len(all) != 2 || all[0].Label != "test" || all[0].CreatedAt.IsZero() || all[0].ExpiresAt != nil {
+		t.Fatalf("owner's list: %+v", all)
+	}
+	if idOf(all, alice) == "" || all[0].LastUsed == nil && all[1].LastUsed == nil {
+		t.Fatalf("the owner's token was just used, no last use shown: %+v", all)
+	}
+	if own := list(e.bob); len(own) != 1 || own[0].UserID != bob {
+		t.Fatalf("bob sees %+v, want only his own token", own)
+	}
+	if status, _ := e.do(t, e.bob, "DELETE", "/api/v1/auth/tokens/"+idOf(all, alice), nil); status != 404 {
+		t.Fatalf("bob revoking the owner's token: %d, want 404", status)
+	}
+	if status, _ := e.do(t, e.alice, "DELETE", "/api/v1/auth/tokens/not-an-id", nil); status != 400 {
+		t.Fatalf("bad id: %d, want 400", status)
+	}
+	if status, body := e.do(t, e.alice, "DELETE", "/api/v1/auth/tokens/"+idOf(all, bob), nil); status != 200 {
+		t.Fatalf("owner revokes bob's token: %d %v", status, body)
+	}
+	if status, _ := e.do(t, e.bob, "GET", "/api/v1/wins/expenses", nil); status != 401 {
+		t.Fatalf("revoked token: %d, want 401 at once", status)
+	}
+
+	t.Run("Expiry", func(t *testing.T) {
+		live, _, err := e.store.NewToken(ctx, bob, "phone", time.Now().Add(time.Hour))
+		if err != nil {
+			t.Fatal(err)
+		}
+		dead, _, err := e.store.NewToken(ctx, bob, "old phone", time.Now().Add(-time.Second))
+		if err != nil {
+			t.Fatal(err)
+		}
+		if status, _ := e.do(t, live, "GET", "/api/v1/wins/expenses", nil); status != 200 {
+			t.Fatalf("unexpired token: %d", status)
+		}
+		if status, body := e.do(t, dead, "GET", "/api/v1/wins/expenses", nil); status != 401 {
+			t.Fatalf("expired token: %d %v", status, body)
+		}
+	})
+	t.Run("RowDeletedByHand", func(t *testing.T) {
+		tok, info, err := e.store.NewToken(ctx, bob, "by hand", time.Time{})
+		if err != nil {
+			t.Fatal(err)
+		}
+		if status, _ := e.do(t, tok, "GET", "/api/v1/wins/expenses", nil); status != 200 {
+			t.Fatalf("new token: %d", status)
+		}
+		db, err := sql.Open("sqlite", e.store.Path)
+		if err != nil {
+			t.Fatal(err)
+		}
+		defer db.Close()
+		if _, err := db.Exec(`DELETE FROM _pam_tokens WHERE substr(hash, 1, 16) = ?`, info.ID); err != nil {
+			t.Fatal(err)
+		}
+		if status, _ := e.do(t, tok, "GET", "/api/v1/wins/expenses", nil); status != 401 {
+			t.Fatalf("token whose row was deleted: %d, want 401 at once", status)
+		}
+	})
 }

@@ -114,6 +114,7 @@ func (s *Server) routes() {
 	s.Handle("GET /api/v1/pam/database/health", s.handleDatabaseHealth)
 	s.Handle("GET /api/v1/pam/database/schema", s.handleSchema)
 
+	s.authRoutes()
 	for _, res := range resources {
 		s.mountResource(res)
 	}
