@@ -17,11 +17,28 @@ import (
 // a Supabase JWT for one of the device's users, both checked locally so auth works in a dead zone.
 func (s *Server) authed(h func(w http.ResponseWriter, r *http.Request, user string)) http.Handler {
 	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		addr := clientAddr(r)
+		if wait := s.authFails.Wait(addr); wait > 0 {
+			w.Header().Set("Retry-After", retryAfter(wait))
+			s.writeError(w, r, schema.Errorf(schema.ERATELIMIT, "too many failed authentications from %s: try again in %s", addr, wait.Round(time.Second)))
+			return
+		}
 		user, err := s.authenticate(r)
 		if err != nil {
+			if schema.ErrorCode(err) == schema.EUNAUTHORIZED && presentsCredentials(r) {
+				s.authFails.Fail(addr)
+			}
 			w.Header().Set("WWW-Authenticate", `Bearer realm="pamd"`)
 			s.writeError(w, r, err)
 			return
+		}
+		if isWebSocket(r) {
+			if !s.sockets.acquire(user, s.WebSocketsPerUser) {
+				w.Header().Set("Retry-After", "30")
+				s.writeError(w, r, schema.Errorf(schema.ERATELIMIT, "too many live connections for this user (%d): close one first", s.WebSocketsPerUser))
+				return
+			}
+			defer s.sockets.release(user)
 		}
 		h(w, r, user)
 	})
@@ -52,6 +69,12 @@ func (s *Server) authenticate(r *http.Request) (string, error) {
 			"user %s is not paired with this device: on the device run `pamd pair` and send the code shown to POST /api/v1/auth/pair, or ask the owner to run `pamd token --user %s`", user, user)
 	}
 	return user, nil
+}
+
+// presentsCredentials tells a guess (a token was sent) from a client not
+// yet signed in; only guesses count towards the failed-attempt limit.
+func presentsCredentials(r *http.Request) bool {
+	return r.Header.Get("Authorization") != "" || isWebSocket(r) && r.URL.Query().Has("token")
 }
 
 // bearerToken takes the credentials of an Authorization header with the

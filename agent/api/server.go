@@ -68,10 +68,17 @@ type Server struct {
 	// AllowedHosts are extra host names (besides localhost and IP
 	// literals) that browsers may use to reach the daemon.
 	AllowedHosts []string
+	// CORSOrigins are the origins (scheme://host[:port]) of web apps
+	// elsewhere allowed to call the API from a browser.
+	CORSOrigins  []string
 	MaxBodyBytes int64
+	// WebSocketsPerUser caps one user's live WebSockets.
+	WebSocketsPerUser int
 
-	mux    *http.ServeMux
-	probes []Probe
+	mux       *http.ServeMux
+	authFails *failLimiter
+	sockets   wsCounter
+	probes    []Probe
 }
 
 // NewServer returns a server with defaults set.
@@ -84,7 +91,11 @@ func NewServer(store DataStore, tokens TokenStore, cat *schema.Catalog) *Server 
 		Now:          time.Now,
 		MaxBodyBytes: DefaultMaxBodyBytes,
 		mux:          http.NewServeMux(),
+
+		WebSocketsPerUser: DefaultWebSocketsPerUser,
 	}
+	// 20 failed authentications at once per address, then one a minute.
+	s.authFails = newFailLimiter(20, time.Minute, func() time.Time { return s.Now() })
 	s.routes()
 	return s
 }
