@@ -77,6 +77,8 @@ type Server struct {
 
 	mux       *http.ServeMux
 	authFails *failLimiter
+	pairFails *failLimiter
+	pair      pairing
 	sockets   wsCounter
 	probes    []Probe
 }
@@ -96,6 +98,8 @@ func NewServer(store DataStore, tokens TokenStore, cat *schema.Catalog) *Server 
 	}
 	// 20 failed authentications at once per address, then one a minute.
 	s.authFails = newFailLimiter(20, time.Minute, func() time.Time { return s.Now() })
+	// 5 wrong pairing codes at once per address, then one a minute.
+	s.pairFails = newFailLimiter(5, time.Minute, func() time.Time { return s.Now() })
 	s.routes()
 	return s
 }

@@ -8,6 +8,7 @@ import (
 func (s *Server) authRoutes() {
 	s.Handle("GET /api/v1/auth/tokens", s.handleListTokens)
 	s.Handle("DELETE /api/v1/auth/tokens/{id}", s.handleRevokeToken)
+	s.mux.HandleFunc("POST /api/v1/auth/pair", s.handlePair)
 }
 
 // tokenScope is whose tokens user may see and revoke: the owner every

@@ -57,6 +57,7 @@ func (m *Main) openControl() {
 	mux.HandleFunc("POST /token", m.handleControlToken)
 	mux.HandleFunc("GET /tokens", m.handleControlTokens)
 	mux.HandleFunc("DELETE /tokens/{id}", m.handleControlRevoke)
+	mux.HandleFunc("POST /pair", m.handleControlPair)
 	m.controlListener = l
 	m.control = &http.Server{Handler: mux, ReadHeaderTimeout: 10 * time.Second}
 }

@@ -15,6 +15,7 @@ import (
 	"text/tabwriter"
 	"time"
 
+	"github.com/pam-rv/pamd/agent/api"
 	"github.com/pam-rv/pamd/localstore"
 	"github.com/pam-rv/pamd/localstore/demo"
 	"github.com/pam-rv/pamd/schema"
@@ -379,4 +380,68 @@ func runDemo(ctx context.Context, args []string, stdout, stderr io.Writer, geten
 	fmt.Fprintf(stdout, "demo data: %d rows for users %v in %s\n", total, sum.Users, time.Since(start).Round(time.Millisecond))
 	fmt.Fprintf(stdout, "get a token: pamd token --data-dir %s\n", cfg.DataDir)
 	return nil
+}
+
+// pairRequest asks the daemon for a pairing code.
+type pairRequest struct {
+	User string        `json:"user"`
+	TTL  time.Duration `json:"ttl"`
+}
+
+type pairResponse struct {
+	Code    string    `json:"code"`
+	Expires time.Time `json:"expires"`
+}
+
+// runPair shows a one-time pairing code from the serving daemon, which is
+// the one that will check it.
+func runPair(ctx context.Context, args []string, stdout, stderr io.Writer, getenv func(string) string) error {
+	cfg := DefaultConfig()
+	fs := newFlagSet("pair", stderr)
+	cfg.bindCommon(fs, env(getenv))
+	user := fs.String("user", "", "pair the phone as this existing user `uuid` (default: the user of the phone's Supabase token, else a new user)")
+	ttl := fs.Duration("valid", api.DefaultPairTTL, "how long the code stays valid (`duration`, at most 1h)")
+	if err := cfg.parse(fs, args, stdout); err != nil {
+		return usageError(stderr, err)
+	}
+	if *user != "" {
+		id, err := schema.ParseUUID(*user)
+		if err != nil {
+			return fmt.Errorf("%w: pamd pair: --user %q is not a user id: %v", errUsage, *user, err)
+		}
+		*user = id
+	}
+	if *ttl <= 0 || *ttl > time.Hour {
+		return fmt.Errorf("%w: pamd pair: --valid %s: a code lives between a second and an hour", errUsage, *ttl)
+	}
+	var out pairResponse
+	err := controlCall(ctx, cfg.DataDir, "POST", "/pair", pairRequest{User: *user, TTL: *ttl}, &out)
+	if errors.Is(err, errNoDaemon) {
+		return fmt.Errorf("pamd pair: the daemon checks the code, and none serves %s (%v): start pamd serve first", cfg.DataDir, err)
+	}
+	if err != nil {
+		return fmt.Errorf("pamd pair: %w", err)
+	}
+	fmt.Fprintf(stdout, "pairing code: %s\nvalid once, until %s\non the phone: POST /api/v1/auth/pair {\"code\": \"%s\", \"name\": \"...\"}\n",
+		out.Code, out.Expires.Local().Format("15:04:05"), out.Code)
+	return nil
+}
+
+// handleControlPair makes a pairing code in the daemon's API server.
+func (m *Main) handleControlPair(w http.ResponseWriter, r *http.Request) {
+	var req pairRequest
+	w.Header().Set("Content-Type", "application/json")
+	if err := json.NewDecoder(http.MaxBytesReader(w, r.Body, 4096)).Decode(&req); err != nil {
+		w.WriteHeader(http.StatusBadRequest)
+		json.NewEncoder(w).Encode(controlTokens{Error: "bad request: " + err.Error()})
+		return
+	}
+	code, exp, err := m.API.NewPairCode(req.User, req.TTL)
+	if err != nil {
+		w.WriteHeader(http.StatusUnprocessableEntity)
+		json.NewEncoder(w).Encode(controlTokens{Error: schema.ErrorMessage(err), Code: schema.ErrorCode(err)})
+		return
+	}
+	m.Logger.Info("pairing code shown", "user", req.User, "expires", exp)
+	json.NewEncoder(w).Encode(pairResponse{Code: code, Expires: exp})
 }

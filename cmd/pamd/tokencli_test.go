@@ -1,6 +1,7 @@
 package main_test
 
 import (
+	"encoding/json"
 	"net/http"
 	"os/exec"
 	"strings"
@@ -81,6 +82,35 @@ func TestTokenListRevoke(t *testing.T) {
 	}
 	if s := status(ownerTok); s != 200 {
 		t.Fatalf("owner token after revoking the phone's: %d", s)
+	}
+	// A phone pairs with the code `pamd pair` shows; `pamd token revoke`
+	// takes its token back at once.
+	out, err = runPamd(t, bin, nil, "pair", "--data-dir", dataDir, "--log-level", "warn")
+	if err != nil || !strings.HasPrefix(out, "pairing code: ") {
+		t.Fatalf("pamd pair: %q %v", out, err)
+	}
+	code := strings.Fields(out)[2]
+	resp, err := http.Post("http://"+addr+"/api/v1/auth/pair", "application/json", strings.NewReader(`{"code": "`+code+`", "name": "Carol's phone"}`))
+	if err != nil {
+		t.Fatal(err)
+	}
+	var paired struct {
+		Token   string `json:"token"`
+		TokenID string `json:"token_id"`
+	}
+	json.NewDecoder(resp.Body).Decode(&paired)
+	resp.Body.Close()
+	if resp.StatusCode != 201 || status(paired.Token) != 200 {
+		t.Fatalf("pairing with %s: %d, token %q", code, resp.StatusCode, paired.Token)
+	}
+	if !strings.Contains(list(), "paired: Carol's phone") {
+		t.Fatal("the paired phone's token is not listed")
+	}
+	if _, err := runPamd(t, bin, nil, "token", "revoke", paired.TokenID, "--data-dir", dataDir, "--log-level", "warn"); err != nil {
+		t.Fatal(err)
+	}
+	if s := status(paired.Token); s != 401 {
+		t.Fatalf("revoked paired token: %d, want 401 at once", s)
 	}
 	if _, err := runPamd(t, bin, nil, "token", "revoke", "0123456789abcdef", "--data-dir", dataDir, "--log-level", "warn"); err == nil || !strings.Contains(err.Error(), "no token") {
 		t.Fatalf("revoking an unknown id: %v, want a refusal saying no token", err)
