@@ -107,7 +107,7 @@ func NewServer(store DataStore, tokens TokenStore, cat *schema.Catalog) *Server 
 // Handler returns the root handler with every route and middleware.
 // Routes mounted with Handle before or after are all served.
 func (s *Server) Handler() http.Handler {
-	return s.withRequestID(s.withLogging(s.withRecover(s.withHostCheck(s.mux))))
+	return s.withRequestID(s.withLogging(s.withRecover(s.withHostCheck(s.withCORS(s.mux)))))
 }
 
 // Handle lets other parts of the agent (chat, tools, sync) mount routes
