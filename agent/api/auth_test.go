@@ -12,6 +12,7 @@ import (
 	"net/http/httptest"
 	"path/filepath"
 	"strings"
+	"sync/atomic"
 	"testing"
 	"time"
 
@@ -323,4 +324,53 @@ func TestTokensListRevokeExpire(t *testing.T) {
 			t.Fatalf("token whose row was deleted: %d, want 401 at once", status)
 		}
 	})
+}
+
+// TestJWKSWithdrawnKeyStops: once the key set is older than MaxAge, a use
+// refreshes it in the background, and a key the project withdrew stops
+// verifying; the new key works.
+func TestJWKSWithdrawnKeyStops(t *testing.T) {
+	old, err := ecdsa.GenerateKey(elliptic.P256(), rand.Reader)
+	if err != nil {
+		t.Fatal(err)
+	}
+	cur, err := ecdsa.GenerateKey(elliptic.P256(), rand.Reader)
+	if err != nil {
+		t.Fatal(err)
+	}
+	oldSrv, curSrv := jwksServer(t, "old", &old.PublicKey), jwksServer(t, "new", &cur.PublicKey)
+	var serving atomic.Pointer[string]
+	serving.Store(&oldSrv.URL)
+	proxy := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		http.Redirect(w, r, *serving.Load(), http.StatusFound)
+	}))
+	defer proxy.Close()
+	clk := &clock{t: time.Now()}
+	var set *api.JWKS
+	e := newAuthEnv(t, func(a *api.Server) {
+		a.JWTSecret = nil
+		set = api.NewJWKS(proxy.URL, filepath.Join(t.TempDir(), "jwks.json"))
+		set.Now = clk.Now
+		a.JWKS = set
+	})
+	c := claims(bob, nil)
+	oldTok, curTok := signES256(t, old, "old", c), signES256(t, cur, "new", c)
+	if status, detail := e.get(t, "Bearer "+oldTok, "/api/v1/wins/expenses"); status != 200 {
+		t.Fatalf("old key while published: %d %s", status, detail)
+	}
+	serving.Store(&curSrv.URL) // the project rotates: the old key is withdrawn
+	clk.Add(set.MaxAge + time.Minute)
+	status := 200
+	for range 500 { // the refresh runs in the background; a hang guard, not a budget
+		if status, _ = e.get(t, "Bearer "+oldTok, "/api/v1/wins/expenses"); status == 401 {
+			break
+		}
+		time.Sleep(10 * time.Millisecond)
+	}
+	if status != 401 {
+		t.Fatalf("withdrawn key after the set aged: %d, want 401", status)
+	}
+	if status, detail := e.get(t, "Bearer "+curTok, "/api/v1/wins/expenses"); status != 200 {
+		t.Fatalf("new key: %d %s", status, detail)
+	}
 }

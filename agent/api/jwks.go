@@ -29,12 +29,18 @@ type JWKS struct {
 	Client    *http.Client
 	// MinRefresh is the least time between two fetches.
 	MinRefresh time.Duration
-	Now        func() time.Time
+	// MaxAge is how old the set may grow before a use fetches it again in
+	// the background (a key the project withdrew stops working); offline,
+	// the old set goes on answering.
+	MaxAge time.Duration
+	Now    func() time.Time
 
-	mu        sync.Mutex
-	loaded    bool // the cache file has been read
-	keys      map[string]jwk
-	attempted time.Time // the last fetch attempt
+	mu         sync.Mutex
+	loaded     bool // the cache file has been read
+	keys       map[string]jwk
+	attempted  time.Time // the last fetch attempt
+	fetched    time.Time // when the set in memory was fetched (or cached)
+	refreshing bool      // a background refresh runs
 }
 
 type jwk struct {
@@ -49,6 +55,7 @@ func NewJWKS(url, cachePath string) *JWKS {
 		CachePath:  cachePath,
 		Client:     &http.Client{Timeout: 10 * time.Second},
 		MinRefresh: time.Minute,
+		MaxAge:     time.Hour,
 		Now:        time.Now,
 	}
 }
@@ -65,9 +72,23 @@ func (k *JWKS) Key(ctx context.Context, kid, alg string) (any, error) {
 		}
 	}
 	key, ok := k.find(kid, alg)
-	fetch := !ok && k.URL != "" && k.Now().Sub(k.attempted) >= k.MinRefresh
-	if fetch {
-		k.attempted = k.Now()
+	now := k.Now()
+	mayFetch := k.URL != "" && now.Sub(k.attempted) >= k.MinRefresh
+	fetch := !ok && mayFetch
+	stale := ok && mayFetch && !k.refreshing && k.MaxAge > 0 && now.Sub(k.fetched) >= k.MaxAge
+	if fetch || stale {
+		k.attempted = now
+	}
+	if stale {
+		k.refreshing = true
+		go func() {
+			ctx, cancel := context.WithTimeout(context.Background(), 30*time.Second)
+			defer cancel()
+			k.Refresh(ctx) // a failure keeps the set we have
+			k.mu.Lock()
+			k.refreshing = false
+			k.mu.Unlock()
+		}()
 	}
 	k.mu.Unlock()
 	if ok {
@@ -127,7 +148,7 @@ func (k *JWKS) Refresh(ctx context.Context) error {
 		return err
 	}
 	k.mu.Lock()
-	k.keys, k.loaded = keys, true
+	k.keys, k.loaded, k.fetched = keys, true, k.Now()
 	k.mu.Unlock()
 	if k.CachePath != "" {
 		if err := writeFileAtomic(k.CachePath, raw); err != nil {
@@ -145,11 +166,15 @@ func (k *JWKS) loadCache() error {
 	if err != nil {
 		return err
 	}
+	fi, err := os.Stat(k.CachePath)
+	if err != nil {
+		return err
+	}
 	keys, err := parseJWKS(raw)
 	if err != nil {
 		return err
 	}
-	k.keys = keys
+	k.keys, k.fetched = keys, fi.ModTime()
 	return nil
 }
 
