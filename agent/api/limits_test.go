@@ -205,9 +205,10 @@ func TestWebSocketOriginMustBeOurs(t *testing.T) {
 	}
 }
 
-// TestSlowBodiesAreCut: clients trickling a request body are disconnected
-// by the server's read timeout (shortened here), and the connection cap
-// holds while they wait.
+// TestSlowBodiesAreCut: 3,000 clients trickling request bodies are all
+// disconnected by the server's read timeout (shortened here), the
+// connection cap keeps at most MaxConns of them inside the server at once,
+// and the server's memory while they wait is bounded (measured).
 func TestSlowBodiesAreCut(t *testing.T) {
 	e := newAuthEnv(t, nil)
 	srv := api.NewHTTPServer(e.srv.Config.Handler)
@@ -219,9 +220,12 @@ func TestSlowBodiesAreCut(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	go srv.Serve(api.LimitListener(l, 1000))
+	go srv.Serve(api.LimitListener(l, api.MaxConns))
 	defer srv.Close()
-	const n = 300
+	var before, peak runtime.MemStats
+	runtime.GC()
+	runtime.ReadMemStats(&before)
+	const n = 3000
 	conns := make([]net.Conn, 0, n)
 	for range n {
 		c, err := net.Dial("tcp", l.Addr().String())
@@ -232,10 +236,16 @@ func TestSlowBodiesAreCut(t *testing.T) {
 		fmt.Fprintf(c, "POST /api/v1/pam/database/create HTTP/1.1\r\nHost: 127.0.0.1\r\nAuthorization: Bearer %s\r\nContent-Type: application/json\r\nContent-Length: 100000\r\n\r\n{", e.alice)
 		conns = append(conns, c)
 	}
+	runtime.ReadMemStats(&peak)
+	grew := int64(peak.HeapInuse+peak.StackInuse) - int64(before.HeapInuse+before.StackInuse)
+	t.Logf("%d slow bodies open: heap+stacks grew %d MiB (%d goroutines)", n, grew>>20, runtime.NumGoroutine())
+	if grew > 128<<20 {
+		t.Fatalf("memory grew %d MiB with %d slow clients, want bounded by the connection cap", grew>>20, n)
+	}
 	// Every connection is answered or closed by the server; none is left
 	// waiting for the rest of its body.
 	for i, c := range conns {
-		c.SetReadDeadline(time.Now().Add(time.Minute)) // a hang guard, not a budget
+		c.SetReadDeadline(time.Now().Add(2 * time.Minute)) // a hang guard, not a budget
 		_, err := io.Copy(io.Discard, c)
 		if ne, ok := err.(net.Error); ok && ne.Timeout() {
 			t.Fatalf("connection %d still open: the server did not cut the slow body", i)
