@@ -157,3 +157,21 @@ func TestPairCodeCannotBeGuessed(t *testing.T) {
 		}
 	})
 }
+
+func TestPairCodeFromTheDashboard(t *testing.T) {
+	e, a, _ := newPairEnv(t)
+	if err := e.store.SetOwner(t.Context(), alice); err != nil {
+		t.Fatal(err)
+	}
+	if status, _ := e.do(t, e.bob, "POST", "/api/v1/auth/pair/code", nil); status != 403 {
+		t.Fatalf("a code for a user who is not the owner: %d, want 403", status)
+	}
+	status, body := e.do(t, e.alice, "POST", "/api/v1/auth/pair/code", nil)
+	code, _ := body["code"].(string)
+	if status != 201 || len(code) != 9 || body["expires_at"] == nil {
+		t.Fatalf("owner's code: %d %v", status, body)
+	}
+	if status, body, _ := pairFrom(t, a.Handler(), "192.168.1.20:5000", "", map[string]any{"code": code, "name": "Dan"}); status != 201 {
+		t.Fatalf("pairing with the dashboard's code: %d %v", status, body)
+	}
+}
