@@ -55,11 +55,9 @@ func (m *Main) openControl() {
 	}
 	mux := http.NewServeMux()
 	mux.HandleFunc("POST /token", m.handleControlToken)
-	mux.HandleFunc("GET /tokens", m.handleControlTokens)
-	mux.HandleFunc("DELETE /tokens/{id}", m.handleControlRevoke)
-	mux.HandleFunc("POST /pair", m.handleControlPair)
 	m.controlListener = l
 	m.control = &http.Server{Handler: mux, ReadHeaderTimeout: 10 * time.Second}
+	m.mountTokenControl(mux)
 }
 
 // handleControlToken issues a token through the daemon's store.

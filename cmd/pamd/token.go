@@ -302,6 +302,13 @@ func controlCall(ctx context.Context, dir, method, path string, body, out any) e
 	return nil
 }
 
+// mountTokenControl adds the control socket's token and pairing routes.
+func (m *Main) mountTokenControl(mux *http.ServeMux) {
+	mux.HandleFunc("GET /tokens", m.handleControlTokens)
+	mux.HandleFunc("DELETE /tokens/{id}", m.handleControlRevoke)
+	mux.HandleFunc("POST /pair", m.handleControlPair)
+}
+
 // handleControlTokens lists tokens through the daemon's store.
 func (m *Main) handleControlTokens(w http.ResponseWriter, r *http.Request) {
 	list, err := m.Store.Tokens(r.Context(), r.URL.Query().Get("user"))
