@@ -79,7 +79,7 @@ type Store struct {
 	stmts   map[string]*sql.Stmt // write statements prepared once
 
 	tokensMu sync.RWMutex      // guards tokens
-	tokens   map[string]string // token hash -> user id
+	tokens   map[string]string // token hash -> last use written (a write throttle)
 
 	integrity  atomic.Pointer[Integrity] // the last verdict on the file
 	verdictMu  sync.Mutex                // serialises changes of integrity

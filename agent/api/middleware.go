@@ -130,15 +130,38 @@ func (s *Server) withHostCheck(next http.Handler) http.Handler {
 			s.writeError(w, r, schema.Errorf(schema.EFORBIDDEN, "host %q is not allowed", truncate(r.Host, 64)))
 			return
 		}
-		if o := r.Header.Get("Origin"); o != "" && o != "null" {
-			u, err := url.Parse(o)
-			if err != nil || !s.hostAllowed(u.Host) {
-				s.writeError(w, r, schema.Errorf(schema.EFORBIDDEN, "origin %q is not allowed", truncate(o, 64)))
-				return
-			}
+		if o := r.Header.Get("Origin"); o != "" && !s.originAllowed(r, o) {
+			s.writeError(w, r, schema.Errorf(schema.EFORBIDDEN, "origin %q is not allowed: add the web app's origin to --cors-origins, or its host name to --allowed-hosts", truncate(o, 64)))
+			return
 		}
 		next.ServeHTTP(w, r)
 	})
+}
+
+// originAllowed tells whether a browser page from origin o may call us
+// (WebSockets included, which browsers do not guard with CORS): our own
+// pages (same host and port as the request), loopback, a configured host
+// name, or a configured CORS origin. Not any IP address, and not "null"
+// (sandboxed frames, file: pages).
+func (s *Server) originAllowed(r *http.Request, o string) bool {
+	if s.corsAllowed(o) {
+		return true
+	}
+	u, err := url.Parse(o)
+	if err != nil || u.Host == "" || (u.Scheme != "http" && u.Scheme != "https") || u.User != nil || u.Path != "" {
+		return false
+	}
+	if strings.EqualFold(u.Host, r.Host) {
+		return true
+	}
+	host := strings.Trim(strings.ToLower(u.Hostname()), "[]")
+	if host == "localhost" || strings.HasSuffix(host, ".localhost") {
+		return true
+	}
+	if ip := net.ParseIP(host); ip != nil {
+		return ip.IsLoopback()
+	}
+	return slices.Contains(s.AllowedHosts, host)
 }
 
 func (s *Server) hostAllowed(hostport string) bool {

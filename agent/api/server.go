@@ -28,9 +28,16 @@ type DataStore interface {
 	Integrity() localstore.Integrity
 }
 
-// TokenStore resolves device tokens the daemon issued.
+// TokenStore resolves device tokens the daemon issued and knows the
+// device's users.
 type TokenStore interface {
 	TokenUser(ctx context.Context, token string) (string, bool)
+	IsDeviceUser(ctx context.Context, user string) bool
+	Owner() string
+	Tokens(ctx context.Context, user string) ([]localstore.TokenInfo, error)
+	RevokeToken(ctx context.Context, user, id string) (localstore.TokenInfo, error)
+	NewToken(ctx context.Context, user, label string, expires time.Time) (string, localstore.TokenInfo, error)
+	AddDeviceUser(ctx context.Context, user, name string) error
 }
 
 var _ DataStore = (*localstore.Store)(nil)
@@ -50,15 +57,30 @@ type Server struct {
 	Now     func() time.Time
 
 	// JWTSecret verifies Supabase HS256 access tokens offline; empty
-	// refuses every JWT.
+	// (and no JWKS) refuses every JWT.
 	JWTSecret []byte
+	// JWKS verifies ES256/RS256 access tokens with the project's keys,
+	// cached on disk for offline use; nil accepts none.
+	JWKS *JWKS
+	// JWTIssuer is the `iss` a JWT must carry (the project's auth URL);
+	// empty accepts only JWTs that name no issuer.
+	JWTIssuer string
 	// AllowedHosts are extra host names (besides localhost and IP
 	// literals) that browsers may use to reach the daemon.
 	AllowedHosts []string
+	// CORSOrigins are the origins (scheme://host[:port]) of web apps
+	// elsewhere allowed to call the API from a browser.
+	CORSOrigins  []string
 	MaxBodyBytes int64
+	// WebSocketsPerUser caps one user's live WebSockets.
+	WebSocketsPerUser int
 
-	mux    *http.ServeMux
-	probes []Probe
+	mux       *http.ServeMux
+	authFails *failLimiter
+	pairFails *failLimiter
+	pair      pairing
+	sockets   wsCounter
+	probes    []Probe
 }
 
 // NewServer returns a server with defaults set.
@@ -71,7 +93,13 @@ func NewServer(store DataStore, tokens TokenStore, cat *schema.Catalog) *Server 
 		Now:          time.Now,
 		MaxBodyBytes: DefaultMaxBodyBytes,
 		mux:          http.NewServeMux(),
+
+		WebSocketsPerUser: DefaultWebSocketsPerUser,
 	}
+	// 20 failed authentications at once per address, then one a minute.
+	s.authFails = newFailLimiter(20, time.Minute, func() time.Time { return s.Now() })
+	// 5 wrong pairing codes at once per address, then one a minute.
+	s.pairFails = newFailLimiter(5, time.Minute, func() time.Time { return s.Now() })
 	s.routes()
 	return s
 }
@@ -79,7 +107,7 @@ func NewServer(store DataStore, tokens TokenStore, cat *schema.Catalog) *Server 
 // Handler returns the root handler with every route and middleware.
 // Routes mounted with Handle before or after are all served.
 func (s *Server) Handler() http.Handler {
-	return s.withRequestID(s.withLogging(s.withRecover(s.withHostCheck(s.mux))))
+	return s.withRequestID(s.withLogging(s.withRecover(s.withHostCheck(s.withCORS(s.mux)))))
 }
 
 // Handle lets other parts of the agent (chat, tools, sync) mount routes
@@ -101,6 +129,7 @@ func (s *Server) routes() {
 	s.Handle("GET /api/v1/pam/database/health", s.handleDatabaseHealth)
 	s.Handle("GET /api/v1/pam/database/schema", s.handleSchema)
 
+	s.authRoutes()
 	for _, res := range resources {
 		s.mountResource(res)
 	}

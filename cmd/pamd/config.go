@@ -24,6 +24,9 @@ type Config struct {
 	LogFormat    string // json | text
 	LogLevel     string // debug | info | warn | error
 	JWTSecret    string
+	JWTIssuer    string // the iss every accepted JWT carries
+	JWKSURL      string // the project's JSON Web Key Set
+	CORSOrigins  []string
 	AllowedHosts []string
 	Demo         bool // fill the demo data set when the database is new
 	CentralURL   string
@@ -193,6 +196,9 @@ func (c *Config) bindServe(fs *flag.FlagSet, e env) {
 	c.bindCommon(fs, e)
 	fs.StringVar(&c.Listen, "listen", e.str("PAM_LISTEN", c.Listen), "HTTP listen `address`; listening on the LAN is an explicit choice (PAM_LISTEN)")
 	fs.StringVar(&c.JWTSecret, "jwt-secret", e.str("PAM_JWT_SECRET", c.JWTSecret), "Supabase JWT secret to verify user tokens offline (PAM_JWT_SECRET)")
+	fs.StringVar(&c.JWKSURL, "jwks-url", e.str("PAM_JWKS_URL", c.JWKSURL), "`url` of the project's JSON Web Key Set, e.g. https://<ref>.supabase.co/auth/v1/.well-known/jwks.json, to verify ES256/RS256 tokens; cached in the data directory for offline use (PAM_JWKS_URL)")
+	fs.StringVar(&c.JWTIssuer, "jwt-issuer", e.str("PAM_JWT_ISSUER", c.JWTIssuer), "the `iss` accepted JWTs must carry, the project's auth URL such as https://<ref>.supabase.co/auth/v1; default: derived from --jwks-url, and with neither only JWTs naming no issuer are accepted (PAM_JWT_ISSUER)")
+	cors := fs.String("cors-origins", e.str("PAM_CORS_ORIGINS", strings.Join(c.CORSOrigins, ",")), "comma-separated browser `origins` (scheme://host[:port]) of web apps allowed to call the API from elsewhere (PAM_CORS_ORIGINS)")
 	hosts := fs.String("allowed-hosts", e.str("PAM_ALLOWED_HOSTS", strings.Join(c.AllowedHosts, ",")), "comma-separated host names browsers may use besides localhost and IPs (PAM_ALLOWED_HOSTS)")
 	fs.BoolVar(&c.Demo, "demo", e.boolean("PAM_DEMO", c.Demo), "fill the demo data set when the database is new (PAM_DEMO)")
 	c.bindCentral(fs, e)
@@ -202,6 +208,18 @@ func (c *Config) bindServe(fs *flag.FlagSet, e env) {
 	fs.StringVar(&c.InsightsSchedule, "insights-schedule", e.str("PAM_INSIGHTS_SCHEDULE", c.InsightsSchedule), "cron `spec` of the proactive insights (maintenance due, budgets) (PAM_INSIGHTS_SCHEDULE)")
 	fs.StringVar(&c.SyncSchedule, "sync-schedule", e.str("PAM_SYNC_SCHEDULE", c.SyncSchedule), "cron `spec` of the periodic sync (PAM_SYNC_SCHEDULE)")
 	c.afterParse = append(c.afterParse, func() {
+		if c.JWTIssuer == "" {
+			c.JWTIssuer, _ = strings.CutSuffix(c.JWKSURL, "/.well-known/jwks.json")
+			if c.JWTIssuer == c.JWKSURL {
+				c.JWTIssuer = ""
+			}
+		}
+		c.CORSOrigins = nil
+		for _, o := range strings.Split(*cors, ",") {
+			if o = strings.TrimRight(strings.TrimSpace(o), "/"); o != "" {
+				c.CORSOrigins = append(c.CORSOrigins, o)
+			}
+		}
 		c.AllowedHosts = nil
 		for _, h := range strings.Split(*hosts, ",") {
 			if h = strings.TrimSpace(strings.ToLower(h)); h != "" {

@@ -27,8 +27,9 @@ const ControlSocket = "pamd.sock"
 var errNoDaemon = errors.New("no daemon answers on the control socket")
 
 type tokenRequest struct {
-	User  string `json:"user"` // "" for the device owner
-	Label string `json:"label"`
+	User    string    `json:"user"` // "" for the device owner
+	Label   string    `json:"label"`
+	Expires time.Time `json:"expires"` // zero: never
 }
 
 type tokenResponse struct {
@@ -57,6 +58,7 @@ func (m *Main) openControl() {
 	m.mountTransferControl(mux)
 	m.controlListener = l
 	m.control = &http.Server{Handler: mux, ReadHeaderTimeout: 10 * time.Second}
+	m.mountTokenControl(mux)
 }
 
 // handleControlToken issues a token through the daemon's store.
@@ -67,7 +69,7 @@ func (m *Main) handleControlToken(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	m.controlMu.Lock()
-	tok, err := issueTokenFor(r.Context(), m.Store, req.User, req.Label)
+	tok, err := issueTokenFor(r.Context(), m.Store, req.User, req.Label, req.Expires)
 	m.controlMu.Unlock()
 	if err != nil {
 		msg := err.Error()
@@ -88,7 +90,7 @@ func writeControl(w http.ResponseWriter, status int, v tokenResponse) {
 }
 
 // tokenViaDaemon asks the daemon serving dir for a token.
-func tokenViaDaemon(ctx context.Context, dir, user, label string) (string, error) {
+func tokenViaDaemon(ctx context.Context, dir string, tr tokenRequest) (string, error) {
 	path := filepath.Join(dir, ControlSocket)
 	client := &http.Client{Timeout: 30 * time.Second, Transport: &http.Transport{
 		DialContext: func(ctx context.Context, _, _ string) (net.Conn, error) {
@@ -97,7 +99,7 @@ func tokenViaDaemon(ctx context.Context, dir, user, label string) (string, error
 		},
 	}}
 	defer client.CloseIdleConnections()
-	body, _ := json.Marshal(tokenRequest{User: user, Label: label})
+	body, _ := json.Marshal(tr)
 	req, err := http.NewRequestWithContext(ctx, "POST", "http://pamd/token", bytes.NewReader(body))
 	if err != nil {
 		return "", err
@@ -123,7 +125,7 @@ func tokenViaDaemon(ctx context.Context, dir, user, label string) (string, error
 
 // issueTokenFor issues a token for user ("" for the device owner), making
 // the user's profile, and the user the owner when there is none.
-func issueTokenFor(ctx context.Context, s *localstore.Store, user, label string) (string, error) {
+func issueTokenFor(ctx context.Context, s *localstore.Store, user, label string, expires time.Time) (string, error) {
 	id := s.Owner()
 	if user != "" {
 		var err error
@@ -142,5 +144,6 @@ func issueTokenFor(ctx context.Context, s *localstore.Store, user, label string)
 			return "", err
 		}
 	}
-	return s.IssueToken(ctx, id, label)
+	tok, _, err := s.NewToken(ctx, id, label, expires)
+	return tok, err
 }

@@ -92,6 +92,8 @@ func run(ctx context.Context, args []string, stdout, stderr io.Writer, getenv fu
 		return runServe(ctx, args[1:], stdout, stderr, getenv)
 	case "token":
 		return runToken(ctx, args[1:], stdout, stderr, getenv)
+	case "pair":
+		return runPair(ctx, args[1:], stdout, stderr, getenv)
 	case "demo":
 		return runDemo(ctx, args[1:], stdout, stderr, getenv)
 	case "import":

@@ -90,7 +90,12 @@ func (m *Main) Open(ctx context.Context) error {
 	m.API.Logger = m.Logger.With("component", "api")
 	m.API.Version = version()
 	m.API.JWTSecret = []byte(m.Config.JWTSecret)
+	m.API.JWTIssuer = m.Config.JWTIssuer
+	if m.Config.JWKSURL != "" {
+		m.API.JWKS = api.NewJWKS(m.Config.JWKSURL, filepath.Join(m.Config.DataDir, "jwks.json"))
+	}
 	m.API.AllowedHosts = m.Config.AllowedHosts
+	m.API.CORSOrigins = m.Config.CORSOrigins
 	m.API.MountSync(m.Sync, m.Store)
 	m.API.MountTransfer(&transfer.Importer{Store: m.Store, Catalog: cat, Now: m.Store.Now})
 	if err := m.openAssistant(); err != nil {
@@ -101,15 +106,12 @@ func (m *Main) Open(ctx context.Context) error {
 	if err := m.Sync.Open(); err != nil {
 		return fmt.Errorf("sync schedule %q: %w", m.Config.SyncSchedule, err)
 	}
-	m.server = &http.Server{
-		Handler:           m.API.Handler(),
-		ReadHeaderTimeout: 10 * time.Second,
-		IdleTimeout:       2 * time.Minute,
-		ErrorLog:          slog.NewLogLogger(m.Logger.Handler(), slog.LevelWarn),
-	}
+	m.server = api.NewHTTPServer(m.API.Handler()) // timeouts and header cap
+	m.server.ErrorLog = slog.NewLogLogger(m.Logger.Handler(), slog.LevelWarn)
 	if m.listener, err = net.Listen("tcp", m.Config.Listen); err != nil {
 		return fmt.Errorf("listen on %s: %w", m.Config.Listen, err)
 	}
+	m.listener = api.LimitListener(m.listener, api.MaxConns)
 	m.openControl()
 	return nil
 }
