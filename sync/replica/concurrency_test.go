@@ -30,6 +30,9 @@ func TestConcurrentDevices(t *testing.T) {
 // database adopted with init --adopt (expenses keyed by pam_id, the
 // project's users in auth.users, rows there before any device).
 func TestConcurrentDevicesAdopted(t *testing.T) {
+	if testing.Short() {
+		t.Skip("long: make test runs it without -race, after the -short race run")
+	}
 	f := supabasetest.Install(t, pgtest.NewDB(t))
 	ctx := context.Background()
 	if err := central.InitWith(ctx, pgtest.Connect(t, f.OwnerURL), schema.Default(), central.Options{Adopt: true}); err != nil {

@@ -19,6 +19,9 @@ import (
 // centrally, and holds nothing of anyone else.
 func TestOracle(t *testing.T) {
 	for seed := uint64(1); seed <= 3; seed++ {
+		if testing.Short() && seed > 1 {
+			break // one seed under -short (the race run); all three without
+		}
 		t.Run(fmt.Sprint("seed", seed), func(t *testing.T) {
 			runOracle(t, seed, 250, oracleEnv{c: newCentral(t), a: userA, b: userB, key: "id"})
 		})
@@ -30,6 +33,9 @@ func TestOracle(t *testing.T) {
 // them by pam_id), the web app inserts without ids, and the users are the
 // project's auth users.
 func TestOracleAdopted(t *testing.T) {
+	if testing.Short() {
+		t.Skip("long: make test runs it without -race, after the -short race run")
+	}
 	f := supabasetest.Install(t, pgtest.NewDB(t))
 	if err := central.InitWith(context.Background(), pgtest.Connect(t, f.OwnerURL), schema.Default(), central.Options{Adopt: true}); err != nil {
 		t.Fatalf("init --adopt: %v", err)

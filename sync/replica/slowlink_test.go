@@ -182,6 +182,9 @@ func runSlowLink(tb testing.TB, link linktest.Link, changes, perTx int, ordered 
 // changes while the dashboard writes converges and loses no write. How
 // long it takes is BenchmarkSlowLink's business, not this test's.
 func TestSlowLink(t *testing.T) {
+	if testing.Short() {
+		t.Skip("long: make test runs it without -race, after the -short race run")
+	}
 	cases := []struct {
 		name           string
 		link           linktest.Link
