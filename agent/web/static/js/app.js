@@ -44,6 +44,7 @@ async function route() {
     try { await whoami(); } catch (e) { if (e.status === 401) name = 'signin'; }
   }
   document.body.classList.toggle('signed-out', !session.token || !session.user);
+  document.body.dataset.view = name;
   for (const a of document.querySelectorAll('nav a')) {
     if (a.dataset.view === name) a.setAttribute('aria-current', 'page');
     else a.removeAttribute('aria-current');

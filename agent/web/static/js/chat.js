@@ -24,6 +24,7 @@ export function renderChat(root) {
     return { li, body, cards: null };
   };
   const addCard = (m, ev) => {
+    if (quiet(ev)) return;
     if (!m.cards) { m.cards = h('div', { class: 'cards' }); m.li.append(m.cards); }
     m.cards.append(toolCard(ev));
   };
@@ -86,6 +87,12 @@ export function renderChat(root) {
     h('h1', { id: 'chat-h', class: 'visually-hidden' }, 'Chat with PAM'), log, state, form));
   input.focus();
   return () => ws.close();
+}
+
+// quiet: lookups that found nothing are how PAM checks, not news.
+function quiet(ev) {
+  const r = ev.result;
+  return !ev.error && r && typeof r === 'object' && (r.returned === 0 || (Array.isArray(r.rows) && !r.rows.length));
 }
 
 function label(name) { return (name || 'a tool').replace(/^pam_/, '').replace(/_/g, ' '); }

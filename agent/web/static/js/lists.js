@@ -100,7 +100,7 @@ async function listPanel(panel, def) {
     const [title, sub, amount] = def.line(r);
     return h('li', { class: 'record' },
       h('div', { class: 'record-main' }, h('strong', {}, title), h('span', { class: 'muted' }, sub)),
-      amount ? h('span', { class: 'amount' }, amount) : null,
+      amount ? h('span', { class: 'sum' }, amount) : null,
       h('div', { class: 'record-actions' },
         h('button', { type: 'button', onclick: () => edit(def, r, () => load(false)), 'aria-label': `Edit ${title}` }, 'Edit'),
         h('button', { type: 'button', class: 'danger', 'aria-label': `Delete ${title}`, onclick: async () => {

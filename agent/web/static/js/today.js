@@ -34,12 +34,15 @@ export async function renderToday(root) {
   const monthStart = localDate(new Date(now.getFullYear(), now.getMonth(), 1));
   const grid = h('div', { class: 'grid' });
   root.append(h('h1', { class: 'visually-hidden' }, 'Today'), grid);
+  // The recommendations carry the user's currency: money is written once
+  // it is known.
+  const recsP = settle(recommendations);
   const [spend, maint, trips, fuel, recs] = await Promise.all([
-    settle(() => spending(monthStart)),
+    settle(async () => { await recsP; return spending(monthStart); }),
     settle(maintenance),
     settle(upcomingTrips),
     settle(fuelEconomy),
-    settle(recommendations),
+    recsP,
   ]);
   feedList = h('ul', { class: 'feed', 'aria-live': 'polite', 'aria-label': 'Notifications' });
   drawFeed();
@@ -53,30 +56,42 @@ export async function renderToday(root) {
 }
 
 // spending: the budgets covering today with what was spent against them,
-// then the month's spending per category.
+// then the month's spending per category. Fuel is counted once (README):
+// a fill-up that no fuel expense of its date and amount stands for counts
+// as a fuel expense of its date and total.
+const FUEL = new Set(['fuel', 'gas', 'gasoline', 'petrol', 'diesel']);
 async function spending(monthStart) {
   const d = today();
-  const [budgets, expenses] = await Promise.all([
-    post('/api/v1/pam/database/read', { table: 'budget_summary',
-      filters: { start_date: { op: 'lte', value: d }, end_date: { op: 'gte', value: d } }, order: 'category', limit: 100 }),
-    get('/api/v1/wins/expenses' + query({ 'date.gte': monthStart, limit: 1000, order: '-date' })),
+  const budgets = await post('/api/v1/pam/database/read', { table: 'budget_summary',
+    filters: { start_date: { op: 'lte', value: d }, end_date: { op: 'gte', value: d } }, order: 'category', limit: 100 });
+  const from = (budgets.data || []).reduce((m, b) => (b.start_date < m ? b.start_date : m), monthStart);
+  const [expenses, fills] = await Promise.all([
+    get('/api/v1/wins/expenses' + query({ 'date.gte': from, limit: 1000, order: '-date' })),
+    get('/api/v1/wheels/fuel' + query({ 'date.gte': from, limit: 1000, order: '-date' })),
   ]);
-  const rows = (expenses && expenses.data) || [];
+  const all = ((expenses && expenses.data) || []).map((e) => ({ date: e.date, category: e.category, c: cents(e.amount) }));
+  const fuelKeys = new Set(all.filter((e) => FUEL.has(e.category)).map((e) => `${e.date}|${e.c}`));
+  for (const f of (fills && fills.data) || []) {
+    const c = cents(f.total);
+    if (c > 0 && !fuelKeys.has(`${f.date}|${c}`)) all.push({ date: f.date, category: 'fuel', c, fill: true });
+  }
+  const rows = all.filter((e) => e.date >= monthStart && e.date <= d);
   const byCat = new Map();
   let total = 0;
   for (const e of rows) {
-    const c = cents(e.amount);
-    total += c;
-    byCat.set(e.category, (byCat.get(e.category) || 0) + c);
+    total += e.c;
+    byCat.set(e.category, (byCat.get(e.category) || 0) + e.c);
   }
   const out = [h('p', { class: 'big', id: 'month-total' }, money(total, true),
-    h('small', {}, ` spent in ${rows.length} expense${rows.length === 1 ? '' : 's'}`))];
+    h('small', {}, ` spent in ${rows.length} purchase${rows.length === 1 ? '' : 's'}`))];
   const list = h('ul', { class: 'bars' });
   const seen = new Set();
   for (const b of budgets.data || []) {
     seen.add(b.category);
     const budget = cents(b.budgeted_amount);
-    const spent = cents(b.spent);
+    // budget_summary sums expenses; add the fills no expense stands for.
+    const extra = all.filter((e) => e.fill && e.category === b.category && e.date >= b.start_date && e.date <= b.end_date).reduce((a, e) => a + e.c, 0);
+    const spent = cents(b.spent) + extra;
     const pct = budget > 0 ? Math.round((spent * 100) / budget) : 0;
     const state = pct >= 100 ? 'over' : pct >= 80 ? 'warn' : 'ok';
     list.append(h('li', { class: 'bar ' + state },
