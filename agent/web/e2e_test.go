@@ -13,6 +13,8 @@ import (
 	"testing"
 	"time"
 
+	"github.com/chromedp/cdproto/cdp"
+	"github.com/chromedp/cdproto/network"
 	"github.com/chromedp/chromedp"
 
 	"github.com/pam-rv/pamd/agent/api"
@@ -279,7 +281,107 @@ func TestE2EDashboard(t *testing.T) {
 	if phoneTotal != total {
 		t.Errorf("the phone shows %q, the dashboard %q", phoneTotal, total)
 	}
+	// Touch targets: everything one can tap is at least 44 px each way, on
+	// the phone and on the dashboard.
+	for _, vp := range []struct {
+		ctx  context.Context
+		name string
+	}{{phone, "phone"}, {bctx, "dashboard"}} {
+		small, err := chromedp.Run(vp.ctx, chromedp.Evaluate[[]string](smallTargetsJS))
+		if err != nil {
+			t.Fatal(err)
+		}
+		measured, err := chromedp.Run(vp.ctx, chromedp.Evaluate[int](`document.querySelectorAll('button, a[href], input, select, textarea').length`))
+		if err != nil || measured < 8 {
+			t.Fatalf("%s: %d interactive elements to measure (%v): the check sees nothing", vp.name, measured, err)
+		}
+		if len(small) > 0 {
+			t.Errorf("%s: touch targets under 44 px: %v", vp.name, small)
+		}
+	}
+
+	// Delete asks first: cancel keeps the row, confirm removes it.
+	countRecords := func() int {
+		n, err := chromedp.Run(phone, chromedp.Evaluate[int](`document.querySelectorAll('.record').length`))
+		if err != nil {
+			t.Fatal(err)
+		}
+		return n
+	}
+	run(t, phone, "lists", chromedp.Click(css(`nav a[data-view="lists"]`)), chromedp.WaitVisible(css(".record")))
+	rows := countRecords()
+	run(t, phone, "delete, then cancel",
+		chromedp.Click(css(".record button.danger")),
+		chromedp.WaitVisible(css("#confirm-no")),
+		chromedp.Click(css("#confirm-no")),
+		chromedp.WaitNotVisible(css("#confirm")),
+	)
+	if got := countRecords(); got != rows {
+		t.Errorf("cancel deleted a row: %d rows, were %d", got, rows)
+	}
+	run(t, phone, "delete, then confirm",
+		chromedp.Click(css(".record button.danger")),
+		chromedp.WaitVisible(css("#confirm-yes")),
+		chromedp.Click(css("#confirm-yes")),
+		poll(fmt.Sprintf(`document.querySelectorAll('.record').length === %d`, rows-1)),
+	)
+
+	// The phone out of reach of pamd: a quick expense waits on the phone
+	// and reaches pamd when the phone is back.
+	offline := func(off bool) chromedp.Action[chromedp.Void] {
+		return chromedp.Func(func(ctx context.Context, tg *chromedp.Target) error {
+			if _, err := cdp.Call(ctx, tg, network.Enable, network.EnableParams{}); err != nil {
+				return err
+			}
+			_, err := cdp.Call(ctx, tg, network.EmulateNetworkConditionsByRule, network.EmulateNetworkConditionsByRuleParams{
+				MatchedNetworkConditions: []*network.Conditions{{Offline: off, DownloadThroughput: -1, UploadThroughput: -1}}})
+			return err
+		})
+	}
+	run(t, phone, "quick expense with pamd out of reach",
+		offline(true),
+		chromedp.Click(css("#quick-expense")),
+		chromedp.WaitVisible(css("#qe-amount")),
+		chromedp.SendKeys(css("#qe-amount"), "11.40"),
+		chromedp.Click(css(`dialog.sheet button[type="submit"]`)),
+		chromedp.WaitNotPresent(css("dialog.sheet")),
+		poll(`JSON.parse(localStorage.getItem('pam.outbox') || '[]').length === 1`),
+	)
+	if has(t, e.store, "11.40") {
+		t.Fatal("the expense reached pamd while the phone was offline")
+	}
+	run(t, phone, "back in reach",
+		offline(false),
+		chromedp.Click(css(`nav a[data-view="today"]`)),
+		poll(`JSON.parse(localStorage.getItem('pam.outbox') || '[]').length === 0`),
+	)
+	if !has(t, e.store, "11.40") {
+		t.Error("the queued expense did not reach pamd")
+	}
 	t.Logf("screenshots in %s", out)
+}
+
+// smallTargetsJS lists the visible interactive elements smaller than
+// 44×44 CSS px (radio inputs styled as chips are measured by their label).
+const smallTargetsJS = `[...document.querySelectorAll('button, a[href], input, select, textarea, summary, .chips label')]
+  .filter((el) => !el.closest('.chips') || el.tagName === 'LABEL')
+  .filter((el) => !el.classList.contains('skip'))
+  .filter((el) => { const r = el.getBoundingClientRect(); return r.width > 0 && r.height > 0 && getComputedStyle(el).visibility !== 'hidden'; })
+  .filter((el) => { const r = el.getBoundingClientRect(); const c = el.type === 'checkbox' ? 28 : 44; return r.width < c - 0.5 || r.height < c - 0.5; })
+  .map((el) => el.tagName + (el.id ? '#' + el.id : '') + ' ' + (el.textContent || el.name || '').trim().slice(0, 20) + ' ' + Math.round(el.getBoundingClientRect().width) + 'x' + Math.round(el.getBoundingClientRect().height))`
+
+func has(t *testing.T, s *localstore.Store, amount string) bool {
+	t.Helper()
+	res, err := s.Find(context.Background(), alice, "expenses", schema.Query{Limit: 1000})
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, r := range res.Rows {
+		if fmt.Sprint(r["amount"]) == amount {
+			return true
+		}
+	}
+	return false
 }
 
 // run runs one step; a step that fails leaves a screenshot of the page.
