@@ -114,7 +114,7 @@ func seed(t *testing.T, s *localstore.Store) {
 		{"budgets", schema.Row{"category": "camping", "name": "Camping", "budgeted_amount": "450.00", "start_date": first.Format(time.DateOnly), "end_date": last.Format(time.DateOnly)}},
 		{"budgets", schema.Row{"category": "fuel", "name": "Fuel", "budgeted_amount": "500.00", "start_date": first.Format(time.DateOnly), "end_date": last.Format(time.DateOnly)}},
 		{"expenses", schema.Row{"amount": "142.60", "category": "groceries", "date": inMonth(1), "description": "Market, Moab"}},
-		{"expenses", schema.Row{"amount": "88.15", "category": "groceries", "date": inMonth(3), "description": "Co-op"}},
+		{"expenses", schema.Row{"amount": "88.15", "category": "groceries", "date": inMonth(3), "description": "Co-op, Moab"}},
 		{"expenses", schema.Row{"amount": "396.00", "category": "camping", "date": inMonth(2), "description": "Sand Flats, 6 nights"}},
 		{"expenses", schema.Row{"amount": "34.50", "category": "dining", "date": inMonth(4), "description": "Diner"}},
 		{"maintenance_records", schema.Row{"task": "Oil and filter", "date": day(-80), "mileage": 84200, "status": "completed", "cost": "189.00", "next_due_date": day(12), "next_due_mileage": 92200}},
@@ -253,6 +253,32 @@ func TestE2EDashboard(t *testing.T) {
 	}
 	t.Logf("chat answer (%s): %q", provider, reply)
 
+	// Review a conflict: a merge kept the other device's note on the
+	// Co-op expense; both values are shown and the user picks theirs.
+	coop := findExpense(t, e.store, "Co-op, Moab")
+	err = e.store.ApplyRemote(context.Background(), func(tx *localstore.SyncTx) error {
+		return tx.AddConflict(context.Background(), localstore.ConflictRecord{Table: "expenses", RowID: coop, Column: "description",
+			UserID: alice, Winner: []byte(`"Co-op, Moab"`), Loser: []byte(`"Co-op (bulk oats)"`), Reason: "concurrent update"})
+	})
+	if err != nil {
+		t.Fatal(err)
+	}
+	run(t, bctx, "review a conflict",
+		chromedp.Click(css(`nav a[data-view="sync"]`)),
+		chromedp.WaitVisible(css(".conflict .pick")),
+		shot("sync-conflict-1024x600.png"),
+	)
+	if got := text(".conflict"); !strings.Contains(got, "Co-op, Moab") || !strings.Contains(got, "Co-op (bulk oats)") {
+		t.Errorf("the conflict does not show both values: %q", got)
+	}
+	run(t, bctx, "pick the other value",
+		chromedp.Click(css(".conflict .pick button:last-child")),
+		chromedp.WaitNotPresent(css(".conflict")),
+	)
+	if findExpense(t, e.store, "Co-op (bulk oats)") != coop {
+		t.Error("picking the other value did not restore it")
+	}
+
 	// The phone: a second tab on the same browser profile (the token is
 	// remembered), portrait, touch, then the night theme.
 	phone, cancelP := chromedp.NewContext(bctx)
@@ -369,6 +395,20 @@ const smallTargetsJS = `[...document.querySelectorAll('button, a[href], input, s
   .filter((el) => { const r = el.getBoundingClientRect(); return r.width > 0 && r.height > 0 && getComputedStyle(el).visibility !== 'hidden'; })
   .filter((el) => { const r = el.getBoundingClientRect(); const c = el.type === 'checkbox' ? 28 : 44; return r.width < c - 0.5 || r.height < c - 0.5; })
   .map((el) => el.tagName + (el.id ? '#' + el.id : '') + ' ' + (el.textContent || el.name || '').trim().slice(0, 20) + ' ' + Math.round(el.getBoundingClientRect().width) + 'x' + Math.round(el.getBoundingClientRect().height))`
+
+func findExpense(t *testing.T, s *localstore.Store, description string) string {
+	t.Helper()
+	res, err := s.Find(context.Background(), alice, "expenses", schema.Query{Limit: 1000})
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, r := range res.Rows {
+		if r["description"] == description {
+			return fmt.Sprint(r["id"])
+		}
+	}
+	return ""
+}
 
 func has(t *testing.T, s *localstore.Store, amount string) bool {
 	t.Helper()

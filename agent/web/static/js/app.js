@@ -119,6 +119,7 @@ async function refreshSync() {
   parts.push('synced ' + ago(st.last_success_at || st.last_pull_at));
   pill.dataset.state = st.conflicts ? 'conflict' : online ? 'online' : 'offline';
   label.textContent = parts.join(' · ');
+  pill.title = label.textContent; // the whole line when it is cut short
 }
 
 function renderSignIn(root) {

@@ -37,6 +37,7 @@ export async function renderSync(root) {
       if (st.last_error) rows.push(['Last error', st.last_error]);
       if (st.next_retry_at && !String(st.next_retry_at).startsWith('0001')) rows.push(['Next try', fmtDate(st.next_retry_at)]);
       status.append(h('dl', { class: 'facts' }, rows.map(([k, v]) => [h('dt', {}, k), h('dd', {}, v)])),
+        st.central === 'none' ? h('p', { class: 'muted' }, 'Everything is kept on this device; set PAM_CENTRAL_URL on pamd to sync.') :
         h('div', { class: 'actions' }, h('button', { type: 'button', class: 'primary', onclick: async (ev) => {
           ev.target.disabled = true;
           try { await flushOutbox(); await post('/api/v1/sync/now'); toast('Synced'); } catch (e) { toast(e.message, 'bad'); }
