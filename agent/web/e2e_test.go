@@ -71,7 +71,8 @@ func fullEnv(t *testing.T) *env {
 	router.Logger = logger
 	a.MountAssistant(&chat.Service{Model: router, Tools: reg, Memory: s, Gate: gate, Logger: logger,
 		Knowledge: &contextengine.Engine{Store: s}}, reg)
-	a.MountIntelligence(reg, &notify.Hub{})
+	hub := &notify.Hub{}
+	a.MountIntelligence(reg, hub)
 	sy := runner.New(nil)
 	sy.Logger = logger
 	if err := sy.Open(); err != nil {
@@ -85,7 +86,7 @@ func fullEnv(t *testing.T) *env {
 	if err != nil {
 		t.Fatal(err)
 	}
-	return &env{srv: srv, store: s, token: tok}
+	return &env{srv: srv, store: s, token: tok, hub: hub}
 }
 
 const rig = "0190b000-0000-7000-8000-0000000000a1"
@@ -198,6 +199,18 @@ func TestE2EDashboard(t *testing.T) {
 		chromedp.WaitVisible(css("#month-total")),
 		chromedp.WaitVisible(css("#fuel svg.chart")),
 	)
+	// What the first load transferred, as the browser counts it: the page
+	// and every /ui/ file (the API's answers are data, not the app).
+	transferred, err := chromedp.Run(bctx, chromedp.Evaluate[float64](`[...performance.getEntriesByType('navigation'), ...performance.getEntriesByType('resource')]
+		.filter((e) => e.entryType === 'navigation' || new URL(e.name).pathname.startsWith('/ui/'))
+		.reduce((a, e) => a + e.transferSize, 0)`))
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Logf("first load transferred %.0f bytes (budget %d)", transferred, firstLoadBudget)
+	if transferred <= 0 || transferred >= firstLoadBudget {
+		t.Errorf("first load transferred %.0f bytes, budget %d", transferred, firstLoadBudget)
+	}
 	total := text("#month-total")
 	budgets, maint, trips := text("#spend"), text("#maint"), text("#trips")
 	run(t, bctx, "dashboard screenshot", shot("dashboard-1024x600.png"))
@@ -208,6 +221,13 @@ func TestE2EDashboard(t *testing.T) {
 			t.Errorf("overview lacks %q in %q", want.text, want.where)
 		}
 	}
+
+	// A notification pushed by pamd arrives live on the overview.
+	run(t, bctx, "notifications socket", poll(`document.getElementById('live').textContent === 'Live'`))
+	if n := e.hub.Publish(alice, notify.Notification{Type: "maintenance_due", Title: "Oil change due in 12 days", Body: "Oil and filter at 92,200 km", TS: time.Now().UTC()}); n != 1 {
+		t.Fatalf("the notification reached %d subscribers, want the page", n)
+	}
+	run(t, bctx, "notification arrives", poll(`document.querySelector('.feed') && document.querySelector('.feed').textContent.includes('Oil change due in 12 days')`))
 
 	// Quick entry: tap "+ Expense", type a number, tap save. There is no
 	// central database at all: the write is local.
@@ -336,6 +356,18 @@ func TestE2EDashboard(t *testing.T) {
 	}
 	run(t, phone, "lists", chromedp.Click(css(`nav a[data-view="lists"]`)), chromedp.WaitVisible(css(".record")))
 	rows := countRecords()
+	// Edit: the first row (the newest expense, 57.25) becomes 57.52.
+	run(t, phone, "edit",
+		chromedp.Click(css(".record button:not(.danger)")),
+		chromedp.WaitVisible(css("#e-amount")),
+		chromedp.SetValue(css("#e-amount"), "57.52"),
+		chromedp.Click(css(`dialog.sheet button[type="submit"]`)),
+		chromedp.WaitNotPresent(css("dialog.sheet")),
+		poll(`document.querySelector('.record .sum') && document.querySelector('.record .sum').textContent.startsWith('57.52')`),
+	)
+	if !has(t, e.store, "57.52") || has(t, e.store, "57.25") {
+		t.Error("the edit did not reach the store")
+	}
 	run(t, phone, "delete, then cancel",
 		chromedp.Click(css(".record button.danger")),
 		chromedp.WaitVisible(css("#confirm-no")),

@@ -16,6 +16,7 @@ import (
 	"testing"
 
 	"github.com/pam-rv/pamd/agent/api"
+	"github.com/pam-rv/pamd/agent/notify"
 	"github.com/pam-rv/pamd/agent/web"
 	"github.com/pam-rv/pamd/localstore"
 	"github.com/pam-rv/pamd/schema"
@@ -30,6 +31,7 @@ type env struct {
 	srv   *httptest.Server
 	store *localstore.Store
 	token string
+	hub   *notify.Hub // nil unless the notifications socket is mounted
 }
 
 // newEnv runs the real API server over a real store in a temporary

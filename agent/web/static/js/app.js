@@ -45,7 +45,7 @@ async function route() {
   }
   document.body.classList.toggle('signed-out', !session.token || !session.user);
   document.body.dataset.view = name;
-  for (const a of document.querySelectorAll('nav a')) {
+  for (const a of document.querySelectorAll('.top nav a')) {
     if (a.dataset.view === name) a.setAttribute('aria-current', 'page');
     else a.removeAttribute('aria-current');
   }

@@ -48,10 +48,11 @@ const PAGE = 100;
 export async function renderLists(root) {
   const kind = new URLSearchParams(location.hash.split('?')[1] || '').get('kind') || 'expenses';
   const k = KINDS[kind] ? kind : 'expenses';
-  const tabs = h('div', { class: 'tabs', role: 'tablist', 'aria-label': 'Record type' },
-    Object.entries(KINDS).map(([name, def]) => h('a', { role: 'tab', href: `#/lists?kind=${name}`,
-      'aria-selected': name === k ? 'true' : 'false', class: name === k ? 'active' : '' }, def.title)));
-  const panel = h('div', { role: 'tabpanel', 'aria-label': KINDS[k].title });
+  // Plain links (each list has its own address), the current one marked.
+  const tabs = h('nav', { class: 'tabs', 'aria-label': 'Record type' },
+    Object.entries(KINDS).map(([name, def]) => h('a', { href: `#/lists?kind=${name}`,
+      'aria-current': name === k ? 'page' : undefined, class: name === k ? 'active' : '' }, def.title)));
+  const panel = h('section', { 'aria-label': KINDS[k].title });
   root.append(h('h1', { class: 'visually-hidden' }, 'Records'), tabs, panel);
   await listPanel(panel, KINDS[k]);
 }
