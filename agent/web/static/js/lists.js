@@ -124,6 +124,15 @@ async function listPanel(panel, def) {
   await load(false);
 }
 
+// localDateTime writes a stored UTC timestamp the way a datetime-local
+// field shows it: in the device's time zone, to the minute.
+function localDateTime(v) {
+  const d = new Date(v);
+  if (isNaN(d)) return '';
+  const p = (n) => String(n).padStart(2, '0');
+  return `${d.getFullYear()}-${p(d.getMonth() + 1)}-${p(d.getDate())}T${p(d.getHours())}:${p(d.getMinutes())}`;
+}
+
 // edit opens a form for one row (or a new one) and sends only what changed.
 function edit(def, row, done) {
   const inputs = {};
@@ -143,7 +152,7 @@ function edit(def, row, done) {
       const t = { date: 'date', datetime: 'datetime-local' }[type] || 'text';
       el = h('input', { id: 'e-' + name, type: t, autocomplete: 'off',
         inputmode: type === 'money' || type === 'number' ? 'decimal' : type === 'int' ? 'numeric' : undefined,
-        value: v === null || v === undefined ? '' : type === 'datetime' ? String(v).slice(0, 16) : String(v) });
+        value: v === null || v === undefined ? '' : type === 'datetime' ? localDateTime(v) : String(v) });
     }
     inputs[name] = { el, type };
     body.push(field(label, el));
