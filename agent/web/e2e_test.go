@@ -370,7 +370,7 @@ func TestE2EDashboard(t *testing.T) {
 	}
 	run(t, phone, "delete, then cancel",
 		chromedp.Click(css(".record button.danger")),
-		chromedp.WaitVisible(css("#confirm-no")),
+		poll(`document.getElementById('confirm').open && document.activeElement.id === 'confirm-no'`),
 		chromedp.Click(css("#confirm-no")),
 		chromedp.WaitNotVisible(css("#confirm")),
 	)
@@ -379,8 +379,9 @@ func TestE2EDashboard(t *testing.T) {
 	}
 	run(t, phone, "delete, then confirm",
 		chromedp.Click(css(".record button.danger")),
-		chromedp.WaitVisible(css("#confirm-yes")),
+		poll(`document.getElementById('confirm').open && document.activeElement.id === 'confirm-no'`),
 		chromedp.Click(css("#confirm-yes")),
+		chromedp.WaitNotVisible(css("#confirm")),
 		poll(fmt.Sprintf(`document.querySelectorAll('.record').length === %d`, rows-1)),
 	)
 
@@ -415,6 +416,38 @@ func TestE2EDashboard(t *testing.T) {
 	)
 	if !has(t, e.store, "11.40") {
 		t.Error("the queued expense did not reach pamd")
+	}
+	// Accessibility audit with axe-core, when its script is at hand
+	// (PAM_AXE=path/to/axe.min.js, from npm's axe-core): no serious or
+	// critical violation on the overview, chat, records and sync pages,
+	// in both themes.
+	if src := os.Getenv("PAM_AXE"); src != "" {
+		axe, err := os.ReadFile(src)
+		if err != nil {
+			t.Fatalf("PAM_AXE: %v", err)
+		}
+		for _, view := range []struct {
+			ctx        context.Context
+			name, page string
+		}{
+			{phone, "phone, night", "today"}, {phone, "phone, night", "chat"}, {phone, "phone, night", "lists"}, {phone, "phone, night", "sync"},
+			{bctx, "dashboard, day", "today"}, {bctx, "dashboard, day", "lists"},
+		} {
+			run(t, view.ctx, "open "+view.page, chromedp.Click(css(`nav a[data-view="`+view.page+`"]`)), poll(`!document.querySelector('main[aria-busy]')`))
+			// DevTools evaluation is not subject to the page's CSP.
+			if _, err := chromedp.Run(view.ctx, chromedp.Evaluate[bool](string(axe)+";true")); err != nil {
+				t.Fatalf("load axe: %v", err)
+			}
+			found, err := chromedp.Run(view.ctx, chromedp.Evaluate[[]string](`axe.run(document, {resultTypes: ['violations']}).then((r) => r.violations
+				.filter((v) => v.impact === 'serious' || v.impact === 'critical')
+				.map((v) => v.id + ' (' + v.impact + '): ' + v.nodes.slice(0, 3).map((n) => n.target.join(' ')).join(', ')))`, chromedp.EvalAwaitPromise))
+			if err != nil {
+				t.Fatalf("axe on %s %s: %v", view.name, view.page, err)
+			}
+			for _, v := range found {
+				t.Errorf("axe, %s, %s: %s", view.name, view.page, v)
+			}
+		}
 	}
 	t.Logf("screenshots in %s", out)
 }

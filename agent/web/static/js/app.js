@@ -23,8 +23,8 @@ function applyTheme(t) {
   document.documentElement.dataset.theme = t;
   localStorage.setItem('pam.theme', t);
   const b = document.getElementById('theme');
+  // A toggle: its name stays "Night", its pressed state says which theme is on.
   b.setAttribute('aria-pressed', t === 'night' ? 'true' : 'false');
-  b.querySelector('span').textContent = t === 'night' ? 'Day' : 'Night';
 }
 applyTheme(localStorage.getItem('pam.theme') || (matchMedia('(prefers-color-scheme: dark)').matches ? 'night' : 'day'));
 document.getElementById('theme').addEventListener('click', () =>

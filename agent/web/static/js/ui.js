@@ -83,7 +83,14 @@ export function confirmDialog(question, action) {
   d.querySelector('#confirm-text').textContent = question;
   d.querySelector('#confirm-yes').textContent = action || 'Delete';
   return new Promise((resolve) => {
-    d.onclose = () => { resolve(d.returnValue === 'yes'); if (back) back.focus(); };
+    d.onclose = () => {
+      // The close event is queued: the one of the previous question can
+      // arrive after this one was asked. It is not this answer.
+      if (d.open) return;
+      d.onclose = null;
+      resolve(d.returnValue === 'yes');
+      if (back) back.focus();
+    };
     d.returnValue = '';
     d.showModal();
     d.querySelector('#confirm-no').focus();
