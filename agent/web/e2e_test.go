@@ -189,11 +189,21 @@ func TestE2EDashboard(t *testing.T) {
 	}
 	css := func(sel string) chromedp.CSS { return chromedp.CSS(sel) }
 
-	// Sign in by pasting the token, as a person would.
-	run(t, bctx, "sign in",
+	// Sign in by pasting the token, as a person would; a wrong one is
+	// refused in words.
+	run(t, bctx, "wrong token",
 		chromedp.EmulateViewport(1024, 600, chromedp.EmulateLandscape),
-		chromedp.Navigate(e.srv.URL+"/#/signin"),
+		chromedp.Navigate(e.srv.URL+"/"),
 		chromedp.WaitVisible(css("#token")),
+		chromedp.SendKeys(css("#token"), "pam_not-a-token"),
+		chromedp.Click(css(`form button[type="submit"]`)),
+		poll(`!!document.querySelector('[role="alert"]') && document.querySelector('[role="alert"]').textContent.includes('does not know this token')`),
+	)
+	run(t, bctx, "sign in",
+		chromedp.Func(func(ctx context.Context, tg *chromedp.Target) error {
+			_, err := chromedp.Evaluate[bool](`document.getElementById('token').value = ''; true`)(ctx, tg)
+			return err
+		}),
 		chromedp.SendKeys(css("#token"), e.token),
 		chromedp.Click(css(`form button[type="submit"]`)),
 		chromedp.WaitVisible(css("#month-total")),
@@ -257,6 +267,44 @@ func TestE2EDashboard(t *testing.T) {
 		t.Errorf("%d expenses of 57.25 in the store, want the quick one", found)
 	}
 	t.Logf("month total %q -> %q", before, total)
+
+	// A fill-up: tap "+ Fill-up", the amount, litres and odometer, save.
+	// The vehicle is the one the fuel log knows; the fill and its fuel
+	// expense are written together.
+	run(t, bctx, "quick fill-up",
+		chromedp.Click(css("#quick-fuel")),
+		chromedp.WaitVisible(css("#qf-total")),
+		chromedp.SendKeys(css("#qf-total"), "96.30"),
+		chromedp.Click(css("dialog.sheet details summary")),
+		chromedp.SendKeys(css("#qf-litres"), "66"),
+		chromedp.SendKeys(css("#qf-odo"), "86120"),
+		chromedp.Click(css(`dialog.sheet button[type="submit"]`)),
+		chromedp.WaitNotPresent(css("dialog.sheet")),
+		poll(`localStorage.getItem('pam.vehicle') === '`+rig+`'`),
+		poll(fmt.Sprintf(`!!document.querySelector('#month-total') && document.querySelector('#month-total').textContent !== %q`, total)),
+	)
+	// Counted once: the fill and its expense add 96.30, not twice that.
+	before, total = total, text("#month-total")
+	t.Logf("after the fill-up: %q -> %q", before, total)
+	if !strings.HasPrefix(total, "959.24") {
+		t.Errorf("month total after a 96.30 fill-up is %q, want 959.24 (862.94 + 96.30, counted once)", total)
+	}
+	fills, err := e.store.Find(context.Background(), alice, "fuel_log", schema.Query{Limit: 1000})
+	if err != nil {
+		t.Fatal(err)
+	}
+	var fill schema.Row
+	for _, f := range fills.Rows {
+		if fmt.Sprint(f["total"]) == "96.30" {
+			fill = f
+		}
+	}
+	if fill == nil || fill["vehicle_id"] != rig || fmt.Sprint(fill["price"]) != "1.459" || fmt.Sprint(fill["odometer"]) != "86120" {
+		t.Errorf("the fill-up in the store: %v", fill)
+	}
+	if !has(t, e.store, "96.30") {
+		t.Error("the fill-up's fuel expense is not in the store")
+	}
 
 	// Chat: the offline answerer streams its answer over /ws/chat.
 	run(t, bctx, "chat",

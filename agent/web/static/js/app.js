@@ -64,7 +64,8 @@ async function route() {
 }
 window.addEventListener('hashchange', () => { route(); main.focus({ preventScroll: true }); });
 window.addEventListener('pam:unauthorized', () => {
-  if (location.hash !== '#/signin') { setToken(''); location.hash = '#/signin'; }
+  // On the sign-in screen the form says what went wrong itself.
+  if (document.body.dataset.view !== 'signin') { setToken(''); location.hash = '#/signin'; }
 });
 window.addEventListener('pam:changed', () => { refreshSync(); if (currentView() === 'today') route(); });
 window.addEventListener('pam:outbox', refreshSync);
