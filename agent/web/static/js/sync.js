@@ -40,7 +40,12 @@ export async function renderSync(root) {
         st.central === 'none' ? h('p', { class: 'muted' }, 'Everything is kept on this device; set PAM_CENTRAL_URL on pamd to sync.') :
         h('div', { class: 'actions' }, h('button', { type: 'button', class: 'primary', onclick: async (ev) => {
           ev.target.disabled = true;
-          try { await flushOutbox(); await post('/api/v1/sync/now'); toast('Synced'); } catch (e) { toast(e.message, 'bad'); }
+          try {
+            await flushOutbox();
+            // pamd may run the cycle in the background (202, state "pending").
+            const r = await post('/api/v1/sync/now');
+            toast(r && r.state === 'pending' ? 'Sync started' : 'Synced');
+          } catch (e) { toast(e.message, 'bad'); }
           ev.target.disabled = false;
           draw();
           window.dispatchEvent(new CustomEvent('pam:outbox'));
