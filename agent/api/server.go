@@ -10,6 +10,7 @@ import (
 	"net/http"
 	"time"
 
+	"github.com/pam-rv/pamd/agent/web"
 	"github.com/pam-rv/pamd/localstore"
 	"github.com/pam-rv/pamd/schema"
 )
@@ -133,6 +134,7 @@ func (s *Server) routes() {
 	for _, res := range resources {
 		s.mountResource(res)
 	}
+	web.Mount(s.mux, s.Handle) // the dashboard and phone UI at / (agent/web)
 	s.mux.HandleFunc("/", func(w http.ResponseWriter, r *http.Request) {
 		s.writeError(w, r, schema.Errorf(schema.ENOTFOUND, "no route %s %s", r.Method, truncate(r.URL.Path, 128)))
 	})
