@@ -39,7 +39,9 @@ func (s *Server) MountAssistant(c Chatter, t ToolRunner) {
 			s.writeError(w, r, err)
 			return
 		}
+		start := time.Now()
 		reply, err := c.Turn(r.Context(), user, chat.Request{Message: req.Message, SessionID: req.SessionID}, nil)
+		s.Metrics.reply(providerOf(reply), time.Since(start), err)
 		if err != nil {
 			s.writeError(w, r, err)
 			return
@@ -127,12 +129,14 @@ func (s *Server) chatSocket(w http.ResponseWriter, r *http.Request, user string,
 				}
 			}
 		}()
+		start := time.Now()
 		reply, err := c.Turn(ctx, user, chat.Request{Message: in.Content, SessionID: in.SessionID}, func(ev chat.Event) {
 			select {
 			case events <- ev:
 			case <-ctx.Done():
 			}
 		})
+		s.Metrics.reply(providerOf(reply), time.Since(start), err)
 		close(events)
 		<-done
 		if err != nil {
@@ -154,4 +158,12 @@ func (s *Server) chatSocket(w http.ResponseWriter, r *http.Request, user string,
 			return
 		}
 	}
+}
+
+// providerOf names the provider of a reply, "" for none.
+func providerOf(r *chat.Reply) string {
+	if r == nil {
+		return ""
+	}
+	return r.Provider
 }

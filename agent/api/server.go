@@ -8,6 +8,7 @@ import (
 	"context"
 	"log/slog"
 	"net/http"
+	"sync"
 	"time"
 
 	"github.com/pam-rv/pamd/agent/web"
@@ -75,6 +76,9 @@ type Server struct {
 	MaxBodyBytes int64
 	// WebSocketsPerUser caps one user's live WebSockets.
 	WebSocketsPerUser int
+	// Metrics, when set before Handler, counts requests and serves GET
+	// /metrics (Prometheus text format).
+	Metrics *Metrics
 
 	mux       *http.ServeMux
 	authFails *failLimiter
@@ -82,6 +86,8 @@ type Server struct {
 	pair      pairing
 	sockets   wsCounter
 	probes    []Probe
+
+	metricsOnce sync.Once // GET /metrics is mounted once
 }
 
 // NewServer returns a server with defaults set.
@@ -108,7 +114,10 @@ func NewServer(store DataStore, tokens TokenStore, cat *schema.Catalog) *Server 
 // Handler returns the root handler with every route and middleware.
 // Routes mounted with Handle before or after are all served.
 func (s *Server) Handler() http.Handler {
-	return s.withRequestID(s.withLogging(s.withRecover(s.withHostCheck(s.withCORS(s.mux)))))
+	if s.Metrics != nil {
+		s.metricsOnce.Do(func() { s.mux.Handle("GET /metrics", s.handleMetrics()) })
+	}
+	return s.withRequestID(s.withLogging(s.withRecover(s.withHostCheck(s.withCORS(s.withMetrics(s.mux))))))
 }
 
 // Handle lets other parts of the agent (chat, tools, sync) mount routes

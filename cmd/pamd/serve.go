@@ -96,6 +96,7 @@ func (m *Main) Open(ctx context.Context) error {
 	}
 	m.API.AllowedHosts = m.Config.AllowedHosts
 	m.API.CORSOrigins = m.Config.CORSOrigins
+	m.API.Metrics = m.newMetrics()
 	m.API.MountSync(m.Sync, m.Store)
 	m.API.MountTransfer(&transfer.Importer{Store: m.Store, Catalog: cat, Now: m.Store.Now})
 	if err := m.openAssistant(); err != nil {
