@@ -1,6 +1,7 @@
 package api
 
 import (
+	"context"
 	"encoding/json"
 	"io"
 	"net/http"
@@ -90,13 +91,22 @@ func (s *Server) MountIntelligence(t ToolRunner, hub *notify.Hub) {
 					conn.Close(websocket.StatusTryAgainLater, "too slow: reconnect")
 					return
 				}
-				if err := wsjson.Write(ctx, conn, n); err != nil {
+				// A phone that stops reading fills its socket; the write
+				// then gives up, and so does the connection (the hub has
+				// dropped it once its buffer filled).
+				wctx, cancel := context.WithTimeout(ctx, notifyWriteTimeout)
+				err := wsjson.Write(wctx, conn, n)
+				cancel()
+				if err != nil {
 					return
 				}
 			}
 		}
 	})
 }
+
+// notifyWriteTimeout bounds one notification's write to a WebSocket.
+const notifyWriteTimeout = 10 * time.Second
 
 // shapeIntelligence lifts the insights, recommendations and confidence a
 // tool reports into the IntelligenceResponse envelope; the whole result
