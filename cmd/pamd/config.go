@@ -35,6 +35,8 @@ type Config struct {
 	LLM          LLMConfig
 	// InsightsSchedule is the cron spec of the proactive insight job.
 	InsightsSchedule string
+	// BackupSchedule is the cron spec of the local backups ("off": none).
+	BackupSchedule string
 	// MemoryLimit is the Go runtime's soft memory limit in bytes
 	// (debug.SetMemoryLimit); 0 leaves the runtime's own (GOMEMLIMIT).
 	MemoryLimit int64
@@ -53,6 +55,7 @@ func DefaultConfig() Config {
 		LogLevel:         "info",
 		SyncSchedule:     "@every 5m",
 		InsightsSchedule: "@every 1h",
+		BackupSchedule:   "@daily",
 		MemoryLimit:      DefaultMemoryLimit,
 		LLM: LLMConfig{
 			OpenAIModel:         "gpt-4-turbo",
@@ -206,6 +209,7 @@ func (c *Config) bindServe(fs *flag.FlagSet, e env) {
 	c.secretFromFile(&c.JWTSecret, e, "PAM_JWT_SECRET", "jwt-secret")
 	c.secretFromFile(&c.LLM.OpenAIKey, e, "PAM_OPENAI_API_KEY", "openai-api-key")
 	fs.StringVar(&c.InsightsSchedule, "insights-schedule", e.str("PAM_INSIGHTS_SCHEDULE", c.InsightsSchedule), "cron `spec` of the proactive insights (maintenance due, budgets) (PAM_INSIGHTS_SCHEDULE)")
+	fs.StringVar(&c.BackupSchedule, "backup-schedule", e.str("PAM_BACKUP_SCHEDULE", c.BackupSchedule), "cron `spec` of the local backups into <data-dir>/backups, kept 7 days and 4 weeks; off for none (PAM_BACKUP_SCHEDULE)")
 	fs.StringVar(&c.SyncSchedule, "sync-schedule", e.str("PAM_SYNC_SCHEDULE", c.SyncSchedule), "cron `spec` of the periodic sync (PAM_SYNC_SCHEDULE)")
 	c.afterParse = append(c.afterParse, func() {
 		if c.JWTIssuer == "" {

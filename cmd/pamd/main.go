@@ -69,6 +69,7 @@ Usage:
                                                          import fuelly, lubelogger-fuel, lubelogger-service,
                                                          expenses-csv (--map), gpx or pam-export files
   pamd export  [--data-dir D] [--user UUID] FILE.zip     export a user's data (JSON, CSV, GPX)
+  pamd restore [--data-dir D] BACKUP.db                 put a backup in place (the daemon stopped)
   pamd sync    --once [--data-dir D] --central-url URL   run one sync cycle now
   pamd central plan --central-url URL                    show what init would do (changes nothing)
   pamd central init --central-url URL [--adopt]          install the central schema
@@ -100,6 +101,8 @@ func run(ctx context.Context, args []string, stdout, stderr io.Writer, getenv fu
 		return runImport(ctx, args[1:], stdout, stderr, getenv)
 	case "export":
 		return runExport(ctx, args[1:], stdout, stderr, getenv)
+	case "restore":
+		return runRestore(ctx, args[1:], stdout, stderr, getenv)
 	case "sync":
 		return runSync(ctx, args[1:], stdout, stderr, getenv)
 	case "central":

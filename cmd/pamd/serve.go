@@ -41,6 +41,7 @@ type Main struct {
 	Central   *pgxpool.Pool // nil without a central database
 	Sync      *runner.Runner
 	assistant *assistant
+	backups   *backupJob
 	listener  net.Listener
 	server    *http.Server
 
@@ -97,6 +98,9 @@ func (m *Main) Open(ctx context.Context) error {
 	m.API.AllowedHosts = m.Config.AllowedHosts
 	m.API.CORSOrigins = m.Config.CORSOrigins
 	m.API.Metrics = m.newMetrics()
+	if err := m.openBackups(); err != nil {
+		return err
+	}
 	m.API.MountSync(m.Sync, m.Store)
 	m.API.MountTransfer(&transfer.Importer{Store: m.Store, Catalog: cat, Now: m.Store.Now})
 	if err := m.openAssistant(); err != nil {
@@ -204,6 +208,7 @@ func newCentralPool(ctx context.Context, url string) (*pgxpool.Pool, error) {
 // Close releases everything Open acquired.
 func (m *Main) Close() error {
 	var errs []error
+	m.backups.close()
 	m.assistant.close()
 	if m.Sync != nil {
 		m.Sync.Close()
