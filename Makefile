@@ -15,10 +15,10 @@ PKGS    := ./...
 RACE_PKGS  := ./localstore ./sync/... ./agent/api ./agent/notify ./agent/insights ./cmd/pamd
 OTHER_PKGS  = $(filter-out $(shell $(GO) list $(RACE_PKGS)),$(shell $(GO) list $(PKGS)))
 # The race run is -short: these tests (real kill -9, a latency proxy, the
-# longer oracle and concurrency runs) skip there and run here without the
+# longer oracle and concurrency runs, 200 notification sockets) skip there and run here without the
 # race detector. sync/replica alone took 362 s under -race with them, near
 # the 9-minute package timeout on a shared 2-core box.
-LONG_TESTS := ^(TestKill9DuringWrites|TestSyncCrashPoints|TestSlowLink|TestOracle|TestOracleAdopted|TestConcurrentDevicesAdopted)$$
+LONG_TESTS := ^(TestKill9DuringWrites|TestSyncCrashPoints|TestSlowLink|TestOracle|TestOracleAdopted|TestConcurrentDevicesAdopted|TestNotificationFanOut)$$
 
 .PHONY: help run build build-arm64 deb test bench lint pg-up deps clean
 

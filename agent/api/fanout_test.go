@@ -27,6 +27,9 @@ import (
 // agent/notify, and a write to a phone that stopped reading gives up after
 // notifyWriteTimeout.)
 func TestNotificationFanOut(t *testing.T) {
+	if testing.Short() {
+		t.Skip("long under -race: make test runs it without the race detector (LONG_TESTS)")
+	}
 	const clients, messages = 200, 300
 	e := newTestEnv(t)
 	hub := &notify.Hub{}
