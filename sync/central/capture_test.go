@@ -1,7 +1,6 @@
 package central_test
 
 import (
-	"context"
 	"encoding/json"
 	"fmt"
 	"maps"
@@ -323,8 +322,11 @@ func TestCaptureLargeAfterSmall(t *testing.T) {
 		insertExpense(t, conn, expenseID, user1, "1")
 	}
 	const rows = 30000
-	ctx, cancel := context.WithTimeout(testContext(t), 30*time.Second)
-	defer cancel()
+	// No wall-clock budget (a busy CI box made a 30 s one fail): only
+	// testContext's hang guard bounds the statements here. Their speed is
+	// BenchmarkCaptureBulkInsert's to show; this test checks that a large
+	// statement after small ones logs every row.
+	ctx := testContext(t)
 	start := time.Now()
 	for _, sql := range []string{
 		`INSERT INTO expenses (id, user_id, amount, category, date) SELECT gen_random_uuid(), $1, g, 'fuel', '2025-01-01' FROM generate_series(1, ` + fmt.Sprint(rows) + `) g`,

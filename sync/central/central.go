@@ -38,7 +38,7 @@ import (
 
 // SharedScope is the user id under which changes of shared rows are logged:
 // rows of tables every user reads (ReadAll) and rows with no owner.
-const SharedScope = "00000000-0000-0000-0000-000000000000"
+const SharedScope = schema.NilUUID
 
 // SchemaVersion is the version of the pam_sync contract that Init installs,
 // recorded in pam_sync.meta under the key schema_version.

@@ -56,7 +56,7 @@ var ErrContract = errors.New("replica: central speaks another sync contract")
 
 // SharedScope is the change-log scope of shared rows (reference tables,
 // public directories, unowned catalogue rows).
-const SharedScope = "00000000-0000-0000-0000-000000000000"
+const SharedScope = schema.NilUUID
 
 // Replica syncs one local store with the central database.
 type Replica struct {
