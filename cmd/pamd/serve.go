@@ -102,6 +102,7 @@ func (m *Main) Open(ctx context.Context) error {
 		return err
 	}
 	m.API.MountSync(m.Sync, m.Store)
+	m.API.MountLocation(m.Store)
 	m.API.MountTransfer(&transfer.Importer{Store: m.Store, Catalog: cat, Now: m.Store.Now})
 	if err := m.openAssistant(); err != nil {
 		return err
