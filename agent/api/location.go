@@ -18,7 +18,6 @@ import (
 type TrackStore interface {
 	AddFix(ctx context.Context, user string, f schema.Fix) error
 	LastFix(ctx context.Context, user string) (schema.Fix, bool, error)
-	PruneTrack(ctx context.Context, user string, before time.Time) (int64, error)
 }
 
 // Thinning: a GPS reports every second or so; what "near me" and a travel
@@ -33,8 +32,6 @@ const (
 	trackMinInterval   = time.Second
 	profileEveryKm     = 0.2
 	profileMinInterval = 30 * time.Second
-	// trackKeep is how long the travel log is kept on the RV.
-	trackKeep = 366 * 24 * time.Hour
 	// fixFuture is how far ahead of the daemon's clock a fix may be dated.
 	fixFuture = 10 * time.Minute
 )
@@ -55,9 +52,6 @@ func (s *Server) MountLocation(track TrackStore) {
 		defer conn.CloseNow()
 		conn.SetReadLimit(4 << 10)
 		ctx := r.Context()
-		if _, err := track.PruneTrack(ctx, user, s.Now().Add(-trackKeep)); err != nil {
-			s.Logger.Warn("prune track", "user", user, "err", err)
-		}
 		l := &locator{s: s, track: track, user: user}
 		if last, ok, err := track.LastFix(ctx, user); err == nil && ok {
 			l.lastTrack = last
