@@ -47,4 +47,6 @@ func (f Fix) Validate() error {
 // DistanceKm is the great-circle distance between two fixes.
 func (f Fix) DistanceKm(g Fix) float64 { return HaversineKm(f.Lat, f.Lon, g.Lat, g.Lon) }
 
-func (f Fix) String() string { return fmt.Sprintf("%.5f,%.5f@%s", f.Lat, f.Lon, f.At.UTC().Format(time.RFC3339)) }
+func (f Fix) String() string {
+	return fmt.Sprintf("%.5f,%.5f@%s", f.Lat, f.Lon, f.At.UTC().Format(time.RFC3339))
+}

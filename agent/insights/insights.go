@@ -28,11 +28,11 @@ type Tools interface {
 
 // Job is the insight pass. Set the fields; the scheduler calls Run.
 type Job struct {
-	Tools    Tools
-	Users    func(ctx context.Context) ([]string, error)
-	Hub      *notify.Hub
-	Logger   *slog.Logger
-	Now      func() time.Time
+	Tools  Tools
+	Users  func(ctx context.Context) ([]string, error)
+	Hub    *notify.Hub
+	Logger *slog.Logger
+	Now    func() time.Time
 
 	runMu sync.Mutex // one run at a time
 }

@@ -44,13 +44,13 @@ func (c *Config) bindLLM(fs *flag.FlagSet, e env) {
 
 // assistant is the chat stack: tools, models, router, conversation.
 type assistant struct {
-	hub     *notify.Hub // Main's
-	tools   *tools.Registry
-	router  *llm.Router
-	chat    *chat.Service
-	online  atomic.Bool
-	cancel  context.CancelFunc
-	wg      sync.WaitGroup
+	hub    *notify.Hub // Main's
+	tools  *tools.Registry
+	router *llm.Router
+	chat   *chat.Service
+	online atomic.Bool
+	cancel context.CancelFunc
+	wg     sync.WaitGroup
 }
 
 // openAssistant builds the router over the configured providers — OpenAI
