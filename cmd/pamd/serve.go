@@ -98,6 +98,7 @@ func (m *Main) Open(ctx context.Context) error {
 	}
 	m.API.AllowedHosts = m.Config.AllowedHosts
 	m.API.CORSOrigins = m.Config.CORSOrigins
+	m.API.SetRateLimits(int(4*m.Config.TokenRate), m.Config.TokenRate, int(4*m.Config.AddrRate), m.Config.AddrRate)
 	m.API.Metrics = m.newMetrics()
 	if err := m.openJobs(); err != nil {
 		return err
