@@ -3,6 +3,7 @@ package main_test
 import (
 	"database/sql"
 	"encoding/json"
+	"io"
 	"net/http"
 	"os"
 	"os/exec"
@@ -141,6 +142,15 @@ func checkJobsInHealth(t *testing.T, addr, token string) {
 			}
 		}
 		if done {
+			resp, err := http.Get("http://" + addr + "/metrics")
+			if err != nil {
+				t.Fatal(err)
+			}
+			b, _ := io.ReadAll(resp.Body)
+			resp.Body.Close()
+			if !strings.Contains(string(b), `pamd_job_last_ok{job="backup"} 1`) {
+				t.Fatalf("/metrics has no job results:\n%s", b)
+			}
 			return
 		}
 		if i > 600 {
