@@ -43,7 +43,7 @@ import (
 // artifact directory:
 //
 //	go test -run E2E -artifacts -outputdir /tmp/ui ./agent/web
-func chromiumPath(t *testing.T) string {
+func chromiumPath(t testing.TB) string {
 	t.Helper()
 	if testing.Short() && !underCI() {
 		t.Skip("browser test: not in -short mode")
@@ -91,7 +91,7 @@ func axePath(t *testing.T) string {
 // newBrowser starts headless Chromium with a fresh profile, closed to
 // everything but the test's server: no sandbox (CI runs as root), no GPU,
 // no QUIC, no first-run, component update, sync or background traffic.
-func newBrowser(t *testing.T, ctx context.Context, exe string) context.Context {
+func newBrowser(t testing.TB, ctx context.Context, exe string) context.Context {
 	t.Helper()
 	opts := append(chromedp.DefaultExecAllocatorOptions[:],
 		chromedp.ExecPath(exe),
@@ -187,7 +187,7 @@ const rig = "0190b000-0000-7000-8000-0000000000a1"
 
 // seed gives alice a month that looks like a month on the road: budgets,
 // expenses, fills of the rig, a service due, a trip ahead.
-func seed(t *testing.T, s *localstore.Store) {
+func seed(t testing.TB, s *localstore.Store) {
 	t.Helper()
 	ctx := context.Background()
 	now := time.Now()
@@ -718,6 +718,34 @@ func TestE2EDashboard(t *testing.T) {
 	t.Logf("axe-core: %d pages audited; screenshots in %s", audits, out)
 }
 
+// BenchmarkOverviewInteractive reports how long the overview takes to be
+// interactive with the CPU throttled ×4 (the issue's target: under 1 s),
+// over b.N cold loads: the median as ms-interactive, the slowest as
+// ms-interactive-max. The browser and the signed-in page are set up once.
+func BenchmarkOverviewInteractive(b *testing.B) {
+	exe := chromiumPath(b)
+	e := fullEnv(b)
+	seed(b, e.store)
+	ctx, cancel := context.WithTimeout(context.Background(), 10*time.Minute)
+	defer cancel()
+	bctx := newBrowser(b, ctx, exe)
+	run(b, bctx, "sign in",
+		chromedp.Navigate(e.srv.URL+"/"),
+		chromedp.Func(func(ctx context.Context, tg *chromedp.Target) error {
+			_, err := chromedp.Evaluate[bool](fmt.Sprintf(`localStorage.setItem('pam.token', %q); true`, e.token))(ctx, tg)
+			return err
+		}),
+	)
+	// One load first, not counted: a browser just started compiles its
+	// own code on first use, which is not the page's cost.
+	coldLoads(b, bctx, e.srv.URL, 1)
+	b.ResetTimer()
+	times := coldLoads(b, bctx, e.srv.URL, b.N)
+	b.StopTimer()
+	b.ReportMetric(float64(times[len(times)/2].Microseconds())/1000, "ms-interactive")
+	b.ReportMetric(float64(times[len(times)-1].Microseconds())/1000, "ms-interactive-max")
+}
+
 // interactiveBound is not a budget (the issue's is 1 s at CPU ×4, and
 // BenchmarkOverviewInteractive reports the figure): it only catches a
 // page that never becomes usable on a shared, loaded CI box.
@@ -733,6 +761,14 @@ try { new PerformanceObserver((l) => { for (const e of l.getEntries()) window.__
 // to interactive: the overview's data on screen (the pam:view:today mark)
 // or the end of the last long task, whichever is later.
 func measureInteractive(tb testing.TB, bctx context.Context, base string, n int) time.Duration {
+	tb.Helper()
+	times := coldLoads(tb, bctx, base, n)
+	return times[len(times)/2].Round(time.Millisecond)
+}
+
+// coldLoads loads the overview n times as measureInteractive says and
+// answers the times sorted.
+func coldLoads(tb testing.TB, bctx context.Context, base string, n int) []time.Duration {
 	tb.Helper()
 	var script page.ScriptIdentifier
 	setup := chromedp.Func(func(ctx context.Context, tg *chromedp.Target) error {
@@ -779,7 +815,7 @@ func measureInteractive(tb testing.TB, bctx context.Context, base string, n int)
 		times = append(times, time.Duration(ms*float64(time.Millisecond)))
 	}
 	slices.Sort(times)
-	return times[len(times)/2].Round(time.Millisecond)
+	return times
 }
 
 // smallTargetsJS lists the visible interactive elements smaller than

@@ -22,7 +22,7 @@ function renderShow(root) {
   const whose = (v, label, hint, checked) => [
     h('input', { type: 'radio', name: 'whose', id: 'whose-' + v, value: v, checked }),
     h('label', { for: 'whose-' + v, title: hint }, label)];
-  const form = h('form', { class: 'card narrow', 'aria-labelledby': 'pair-h', onsubmit: async (ev) => {
+  const form = h('form', { class: 'card narrow wide', 'aria-labelledby': 'pair-h', onsubmit: async (ev) => {
     ev.preventDefault();
     const btn = form.querySelector('button[type="submit"]');
     btn.disabled = true;
