@@ -278,11 +278,8 @@ func TestE2EDashboard(t *testing.T) {
 	// audit runs axe-core on the page as it is: no serious or critical
 	// violation. DevTools evaluation is not subject to the page's CSP.
 	audits := 0
-	audit := func(c context.Context, where string) {
+	violations := func(c context.Context, where string) []string {
 		t.Helper()
-		if axe == "" {
-			return
-		}
 		src, err := os.ReadFile(axe)
 		if err != nil {
 			t.Fatalf("axe-core: %v", err)
@@ -297,8 +294,15 @@ func TestE2EDashboard(t *testing.T) {
 		if err != nil {
 			t.Fatalf("axe on %s: %v", where, err)
 		}
+		return found
+	}
+	audit := func(c context.Context, where string) {
+		t.Helper()
+		if axe == "" {
+			return
+		}
 		audits++
-		for _, v := range found {
+		for _, v := range violations(c, where) {
 			t.Errorf("axe, %s: %s", where, v)
 		}
 	}
@@ -712,6 +716,15 @@ func TestE2EDashboard(t *testing.T) {
 		summary("line 4"),
 	)
 	t.Logf("import summary: %q; bad file: %q", imported, text("#imp-summary"))
+	// The audit is not blind: an input with no label is a critical
+	// violation it reports.
+	if axe != "" {
+		run(t, bctx, "an unlabelled input", eval(`document.getElementById('main').append(Object.assign(document.createElement('input'), { id: 'unlabelled' }))`))
+		if found := violations(bctx, "control"); !slices.ContainsFunc(found, func(v string) bool { return strings.HasPrefix(v, "label (critical)") }) {
+			t.Errorf("axe did not report an input with no label: %v", found)
+		}
+		run(t, bctx, "remove it", eval(`document.getElementById('unlabelled').remove()`))
+	}
 	if axe != "" && audits < 9 {
 		t.Errorf("axe ran on %d pages, want every page above", audits)
 	}

@@ -80,7 +80,8 @@ function renderJoin(root, code) {
     btn.disabled = true;
     try {
       const label = 'paired in the browser' + (name.value.trim() ? ': ' + name.value.trim() : '');
-      setToken('');
+      // A token this browser already holds is a device token: pamd pairs
+      // by the code alone and ignores it.
       const r = await post('/api/v1/auth/pair', { code: input.value.trim(), name: name.value.trim(), label });
       setToken(r.token);
       await whoami();
