@@ -716,6 +716,12 @@ func TestE2EDashboard(t *testing.T) {
 		summary("line 4"),
 	)
 	t.Logf("import summary: %q; bad file: %q", imported, text("#imp-summary"))
+	// Export: the zip comes down behind the token.
+	run(t, bctx, "export",
+		chromedp.Click(css("#exp-go")),
+		poll(`document.getElementById('exp-h').parentElement.textContent.includes('Downloaded')`),
+	)
+	t.Logf("export: %q", text("#exp-h + p + .actions + div"))
 	// The audit is not blind: an input with no label is a critical
 	// violation it reports.
 	if axe != "" {
