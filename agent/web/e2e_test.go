@@ -1,6 +1,7 @@
 package web_test
 
 import (
+	"archive/zip"
 	"context"
 	"fmt"
 	"io"
@@ -15,6 +16,7 @@ import (
 	"testing"
 	"time"
 
+	"github.com/chromedp/cdproto/browser"
 	"github.com/chromedp/cdproto/cdp"
 	"github.com/chromedp/cdproto/emulation"
 	"github.com/chromedp/cdproto/network"
@@ -92,6 +94,13 @@ func axePath(t *testing.T) string {
 // everything but the test's server: no sandbox (CI runs as root), no GPU,
 // no QUIC, no first-run, component update, sync or background traffic.
 func newBrowser(t testing.TB, ctx context.Context, exe string) context.Context {
+	bctx, _ := newBrowserDownloads(t, ctx, exe)
+	return bctx
+}
+
+// newBrowserDownloads is newBrowser that also answers the directory its
+// downloads go to (a temporary one, never the user's).
+func newBrowserDownloads(t testing.TB, ctx context.Context, exe string) (context.Context, string) {
 	t.Helper()
 	opts := append(chromedp.DefaultExecAllocatorOptions[:],
 		chromedp.ExecPath(exe),
@@ -115,7 +124,12 @@ func newBrowser(t testing.TB, ctx context.Context, exe string) context.Context {
 	if err := chromedp.Do(bctx); err != nil {
 		t.Fatalf("start chromium: %v", err)
 	}
-	return bctx
+	downloads := t.TempDir()
+	if _, err := cdp.Call(bctx, chromedp.FromContext(bctx).Browser, browser.SetDownloadBehavior,
+		browser.SetDownloadBehaviorParams{Behavior: browser.SetDownloadBehaviorBehaviorAllow, DownloadPath: downloads}); err != nil {
+		t.Fatalf("downloads: %v", err)
+	}
+	return bctx, downloads
 }
 
 // fullEnv is pamd's API as cmd/pamd wires it with no model and a central
@@ -242,7 +256,7 @@ func TestE2EDashboard(t *testing.T) {
 	// A safety net for a wedged browser, not a performance budget.
 	ctx, cancel := context.WithTimeout(context.Background(), 5*time.Minute)
 	defer cancel()
-	bctx := newBrowser(t, ctx, exe)
+	bctx, downloads := newBrowserDownloads(t, ctx, exe)
 
 	shot := func(name string) chromedp.Action[chromedp.Void] {
 		return chromedp.Func(func(ctx context.Context, tg *chromedp.Target) error {
@@ -721,7 +735,27 @@ func TestE2EDashboard(t *testing.T) {
 		chromedp.Click(css("#exp-go")),
 		poll(`document.getElementById('exp-h').parentElement.textContent.includes('Downloaded')`),
 	)
-	t.Logf("export: %q", text("#exp-h + p + .actions + div"))
+	zips, err := filepath.Glob(filepath.Join(downloads, "pam-export-*.zip"))
+	for wait := 0; err == nil && len(zips) == 0 && wait < 300; wait++ { // the file is written after the page says so
+		time.Sleep(100 * time.Millisecond)
+		zips, err = filepath.Glob(filepath.Join(downloads, "pam-export-*.zip"))
+	}
+	if len(zips) != 1 {
+		t.Fatalf("export: %v in the downloads (%v)", zips, err)
+	}
+	zr, err := zip.OpenReader(zips[0])
+	if err != nil {
+		t.Fatalf("the exported zip: %v", err)
+	}
+	names := []string{}
+	for _, f := range zr.File {
+		names = append(names, f.Name)
+	}
+	zr.Close()
+	if !slices.ContainsFunc(names, func(n string) bool { return strings.Contains(n, "expenses") }) {
+		t.Errorf("the export holds no expenses: %v", names)
+	}
+	t.Logf("export: %q, %d files in %s", text("#exp-h + p + .actions + div"), len(names), filepath.Base(zips[0]))
 	// The audit is not blind: an input with no label is a critical
 	// violation it reports.
 	if axe != "" {
