@@ -756,6 +756,9 @@ func TestE2EDashboard(t *testing.T) {
 		t.Errorf("the export holds no expenses: %v", names)
 	}
 	t.Logf("export: %q, %d files in %s", text("#exp-h + p + .actions + div"), len(names), filepath.Base(zips[0]))
+	run(t, bctx, "dashboard, night", chromedp.Click(css("#theme")), poll(`document.documentElement.dataset.theme === 'night'`))
+	audit(bctx, "dashboard, night, import")
+
 	// The audit is not blind: an input with no label is a critical
 	// violation it reports.
 	if axe != "" {
@@ -765,7 +768,7 @@ func TestE2EDashboard(t *testing.T) {
 		}
 		run(t, bctx, "remove it", eval(`document.getElementById('unlabelled').remove()`))
 	}
-	if axe != "" && audits < 9 {
+	if axe != "" && audits < 10 {
 		t.Errorf("axe ran on %d pages, want every page above", audits)
 	}
 	t.Logf("axe-core: %d pages audited; screenshots in %s", audits, out)
