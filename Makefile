@@ -55,7 +55,7 @@ lint: ## gofmt and go vet
 pg-up: ## start the local PostgreSQL (127.0.0.1:5432) if it is down
 	@.ci/pg-up
 
-deps: ## install the Debian packages the tests need (pgbouncer) when missing
+deps: ## install what the tests need when missing: pgbouncer, chromium (apt), axe-core (npm, into ~/.cache/pamd)
 	@.ci/deps
 
 clean: ## remove build output and the make-run data
