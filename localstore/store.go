@@ -87,6 +87,11 @@ type Store struct {
 	startCheck chan struct{}             // closed when the check at Open ends
 	stopChecks context.CancelFunc        // ends the scheduled checks
 	checks     sync.WaitGroup            // the scheduled-check goroutine
+
+	ckpt     *sql.DB            // the checkpointer's connection
+	stopCkpt context.CancelFunc // ends the checkpointer
+	ckptDone chan struct{}      // closed when the checkpointer has ended
+	ckptRuns atomic.Int64       // checkpoints run (tests look)
 }
 
 // New returns a store for the file at path with defaults set.
@@ -154,6 +159,10 @@ func (s *Store) Open(ctx context.Context) error {
 			return err
 		}
 	}
+	if err := s.startCheckpoints(); err != nil {
+		s.Close()
+		return err
+	}
 	s.startChecks()
 	return nil
 }
@@ -166,6 +175,7 @@ func (s *Store) Close() error {
 		s.checks.Wait()
 		s.stopChecks = nil
 	}
+	s.stopCheckpoints()
 	if s.cache != nil {
 		s.cache.Close()
 		s.cache = nil
@@ -206,6 +216,8 @@ func dsn(path string, readOnly bool) string {
 		// just itself); in a temporary file that was a pwrite per page
 		// touched, more time than the rows' own writes.
 		q.Add("_pragma", "temp_store(MEMORY)")
+		// The checkpointer does this off the writer (checkpoint.go).
+		q.Add("_pragma", "wal_autocheckpoint(0)")
 		q.Add("_txlock", "immediate")
 	}
 	return "file:" + path + "?" + q.Encode()

@@ -72,9 +72,10 @@ func (r *Replica) prepare(page []remoteChange) {
 // scope new to it) and cuts it into pages of whole server transactions,
 // decoded and canonicalised; only then does the applier take the store's
 // writer (ApplyRemote), for local reads, the merge and local writes of
-// that one page. Pages are sized so that a hold stays near ApplyHold,
-// never splitting a server transaction: a server transaction larger than
-// that is one longer hold, and held in memory whole.
+// that one page. Pages are sized so that a hold stays near ApplyHold:
+// whole server transactions, except one too long for such a hold, which
+// goes in parts of that size (splitRows), so that a dashboard write never
+// waits for more than about one ApplyHold.
 func (r *Replica) Pull(ctx context.Context) (pulled, applied, conflicts int, err error) {
 	cursors, err := r.Store.Cursors(ctx)
 	if err != nil {
@@ -226,7 +227,7 @@ func (r *Replica) streamScopes(ctx context.Context, conn *pgxpool.Conn, scopes [
 			rows.Close() // a scope this device no longer serves
 			continue
 		}
-		st := &scopeStream{scope: scope, key: keys[i], target: r.pageTarget()}
+		st := &scopeStream{scope: scope, key: keys[i], target: r.pageTarget(), split: r.splitRows()}
 		more, err := r.streamPages(ctx, st, rows, send)
 		if err != nil {
 			return nil, err
@@ -270,20 +271,33 @@ func (r *Replica) streamRows() int {
 
 // scopeStream is one scope's change log being cut into pages.
 type scopeStream struct {
-	scope  string
-	key    pgtype.UUID
-	page   []remoteChange // the page being filled, carried across queries
-	last   int64          // the last sequence read
-	target int
+	scope   string
+	key     pgtype.UUID
+	page    []remoteChange // the page being filled, carried across queries
+	txStart int            // where the last server transaction in page begins
+	last    int64          // the last sequence read
+	target  int            // the rows a page should reach (pageTarget)
+	split   int            // the rows of one server transaction a page holds at most (splitRows)
 }
 
 // streamPages cuts rows, the next part of st's change log, into pages: at
 // least the target rows, ending where the server transaction changes (or
-// the log ends), each prepared before it is sent. more tells that the
-// query was cut at StreamRows: the rest needs another, and the page being
-// filled waits for it.
+// the log ends), each prepared before it is sent. A server transaction
+// too large for one bounded writer hold (splitRows) is the exception: it
+// goes in parts of that size, each its own local transaction with the
+// cursor inside it (a crash re-pulls from the part after the last
+// committed), so local readers may see it partly applied for the moments
+// between its parts. more tells that the query was cut at StreamRows: the
+// rest needs another, and the page being filled waits for it.
 func (r *Replica) streamPages(ctx context.Context, st *scopeStream, rows pgx.Rows, send func(pullPage) bool) (more bool, err error) {
 	defer rows.Close()
+	flush := func(page []remoteChange) bool {
+		if len(page) == 0 {
+			return true
+		}
+		r.prepare(page)
+		return send(pullPage{scope: st.scope, rows: page})
+	}
 	n := 0
 	for rows.Next() {
 		var c remoteChange
@@ -292,12 +306,24 @@ func (r *Replica) streamPages(ctx context.Context, st *scopeStream, rows pgx.Row
 		}
 		n++
 		st.last = c.seq
-		if len(st.page) >= st.target && c.xid != st.page[len(st.page)-1].xid {
-			r.prepare(st.page)
-			if !send(pullPage{scope: st.scope, rows: st.page}) {
-				return false, ctx.Err()
+		if k := len(st.page); k > 0 {
+			switch {
+			case c.xid != st.page[k-1].xid && k >= st.target:
+				// A server transaction ends and the page is full.
+				if !flush(st.page) {
+					return false, ctx.Err()
+				}
+				st.page, st.txStart, st.target = make([]remoteChange, 0, k), 0, r.pageTarget()
+			case c.xid != st.page[k-1].xid:
+				st.txStart = k
+			case st.split > 0 && k-st.txStart >= st.split:
+				// A server transaction longer than one bounded hold:
+				// the whole ones before it, then this part of it.
+				if !flush(st.page[:st.txStart]) || !flush(st.page[st.txStart:]) {
+					return false, ctx.Err()
+				}
+				st.page, st.txStart, st.target, st.split = make([]remoteChange, 0, k), 0, r.pageTarget(), r.splitRows()
 			}
-			st.page, st.target = make([]remoteChange, 0, len(st.page)), r.pageTarget()
 		}
 		st.page = append(st.page, c)
 	}
@@ -307,13 +333,10 @@ func (r *Replica) streamPages(ctx context.Context, st *scopeStream, rows pgx.Row
 	if n == r.streamRows() {
 		return true, nil
 	}
-	if len(st.page) > 0 {
-		r.prepare(st.page)
-		if !send(pullPage{scope: st.scope, rows: st.page}) {
-			return false, ctx.Err()
-		}
-		st.page = nil
+	if !flush(st.page) {
+		return false, ctx.Err()
 	}
+	st.page, st.txStart = nil, 0
 	return false, nil
 }
 
@@ -329,11 +352,28 @@ func (r *Replica) pageTarget() int {
 	return min(limit, max(int(int64(r.ApplyHold)/perRow), minPage))
 }
 
+// splitRows is the most rows of one server transaction a page holds: as
+// many as one ApplyHold allows at the measured cost per row (at least
+// minSplit), firstPage before anything is measured, and no bound when
+// ApplyHold is zero. Unlike pageTarget it ignores PullPage: a server
+// transaction is split only when its hold would be long.
+func (r *Replica) splitRows() int {
+	if r.ApplyHold <= 0 {
+		return 0
+	}
+	perRow := r.holdPerRow.Load()
+	if perRow <= 0 {
+		return firstPage
+	}
+	return max(int(int64(r.ApplyHold)/perRow), minSplit)
+}
+
 // Page sizes before anything is measured, and the least a page holds;
 // the pause between pages that lets a waiting local write through.
 const (
 	firstPage = 256
 	minPage   = 32
+	minSplit  = 64
 	pageGap   = time.Millisecond
 )
 

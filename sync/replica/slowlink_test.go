@@ -380,3 +380,45 @@ func TestPushRereadsChangedKeys(t *testing.T) {
 		})
 	}
 }
+
+// TestPullSplitsLongServerTransactions: a server transaction longer than
+// one bounded writer hold is applied in parts of at most that size (256
+// rows before a hold is measured, 64 after with this ApplyHold of 1 µs),
+// the small transactions around it stay whole, and the device ends equal
+// to central.
+func TestPullSplitsLongServerTransactions(t *testing.T) {
+	c := newCentral(t)
+	writeCentralTxs(t, c, userA, 30, 10) // 3 small transactions
+	writeCentral(t, c, userA, 600)       // one long one: changes 31 to 630
+	writeCentralTxs(t, c, userA, 30, 10) // 3 more small ones
+	d := c.newDevice(t, "rv", userA)
+	d.rep.PullPage, d.rep.ApplyHold = 20, time.Microsecond
+	var pages []int
+	d.rep.Progress = func(p replica.Progress) {
+		if p.Phase == "pull" {
+			pages = append(pages, p.Done)
+		}
+	}
+	if res := d.sync(t); res.Applied != 660 {
+		t.Fatalf("applied %d, want 660", res.Applied)
+	}
+	parts, last := 0, 0
+	for _, done := range pages {
+		switch {
+		case done > 30 && done < 630:
+			parts++
+		case done%10 != 0:
+			t.Fatalf("a page ended after %d changes, inside a small server transaction (pages at %v)", done, pages)
+		}
+		if done > 30 && last < 630 && done-max(last, 30) > 256 {
+			t.Fatalf("a part of the long transaction held %d of its rows, more than 256 (pages at %v)", done-max(last, 30), pages)
+		}
+		last = done
+	}
+	if parts < 2 || !slices.Contains(pages, 30) || !slices.Contains(pages, 630) {
+		t.Fatalf("the long transaction was not applied in parts of its own (pages at %v)", pages)
+	}
+	if d := diff(d.snapshot(t, userA), c.snapshot(t, userA), "device", "central"); d != "" {
+		t.Fatalf("device and central differ:\n%s", d)
+	}
+}
