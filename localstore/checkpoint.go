@@ -5,25 +5,26 @@ import (
 	"database/sql"
 	"fmt"
 	"net/url"
-	"time"
 )
 
-// The writer never checkpoints. SQLite's automatic checkpoint runs inside
-// the commit that takes the write-ahead log past 1,000 pages: copying the
-// log back into the file and syncing it, with the store's writer held. A
-// pulled page of a few hundred rows with random ids dirties about that
-// many pages, so nearly every page's commit, or the dashboard write after
-// it, paid for a checkpoint (commits of 20-60 ms in BenchmarkSlowLink).
-// Instead a goroutine of its own, on its own connection, checkpoints
-// (PASSIVE: it never blocks the writer or a reader) shortly after writes
-// land.
+// SQLite's automatic checkpoint runs inside the commit that takes the
+// write-ahead log past 1,000 pages: it copies the log back into the file
+// and syncs it, with the store's writer held. A pulled page of a few
+// hundred rows with random ids dirties about that many pages, so nearly
+// every page's commit (or the dashboard write after it) paid for a
+// checkpoint: commits of 20-60 ms in BenchmarkSlowLink. So a sync
+// transaction (ApplyRemote) turns the automatic checkpoint off for its own
+// commit, and once it has released the writer checkpoints on a connection
+// of its own (PASSIVE: never blocking the writer or a reader), in the
+// caller's goroutine: the pull pays for its pages, and the next local
+// write finds the log copied back and starts it afresh. Local writes keep
+// SQLite's automatic checkpoint: theirs are small.
 
-// checkpointEvery is how often the checkpointer looks for new commits.
-const checkpointEvery = 200 * time.Millisecond
+// autoCheckpoint is SQLite's default wal_autocheckpoint, in pages.
+const autoCheckpoint = 1000
 
-// startCheckpoints opens the checkpointer's connection and starts its
-// goroutine; Close stops it.
-func (s *Store) startCheckpoints() error {
+// openCheckpointer opens the connection checkpoints run on.
+func (s *Store) openCheckpointer() error {
 	q := url.Values{}
 	q.Add("_pragma", "busy_timeout(10000)")
 	q.Add("_pragma", "synchronous(FULL)")
@@ -34,51 +35,30 @@ func (s *Store) startCheckpoints() error {
 	db.SetMaxOpenConns(1)
 	db.SetMaxIdleConns(1)
 	db.SetConnMaxLifetime(0)
-	ctx, cancel := context.WithCancel(context.Background())
 	s.ckpt = db
-	s.stopCkpt = cancel
-	s.ckptDone = make(chan struct{})
-	go func() {
-		defer close(s.ckptDone)
-		t := time.NewTicker(checkpointEvery)
-		defer t.Stop()
-		var seen int64 = -1
-		for {
-			select {
-			case <-ctx.Done():
-				return
-			case <-t.C:
-			}
-			// data_version changes when another connection commits: a
-			// cheap look that leaves an idle store alone.
-			var v int64
-			if err := db.QueryRowContext(ctx, `PRAGMA data_version`).Scan(&v); err != nil {
-				continue
-			}
-			if v == seen {
-				continue
-			}
-			seen = v
-			if _, err := db.ExecContext(ctx, `PRAGMA wal_checkpoint(PASSIVE)`); err != nil {
-				if ctx.Err() == nil {
-					s.noteCorrupt(err)
-					s.Logger.Warn("checkpoint", "err", err)
-				}
-				continue
-			}
-			s.ckptRuns.Add(1)
-		}
-	}()
 	return nil
 }
 
-// stopCheckpoints ends the checkpointer and closes its connection.
-func (s *Store) stopCheckpoints() {
-	if s.stopCkpt == nil {
+// setAutoCheckpoint sets the write connection's automatic checkpoint, in
+// pages (0: off). The caller holds writeMu: the write pool is one
+// connection, so this is the connection the next transaction runs on.
+func (s *Store) setAutoCheckpoint(ctx context.Context, pages int) error {
+	if _, err := s.write.ExecContext(ctx, fmt.Sprintf("PRAGMA wal_autocheckpoint(%d)", pages)); err != nil {
+		return fmt.Errorf("wal_autocheckpoint: %w", err)
+	}
+	return nil
+}
+
+// checkpoint copies the log back into the file without holding the
+// writer. A failure is logged, not returned: the data is committed, and
+// the next checkpoint copies what this one did not.
+func (s *Store) checkpoint(ctx context.Context) {
+	if _, err := s.ckpt.ExecContext(ctx, `PRAGMA wal_checkpoint(PASSIVE)`); err != nil {
+		s.noteCorrupt(err)
+		if ctx.Err() == nil {
+			s.Logger.Warn("checkpoint", "err", err)
+		}
 		return
 	}
-	s.stopCkpt()
-	<-s.ckptDone
-	s.ckpt.Close()
-	s.stopCkpt, s.ckpt = nil, nil
+	s.ckptRuns.Add(1)
 }

@@ -3,30 +3,40 @@ package localstore_test
 import (
 	"context"
 	"testing"
-	"time"
 
 	"github.com/pam-rv/pamd/localstore"
 	"github.com/pam-rv/pamd/schema"
 )
 
-// TestCheckpointOffTheWriter: the write connection never checkpoints (a
-// commit would otherwise copy the log back with the writer held); the
-// store's checkpointer does, after writes land.
+// TestCheckpointOffTheWriter: a sync transaction's commit does not
+// checkpoint with the writer held (the automatic checkpoint is off for it);
+// the log is copied back once the writer is released, and local writes
+// keep SQLite's automatic checkpoint.
 func TestCheckpointOffTheWriter(t *testing.T) {
 	ctx := context.Background()
 	s := MustOpenStore(t)
-	if n, err := s.WriterAutoCheckpoint(ctx); err != nil || n != 0 {
-		t.Fatalf("writer's wal_autocheckpoint = %d, %v; want 0", n, err)
+	if n, err := s.WriterAutoCheckpoint(ctx); err != nil || n != 1000 {
+		t.Fatalf("writer's wal_autocheckpoint = %d, %v; want SQLite's 1000", n, err)
 	}
 	before := s.CheckpointsRun()
-	ops := make([]localstore.Operation, 500)
-	for i := range ops {
-		ops[i] = localstore.Operation{Op: schema.OpCreate, Table: "expenses", Data: expense(i)}
+	rows := make([]schema.Row, 300)
+	for i := range rows {
+		rows[i] = schema.Row{"id": localstore.NewID(), "user_id": alice, "amount": int64(125), "category": "fuel", "date": "2026-03-01",
+			"created_at": "2026-03-01T00:00:00Z", "updated_at": "2026-03-01T00:00:00Z"}
 	}
-	if _, err := s.Apply(ctx, alice, ops); err != nil {
+	err := s.ApplyRemote(ctx, func(tx *localstore.SyncTx) error {
+		if n, err := tx.AutoCheckpoint(ctx); err != nil || n != 0 {
+			t.Errorf("wal_autocheckpoint inside a sync transaction = %d, %v; want 0", n, err)
+		}
+		return tx.ReplaceRows(ctx, "expenses", rows)
+	})
+	if err != nil {
 		t.Fatal(err)
 	}
-	for s.CheckpointsRun() == before {
-		time.Sleep(10 * time.Millisecond) // the test's own timeout bounds this
+	if got := s.CheckpointsRun(); got != before+1 {
+		t.Fatalf("checkpoints after a sync transaction: %d, want %d", got, before+1)
+	}
+	if n, err := s.WriterAutoCheckpoint(ctx); err != nil || n != 1000 {
+		t.Fatalf("writer's wal_autocheckpoint after a sync transaction = %d, %v; want 1000 again", n, err)
 	}
 }

@@ -88,10 +88,8 @@ type Store struct {
 	stopChecks context.CancelFunc        // ends the scheduled checks
 	checks     sync.WaitGroup            // the scheduled-check goroutine
 
-	ckpt     *sql.DB            // the checkpointer's connection
-	stopCkpt context.CancelFunc // ends the checkpointer
-	ckptDone chan struct{}      // closed when the checkpointer has ended
-	ckptRuns atomic.Int64       // checkpoints run (tests look)
+	ckpt     *sql.DB      // the connection checkpoints off the writer run on
+	ckptRuns atomic.Int64 // checkpoints run there (tests look)
 }
 
 // New returns a store for the file at path with defaults set.
@@ -159,7 +157,7 @@ func (s *Store) Open(ctx context.Context) error {
 			return err
 		}
 	}
-	if err := s.startCheckpoints(); err != nil {
+	if err := s.openCheckpointer(); err != nil {
 		s.Close()
 		return err
 	}
@@ -175,7 +173,6 @@ func (s *Store) Close() error {
 		s.checks.Wait()
 		s.stopChecks = nil
 	}
-	s.stopCheckpoints()
 	if s.cache != nil {
 		s.cache.Close()
 		s.cache = nil
@@ -184,6 +181,10 @@ func (s *Store) Close() error {
 		st.Close()
 	}
 	s.stmts = nil
+	if s.ckpt != nil {
+		errs = append(errs, s.ckpt.Close())
+		s.ckpt = nil
+	}
 	if s.read != nil {
 		errs = append(errs, s.read.Close())
 		s.read = nil
@@ -216,8 +217,6 @@ func dsn(path string, readOnly bool) string {
 		// just itself); in a temporary file that was a pwrite per page
 		// touched, more time than the rows' own writes.
 		q.Add("_pragma", "temp_store(MEMORY)")
-		// The checkpointer does this off the writer (checkpoint.go).
-		q.Add("_pragma", "wal_autocheckpoint(0)")
 		q.Add("_txlock", "immediate")
 	}
 	return "file:" + path + "?" + q.Encode()
