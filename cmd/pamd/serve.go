@@ -50,6 +50,7 @@ type Main struct {
 	control         *http.Server
 	controlListener net.Listener
 	controlMu       sync.Mutex // one control request at a time
+	activity        activity   // requests served, for releasing memory when quiet
 }
 
 // NewMain returns a Main with the default configuration.
@@ -111,7 +112,7 @@ func (m *Main) Open(ctx context.Context) error {
 	if err := m.Sync.Open(); err != nil {
 		return fmt.Errorf("sync schedule %q: %w", m.Config.SyncSchedule, err)
 	}
-	m.server = api.NewHTTPServer(m.API.Handler()) // timeouts and header cap
+	m.server = api.NewHTTPServer(m.activity.wrap(m.API.Handler())) // timeouts and header cap
 	m.server.ErrorLog = slog.NewLogLogger(m.Logger.Handler(), slog.LevelWarn)
 	if m.listener, err = net.Listen("tcp", m.Config.Listen); err != nil {
 		return fmt.Errorf("listen on %s: %w", m.Config.Listen, err)
@@ -138,6 +139,7 @@ func (m *Main) Run(ctx context.Context) error {
 			return nil
 		})
 	}
+	g.Go(func() error { return m.activity.releaseWhenQuiet(ctx, releaseQuiet) })
 	g.Go(func() error {
 		<-ctx.Done()
 		shutdown, cancel := context.WithTimeout(context.WithoutCancel(ctx), 10*time.Second)
