@@ -14,10 +14,10 @@ import (
 // every page's commit (or the dashboard write after it) paid for a
 // checkpoint: commits of 20-60 ms in BenchmarkSlowLink. So a sync
 // transaction (ApplyRemote) turns the automatic checkpoint off for its own
-// commit, and once it has released the writer checkpoints on a connection
-// of its own (PASSIVE: never blocking the writer or a reader), in the
-// caller's goroutine: the pull pays for its pages, and the next local
-// write finds the log copied back and starts it afresh. Local writes keep
+// commit, and its caller, once the writer is released, checkpoints on a
+// connection of its own (Checkpoint; PASSIVE: never blocking the writer
+// or a reader): the pull pays for its pages, and the next local write
+// finds the log copied back and starts it afresh. Local writes keep
 // SQLite's automatic checkpoint: theirs are small.
 
 // autoCheckpoint is SQLite's default wal_autocheckpoint, in pages.
@@ -49,10 +49,12 @@ func (s *Store) setAutoCheckpoint(ctx context.Context, pages int) error {
 	return nil
 }
 
-// checkpoint copies the log back into the file without holding the
-// writer. A failure is logged, not returned: the data is committed, and
-// the next checkpoint copies what this one did not.
-func (s *Store) checkpoint(ctx context.Context) {
+// Checkpoint copies the write-ahead log back into the file without
+// holding the writer (PASSIVE: what readers still use stays for later).
+// Sync calls it after each ApplyRemote. A failure is logged, not returned:
+// the data is committed, and the next checkpoint copies what this one did
+// not.
+func (s *Store) Checkpoint(ctx context.Context) {
 	if _, err := s.ckpt.ExecContext(ctx, `PRAGMA wal_checkpoint(PASSIVE)`); err != nil {
 		s.noteCorrupt(err)
 		if ctx.Err() == nil {

@@ -303,18 +303,10 @@ type SyncTx struct {
 // ApplyRemote runs fn in one write transaction and commits it; the caches
 // of the tables it touched are invalidated after the commit.
 //
-// Its commit never checkpoints with the writer held: the log is copied
-// back after the writer is released, in the caller's goroutine
-// (checkpoint.go).
+// Its commit never checkpoints with the writer held: the caller copies
+// the log back once ApplyRemote has returned, with Checkpoint; until one
+// does, the next local write's automatic checkpoint will (checkpoint.go).
 func (s *Store) ApplyRemote(ctx context.Context, fn func(*SyncTx) error) error {
-	if err := s.applyRemote(ctx, fn); err != nil {
-		return err
-	}
-	s.checkpoint(ctx)
-	return nil
-}
-
-func (s *Store) applyRemote(ctx context.Context, fn func(*SyncTx) error) error {
 	s.writeMu.Lock()
 	defer s.writeMu.Unlock()
 	if err := s.setAutoCheckpoint(ctx, 0); err != nil {

@@ -77,24 +77,71 @@ func (r *Replica) prepare(page []remoteChange) {
 // goes in parts of that size (splitRows), so that a dashboard write never
 // waits for more than about one ApplyHold.
 func (r *Replica) Pull(ctx context.Context) (pulled, applied, conflicts int, err error) {
-	cursors, err := r.Store.Cursors(ctx)
+	f, err := r.startPull(ctx)
 	if err != nil {
 		return 0, 0, 0, err
 	}
+	defer f.stop()
+	return r.applyPages(ctx, f)
+}
+
+// pullFetch is a pull's change log on its way: the goroutine streaming it
+// from central and cutting it into prepared pages.
+type pullFetch struct {
+	pages  chan pullPage
+	total  atomic.Int64
+	cancel context.CancelFunc
+}
+
+// startPull reads the cursors and starts streaming the change log after
+// them. Sync starts it before its push, so that the pull's round trips
+// overlap the push's: nothing is applied until applyPages.
+func (r *Replica) startPull(ctx context.Context) (*pullFetch, error) {
+	cursors, err := r.Store.Cursors(ctx)
+	if err != nil {
+		return nil, err
+	}
+	// The connection is taken here, before Sync's push asks for one: an
+	// idle one streams at once, and if the push has to open a new one
+	// (round trips of its own), pulled pages are applied meanwhile.
+	conn, err := r.DB.Acquire(ctx)
+	if err != nil {
+		return nil, fmt.Errorf("connect: %w", err)
+	}
 	fetchCtx, cancel := context.WithCancel(ctx)
-	pages := make(chan pullPage, 2)
-	var total atomic.Int64
-	go r.fetchPages(fetchCtx, cursors, pages, &total)
-	defer func() {
-		cancel()
-		for range pages {
+	f := &pullFetch{pages: make(chan pullPage, 2), cancel: cancel}
+	go r.fetchPages(fetchCtx, conn, cursors, f.pages, &f.total)
+	return f, nil
+}
+
+// stop ends the fetch and waits for its goroutine.
+func (f *pullFetch) stop() {
+	f.cancel()
+	for range f.pages {
+	}
+}
+
+// applyPages applies the fetched pages in order, each in its own writer
+// hold.
+//
+// After each page the write-ahead log is copied back (Store.Checkpoint)
+// in a goroutine of its own, off the writer and beside the next page's
+// apply: it is mostly the disk's work, the apply mostly the CPU's. One
+// checkpoint at a time; the last one is waited for.
+func (r *Replica) applyPages(ctx context.Context, f *pullFetch) (pulled, applied, conflicts int, err error) {
+	var ckpt chan struct{}
+	waitCkpt := func() {
+		if ckpt != nil {
+			<-ckpt
+			ckpt = nil
 		}
-	}()
+	}
+	defer waitCkpt()
 	for {
 		var p pullPage
 		var ok bool
 		select {
-		case p, ok = <-pages:
+		case p, ok = <-f.pages:
 		case <-ctx.Done():
 			return pulled, applied, conflicts, ctx.Err()
 		}
@@ -111,7 +158,13 @@ func (r *Replica) Pull(ctx context.Context) (pulled, applied, conflicts int, err
 		if err != nil {
 			return pulled, applied, conflicts, err
 		}
-		r.progress(ctx, "pull", pulled, int(total.Load()))
+		waitCkpt()
+		ckpt = make(chan struct{})
+		go func(done chan struct{}) {
+			defer close(done)
+			r.Store.Checkpoint(ctx)
+		}(ckpt)
+		r.progress(ctx, "pull", pulled, int(f.total.Load()))
 	}
 }
 
@@ -128,8 +181,9 @@ type pullPage struct {
 // cursors, so their streams go in the same round trip as the query that
 // lists the scopes central serves it (and counts what waits); a scope
 // central lists and the device did not know takes a second round trip.
-func (r *Replica) fetchPages(ctx context.Context, cursors map[string]int64, out chan<- pullPage, total *atomic.Int64) {
+func (r *Replica) fetchPages(ctx context.Context, conn *pgxpool.Conn, cursors map[string]int64, out chan<- pullPage, total *atomic.Int64) {
 	defer close(out)
+	defer conn.Release()
 	send := func(p pullPage) bool {
 		select {
 		case out <- p:
@@ -138,12 +192,6 @@ func (r *Replica) fetchPages(ctx context.Context, cursors map[string]int64, out 
 			return false
 		}
 	}
-	conn, err := r.DB.Acquire(ctx)
-	if err != nil {
-		send(pullPage{err: fmt.Errorf("connect: %w", err)})
-		return
-	}
-	defer conn.Release()
 	known := []string{SharedScope}
 	for scope := range cursors {
 		if scope != SharedScope {
@@ -313,7 +361,7 @@ func (r *Replica) streamPages(ctx context.Context, st *scopeStream, rows pgx.Row
 				if !flush(st.page) {
 					return false, ctx.Err()
 				}
-				st.page, st.txStart, st.target = make([]remoteChange, 0, k), 0, r.pageTarget()
+				st.page, st.txStart, st.target, st.split = make([]remoteChange, 0, k), 0, r.pageTarget(), r.splitRows()
 			case c.xid != st.page[k-1].xid:
 				st.txStart = k
 			case st.split > 0 && k-st.txStart >= st.split:
