@@ -30,12 +30,14 @@ func (a *activity) wrap(h http.Handler) http.Handler {
 }
 
 // releaseWhenQuiet returns freed memory to the system after each burst of
-// requests, once a check finds none since the last one. It ends with ctx.
+// requests, once a check finds none since the last one, and once after
+// start-up (opening the store, its first check of the file), which leaves
+// megabytes of garbage behind. It ends with ctx.
 func (a *activity) releaseWhenQuiet(ctx context.Context, every time.Duration) error {
 	t := time.NewTicker(every)
 	defer t.Stop()
 	var seen int64
-	busy := false
+	busy := true
 	for {
 		select {
 		case <-ctx.Done():

@@ -139,7 +139,10 @@ func (m *Main) Run(ctx context.Context) error {
 			return nil
 		})
 	}
-	g.Go(func() error { return m.activity.releaseWhenQuiet(ctx, releaseQuiet) })
+	g.Go(func() error {
+		m.Store.CheckedIntegrity(ctx) // start-up ends with the file's first check
+		return m.activity.releaseWhenQuiet(ctx, releaseQuiet)
+	})
 	g.Go(func() error {
 		<-ctx.Done()
 		shutdown, cancel := context.WithTimeout(context.WithoutCancel(ctx), 10*time.Second)
