@@ -5,6 +5,7 @@ import (
 	"database/sql"
 	"fmt"
 	"net/url"
+	"time"
 )
 
 // SQLite's automatic checkpoint runs inside the commit that takes the
@@ -34,7 +35,7 @@ func (s *Store) openCheckpointer() error {
 	}
 	db.SetMaxOpenConns(1)
 	db.SetMaxIdleConns(1)
-	db.SetConnMaxLifetime(0)
+	db.SetConnMaxIdleTime(10 * time.Second)
 	s.ckpt = db
 	return nil
 }
@@ -63,4 +64,17 @@ func (s *Store) Checkpoint(ctx context.Context) {
 		return
 	}
 	s.ckptRuns.Add(1)
+}
+
+// ShrinkMemory hands back the write connection's page cache (PRAGMA
+// shrink_memory), which a pull or a burst of writes fills up to its 32 MiB:
+// the daemon calls it once quiet. Idle readers close by themselves
+// (ConnMaxIdleTime), their caches with them.
+func (s *Store) ShrinkMemory(ctx context.Context) error {
+	s.writeMu.Lock()
+	defer s.writeMu.Unlock()
+	if _, err := s.write.ExecContext(ctx, `PRAGMA shrink_memory`); err != nil {
+		return fmt.Errorf("shrink memory: %w", err)
+	}
+	return nil
 }

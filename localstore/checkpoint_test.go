@@ -41,3 +41,19 @@ func TestCheckpointOffTheWriter(t *testing.T) {
 		t.Fatalf("writer's wal_autocheckpoint after a sync transaction = %d, %v; want 1000 again", n, err)
 	}
 }
+
+// TestShrinkMemory: handing back the writer's cache leaves the store
+// working.
+func TestShrinkMemory(t *testing.T) {
+	ctx := context.Background()
+	s := MustOpenStore(t)
+	if _, err := s.Create(ctx, alice, "expenses", expense(1)); err != nil {
+		t.Fatal(err)
+	}
+	if err := s.ShrinkMemory(ctx); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := s.Create(ctx, alice, "expenses", expense(2)); err != nil {
+		t.Fatalf("write after ShrinkMemory: %v", err)
+	}
+}

@@ -33,7 +33,7 @@ func (a *activity) wrap(h http.Handler) http.Handler {
 // requests, once a check finds none since the last one, and once after
 // start-up (opening the store, its first check of the file), which leaves
 // megabytes of garbage behind. It ends with ctx.
-func (a *activity) releaseWhenQuiet(ctx context.Context, every time.Duration) error {
+func (a *activity) releaseWhenQuiet(ctx context.Context, every time.Duration, shrink func(context.Context) error) error {
 	t := time.NewTicker(every)
 	defer t.Stop()
 	var seen int64
@@ -49,6 +49,9 @@ func (a *activity) releaseWhenQuiet(ctx context.Context, every time.Duration) er
 			continue
 		}
 		if busy {
+			if shrink != nil {
+				shrink(ctx) // best effort: the next quiet moment tries again
+			}
 			debug.FreeOSMemory()
 			busy = false
 		}

@@ -141,7 +141,7 @@ func (m *Main) Run(ctx context.Context) error {
 	}
 	g.Go(func() error {
 		m.Store.CheckedIntegrity(ctx) // start-up ends with the file's first check
-		return m.activity.releaseWhenQuiet(ctx, releaseQuiet)
+		return m.activity.releaseWhenQuiet(ctx, releaseQuiet, m.Store.ShrinkMemory)
 	})
 	g.Go(func() error {
 		<-ctx.Done()
