@@ -221,6 +221,7 @@ func BenchmarkServeHealth(b *testing.B) {
 	bin := mustBuildShipped(b)
 	set := mustScale50(b, false)
 	client := &http.Client{Timeout: 5 * time.Second}
+	b.ResetTimer()
 	var starts, lat []time.Duration
 	for i := 0; i < b.N; i++ {
 		s := serveTimed(b, bin, set.dir)
@@ -377,6 +378,7 @@ func BenchmarkServeMemory(b *testing.B) {
 	const clients, load, settle, idle = 16, 30 * time.Second, 30 * time.Second, 15 * time.Second
 	var idleRSS, peak, after int64
 	var requests int64
+	b.ResetTimer()
 	for i := 0; i < b.N; i++ {
 		dir := copySet(b, set)
 		s := serveTimed(b, bin, dir)
