@@ -90,6 +90,8 @@ type Store struct {
 	stopChecks context.CancelFunc        // ends the scheduled checks
 	checks     sync.WaitGroup            // the scheduled-check goroutine
 
+	lastWrite atomic.Int64 // when the last local mutation committed, Unix ns
+
 	ckpt     *sql.DB      // the connection checkpoints off the writer run on
 	ckptRuns atomic.Int64 // checkpoints run there (tests look)
 }
@@ -249,6 +251,16 @@ func (s *Store) prepareWrites(ctx context.Context) error {
 		}
 	}
 	return add("insert change", insertChangeSQL)
+}
+
+// LastLocalWrite is when the last local mutation (Apply) committed in
+// this process; the zero time before any. Sync keeps its writer holds
+// short while the device is in use.
+func (s *Store) LastLocalWrite() time.Time {
+	if ns := s.lastWrite.Load(); ns != 0 {
+		return time.Unix(0, ns)
+	}
+	return time.Time{}
 }
 
 // DeviceID is this device's identity, minted on first open.

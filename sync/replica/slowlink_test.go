@@ -386,7 +386,7 @@ func TestPushRereadsChangedKeys(t *testing.T) {
 
 // TestPullSplitsLongServerTransactions: a server transaction longer than
 // one bounded writer hold is applied in parts of at most that size (256
-// rows before a hold is measured, 64 after with this ApplyHold of 1 µs),
+// rows before a hold is measured, 64 after with these holds of 1 µs),
 // the small transactions around it stay whole, and the device ends equal
 // to central.
 func TestPullSplitsLongServerTransactions(t *testing.T) {
@@ -395,7 +395,7 @@ func TestPullSplitsLongServerTransactions(t *testing.T) {
 	writeCentral(t, c, userA, 600)       // one long one: changes 31 to 630
 	writeCentralTxs(t, c, userA, 30, 10) // 3 more small ones
 	d := c.newDevice(t, "rv", userA)
-	d.rep.PullPage, d.rep.ApplyHold = 20, time.Microsecond
+	d.rep.PullPage, d.rep.ApplyHold, d.rep.IdleApplyHold = 20, time.Microsecond, time.Microsecond
 	var pages []int
 	d.rep.Progress = func(p replica.Progress) {
 		if p.Phase == "pull" {
@@ -423,5 +423,39 @@ func TestPullSplitsLongServerTransactions(t *testing.T) {
 	}
 	if d := diff(d.snapshot(t, userA), c.snapshot(t, userA), "device", "central"); d != "" {
 		t.Fatalf("device and central differ:\n%s", d)
+	}
+}
+
+// TestPullHoldsShortOnlyWhileInUse: pages are cut to ApplyHold while the
+// device is in use (a local write just made) and to IdleApplyHold when
+// it is not, where fewer, larger pages apply faster.
+func TestPullHoldsShortOnlyWhileInUse(t *testing.T) {
+	c := newCentral(t)
+	writeCentral(t, c, userA, 3000) // one server transaction
+	parts := func(d *device) int {
+		n := 0
+		d.rep.Progress = func(p replica.Progress) {
+			if p.Phase == "pull" {
+				n++
+			}
+		}
+		if _, _, _, err := d.rep.Pull(context.Background()); err != nil {
+			t.Fatal(err)
+		}
+		return n
+	}
+	idle := c.newDevice(t, "idle", userA)
+	idle.rep.ApplyHold, idle.rep.IdleApplyHold = time.Microsecond, time.Hour
+	busy := c.newDevice(t, "busy", userA)
+	busy.rep.ApplyHold, busy.rep.IdleApplyHold = time.Microsecond, time.Hour
+	writeLocal(t, busy, userA, 1)
+	// Before any hold is measured both cut at 256 rows (the stream runs
+	// up to three pages ahead of the applier); after, the idle device
+	// takes the rest whole and the busy one goes on in parts of 64.
+	if n := parts(idle); n > 6 {
+		t.Fatalf("an idle device applied 3,000 changes in %d pages, want at most 6 (a few of 256, then the rest)", n)
+	}
+	if n := parts(busy); n < 20 {
+		t.Fatalf("a device in use applied 3,000 changes in %d pages, want parts of 64 once measured", n)
 	}
 }
