@@ -44,8 +44,10 @@ test: lint pg-up deps ## run every test (-race on the concurrent packages), incl
 	$(GO) test -count=1 -timeout 9m -run '$(LONG_TESTS)' $(RACE_PKGS)
 	$(GO) test -p 1 -count=1 -run '^$$' -bench . -benchtime 1x -timeout 9m $(PKGS)
 
+# PAM_BENCH_MEMORY=1 runs BenchmarkServeMemory (cmd/pamd): the real
+# daemon under 30 s of load and 30 s after, over a minute, so not in `make test`.
 bench: pg-up ## run the benchmarks and print their figures
-	$(GO) test -p 1 -run '^$$' -bench . -benchtime 2s -timeout 30m $(PKGS)
+	PAM_BENCH_MEMORY=1 $(GO) test -p 1 -run '^$$' -bench . -benchtime 2s -timeout 30m $(PKGS)
 
 lint: ## gofmt and go vet
 	@out=$$(gofmt -l $$(git ls-files '*.go' 2>/dev/null || find . -name '*.go')); \

@@ -129,21 +129,54 @@ func (c *Cache) Wait() {
 	}
 }
 
-// cost approximates the memory a result holds.
+// cost is the memory a result holds, in bytes, as the Go runtime lays it
+// out: each row a map of string keys (shared column names) to interface
+// values, a string value boxed in its own allocation. It was once the
+// values' lengths plus 16 a key, 2.6 times below what a page of expenses
+// measured on the heap (961 bytes a row against 367 estimated), so a
+// cache "bounded" to 64 MiB held 160 or more.
 func cost(res *Result) int64 {
-	n := int64(64)
+	n := int64(64 + 8*cap(res.Rows))
 	for _, r := range res.Rows {
-		for k, v := range r {
-			n += int64(len(k)) + 16
+		n += mapBytes(len(r))
+		for _, v := range r {
 			switch x := v.(type) {
+			case nil, bool:
 			case string:
-				n += int64(len(x))
+				n += 16 + roundAlloc(len(x))
 			case json.RawMessage:
-				n += int64(len(x))
+				n += 24 + roundAlloc(len(x))
 			default:
 				n += 8
 			}
 		}
 	}
 	return n
+}
+
+// mapBytes is a Go map[string]any of n entries: groups of 8 slots (a
+// control word and 8 key-value pairs of 16 bytes each), as many as keep it
+// at most 7/8 full, rounded to a power of two, and its headers.
+func mapBytes(n int) int64 {
+	slots := 8
+	for slots*7/8 < n {
+		slots *= 2
+	}
+	b := int64(48 + slots/8*(8+8*32))
+	if slots > 8 {
+		b += 48 // the table behind the directory
+	}
+	return b
+}
+
+// roundAlloc is n rounded up to the allocator's small size classes.
+func roundAlloc(n int) int64 {
+	switch {
+	case n == 0:
+		return 0
+	case n <= 16:
+		return int64(n+7) &^ 7
+	default:
+		return int64(n+15) &^ 15
+	}
 }

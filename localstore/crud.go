@@ -102,6 +102,9 @@ func (s *Store) Apply(ctx context.Context, user string, ops []Operation) ([]sche
 	for t := range touched {
 		s.invalidate(t)
 	}
+	if len(touched) > 0 {
+		s.lastWrite.Store(time.Now().UnixNano())
+	}
 	if len(touched) > 0 && s.OnWrite != nil {
 		s.OnWrite()
 	}

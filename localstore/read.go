@@ -60,10 +60,21 @@ func (s *Store) Find(ctx context.Context, user, table string, q schema.Query) (*
 	return res, nil
 }
 
+// find reads one page and the count of all matching rows, in one read
+// transaction so that both see the same rows. The count is its own query
+// (an index count when an index leads with the filtered columns), and only
+// when the page is full: a window count(*) OVER () made SQLite materialise
+// and sort every matching row before returning the first (0.2-0.5 s and
+// megabytes of page cache for a user's 22,000 expenses at --scale 50).
 func (s *Store) find(ctx context.Context, t *schema.Table, user string, q schema.Query) (*Result, error) {
 	where, args := whereSQL(t, user, q.Conditions)
-	query := selectSQL(t, columnList(t)+", count(*) OVER ()", where, q.Order) + fmt.Sprintf(" LIMIT %d OFFSET %d", q.Limit, q.Offset)
-	rows, err := s.read.QueryContext(ctx, query, args...)
+	query := selectSQL(t, columnList(t), where, q.Order) + fmt.Sprintf(" LIMIT %d OFFSET %d", q.Limit, q.Offset)
+	tx, err := s.read.BeginTx(ctx, nil)
+	if err != nil {
+		return nil, fmt.Errorf("find %s: %w", t.Name, err)
+	}
+	defer tx.Rollback()
+	rows, err := tx.QueryContext(ctx, query, args...)
 	if err != nil {
 		return nil, fmt.Errorf("find %s: %w", t.Name, err)
 	}
@@ -71,7 +82,7 @@ func (s *Store) find(ctx context.Context, t *schema.Table, user string, q schema
 	res := &Result{Rows: []schema.Row{}}
 	n := len(t.Columns)
 	for rows.Next() {
-		vals, err := scanStored(rows, n+1)
+		vals, err := scanStored(rows, n)
 		if err != nil {
 			return nil, fmt.Errorf("find %s: %w", t.Name, err)
 		}
@@ -81,22 +92,22 @@ func (s *Store) find(ctx context.Context, t *schema.Table, user string, q schema
 			row[c.Name] = c.Output(vals[i])
 		}
 		res.Rows = append(res.Rows, row)
-		if cnt, ok := vals[n].(int64); ok {
-			res.Count = int(cnt)
-		}
 	}
 	if err := rows.Err(); err != nil {
 		return nil, fmt.Errorf("find %s: %w", t.Name, err)
 	}
-	if len(res.Rows) == 0 && q.Offset > 0 {
-		// Past the end the window function saw no row; count separately.
-		cq := fmt.Sprintf("SELECT count(*) FROM %s", schema.Quote(t.Name))
-		if len(where) > 0 {
-			cq += " WHERE " + strings.Join(where, " AND ")
-		}
-		if err := s.read.QueryRowContext(ctx, cq, args...).Scan(&res.Count); err != nil {
-			return nil, fmt.Errorf("count %s: %w", t.Name, err)
-		}
+	rows.Close()
+	if k := len(res.Rows); k < q.Limit && (k > 0 || q.Offset == 0) {
+		// The last page: what came back is the rest.
+		res.Count = q.Offset + k
+		return res, nil
+	}
+	cq := fmt.Sprintf("SELECT count(*) FROM %s", schema.Quote(t.Name))
+	if len(where) > 0 {
+		cq += " WHERE " + strings.Join(where, " AND ")
+	}
+	if err := tx.QueryRowContext(ctx, cq, args...).Scan(&res.Count); err != nil {
+		return nil, fmt.Errorf("count %s: %w", t.Name, err)
 	}
 	return res, nil
 }

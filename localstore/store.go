@@ -45,7 +45,9 @@ type Store struct {
 	Logger *slog.Logger
 	// ReadConns is the size of the reader pool; defaults to max(4, NumCPU).
 	ReadConns int
-	// CacheBytes bounds the read cache; 0 disables it. Defaults to 64 MiB.
+	// CacheBytes bounds the read cache, in bytes of Go heap its results
+	// hold (cost); 0 disables it. Defaults to 16 MiB: on a 2 GB board the
+	// daemon is to stay under 150 MiB resident under load.
 	CacheBytes int64
 	// OnWrite, when set, is called after every committed local mutation
 	// (the sync runner uses it to push soon after a write).
@@ -87,6 +89,11 @@ type Store struct {
 	startCheck chan struct{}             // closed when the check at Open ends
 	stopChecks context.CancelFunc        // ends the scheduled checks
 	checks     sync.WaitGroup            // the scheduled-check goroutine
+
+	lastWrite atomic.Int64 // when the last local mutation committed, Unix ns
+
+	ckpt     *sql.DB      // the connection checkpoints off the writer run on
+	ckptRuns atomic.Int64 // checkpoints run there (tests look)
 }
 
 // New returns a store for the file at path with defaults set.
@@ -97,7 +104,7 @@ func New(path string, cat *schema.Catalog) *Store {
 		Now:          time.Now,
 		Logger:       slog.Default(),
 		ReadConns:    max(4, runtime.NumCPU()),
-		CacheBytes:   64 << 20,
+		CacheBytes:   16 << 20,
 		CheckEvery:   time.Hour,
 		CheckTimeout: 2 * time.Minute,
 	}
@@ -140,6 +147,10 @@ func (s *Store) Open(ctx context.Context) error {
 	}
 	s.read.SetMaxOpenConns(s.ReadConns)
 	s.read.SetMaxIdleConns(s.ReadConns)
+	// A reader unused for a while closes, and its page cache and parsed
+	// schema (a few MiB each) go back to the system: idle RSS at --scale
+	// 50 went from 57 to 38 MiB. Reopening one costs about a millisecond.
+	s.read.SetConnMaxIdleTime(10 * time.Second)
 	if err := s.loadMeta(ctx); err != nil {
 		s.Close()
 		return err
@@ -153,6 +164,10 @@ func (s *Store) Open(ctx context.Context) error {
 			s.Close()
 			return err
 		}
+	}
+	if err := s.openCheckpointer(); err != nil {
+		s.Close()
+		return err
 	}
 	s.startChecks()
 	return nil
@@ -174,6 +189,10 @@ func (s *Store) Close() error {
 		st.Close()
 	}
 	s.stmts = nil
+	if s.ckpt != nil {
+		errs = append(errs, s.ckpt.Close())
+		s.ckpt = nil
+	}
 	if s.read != nil {
 		errs = append(errs, s.read.Close())
 		s.read = nil
@@ -232,6 +251,16 @@ func (s *Store) prepareWrites(ctx context.Context) error {
 		}
 	}
 	return add("insert change", insertChangeSQL)
+}
+
+// LastLocalWrite is when the last local mutation (Apply) committed in
+// this process; the zero time before any. Sync keeps its writer holds
+// short while the device is in use.
+func (s *Store) LastLocalWrite() time.Time {
+	if ns := s.lastWrite.Load(); ns != 0 {
+		return time.Unix(0, ns)
+	}
+	return time.Time{}
 }
 
 // DeviceID is this device's identity, minted on first open.

@@ -302,9 +302,17 @@ type SyncTx struct {
 
 // ApplyRemote runs fn in one write transaction and commits it; the caches
 // of the tables it touched are invalidated after the commit.
+//
+// Its commit never checkpoints with the writer held: the caller copies
+// the log back once ApplyRemote has returned, with Checkpoint; until one
+// does, the next local write's automatic checkpoint will (checkpoint.go).
 func (s *Store) ApplyRemote(ctx context.Context, fn func(*SyncTx) error) error {
 	s.writeMu.Lock()
 	defer s.writeMu.Unlock()
+	if err := s.setAutoCheckpoint(ctx, 0); err != nil {
+		return err
+	}
+	defer s.setAutoCheckpoint(context.WithoutCancel(ctx), autoCheckpoint)
 	tx, err := s.beginWrite(ctx)
 	if err != nil {
 		return fmt.Errorf("begin: %w", err)

@@ -51,6 +51,7 @@ type Main struct {
 	control         *http.Server
 	controlListener net.Listener
 	controlMu       sync.Mutex // one control request at a time
+	activity        activity   // requests served, for releasing memory when quiet
 }
 
 // NewMain returns a Main with the default configuration.
@@ -117,7 +118,7 @@ func (m *Main) Open(ctx context.Context) error {
 	if err := m.Sync.Open(); err != nil {
 		return fmt.Errorf("sync schedule %q: %w", m.Config.SyncSchedule, err)
 	}
-	m.server = api.NewHTTPServer(m.API.Handler()) // timeouts and header cap
+	m.server = api.NewHTTPServer(m.activity.wrap(m.API.Handler())) // timeouts and header cap
 	m.server.ErrorLog = slog.NewLogLogger(m.Logger.Handler(), slog.LevelWarn)
 	if m.listener, err = net.Listen("tcp", m.Config.Listen); err != nil {
 		return fmt.Errorf("listen on %s: %w", m.Config.Listen, err)
@@ -144,6 +145,10 @@ func (m *Main) Run(ctx context.Context) error {
 			return nil
 		})
 	}
+	g.Go(func() error {
+		m.Store.CheckedIntegrity(ctx) // start-up ends with the file's first check
+		return m.activity.releaseWhenQuiet(ctx, releaseQuiet, m.Store.ShrinkMemory)
+	})
 	g.Go(func() error {
 		<-ctx.Done()
 		shutdown, cancel := context.WithTimeout(context.WithoutCancel(ctx), 10*time.Second)

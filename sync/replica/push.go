@@ -432,6 +432,7 @@ func (r *Replica) adoptCentral(ctx context.Context, entries []outgoing, out push
 		}
 		work = append(work, a)
 	}
+	defer r.Store.Checkpoint(ctx)
 	return r.Store.ApplyRemote(ctx, func(tx *localstore.SyncTx) error {
 		for _, a := range work {
 			t, k := a.t, a.k

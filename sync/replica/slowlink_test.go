@@ -144,7 +144,10 @@ func runSlowLink(tb testing.TB, link linktest.Link, changes, perTx int, ordered 
 	ctx := context.Background()
 	s := newSlowLink(tb, link)
 	// A running daemon's pool is connected: warm it (and its statements)
-	// with a first cycle, as the one at start does.
+	// with a first cycle, as the one at start does. It pushes a row, so
+	// that both connections a cycle uses (the push's and the pull's, side
+	// by side) are open, as after any cycle that pushed.
+	writeLocal(tb, s.d, userA, 1)
 	s.d.sync(tb)
 	if ordered {
 		writeCentralOrdered(tb, s.c, userA, changes, perTx)
@@ -164,8 +167,8 @@ func runSlowLink(tb testing.TB, link linktest.Link, changes, perTx int, ordered 
 	}
 	s.d.sync(tb) // pushes the writes made during the first
 	want := s.c.snapshot(tb, userA)
-	if got := len(want["expenses"]); got != changes+len(ids) {
-		tb.Fatalf("central holds %d expenses, want %d central + %d dashboard", got, changes, len(ids))
+	if got := len(want["expenses"]); got != changes+len(ids)+1 {
+		tb.Fatalf("central holds %d expenses, want %d central + %d dashboard + 1 warm-up", got, changes, len(ids))
 	}
 	for _, id := range ids {
 		if _, ok := want["expenses"][id]; !ok {
@@ -378,5 +381,81 @@ func TestPushRereadsChangedKeys(t *testing.T) {
 				t.Fatalf("sync with stale key columns = %+v", res)
 			}
 		})
+	}
+}
+
+// TestPullSplitsLongServerTransactions: a server transaction longer than
+// one bounded writer hold is applied in parts of at most that size (256
+// rows before a hold is measured, 64 after with these holds of 1 µs),
+// the small transactions around it stay whole, and the device ends equal
+// to central.
+func TestPullSplitsLongServerTransactions(t *testing.T) {
+	c := newCentral(t)
+	writeCentralTxs(t, c, userA, 30, 10) // 3 small transactions
+	writeCentral(t, c, userA, 600)       // one long one: changes 31 to 630
+	writeCentralTxs(t, c, userA, 30, 10) // 3 more small ones
+	d := c.newDevice(t, "rv", userA)
+	d.rep.PullPage, d.rep.ApplyHold, d.rep.IdleApplyHold = 20, time.Microsecond, time.Microsecond
+	var pages []int
+	d.rep.Progress = func(p replica.Progress) {
+		if p.Phase == "pull" {
+			pages = append(pages, p.Done)
+		}
+	}
+	if res := d.sync(t); res.Applied != 660 {
+		t.Fatalf("applied %d, want 660", res.Applied)
+	}
+	parts, last := 0, 0
+	for _, done := range pages {
+		switch {
+		case done > 30 && done < 630:
+			parts++
+		case done%10 != 0:
+			t.Fatalf("a page ended after %d changes, inside a small server transaction (pages at %v)", done, pages)
+		}
+		if done > 30 && last < 630 && done-max(last, 30) > 256 {
+			t.Fatalf("a part of the long transaction held %d of its rows, more than 256 (pages at %v)", done-max(last, 30), pages)
+		}
+		last = done
+	}
+	if parts < 2 || !slices.Contains(pages, 30) || !slices.Contains(pages, 630) {
+		t.Fatalf("the long transaction was not applied in parts of its own (pages at %v)", pages)
+	}
+	if d := diff(d.snapshot(t, userA), c.snapshot(t, userA), "device", "central"); d != "" {
+		t.Fatalf("device and central differ:\n%s", d)
+	}
+}
+
+// TestPullHoldsShortOnlyWhileInUse: pages are cut to ApplyHold while the
+// device is in use (a local write just made) and to IdleApplyHold when
+// it is not, where fewer, larger pages apply faster.
+func TestPullHoldsShortOnlyWhileInUse(t *testing.T) {
+	c := newCentral(t)
+	writeCentral(t, c, userA, 3000) // one server transaction
+	parts := func(d *device) int {
+		n := 0
+		d.rep.Progress = func(p replica.Progress) {
+			if p.Phase == "pull" {
+				n++
+			}
+		}
+		if _, _, _, err := d.rep.Pull(context.Background()); err != nil {
+			t.Fatal(err)
+		}
+		return n
+	}
+	idle := c.newDevice(t, "idle", userA)
+	idle.rep.ApplyHold, idle.rep.IdleApplyHold = time.Microsecond, time.Hour
+	busy := c.newDevice(t, "busy", userA)
+	busy.rep.ApplyHold, busy.rep.IdleApplyHold = time.Microsecond, time.Hour
+	writeLocal(t, busy, userA, 1)
+	// Before any hold is measured both cut at 256 rows (the stream runs
+	// up to three pages ahead of the applier); after, the idle device
+	// takes the rest whole and the busy one goes on in parts of 64.
+	if n := parts(idle); n > 6 {
+		t.Fatalf("an idle device applied 3,000 changes in %d pages, want at most 6 (a few of 256, then the rest)", n)
+	}
+	if n := parts(busy); n < 20 {
+		t.Fatalf("a device in use applied 3,000 changes in %d pages, want parts of 64 once measured", n)
 	}
 }
