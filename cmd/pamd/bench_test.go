@@ -170,7 +170,8 @@ type served struct {
 func serveTimed(tb testing.TB, bin, dataDir string, env ...string) *served {
 	tb.Helper()
 	s := &served{addr: freePort(tb)}
-	s.cmd = exec.Command(bin, "serve", "--data-dir", dataDir, "--listen", s.addr, "--log-level", "warn")
+	s.cmd = exec.Command(bin, "serve", "--data-dir", dataDir, "--listen", s.addr, "--log-level", "warn",
+		"--token-rate", "0") // the load measures the daemon, not the limiter
 	s.cmd.Env = append(os.Environ(), env...)
 	client := &http.Client{Timeout: 5 * time.Second}
 	start := time.Now()

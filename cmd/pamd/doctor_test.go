@@ -48,10 +48,10 @@ func TestDoctor(t *testing.T) {
 		want  []string // each must appear on stdout
 	}{
 		{"Healthy", healthy, nil, 0, []string{"ok    database", "ok    central   sync contract", "may push", "ok    ollama    model llama3.1:8b", "No failures."}},
-		{"ModelMissing", append(slices(healthy), "--ollama-model", "qwen2.5:7b"), nil, 0, []string{"warn  ollama", "fix: ollama pull qwen2.5:7b"}},
-		{"CentralDown", append(slices(healthy), "--central-url", "postgres://dev:pw@127.0.0.1:1/test"), nil, 1, []string{"FAIL  central   cannot connect", "postgres://dev:xxxxx@", "fix: check the link"}},
-		{"AdminRole", append(slices(healthy), "--central-url", adminURL), nil, 0, []string{"bypasses row-level security", "pamd central add-device"}},
-		{"NoCentralSchema", append(slices(healthy), "--central-url", pgtest.NewDB(t)), nil, 1, []string{"FAIL  central   central has no pam_sync schema", "pamd central init"}},
+		{"ModelMissing", append(cloneArgs(healthy), "--ollama-model", "qwen2.5:7b"), nil, 0, []string{"warn  ollama", "fix: ollama pull qwen2.5:7b"}},
+		{"CentralDown", append(cloneArgs(healthy), "--central-url", "postgres://dev:pw@127.0.0.1:1/test"), nil, 1, []string{"FAIL  central   cannot connect", "postgres://dev:xxxxx@", "fix: check the link"}},
+		{"AdminRole", append(cloneArgs(healthy), "--central-url", adminURL), nil, 0, []string{"bypasses row-level security", "pamd central add-device"}},
+		{"NoCentralSchema", append(cloneArgs(healthy), "--central-url", pgtest.NewDB(t)), nil, 1, []string{"FAIL  central   central has no pam_sync schema", "pamd central init"}},
 		{"Damaged", healthy, func(t *testing.T) {
 			path := filepath.Join(dataDir, "pam.db")
 			body, err := os.ReadFile(path)
@@ -87,4 +87,4 @@ func TestDoctor(t *testing.T) {
 	}
 }
 
-func slices(s []string) []string { return append([]string(nil), s...) }
+func cloneArgs(s []string) []string { return append([]string(nil), s...) }
