@@ -7,6 +7,7 @@ import (
 	"io/fs"
 	"slices"
 	"strings"
+	"time"
 
 	"github.com/pam-rv/pamd/schema"
 )
@@ -58,8 +59,11 @@ func (s *Store) migrateFile(ctx context.Context, name string) error {
 	if _, err := tx.ExecContext(ctx, string(body)); err != nil {
 		return err
 	}
+	// The wall clock, not the store's: when a file was migrated is a fact
+	// about the file, and a test store's ticking clock would otherwise
+	// shift every later timestamp with each new migration.
 	if _, err := tx.ExecContext(ctx, `INSERT INTO _pam_migrations (name, applied_at) VALUES (?, ?)`,
-		name, schema.FormatTimestamp(s.Now())); err != nil {
+		name, schema.FormatTimestamp(time.Now())); err != nil {
 		return err
 	}
 	return tx.Commit()
