@@ -13,28 +13,6 @@ import (
 	"github.com/pam-rv/pamd/schema"
 )
 
-// MaxBulkOps bounds one all-or-nothing batch.
-const MaxBulkOps = 1000
-
-// OpRead reads one row by id inside a batch.
-const OpRead schema.Op = "read"
-
-// Operation is one step of a batch. Data holds API values.
-type Operation struct {
-	Op    schema.Op
-	Table string
-	ID    string
-	Data  schema.Row
-}
-
-// Result is a page of rows in API form and the number of rows matching the
-// query regardless of limit and offset. Rows may be shared with the cache:
-// callers must not modify them.
-type Result struct {
-	Rows  []schema.Row
-	Count int
-}
-
 // Create inserts one row owned by user and returns it.
 func (s *Store) Create(ctx context.Context, user, table string, data schema.Row) (schema.Row, error) {
 	rows, err := s.Apply(ctx, user, []Operation{{Op: schema.OpCreate, Table: table, Data: data}})
@@ -191,7 +169,7 @@ func (w *writer) apply(ctx context.Context, op Operation) (schema.Row, error) {
 		return outputRow(t, cur), nil
 	}
 	if op.Op != schema.OpCreate && op.Op != schema.OpUpdate && op.Op != schema.OpDelete {
-		return nil, schema.Errorf(schema.EUNPROCESSABLE, "unknown operation %q", truncate(string(op.Op), 16))
+		return nil, schema.Errorf(schema.EUNPROCESSABLE, "unknown operation %q", schema.Truncate(string(op.Op), 16))
 	}
 	if !t.Allows(op.Op) {
 		return nil, notAllowed(t, op.Op)
@@ -530,11 +508,4 @@ func coalesce(v, def any) any {
 		return def
 	}
 	return v
-}
-
-func truncate(s string, n int) string {
-	if len(s) <= n {
-		return s
-	}
-	return s[:n] + "…"
 }

@@ -203,15 +203,6 @@ func (s *Store) pushedSeq(ctx context.Context, q rowQuerier) (int64, error) {
 	return n, nil
 }
 
-// Rejection is a local transaction the central database refused.
-type Rejection struct {
-	Tx         int64  `json:"tx"`
-	FirstSeq   int64  `json:"first_seq"`
-	LastSeq    int64  `json:"last_seq"`
-	Reason     string `json:"reason"`
-	RejectedAt string `json:"rejected_at"`
-}
-
 // Rejections lists refused transactions, newest first.
 func (s *Store) Rejections(ctx context.Context, limit int) ([]Rejection, error) {
 	rows, err := s.read.QueryContext(ctx, `SELECT tx, first_seq, last_seq, reason, rejected_at FROM _pam_rejected ORDER BY tx DESC LIMIT ?`, limit)
@@ -247,20 +238,6 @@ func (s *Store) Cursors(ctx context.Context) (map[string]int64, error) {
 		out[scope] = seq
 	}
 	return out, rows.Err()
-}
-
-// ConflictRecord is one entry of the conflict ledger. Winner and Loser are
-// JSON cells {"v", "t", "n"}.
-type ConflictRecord struct {
-	ID         int64           `json:"id"`
-	Table      string          `json:"table"`
-	RowID      string          `json:"row_id"`
-	Column     string          `json:"column"`
-	UserID     string          `json:"-"`
-	Winner     json.RawMessage `json:"winner"`
-	Loser      json.RawMessage `json:"loser"`
-	Reason     string          `json:"reason"`
-	DetectedAt string          `json:"detected_at"`
 }
 
 // Conflicts lists the ledger, newest first. user limits it to that user's

@@ -8,8 +8,8 @@ import (
 	"time"
 
 	"github.com/pam-rv/pamd/llm"
-	"github.com/pam-rv/pamd/localstore"
 	"github.com/pam-rv/pamd/schema"
+	"github.com/pam-rv/pamd/schema/rowid"
 )
 
 // session is a chat session row.
@@ -23,7 +23,7 @@ type session struct {
 // session id of another user, or unknown, is ENOTFOUND.
 func (s *Service) session(ctx context.Context, user, id string) (session, error) {
 	if id == "" {
-		row, err := s.Memory.Create(ctx, user, "chat_sessions", schema.Row{"session_id": localstore.NewID()})
+		row, err := s.Memory.Create(ctx, user, "chat_sessions", schema.Row{"session_id": rowid.New()})
 		if err != nil {
 			return session{}, fmt.Errorf("start session: %w", err)
 		}

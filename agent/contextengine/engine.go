@@ -16,14 +16,12 @@ import (
 	"strings"
 	"time"
 
-	"github.com/pam-rv/pamd/localstore"
 	"github.com/pam-rv/pamd/schema"
 )
 
 // Store is what the engine reads: the user-scoped local store.
 type Store interface {
-	Find(ctx context.Context, user, table string, q schema.Query) (*localstore.Result, error)
-	Get(ctx context.Context, user, table, id string) (schema.Row, error)
+	schema.Reader
 }
 
 // Sources of snippets.

@@ -99,8 +99,8 @@ type answerer struct {
 	p    *Provider
 	ctx  context.Context
 	call tools.Call
-	prof map[string]any // the caller's profile, nil when none
-	msg  string         // the message, lower case: what was asked, beyond the intent
+	prof schema.Row // the caller's profile, nil when none
+	msg  string     // the message, lower case: what was asked, beyond the intent
 	// asked are the units the message names (intent.Slots.EconomyUnit,
 	// VolumeUnit, DistanceUnit): they win over the profile's.
 	asked intent.Slots
@@ -161,14 +161,14 @@ func (p *Provider) answer(ctx context.Context, call tools.Call, msg string) stri
 }
 
 // profile reads the caller's profile and fills the call's units and currency.
-func (a *answerer) profile() map[string]any {
+func (a *answerer) profile() schema.Row {
 	if a.prof == nil {
 		var rows tools.TableRows
 		args := map[string]any{"table_name": "profiles", "filters": map[string]any{"id": a.call.User}, "limit": 1}
 		if err := a.run("pam_read_records", args, &rows); err == nil && len(rows.Rows) > 0 {
 			a.prof = rows.Rows[0]
 		} else {
-			a.prof = map[string]any{}
+			a.prof = schema.Row{}
 		}
 	}
 	if a.call.Units == "" {
@@ -393,31 +393,6 @@ func (a *answerer) economy(l100 float64) string {
 	return figure(l100, 1) + " L/100km"
 }
 
-func cents(v any) int64 {
-	n, err := schema.ParseDecimal(v, 2)
-	if err != nil {
-		return 0
-	}
-	return n
-}
-
-func number(v any) (float64, bool) {
-	switch x := v.(type) {
-	case float64:
-		return x, true
-	case json.Number:
-		f, err := x.Float64()
-		return f, err == nil
-	case int64:
-		return float64(x), true
-	case int:
-		return float64(x), true
-	}
-	return 0, false
-}
-
-func text(v any) string { s, _ := v.(string); return s }
-
 // ---------------------------------------------------------------- periods
 
 // period is the intent's period, this month when none was said.
@@ -555,10 +530,10 @@ func (a *answerer) biggestExpense(in intent.Intent) (string, error) {
 	cat := strings.ToLower(in.Slots.Category)
 	var best schema.Row
 	for _, r := range rows {
-		if cat != "" && strings.ToLower(text(r["category"])) != cat {
+		if cat != "" && strings.ToLower(r.Text("category")) != cat {
 			continue
 		}
-		if best == nil || cents(r["amount"]) > cents(best["amount"]) {
+		if best == nil || r.Cents("amount") > best.Cents("amount") {
 			best = r // ties: the earliest (rows are by date, then id)
 		}
 	}
@@ -569,11 +544,11 @@ func (a *answerer) biggestExpense(in intent.Intent) (string, error) {
 	if best == nil {
 		return fmt.Sprintf("You have no expenses%s recorded %s.", on, a.span(p)), nil
 	}
-	what := strings.ReplaceAll(cmp.Or(text(best["category"]), "uncategorised"), "_", " ")
-	if d := strings.TrimSpace(text(best["description"])); d != "" {
+	what := strings.ReplaceAll(cmp.Or(best.Text("category"), "uncategorised"), "_", " ")
+	if d := strings.TrimSpace(best.Text("description")); d != "" {
 		what += ": " + d
 	}
-	return fmt.Sprintf("Your biggest expense%s %s was %s (%s) %s.", on, a.span(p), a.money(text(best["amount"])), what, a.when(text(best["date"]))), nil
+	return fmt.Sprintf("Your biggest expense%s %s was %s (%s) %s.", on, a.span(p), a.money(best.Text("amount")), what, a.when(best.Text("date"))), nil
 }
 
 type total struct {
@@ -604,9 +579,9 @@ func (a *answerer) totals(in intent.Intent, table string) (string, error) {
 		if table == "income_entries" {
 			list, tot, n = sum.Income.BySource, sum.Income.Total, sum.Income.Count
 		}
-		all, count = cents(tot), n
+		all, count = schema.AsCents(tot), n
 		for _, ct := range list {
-			by = append(by, total{ct.Name, cents(ct.Total), ct.Count})
+			by = append(by, total{ct.Name, schema.AsCents(ct.Total), ct.Count})
 		}
 	} else {
 		var err error
@@ -685,13 +660,13 @@ func (a *answerer) sum(table, key string, p intent.Period, merchant string) ([]t
 	var all int64
 	n := 0
 	for _, r := range rows {
-		k := text(r[key])
+		k := r.Text(key)
 		t := byKey[k]
 		if t == nil {
 			t = &total{name: k}
 			byKey[k] = t
 		}
-		c := cents(r["amount"])
+		c := r.Cents("amount")
 		t.cents += c
 		t.count++
 		all += c
@@ -757,8 +732,8 @@ func (a *answerer) budgetLeft(in intent.Intent) (string, error) {
 	var left, budgeted int64
 	for _, b := range sum.Budgets {
 		lines = append(lines, a.budgetLine(b))
-		left += cents(b.Remaining)
-		budgeted += cents(b.Budgeted)
+		left += schema.AsCents(b.Remaining)
+		budgeted += schema.AsCents(b.Budgeted)
 	}
 	head := fmt.Sprintf("You have %s left of %s budgeted", formatMoney(left, a.call.Currency), formatMoney(budgeted, a.call.Currency))
 	return head + ": " + strings.Join(lines, "; ") + ".", nil
@@ -776,7 +751,7 @@ func errMessage(err error) string {
 // $412.10, 82.42 %, 1–31 Mar 2026)".
 func (a *answerer) budgetLine(b tools.BudgetStatus) string {
 	name := strings.ReplaceAll(b.Category, "_", " ")
-	rem := cents(b.Remaining)
+	rem := schema.AsCents(b.Remaining)
 	state := a.money(b.Remaining) + " left of " + a.money(b.Budgeted)
 	if rem < 0 {
 		state = formatMoney(-rem, a.call.Currency) + " over your " + a.money(b.Budgeted) + " budget"
@@ -858,9 +833,9 @@ func (a *answerer) fuelEconomy(in intent.Intent) (string, error) {
 	bestFills := 0
 	for _, fills := range byVehicle {
 		slices.SortFunc(fills, func(x, y schema.Row) int {
-			ox, _ := number(x["odometer"])
-			oy, _ := number(y["odometer"])
-			return cmp.Or(cmp.Compare(ox, oy), cmp.Compare(text(x["date"]), text(y["date"])))
+			ox, _ := x.Number("odometer")
+			oy, _ := y.Number("odometer")
+			return cmp.Or(cmp.Compare(ox, oy), cmp.Compare(x.Text("date"), y.Text("date")))
 		})
 		first, last := -1, -1
 		for i, r := range fills {
@@ -874,11 +849,11 @@ func (a *answerer) fuelEconomy(in intent.Intent) (string, error) {
 		if first < 0 || last <= first {
 			continue
 		}
-		o0, _ := number(fills[first]["odometer"])
-		o1, _ := number(fills[last]["odometer"])
+		o0, _ := fills[first].Number("odometer")
+		o1, _ := fills[last].Number("odometer")
 		litres := 0.0
 		for _, r := range fills[first+1 : last+1] {
-			v, _ := number(r["volume"])
+			v, _ := r.Number("volume")
 			litres += v
 		}
 		if km := o1 - o0; km > bestKm {
@@ -905,7 +880,7 @@ func (a *answerer) fuelVolume(in intent.Intent) (string, error) {
 	}
 	litres := 0.0
 	for _, r := range fills {
-		v, _ := number(r["volume"])
+		v, _ := r.Number("volume")
 		litres += v
 	}
 	return fmt.Sprintf("You bought %s of fuel %s (%s).", a.volume(litres), a.span(p), entries(len(fills), "fill-up", "fill-ups")), nil
@@ -933,7 +908,7 @@ func (a *answerer) consumption(vehicle string) (l100 float64, n int, priceMills 
 		return l100, n, 0, "", nil
 	}
 	priceMills, _ = schema.ParseDecimal(priced["price"], 3)
-	return l100, n, priceMills, text(priced["date"]), nil
+	return l100, n, priceMills, priced.Text("date"), nil
 }
 
 func (a *answerer) unitPrice(mills int64) string {
@@ -973,17 +948,17 @@ func (a *answerer) tripFuelCost(in intent.Intent) (string, error) {
 		if err != nil {
 			return "", err
 		}
-		if len(trips) == 0 || text(trips[0]["location_name"]) == "" {
+		if len(trips) == 0 || trips[0].Text("location_name") == "" {
 			return "Tell me the distance or where you're going (e.g. \"fuel cost for 300 km\"): I have no upcoming trip with a destination.", nil
 		}
-		dest = text(trips[0]["location_name"])
+		dest = trips[0].Text("location_name")
 	}
 	args := map[string]any{"end": dest}
 	if origin != "" {
 		args["start"] = origin
 	} else {
-		lat, ok1 := number(a.profile()["current_latitude"])
-		lon, ok2 := number(a.prof["current_longitude"])
+		lat, ok1 := a.profile().Number("current_latitude")
+		lon, ok2 := a.prof.Number("current_longitude")
 		if !ok1 || !ok2 {
 			return "I don't know where you are: give a start, e.g. \"fuel cost from Quartzsite to " + dest + "\".", nil
 		}
@@ -1101,15 +1076,15 @@ func (a *answerer) upcomingTrips(in intent.Intent) (string, error) {
 	var parts []string
 	today := a.today()
 	for _, r := range rows {
-		start, end := text(r["start_date"]), text(r["end_date"])
+		start, end := r.Text("start_date"), r.Text("end_date")
 		if len(start) > 10 {
 			start = start[:10]
 		}
 		if len(end) > 10 {
 			end = end[:10]
 		}
-		s := text(r["title"])
-		if l := text(r["location_name"]); l != "" && !strings.Contains(s, l) {
+		s := r.Text("title")
+		if l := r.Text("location_name"); l != "" && !strings.Contains(s, l) {
 			s += " (" + l + ")"
 		}
 		s += " " + start
@@ -1149,13 +1124,13 @@ func (a *answerer) campsitesNear(in intent.Intent) (string, error) {
 		if len(rows.Rows) == 0 {
 			return fmt.Sprintf("I don't know where %s is offline (I only know places in the campsite directory). Ask for campsites near you instead.", s.Place), nil
 		}
-		lat, _ = number(rows.Rows[0]["latitude"])
-		lon, _ = number(rows.Rows[0]["longitude"])
+		lat, _ = rows.Rows[0].Number("latitude")
+		lon, _ = rows.Rows[0].Number("longitude")
 		where = s.Place
 	} else {
 		var ok1, ok2 bool
-		lat, ok1 = number(a.profile()["current_latitude"])
-		lon, ok2 = number(a.prof["current_longitude"])
+		lat, ok1 = a.profile().Number("current_latitude")
+		lon, ok2 = a.prof.Number("current_longitude")
 		if !ok1 || !ok2 {
 			return "I don't know where you are: your profile has no current location. Ask for campsites near a named place.", nil
 		}
@@ -1180,19 +1155,19 @@ func (a *answerer) campsitesNear(in intent.Intent) (string, error) {
 	}
 	var hits []hit
 	for _, r := range rows.Rows {
-		clat, _ := number(r["latitude"])
-		clon, _ := number(r["longitude"])
-		km := haversineKm(lat, lon, clat, clon)
+		clat, _ := r.Number("latitude")
+		clon, _ := r.Number("longitude")
+		km := schema.HaversineKm(lat, lon, clat, clon)
 		if km > radius || (where != "you" && km < 0.01) {
 			continue
 		}
-		if s.MaxPriceCents > 0 && r["price_per_night"] != nil && cents(r["price_per_night"]) > s.MaxPriceCents {
+		if s.MaxPriceCents > 0 && r["price_per_night"] != nil && r.Cents("price_per_night") > s.MaxPriceCents {
 			continue
 		}
 		hits = append(hits, hit{r, km})
 	}
 	slices.SortFunc(hits, func(x, y hit) int {
-		return cmp.Or(cmp.Compare(x.km, y.km), cmp.Compare(text(x.row["id"]), text(y.row["id"])))
+		return cmp.Or(cmp.Compare(x.km, y.km), cmp.Compare(x.row.Text("id"), y.row.Text("id")))
 	})
 	near := "near " + where
 	if where == "you" {
@@ -1208,19 +1183,12 @@ func (a *answerer) campsitesNear(in intent.Intent) (string, error) {
 		case h.row["is_free"] == true:
 			price = "free"
 		case h.row["price_per_night"] != nil:
-			price = a.money(text(h.row["price_per_night"])) + "/night"
+			price = a.money(h.row.Text("price_per_night")) + "/night"
 		}
-		parts = append(parts, fmt.Sprintf("%s (%s, %s away)", text(h.row["name"]), price, a.distance(h.km)))
+		parts = append(parts, fmt.Sprintf("%s (%s, %s away)", h.row.Text("name"), price, a.distance(h.km)))
 	}
 	return fmt.Sprintf("%s within %s %s: %s.", strings.ToUpper(entries(len(hits), "campsite", "campsites")[:1])+entries(len(hits), "campsite", "campsites")[1:],
 		a.distance(radius), near, strings.Join(parts, "; ")), nil
-}
-
-func haversineKm(lat1, lon1, lat2, lon2 float64) float64 {
-	rad := math.Pi / 180
-	dLat, dLon := (lat2-lat1)*rad, (lon2-lon1)*rad
-	h := math.Sin(dLat/2)*math.Sin(dLat/2) + math.Cos(lat1*rad)*math.Cos(lat2*rad)*math.Sin(dLon/2)*math.Sin(dLon/2)
-	return 2 * 6371.0088 * math.Asin(math.Min(1, math.Sqrt(h)))
 }
 
 // ---------------------------------------------------------------- entries
@@ -1309,19 +1277,19 @@ func (a *answerer) logFuel(in intent.Intent) (string, error) {
 	}
 	// The units the message used win over the profile's: "15 gallons" is
 	// answered in gallons, stored in litres.
-	vol, _ := number(out.Fill["volume"])
-	odo, _ := number(out.Fill["odometer"])
+	vol, _ := out.Fill.Number("volume")
+	odo, _ := out.Fill.Number("odometer")
 	perUnit := float64(total) / vol // cents per litre
 	priceUnit := "L"
 	if a.usIn(a.asked.VolumeUnit) {
 		perUnit, priceUnit = perUnit*litresPerGallon, "gal"
 	}
 	msg := fmt.Sprintf("Logged %s for %s (%s/%s) at %s %s.", a.volume(vol), a.money(out.TotalCost),
-		formatMoney(int64(math.Round(perUnit)), a.call.Currency), priceUnit, a.distance(odo), a.when(text(out.Fill["date"])))
+		formatMoney(int64(math.Round(perUnit)), a.call.Currency), priceUnit, a.distance(odo), a.when(out.Fill.Text("date")))
 	switch {
 	case out.Consumption != nil:
 		l100 := l100Of(*out.Consumption)
-		if c, ok := number(out.Fill["consumption"]); ok {
+		if c, ok := out.Fill.Number("consumption"); ok {
 			l100 = c // as stored, not rounded through the profile's unit
 		}
 		msg += " Since the last full fill: " + a.economy(l100)

@@ -115,7 +115,7 @@ func registerAnalytics(r *Registry) {
 type analytics struct{ s Store }
 
 // jsonObject reads a JSON API value as an object; anything else is nil.
-func jsonObject(v any) map[string]any {
+func jsonObject(v any) schema.Row {
 	var raw []byte
 	switch x := v.(type) {
 	case map[string]any:
@@ -131,7 +131,7 @@ func jsonObject(v any) map[string]any {
 	}
 	dec := json.NewDecoder(bytes.NewReader(raw))
 	dec.UseNumber()
-	var m map[string]any
+	var m schema.Row
 	if dec.Decode(&m) != nil {
 		return nil
 	}
@@ -150,9 +150,9 @@ func isErrorEvent(eventType string, data map[string]any, hasError bool) bool {
 
 // logTime is when a log happened: its timestamp, else its created_at.
 func logTime(row schema.Row) (time.Time, bool) {
-	s := text(row["timestamp"])
+	s := row.Text("timestamp")
 	if s == "" {
-		s = text(row["created_at"])
+		s = row.Text("created_at")
 	}
 	t, err := time.Parse(time.RFC3339Nano, s)
 	return t, err == nil
@@ -203,16 +203,16 @@ func newDay(date string) *DayAnalytics {
 
 // add counts one log happening at local time t.
 func (d *DayAnalytics) add(row schema.Row, t time.Time) {
-	typ := text(row["event_type"])
+	typ := row.Text("event_type")
 	data := jsonObject(row["event_data"])
 	d.TotalEvents++
 	d.EventTypes[typ]++
 	d.HourlyDistribution[t.Hour()]++
-	if s := text(row["session_id"]); s != "" {
+	if s := row.Text("session_id"); s != "" {
 		d.sessions[s] = true
 	}
 	if typ == "tool_usage" {
-		if name := strings.TrimSpace(text(data["tool_name"])); name != "" {
+		if name := strings.TrimSpace(data.Text("tool_name")); name != "" {
 			d.ToolUsage[name]++
 		}
 	}
@@ -262,7 +262,7 @@ func (an *analytics) days(ctx context.Context, c Call, start, end string) ([]*Da
 			return nil
 		}
 		day.add(row, t)
-		if s := text(row["session_id"]); s != "" {
+		if s := row.Text("session_id"); s != "" {
 			all[s] = true
 		}
 		return nil
@@ -474,11 +474,11 @@ func (an *analytics) insights(ctx context.Context, c Call, a insightArgs) (any, 
 		types, tools := map[string]int{}, map[string]int{}
 		errs := 0
 		for _, row := range res.Rows {
-			t := text(row["event_type"])
+			t := row.Text("event_type")
 			data := jsonObject(row["event_data"])
 			types[t]++
 			if t == "tool_usage" {
-				if name := strings.TrimSpace(text(data["tool_name"])); name != "" {
+				if name := strings.TrimSpace(data.Text("tool_name")); name != "" {
 					tools[name]++
 				}
 			}

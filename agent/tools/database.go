@@ -11,7 +11,6 @@ import (
 	"sync"
 	"time"
 
-	"github.com/pam-rv/pamd/localstore"
 	"github.com/pam-rv/pamd/schema"
 )
 
@@ -53,7 +52,7 @@ func (r *rowsArg) UnmarshalJSON(b []byte) error {
 
 // JSONSchema describes one row or a list of rows.
 func (rowsArg) JSONSchema() *Schema {
-	one, max := 1, localstore.MaxBulkOps
+	one, max := 1, schema.MaxBulkOps
 	return &Schema{AnyOf: []*Schema{
 		{Type: "object"},
 		{Type: "array", Items: &Schema{Type: "object"}, MinItems: &one, MaxItems: &max},
@@ -309,7 +308,7 @@ func (d *dbTools) create(ctx context.Context, c Call, a createArgs) (any, error)
 	if err != nil {
 		return nil, prefixFields(err, "data")
 	}
-	return Written{Table: t.Name, Created: 1, IDs: []string{text(row["id"])}, Rows: []schema.Row{row}, Ignored: ignored}, nil
+	return Written{Table: t.Name, Created: 1, IDs: []string{row.Text("id")}, Rows: []schema.Row{row}, Ignored: ignored}, nil
 }
 
 func (d *dbTools) read(ctx context.Context, c Call, a readArgs) (any, error) {
@@ -373,16 +372,16 @@ func (d *dbTools) target(ctx context.Context, c Call, t *schema.Table, ids []UUI
 		return nil, &schema.Error{Code: schema.EUNPROCESSABLE, Message: "no filter left to choose rows by",
 			Fields: []schema.FieldError{{Field: "filters", Reason: "the owner column is implied; filter on another column or give ids"}}}
 	}
-	res, err := d.s.Find(ctx, c.User, t.Name, schema.Query{Conditions: conds, Limit: localstore.MaxBulkOps})
+	res, err := d.s.Find(ctx, c.User, t.Name, schema.Query{Conditions: conds, Limit: schema.MaxBulkOps})
 	if err != nil {
 		return nil, err
 	}
-	if res.Count > localstore.MaxBulkOps {
-		return nil, schema.Errorf(schema.ETOOLARGE, "%d rows of %s match; at most %d per call: narrow the filters", res.Count, t.Name, localstore.MaxBulkOps)
+	if res.Count > schema.MaxBulkOps {
+		return nil, schema.Errorf(schema.ETOOLARGE, "%d rows of %s match; at most %d per call: narrow the filters", res.Count, t.Name, schema.MaxBulkOps)
 	}
 	out := make([]string, len(res.Rows))
 	for i, row := range res.Rows {
-		out[i] = text(row["id"])
+		out[i] = row.Text("id")
 	}
 	return out, nil
 }
@@ -409,9 +408,9 @@ func (d *dbTools) update(ctx context.Context, c Call, a updateArgs) (any, error)
 	if len(ids) == 0 {
 		return out, nil
 	}
-	ops := make([]localstore.Operation, len(ids))
+	ops := make([]schema.Operation, len(ids))
 	for i, id := range ids {
-		ops[i] = localstore.Operation{Op: schema.OpUpdate, Table: t.Name, ID: id, Data: data}
+		ops[i] = schema.Operation{Op: schema.OpUpdate, Table: t.Name, ID: id, Data: data}
 	}
 	rows, err := d.s.Apply(ctx, c.User, ops)
 	if err != nil {
@@ -438,9 +437,9 @@ func (d *dbTools) delete(ctx context.Context, c Call, a deleteArgs) (any, error)
 	if len(ids) == 0 {
 		return out, nil
 	}
-	ops := make([]localstore.Operation, len(ids))
+	ops := make([]schema.Operation, len(ids))
 	for i, id := range ids {
-		ops[i] = localstore.Operation{Op: schema.OpDelete, Table: t.Name, ID: id}
+		ops[i] = schema.Operation{Op: schema.OpDelete, Table: t.Name, ID: id}
 	}
 	if _, err := d.s.Apply(ctx, c.User, ops); err != nil {
 		return nil, err
@@ -451,25 +450,25 @@ func (d *dbTools) delete(ctx context.Context, c Call, a deleteArgs) (any, error)
 
 // upsertOp turns one row into a create or, when its id names an existing
 // row of the user, an update of its other columns.
-func (d *dbTools) upsertOp(ctx context.Context, c Call, t *schema.Table, data map[string]any, path string, ignored *[]string) (localstore.Operation, error) {
+func (d *dbTools) upsertOp(ctx context.Context, c Call, t *schema.Table, data map[string]any, path string, ignored *[]string) (schema.Operation, error) {
 	row := ownData(t, data, path, ignored)
 	if t.Owner == "id" { // profiles: the row is the user's own
 		row["id"] = c.User
 	}
 	id, _ := row["id"].(string)
 	if id == "" {
-		return localstore.Operation{Op: schema.OpCreate, Table: t.Name, Data: row}, nil
+		return schema.Operation{Op: schema.OpCreate, Table: t.Name, Data: row}, nil
 	}
 	_, err := d.s.Get(ctx, c.User, t.Name, id)
 	switch schema.ErrorCode(err) {
 	case schema.ENOTFOUND:
-		return localstore.Operation{Op: schema.OpCreate, Table: t.Name, Data: row}, nil
+		return schema.Operation{Op: schema.OpCreate, Table: t.Name, Data: row}, nil
 	case "":
 		delete(row, "id")
 		delete(row, "created_at")
-		return localstore.Operation{Op: schema.OpUpdate, Table: t.Name, ID: id, Data: row}, nil
+		return schema.Operation{Op: schema.OpUpdate, Table: t.Name, ID: id, Data: row}, nil
 	}
-	return localstore.Operation{}, prefixFields(err, path)
+	return schema.Operation{}, prefixFields(err, path)
 }
 
 func (d *dbTools) upsert(ctx context.Context, c Call, a upsertArgs) (any, error) {
@@ -478,7 +477,7 @@ func (d *dbTools) upsert(ctx context.Context, c Call, a upsertArgs) (any, error)
 		return nil, err
 	}
 	var ignored []string
-	ops := make([]localstore.Operation, len(a.Data))
+	ops := make([]schema.Operation, len(a.Data))
 	for i, data := range a.Data {
 		path := "data"
 		if len(a.Data) > 1 {
@@ -497,7 +496,7 @@ func (d *dbTools) upsert(ctx context.Context, c Call, a upsertArgs) (any, error)
 	}
 	out := Written{Table: t.Name, Rows: rows, IDs: make([]string, len(rows)), Ignored: ignored}
 	for i, row := range rows {
-		out.IDs[i] = text(row["id"])
+		out.IDs[i] = row.Text("id")
 		if ops[i].Op == schema.OpCreate {
 			out.Created++
 		} else {
@@ -542,7 +541,7 @@ type BulkResult struct {
 
 func (d *dbTools) bulk(ctx context.Context, c Call, a bulkArgs) (any, error) {
 	var ignored []string
-	ops := make([]localstore.Operation, len(a.Operations))
+	ops := make([]schema.Operation, len(a.Operations))
 	for i, o := range a.Operations {
 		path := fmt.Sprintf("operations[%d]", i)
 		t, err := d.table(o.Table)
@@ -552,13 +551,13 @@ func (d *dbTools) bulk(ctx context.Context, c Call, a bulkArgs) (any, error) {
 		id, _ := schema.ParseUUID(string(o.ID))
 		switch o.Operation {
 		case "read":
-			ops[i] = localstore.Operation{Op: localstore.OpRead, Table: t.Name, ID: id}
+			ops[i] = schema.Operation{Op: schema.OpRead, Table: t.Name, ID: id}
 		case "delete":
-			ops[i] = localstore.Operation{Op: schema.OpDelete, Table: t.Name, ID: id}
+			ops[i] = schema.Operation{Op: schema.OpDelete, Table: t.Name, ID: id}
 		case "create":
-			ops[i] = localstore.Operation{Op: schema.OpCreate, Table: t.Name, Data: ownData(t, o.Data, path+".data", &ignored)}
+			ops[i] = schema.Operation{Op: schema.OpCreate, Table: t.Name, Data: ownData(t, o.Data, path+".data", &ignored)}
 		case "update":
-			ops[i] = localstore.Operation{Op: schema.OpUpdate, Table: t.Name, ID: id, Data: ownData(t, o.Data, path+".data", &ignored)}
+			ops[i] = schema.Operation{Op: schema.OpUpdate, Table: t.Name, ID: id, Data: ownData(t, o.Data, path+".data", &ignored)}
 		case "upsert":
 			data := o.Data
 			if id != "" {
@@ -572,7 +571,7 @@ func (d *dbTools) bulk(ctx context.Context, c Call, a bulkArgs) (any, error) {
 				return nil, err
 			}
 		}
-		if ops[i].Op != localstore.OpRead {
+		if ops[i].Op != schema.OpRead {
 			if err := writable(t, ops[i].Op); err != nil {
 				return nil, prefixFields(err, path)
 			}
@@ -586,7 +585,7 @@ func (d *dbTools) bulk(ctx context.Context, c Call, a bulkArgs) (any, error) {
 	for i, op := range ops {
 		results[i] = BulkResult{Operation: string(op.Op), Table: op.Table, ID: op.ID, Row: rows[i]}
 		if rows[i] != nil {
-			results[i].ID = text(rows[i]["id"])
+			results[i].ID = rows[i].Text("id")
 		}
 	}
 	return struct {

@@ -77,8 +77,8 @@ type ExpenseRef struct {
 }
 
 func expenseRef(row schema.Row) ExpenseRef {
-	return ExpenseRef{ID: text(row["id"]), Date: text(row["date"]), Amount: text(row["amount"]),
-		Category: text(row["category"]), Description: text(row["description"])}
+	return ExpenseRef{ID: row.Text("id"), Date: row.Text("date"), Amount: row.Text("amount"),
+		Category: row.Text("category"), Description: row.Text("description")}
 }
 
 // Spending is what was spent in a category over a period.
@@ -97,7 +97,7 @@ func (f *finance) spent(ctx context.Context, user, cat, start, end string) (Spen
 	rows, err := spendingRows(ctx, f.s, user, start, end, cat) // fuel counted once
 	for i := len(rows) - 1; i >= 0; i-- {                      // most recent first
 		row := rows[i]
-		sp.cents += cents(row["amount"])
+		sp.cents += row.Cents("amount")
 		sp.Count++
 		if len(sp.Expenses) < maxCited {
 			sp.Expenses = append(sp.Expenses, expenseRef(row))
@@ -118,7 +118,7 @@ func (f *finance) budgets(ctx context.Context, user, cat string) ([]schema.Row, 
 		Order:      []schema.Order{{Column: "start_date", Desc: true}, {Column: "end_date"}},
 	}
 	err := f.s.Each(ctx, user, "budgets", q, func(row schema.Row) error {
-		if strings.EqualFold(strings.TrimSpace(text(row["category"])), cat) {
+		if strings.EqualFold(strings.TrimSpace(row.Text("category")), cat) {
 			out = append(out, row)
 		}
 		return nil
@@ -131,12 +131,12 @@ func (f *finance) budgets(ctx context.Context, user, cat string) ([]schema.Row, 
 // ahead. budgets are sorted latest start first.
 func covering(budgets []schema.Row, day string) schema.Row {
 	for _, b := range budgets {
-		if text(b["start_date"]) <= day && day <= text(b["end_date"]) {
+		if b.Text("start_date") <= day && day <= b.Text("end_date") {
 			return b
 		}
 	}
 	for _, b := range budgets {
-		if text(b["start_date"]) <= day {
+		if b.Text("start_date") <= day {
 			return b
 		}
 	}
@@ -164,11 +164,11 @@ type BudgetStatus struct {
 }
 
 func budgetStatus(b schema.Row, sp Spending) BudgetStatus {
-	budgeted := cents(b["budgeted_amount"])
-	st := BudgetStatus{ID: text(b["id"]), Name: text(b["name"]), Category: text(b["category"]),
+	budgeted := b.Cents("budgeted_amount")
+	st := BudgetStatus{ID: b.Text("id"), Name: b.Text("name"), Category: b.Text("category"),
 		Period: sp.Period, Budgeted: money(budgeted), Spent: sp.Spent, Remaining: money(budgeted - sp.cents),
 		PercentUsed: percent(sp.cents, budgeted), ExpenseCount: sp.Count, Status: "within_budget"}
-	if th, ok := number(b["alert_threshold"]); ok {
+	if th, ok := b.Number("alert_threshold"); ok {
 		st.AlertThreshold = &th
 	}
 	switch {
@@ -218,8 +218,8 @@ func (f *finance) logExpense(ctx context.Context, c Call, a expenseArgs) (any, e
 		return nil, err
 	}
 	for _, b := range budgets {
-		if text(b["start_date"]) <= day && day <= text(b["end_date"]) {
-			sp, err := f.spent(ctx, c.User, text(b["category"]), text(b["start_date"]), text(b["end_date"]))
+		if b.Text("start_date") <= day && day <= b.Text("end_date") {
+			sp, err := f.spent(ctx, c.User, b.Text("category"), b.Text("start_date"), b.Text("end_date"))
 			if err != nil {
 				return nil, err
 			}
@@ -280,13 +280,13 @@ func (f *finance) suggestAdjustment(ctx context.Context, c Call, a budgetAdjustA
 			return nil, f.noBudget(ctx, c, cat)
 		}
 	}
-	start, end := text(b["start_date"]), text(b["end_date"])
-	sp, err := f.spent(ctx, c.User, text(b["category"]), start, end)
+	start, end := b.Text("start_date"), b.Text("end_date")
+	sp, err := f.spent(ctx, c.User, b.Text("category"), start, end)
 	if err != nil {
 		return nil, err
 	}
 	st := budgetStatus(b, sp)
-	budgeted := cents(b["budgeted_amount"])
+	budgeted := b.Cents("budgeted_amount")
 	out := BudgetAdjustment{Budget: st, Currency: c.Currency, Expenses: sp.Expenses}
 	out.Thresholds.IncreaseAbovePercent = IncreaseAbovePercent
 	out.Thresholds.ReduceBelowPercent = ReduceBelowPercent
@@ -322,7 +322,7 @@ func (f *finance) suggestAdjustment(ctx context.Context, c Call, a budgetAdjustA
 func (f *finance) noBudget(ctx context.Context, c Call, cat string) error {
 	var cats []string
 	err := f.s.Each(ctx, c.User, "budgets", schema.Query{}, func(row schema.Row) error {
-		if k := text(row["category"]); !slices.Contains(cats, k) {
+		if k := row.Text("category"); !slices.Contains(cats, k) {
 			cats = append(cats, k)
 		}
 		return nil
@@ -335,7 +335,7 @@ func (f *finance) noBudget(ctx context.Context, c Call, cat string) error {
 	if len(cats) > 0 {
 		known = "budgets exist for: " + strings.Join(cats, ", ")
 	}
-	return schema.Errorf(schema.ENOTFOUND, "no budget in category %q; %s", clip(cat, 64), known)
+	return schema.Errorf(schema.ENOTFOUND, "no budget in category %q; %s", schema.Truncate(cat, 64), known)
 }
 
 // CategoryTotal is one category's or source's total over a period.
@@ -399,7 +399,7 @@ func (f *finance) summary(ctx context.Context, c Call, a summaryArgs) (any, erro
 		return nil, err
 	}
 	for _, b := range budgets {
-		sp, err := f.spent(ctx, c.User, text(b["category"]), text(b["start_date"]), text(b["end_date"]))
+		sp, err := f.spent(ctx, c.User, b.Text("category"), b.Text("start_date"), b.Text("end_date"))
 		if err != nil {
 			return nil, err
 		}
@@ -444,13 +444,13 @@ func (f *finance) totalsOf(each func(func(schema.Row) error) error, key string) 
 	var total int64
 	n := 0
 	err := each(func(row schema.Row) error {
-		k := text(row[key])
+		k := row.Text(key)
 		ct := byKey[k]
 		if ct == nil {
 			ct = &CategoryTotal{Name: k}
 			byKey[k] = ct
 		}
-		a := cents(row["amount"])
+		a := row.Cents("amount")
 		ct.cents += a
 		ct.Count++
 		total += a

@@ -69,11 +69,11 @@ func health(ctx context.Context, s Store, c Call) (HealthScores, error) {
 	}
 	var budgeted, spent int64
 	for _, b := range budgets {
-		sp, err := f.spent(ctx, c.User, category(text(b["category"])), text(b["start_date"]), text(b["end_date"]))
+		sp, err := f.spent(ctx, c.User, category(b.Text("category")), b.Text("start_date"), b.Text("end_date"))
 		if err != nil {
 			return out, err
 		}
-		budgeted += cents(b["budgeted_amount"])
+		budgeted += b.Cents("budgeted_amount")
 		spent += sp.cents
 	}
 	from := addDays(today, 1-HealthWindowDays)
@@ -111,7 +111,7 @@ func health(ctx context.Context, s Store, c Call) (HealthScores, error) {
 	}
 	approved := 0
 	for _, h := range ideas {
-		if text(h["status"]) == "approved" {
+		if h.Text("status") == "approved" {
 			approved++
 		}
 	}

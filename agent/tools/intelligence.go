@@ -91,8 +91,8 @@ type TripRef struct {
 }
 
 func tripRef(r schema.Row) TripRef {
-	t := TripRef{ID: text(r["id"]), Title: text(r["title"]), Location: strings.TrimSpace(text(r["location_name"])),
-		Start: dateOf(r["start_date"]), End: dateOf(r["end_date"])}
+	t := TripRef{ID: r.Text("id"), Title: r.Text("title"), Location: strings.TrimSpace(r.Text("location_name")),
+		Start: r.Date("start_date"), End: r.Date("end_date")}
 	if t.End < t.Start {
 		t.End = t.Start
 	}
@@ -144,12 +144,12 @@ func (in *xdomain) financePeriod(ctx context.Context, user, label, start, end st
 		return fp, err
 	}
 	for _, b := range budgets {
-		sp, err := in.f.spent(ctx, user, text(b["category"]), text(b["start_date"]), text(b["end_date"]))
+		sp, err := in.f.spent(ctx, user, b.Text("category"), b.Text("start_date"), b.Text("end_date"))
 		if err != nil {
 			return fp, err
 		}
 		fp.Budgets = append(fp.Budgets, budgetStatus(b, sp))
-		budgeted += cents(b["budgeted_amount"])
+		budgeted += b.Cents("budgeted_amount")
 		spent += sp.cents
 	}
 	fp.Budgeted, fp.BudgetSpent, fp.Utilization = money(budgeted), money(spent), percent(spent, budgeted)
@@ -207,11 +207,11 @@ func fullToFull(fills []schema.Row) (segments int, km, litres float64) {
 	var anchor *float64
 	pending := 0.0
 	for _, r := range fills {
-		odo, ok := number(r["odometer"])
+		odo, ok := r.Number("odometer")
 		if !ok {
 			continue
 		}
-		vol, _ := number(r["volume"])
+		vol, _ := r.Number("volume")
 		if full, ok := r["filled_to_top"].(bool); ok && !full {
 			pending += vol
 			continue
@@ -233,7 +233,7 @@ func (in *xdomain) economy(ctx context.Context, c Call, start, end string) ([]Ve
 	byVeh := map[string][]schema.Row{}
 	var keys []string
 	err := in.s.Each(ctx, c.User, "fuel_log", q, func(r schema.Row) error {
-		k := text(r["vehicle_id"])
+		k := r.Text("vehicle_id")
 		if _, ok := byVeh[k]; !ok {
 			keys = append(keys, k)
 		}
@@ -247,7 +247,7 @@ func (in *xdomain) economy(ctx context.Context, c Call, start, end string) ([]Ve
 	maint := map[string]int64{}
 	if err := in.s.Each(ctx, c.User, "maintenance_records", schema.Query{Conditions: []schema.Condition{
 		cond("date", schema.OpGte, start), cond("date", schema.OpLte, end)}}, func(r schema.Row) error {
-		maint[text(r["vehicle_id"])] += cents(r["cost"])
+		maint[r.Text("vehicle_id")] += r.Cents("cost")
 		return nil
 	}); err != nil {
 		return nil, err
@@ -265,10 +265,10 @@ func (in *xdomain) economy(ctx context.Context, c Call, start, end string) ([]Ve
 		}
 		lo, hi, fuel := math.Inf(1), math.Inf(-1), int64(0)
 		for _, r := range byVeh[k] {
-			if odo, ok := number(r["odometer"]); ok {
+			if odo, ok := r.Number("odometer"); ok {
 				lo, hi = math.Min(lo, odo), math.Max(hi, odo)
 			}
-			fuel += cents(r["total"])
+			fuel += r.Cents("total")
 		}
 		if span := hi - lo; span > 0 {
 			per, unit := perDistance(fuel+maint[k], span, c.Units)
@@ -352,9 +352,9 @@ func (in *xdomain) view360(ctx context.Context, c Call, _ noArgs) (any, error) {
 	if err != nil && schema.ErrorCode(err) != schema.ENOTFOUND {
 		return nil, err
 	}
-	out.Profile.Name, out.Profile.Email, out.Profile.Region = text(p["full_name"]), text(p["email"]), text(p["region"])
-	out.Profile.VehicleType, out.Profile.Vehicle = text(p["vehicle_type"]), text(p["vehicle_make_model"])
-	out.Profile.Timezone, out.Profile.MemberSince = text(p["timezone"]), dateOf(p["created_at"])
+	out.Profile.Name, out.Profile.Email, out.Profile.Region = p.Text("full_name"), p.Text("email"), p.Text("region")
+	out.Profile.VehicleType, out.Profile.Vehicle = p.Text("vehicle_type"), p.Text("vehicle_make_model")
+	out.Profile.Timezone, out.Profile.MemberSince = p.Text("timezone"), p.Date("created_at")
 
 	// Financial.
 	ms, me := monthOf(today)
@@ -366,8 +366,8 @@ func (in *xdomain) view360(ctx context.Context, c Call, _ noArgs) (any, error) {
 		return nil, err
 	}
 	l12 := out.Financial.Last12Months
-	out.Financial.MonthlyAverage.Expenses = money(int64(math.Round(float64(cents(l12.Expenses)) / 12)))
-	out.Financial.MonthlyAverage.Income = money(int64(math.Round(float64(cents(l12.Income)) / 12)))
+	out.Financial.MonthlyAverage.Expenses = money(int64(math.Round(float64(schema.AsCents(l12.Expenses)) / 12)))
+	out.Financial.MonthlyAverage.Income = money(int64(math.Round(float64(schema.AsCents(l12.Income)) / 12)))
 
 	// Travel.
 	trips, err := in.allTrips(ctx, c.User)
@@ -440,7 +440,7 @@ func (in *xdomain) view360(ctx context.Context, c Call, _ noArgs) (any, error) {
 	out.Hustles.ByStatus = map[string]int{}
 	err = in.s.Each(ctx, c.User, "hustle_ideas", schema.Query{Conditions: []schema.Condition{eq("user_id", c.User)}}, func(r schema.Row) error {
 		out.Hustles.Total++
-		out.Hustles.ByStatus[cmp.Or(text(r["status"]), "pending")]++
+		out.Hustles.ByStatus[cmp.Or(r.Text("status"), "pending")]++
 		return nil
 	})
 	if err != nil {
@@ -531,8 +531,8 @@ func (in *xdomain) tripCost(ctx context.Context, c Call, t TripRef) (TripCost, e
 	span := map[string][2]float64{} // vehicle -> lowest, highest odometer
 	err = in.s.Each(ctx, c.User, "fuel_log", schema.Query{Conditions: conds}, func(r schema.Row) error {
 		fills = append(fills, r)
-		if odo, ok := number(r["odometer"]); ok {
-			k := text(r["vehicle_id"])
+		if odo, ok := r.Number("odometer"); ok {
+			k := r.Text("vehicle_id")
 			sp, seen := span[k]
 			if !seen {
 				sp = [2]float64{odo, odo}
@@ -540,7 +540,7 @@ func (in *xdomain) tripCost(ctx context.Context, c Call, t TripRef) (TripCost, e
 			span[k] = [2]float64{math.Min(sp[0], odo), math.Max(sp[1], odo)}
 		}
 		tc.FuelFills++
-		v, _ := number(r["volume"])
+		v, _ := r.Number("volume")
 		litres += v
 		return nil
 	})
@@ -550,11 +550,11 @@ func (in *xdomain) tripCost(ctx context.Context, c Call, t TripRef) (TripCost, e
 	var recorded int64 // in the expenses table (not fill-ups standing alone)
 	tc.ExpenseCount = 0
 	for _, r := range spent {
-		if IsFuelCategory(text(r["category"])) {
-			fuel += cents(r["amount"])
+		if IsFuelCategory(r.Text("category")) {
+			fuel += r.Cents("amount")
 		}
 		if r["source"] == nil {
-			recorded += cents(r["amount"])
+			recorded += r.Cents("amount")
 			tc.ExpenseCount++
 		}
 	}
@@ -569,7 +569,7 @@ func (in *xdomain) tripCost(ctx context.Context, c Call, t TripRef) (TripCost, e
 	veh := PrimaryVehicle(fills)
 	var cons []float64
 	for _, r := range FillsOf(fills, veh) {
-		if x, ok := number(r["consumption"]); ok && x > 0 {
+		if x, ok := r.Number("consumption"); ok && x > 0 {
 			cons = append(cons, x)
 		}
 	}
@@ -596,8 +596,8 @@ func (in *xdomain) correlate(ctx context.Context, c Call, a correlateArgs) (any,
 		if err != nil {
 			return nil, err
 		}
-		if text(r["event_type"]) != "trip" {
-			return nil, schema.Errorf(schema.ENOTFOUND, "calendar event %s is a %s event, not a trip", a.TripID, text(r["event_type"]))
+		if r.Text("event_type") != "trip" {
+			return nil, schema.Errorf(schema.ENOTFOUND, "calendar event %s is a %s event, not a trip", a.TripID, r.Text("event_type"))
 		}
 		trips = []TripRef{tripRef(r)}
 	} else {
@@ -623,7 +623,7 @@ func (in *xdomain) correlate(ctx context.Context, c Call, a correlateArgs) (any,
 		out.Trips = append(out.Trips, tc)
 		sum += tc.totalCents
 		daily += tc.dailyCents
-		if out.MostExpensive == nil || tc.totalCents > cents(out.MostCost) {
+		if out.MostExpensive == nil || tc.totalCents > schema.AsCents(out.MostCost) {
 			ref := tc.Trip
 			out.MostExpensive, out.MostCost = &ref, tc.Total
 		}
@@ -704,18 +704,18 @@ func (in *xdomain) usage(ctx context.Context, c Call, start, end string) (map[st
 	m := map[string]*acc{}
 	var keys []string
 	err := in.s.Each(ctx, c.User, "fuel_log", q, func(r schema.Row) error {
-		odo, ok := number(r["odometer"])
+		odo, ok := r.Number("odometer")
 		if !ok {
 			return nil
 		}
-		k := text(r["vehicle_id"])
+		k := r.Text("vehicle_id")
 		a := m[k]
 		if a == nil {
-			a = &acc{first: text(r["date"]), lo: odo, hi: odo}
+			a = &acc{first: r.Text("date"), lo: odo, hi: odo}
 			m[k] = a
 			keys = append(keys, k)
 		}
-		a.last, a.lo, a.hi = text(r["date"]), math.Min(a.lo, odo), math.Max(a.hi, odo)
+		a.last, a.lo, a.hi = r.Text("date"), math.Min(a.lo, odo), math.Max(a.hi, odo)
 		a.n++
 		return nil
 	})
@@ -761,12 +761,12 @@ func (in *xdomain) predict(ctx context.Context, c Call, a predictArgs) (any, err
 	q := schema.Query{Order: []schema.Order{{Column: "date"}, {Column: "mileage"}}}
 	err = in.s.Each(ctx, c.User, "maintenance_records", q, func(r schema.Row) error {
 		out.RecordsRead++
-		k := key{text(r["vehicle_id"]), taskName(text(r["task"]))}
+		k := key{r.Text("vehicle_id"), taskName(r.Text("task"))}
 		if _, ok := groups[k]; !ok {
 			keys = append(keys, k)
 		}
 		groups[k] = append(groups[k], r)
-		if m, ok := number(r["mileage"]); ok && performed(r, today) {
+		if m, ok := r.Number("mileage"); ok && performed(r, today) {
 			odoNow[k.vehicle] = max(odoNow[k.vehicle], m)
 		}
 		return nil
@@ -783,7 +783,7 @@ func (in *xdomain) predict(ctx context.Context, c Call, a predictArgs) (any, err
 			return nil, err
 		}
 		if len(res.Rows) > 0 {
-			if m, ok := number(res.Rows[0]["odometer"]); ok {
+			if m, ok := res.Rows[0].Number("odometer"); ok {
 				odoNow[k.vehicle] = max(odoNow[k.vehicle], m)
 			}
 		}
@@ -804,8 +804,8 @@ func (in *xdomain) predict(ctx context.Context, c Call, a predictArgs) (any, err
 			if performed(r, today) {
 				done = append(done, r)
 				if r["cost"] != nil {
-					costs = append(costs, cents(r["cost"]))
-					cf.CostBasis = append(cf.CostBasis, text(r["id"]))
+					costs = append(costs, r.Cents("cost"))
+					cf.CostBasis = append(cf.CostBasis, r.Text("id"))
 				}
 			}
 		}
@@ -824,8 +824,8 @@ func (in *xdomain) predict(ctx context.Context, c Call, a predictArgs) (any, err
 		// Distance: the learned km interval and the vehicle's km per month.
 		var gapKm []float64
 		for i := 1; i < len(done); i++ {
-			m0, ok0 := number(done[i-1]["mileage"])
-			m1, ok1 := number(done[i]["mileage"])
+			m0, ok0 := done[i-1].Number("mileage")
+			m1, ok1 := done[i].Number("mileage")
 			if ok0 && ok1 && m1 > m0 {
 				gapKm = append(gapKm, m1-m0)
 			}
@@ -981,9 +981,9 @@ func (in *xdomain) hustleROI(ctx context.Context, c Call, _ noArgs) (any, error)
 	}
 	q := schema.Query{Conditions: []schema.Condition{eq("user_id", c.User)}, Order: []schema.Order{{Column: "created_at"}, {Column: "id"}}}
 	err := in.s.Each(ctx, c.User, "hustle_ideas", q, func(r schema.Row) error {
-		h := entry(text(r["title"]))
+		h := entry(r.Text("title"))
 		if h.IdeaID == "" {
-			h.IdeaID, h.Status = text(r["id"]), text(r["status"])
+			h.IdeaID, h.Status = r.Text("id"), r.Text("status")
 		}
 		return nil
 	})
@@ -1000,14 +1000,14 @@ func (in *xdomain) hustleROI(ctx context.Context, c Call, _ noArgs) (any, error)
 		return nil, err
 	}
 	for _, r := range attempts {
-		hid := text(r["hustle_id"])
+		hid := r.Text("hustle_id")
 		t, ok := titles[hid]
 		if !ok {
 			yh, err := in.s.Get(ctx, c.User, "youtube_hustles", hid)
 			if err != nil && schema.ErrorCode(err) != schema.ENOTFOUND {
 				return nil, err
 			}
-			t = cmp.Or(text(yh["title"]), "hustle "+hid)
+			t = cmp.Or(yh.Text("title"), "hustle "+hid)
 			titles[hid] = t
 		}
 		// An attempt at a catalogue hustle is the user's own idea when their
@@ -1016,13 +1016,13 @@ func (in *xdomain) hustleROI(ctx context.Context, c Call, _ noArgs) (any, error)
 		k := linkAttempt(t, ideaKeys)
 		if k == "" {
 			k = strings.ToLower(strings.TrimSpace(t))
-			entry(t).attemptEarn += cents(r["earnings"])
+			entry(t).attemptEarn += r.Cents("earnings")
 		}
 		h := byTitle[k]
 		h.HustleID = hid
 		h.Attempts++
-		h.AttemptIDs = append(h.AttemptIDs, text(r["id"]))
-		if x, ok := number(r["hours_spent"]); ok && x > 0 {
+		h.AttemptIDs = append(h.AttemptIDs, r.Text("id"))
+		if x, ok := r.Number("hours_spent"); ok && x > 0 {
 			hours[k] += x
 		}
 	}
@@ -1043,9 +1043,9 @@ func (in *xdomain) hustleROI(ctx context.Context, c Call, _ noArgs) (any, error)
 		h := byTitle[k]
 		var hi, he int64
 		for _, r := range income {
-			if strings.EqualFold(strings.TrimSpace(text(r["type"])), "hustle") && strings.EqualFold(strings.TrimSpace(text(r["source"])), h.Title) {
-				hi += cents(r["amount"])
-				h.IncomeIDs = append(h.IncomeIDs, text(r["id"]))
+			if strings.EqualFold(strings.TrimSpace(r.Text("type")), "hustle") && strings.EqualFold(strings.TrimSpace(r.Text("source")), h.Title) {
+				hi += r.Cents("amount")
+				h.IncomeIDs = append(h.IncomeIDs, r.Text("id"))
 			}
 		}
 		if len(h.IncomeIDs) == 0 {
@@ -1054,8 +1054,8 @@ func (in *xdomain) hustleROI(ctx context.Context, c Call, _ noArgs) (any, error)
 			hi = h.attemptEarn
 		}
 		for _, r := range expenses {
-			if category(text(r["category"])) == "hustle" && k != "" && strings.Contains(strings.ToLower(text(r["description"])), k) {
-				he += cents(r["amount"])
+			if category(r.Text("category")) == "hustle" && k != "" && strings.Contains(strings.ToLower(r.Text("description")), k) {
+				he += r.Cents("amount")
 				h.Expense = append(h.Expense, expenseRef(r))
 			}
 		}

@@ -88,11 +88,11 @@ type tripSpan struct {
 
 // dayIn converts a stored timestamp to its day in loc.
 func dayIn(v any, loc *time.Location) string {
-	s := text(v)
+	s := schema.AsText(v)
 	if t, err := time.Parse(time.RFC3339Nano, s); err == nil {
 		return t.In(loc).Format(schema.DateLayout)
 	}
-	return dateOf(s)
+	return schema.DateOf(s)
 }
 
 // trips reads the user's trips overlapping [start, end], earliest first.
@@ -111,7 +111,7 @@ func (in *intel) trips(ctx context.Context, c Call, start, end string) ([]tripSp
 		if e < start || s > end {
 			continue
 		}
-		out = append(out, tripSpan{ID: text(r["id"]), Title: text(r["title"]), Start: s, End: e, Days: daysBetween(s, e) + 1})
+		out = append(out, tripSpan{ID: r.Text("id"), Title: r.Text("title"), Start: s, End: e, Days: daysBetween(s, e) + 1})
 	}
 	slices.SortFunc(out, func(a, b tripSpan) int { return cmp.Or(cmp.Compare(a.Start, b.Start), cmp.Compare(a.ID, b.ID)) })
 	return out, nil
@@ -239,7 +239,7 @@ func (in *intel) spendingPatterns(ctx context.Context, c Call, a spendingPattern
 	}
 	var total, tripTotal, parkedTotal int64
 	for _, r := range rows {
-		d, amt := text(r["date"]), cents(r["amount"])
+		d, amt := r.Text("date"), r.Cents("amount")
 		key := d[:7]
 		i, ok := idx[key]
 		if !ok {
@@ -248,7 +248,7 @@ func (in *intel) spendingPatterns(ctx context.Context, c Call, a spendingPattern
 		ms := &out.Months[i]
 		ms.cents += amt
 		ms.Count++
-		cat := text(r["category"])
+		cat := r.Text("category")
 		ct := months[key][cat]
 		if ct == nil {
 			ct = &CategoryTotal{Name: cat}
@@ -370,12 +370,12 @@ type Recommendations struct {
 func overdueMaintenance(rows []schema.Row, today string) []schema.Row {
 	var out []schema.Row
 	for _, r := range latestPerTask(rows, today) {
-		if d := text(r["next_due_date"]); d != "" && d < today {
+		if d := r.Text("next_due_date"); d != "" && d < today {
 			out = append(out, r)
 		}
 	}
 	slices.SortFunc(out, func(a, b schema.Row) int {
-		return cmp.Or(cmp.Compare(text(a["next_due_date"]), text(b["next_due_date"])), cmp.Compare(text(a["id"]), text(b["id"])))
+		return cmp.Or(cmp.Compare(a.Text("next_due_date"), b.Text("next_due_date")), cmp.Compare(a.Text("id"), b.Text("id")))
 	})
 	return out
 }
@@ -399,7 +399,7 @@ func (in *intel) proactive(ctx context.Context, c Call, budgets []schema.Row, st
 	var recs []Rec
 	for i, b := range budgets {
 		threshold := 80.0
-		if v, ok := number(b["alert_threshold"]); ok {
+		if v, ok := b.Number("alert_threshold"); ok {
 			threshold = v
 		}
 		st := statuses[i]
@@ -416,8 +416,8 @@ func (in *intel) proactive(ctx context.Context, c Call, budgets []schema.Row, st
 	odo := map[string]float64{}
 	var fills []schema.Row
 	err := in.s.Each(ctx, c.User, "fuel_log", schema.Query{Order: []schema.Order{{Column: "date"}, {Column: "odometer"}}}, func(r schema.Row) error {
-		if v, ok := number(r["odometer"]); ok {
-			k := text(r["vehicle_id"])
+		if v, ok := r.Number("odometer"); ok {
+			k := r.Text("vehicle_id")
 			odo[k] = math.Max(odo[k], v)
 			odo[""] = math.Max(odo[""], v)
 		}
@@ -429,8 +429,8 @@ func (in *intel) proactive(ctx context.Context, c Call, budgets []schema.Row, st
 	}
 	due := append([]schema.Row(nil), overdue...)
 	for _, r := range latestPerTask(maint, today) {
-		next, ok := number(r["next_due_mileage"])
-		now := odo[text(r["vehicle_id"])]
+		next, ok := r.Number("next_due_mileage")
+		now := odo[r.Text("vehicle_id")]
 		if now == 0 {
 			now = odo[""]
 		}
@@ -438,11 +438,11 @@ func (in *intel) proactive(ctx context.Context, c Call, budgets []schema.Row, st
 			continue
 		}
 		due = append(due, r)
-		recs = append(recs, Rec{Key: "maintenance:" + text(r["id"]) + ":odometer",
-			Title:       fmt.Sprintf("%s is due by distance", text(r["task"])),
-			Description: fmt.Sprintf("%s was due at %s; the odometer reads %s.", text(r["task"]), qty(odometer(next, c.Units)), qty(odometer(now, c.Units))),
+		recs = append(recs, Rec{Key: "maintenance:" + r.Text("id") + ":odometer",
+			Title:       fmt.Sprintf("%s is due by distance", r.Text("task")),
+			Description: fmt.Sprintf("%s was due at %s; the odometer reads %s.", r.Text("task"), qty(odometer(next, c.Units)), qty(odometer(now, c.Units))),
 			Type:        "maintenance", Priority: "high",
-			Evidence: map[string]any{"record_id": text(r["id"]), "next_due_odometer_km": next, "odometer_km": now}})
+			Evidence: map[string]any{"record_id": r.Text("id"), "next_due_odometer_km": next, "odometer_km": now}})
 	}
 	if len(due) > 0 {
 		soon, err := in.trips(ctx, c, today, addDays(today, TripMaintenanceLookaheadDays))
@@ -455,7 +455,7 @@ func (in *intel) proactive(ctx context.Context, c Call, budgets []schema.Row, st
 			}
 			tasks := make([]string, len(due))
 			for i, r := range due {
-				tasks[i] = text(r["task"])
+				tasks[i] = r.Text("task")
 			}
 			recs = append(recs, Rec{Key: "trip:" + t.ID + ":maintenance",
 				Title:       fmt.Sprintf("Service before %s", t.Title),
@@ -477,10 +477,10 @@ func fuelAnomalies(fills []schema.Row, units string) []Rec {
 	byVehicle := map[string][]schema.Row{}
 	var order []string
 	for _, r := range fills {
-		if _, ok := number(r["consumption"]); !ok {
+		if _, ok := r.Number("consumption"); !ok {
 			continue
 		}
-		k := text(r["vehicle_id"])
+		k := r.Text("vehicle_id")
 		if _, seen := byVehicle[k]; !seen {
 			order = append(order, k)
 		}
@@ -496,22 +496,22 @@ func fuelAnomalies(fills []schema.Row, units string) []Rec {
 		var sum, sq float64
 		prev := list[:len(list)-1]
 		for _, r := range prev {
-			v, _ := number(r["consumption"])
+			v, _ := r.Number("consumption")
 			sum += v
 			sq += v * v
 		}
 		n := float64(len(prev))
 		mean := sum / n
 		sd := math.Sqrt(math.Max(0, sq/n-mean*mean))
-		cur, _ := number(last["consumption"])
+		cur, _ := last.Number("consumption")
 		if cur <= mean+2*sd || cur < mean*(1+FuelAnomalyPercent/100.0) {
 			continue
 		}
-		recs = append(recs, Rec{Key: "fuel:" + text(last["id"]),
+		recs = append(recs, Rec{Key: "fuel:" + last.Text("id"),
 			Title:       "Fuel economy dropped",
-			Description: fmt.Sprintf("The fill of %s used %.1f L/100km against %.1f on average over %d earlier fills: check tyre pressure, load and engine.", text(last["date"]), cur, mean, len(prev)),
+			Description: fmt.Sprintf("The fill of %s used %.1f L/100km against %.1f on average over %d earlier fills: check tyre pressure, load and engine.", last.Text("date"), cur, mean, len(prev)),
 			Type:        "vehicle", Priority: "medium",
-			Evidence: map[string]any{"fill_id": text(last["id"]), "vehicle_id": k, "consumption_l_100km": cur, "mean_l_100km": round(mean, 2), "stddev": round(sd, 2), "units": units}})
+			Evidence: map[string]any{"fill_id": last.Text("id"), "vehicle_id": k, "consumption_l_100km": cur, "mean_l_100km": round(mean, 2), "stddev": round(sd, 2), "units": units}})
 	}
 	return recs
 }
@@ -538,13 +538,13 @@ func (in *intel) recommendations(ctx context.Context, c Call, _ noArgs) (any, er
 		return nil, err
 	}
 	for _, b := range budgets {
-		sp, err := f.spent(ctx, c.User, category(text(b["category"])), text(b["start_date"]), text(b["end_date"]))
+		sp, err := f.spent(ctx, c.User, category(b.Text("category")), b.Text("start_date"), b.Text("end_date"))
 		if err != nil {
 			return nil, err
 		}
 		st := budgetStatus(b, sp)
 		out.Budgets = append(out.Budgets, st)
-		bc := cents(b["budgeted_amount"])
+		bc := b.Cents("budgeted_amount")
 		if sp.cents*100 > bc*BudgetUtilizationAlertPercent {
 			pct := "n/a"
 			if st.PercentUsed != nil {
@@ -566,13 +566,13 @@ func (in *intel) recommendations(ctx context.Context, c Call, _ noArgs) (any, er
 	}
 	overdue := overdueMaintenance(maint, today)
 	for _, r := range overdue {
-		days := daysBetween(text(r["next_due_date"]), today)
-		ev := map[string]any{"record_id": text(r["id"]), "task": text(r["task"]), "last_done": text(r["date"]),
-			"next_due_date": text(r["next_due_date"]), "days_overdue": days}
+		days := daysBetween(r.Text("next_due_date"), today)
+		ev := map[string]any{"record_id": r.Text("id"), "task": r.Text("task"), "last_done": r.Text("date"),
+			"next_due_date": r.Text("next_due_date"), "days_overdue": days}
 		out.OverdueServices = append(out.OverdueServices, ev)
-		recs = append(recs, Rec{Key: "maintenance:" + text(r["id"]),
-			Title:       fmt.Sprintf("%s is overdue", text(r["task"])),
-			Description: fmt.Sprintf("%s was due on %s (%d days ago); last done %s.", text(r["task"]), text(r["next_due_date"]), days, text(r["date"])),
+		recs = append(recs, Rec{Key: "maintenance:" + r.Text("id"),
+			Title:       fmt.Sprintf("%s is overdue", r.Text("task")),
+			Description: fmt.Sprintf("%s was due on %s (%d days ago); last done %s.", r.Text("task"), r.Text("next_due_date"), days, r.Text("date")),
 			Type:        "maintenance", Priority: "high", Evidence: ev})
 	}
 
@@ -590,8 +590,8 @@ func (in *intel) recommendations(ctx context.Context, c Call, _ noArgs) (any, er
 		}
 		var tc int64
 		for _, r := range rows {
-			if onTrip[text(r["date"])] {
-				tc += cents(r["amount"])
+			if onTrip[r.Text("date")] {
+				tc += r.Cents("amount")
 			}
 		}
 		avg := int64(math.Round(float64(tc) / float64(len(onTrip))))
@@ -621,10 +621,10 @@ func (in *intel) recommendations(ctx context.Context, c Call, _ noArgs) (any, er
 	}
 	approved, inactive := 0, []string{}
 	for _, h := range ideas {
-		if text(h["status"]) == "approved" {
+		if h.Text("status") == "approved" {
 			approved++
 		} else {
-			inactive = append(inactive, text(h["title"]))
+			inactive = append(inactive, h.Text("title"))
 		}
 	}
 	slices.Sort(inactive)
@@ -643,14 +643,14 @@ func (in *intel) recommendations(ctx context.Context, c Call, _ noArgs) (any, er
 	}
 	byKey := map[string]schema.Row{}
 	for _, r := range existing {
-		k := text(r["source_data_id"])
+		k := r.Text("source_data_id")
 		if old, ok := byKey[k]; !ok || (old["dismissed"] == true && r["dismissed"] != true) {
 			byKey[k] = r
 		}
 	}
 	for _, rec := range recs {
 		if old, ok := byKey[rec.Key]; ok {
-			rec.ID = text(old["id"])
+			rec.ID = old.Text("id")
 			if old["dismissed"] == true {
 				rec.Status = "dismissed"
 				out.Dismissed = append(out.Dismissed, rec)
@@ -668,7 +668,7 @@ func (in *intel) recommendations(ctx context.Context, c Call, _ noArgs) (any, er
 		if err != nil {
 			return nil, err
 		}
-		rec.ID, rec.Status = text(row["id"]), "created"
+		rec.ID, rec.Status = row.Text("id"), "created"
 		out.New = append(out.New, rec)
 	}
 
@@ -686,12 +686,12 @@ func sumAmount(ctx context.Context, s Store, user, table, start, end string) (in
 	if table == "expenses" { // fuel counted once
 		rows, err := spendingRows(ctx, s, user, start, end, "")
 		for _, r := range rows {
-			total += cents(r["amount"])
+			total += r.Cents("amount")
 		}
 		return total, err
 	}
 	err := s.Each(ctx, user, table, schema.Query{Conditions: []schema.Condition{cond("date", schema.OpGte, start), cond("date", schema.OpLte, end)}},
-		func(r schema.Row) error { total += cents(r["amount"]); return nil })
+		func(r schema.Row) error { total += r.Cents("amount"); return nil })
 	return total, err
 }
 
@@ -751,19 +751,19 @@ func (in *intel) optimize(ctx context.Context, c Call, a optimizeArgs) (any, err
 		if r["dismissed"] == true {
 			continue
 		}
-		if exp := text(r["expires_at"]); exp != "" {
+		if exp := r.Text("expires_at"); exp != "" {
 			if t, err := time.Parse(time.RFC3339Nano, exp); err == nil && !t.After(c.Now) {
 				continue
 			} else if err != nil && exp <= now {
 				continue
 			}
 		}
-		typ := strings.ToLower(cmp.Or(text(r["category"]), text(r["recommendation_type"])))
-		if allowed != nil && !allowed[typ] && !allowed[strings.ToLower(text(r["recommendation_type"]))] {
+		typ := strings.ToLower(cmp.Or(r.Text("category"), r.Text("recommendation_type")))
+		if allowed != nil && !allowed[typ] && !allowed[strings.ToLower(r.Text("recommendation_type"))] {
 			continue
 		}
-		it := PlanItem{ID: text(r["id"]), Title: text(r["title"]), Description: text(r["description"]), Type: typ,
-			Priority: text(r["priority_level"]), CreatedAt: text(r["created_at"]), ExpiresAt: text(r["expires_at"])}
+		it := PlanItem{ID: r.Text("id"), Title: r.Text("title"), Description: r.Text("description"), Type: typ,
+			Priority: r.Text("priority_level"), CreatedAt: r.Text("created_at"), ExpiresAt: r.Text("expires_at")}
 		switch it.Priority {
 		case "high", "urgent":
 			out.Immediate = append(out.Immediate, it)
@@ -849,13 +849,13 @@ func (in *intel) report(ctx context.Context, c Call, a reportArgs) (any, error) 
 		by := map[string]*CategoryChange{}
 		var cur, prev int64
 		for _, r := range rows {
-			cat, amt := text(r["category"]), cents(r["amount"])
+			cat, amt := r.Text("category"), r.Cents("amount")
 			cc := by[cat]
 			if cc == nil {
 				cc = &CategoryChange{Category: cat}
 				by[cat] = cc
 			}
-			if text(r["date"]) >= start {
+			if r.Text("date") >= start {
 				cc.cur += amt
 				cur += amt
 			} else {
@@ -917,15 +917,15 @@ func (in *intel) report(ctx context.Context, c Call, a reportArgs) (any, error) 
 		}{Done: []map[string]any{}, Due: []map[string]any{}}
 		var cost int64
 		for _, r := range maint {
-			if d := text(r["date"]); d >= start && d <= today {
-				v.Done = append(v.Done, map[string]any{"id": text(r["id"]), "task": text(r["task"]), "date": d,
-					"cost": money(cents(r["cost"])), "mileage": mileageOf(r["mileage"], c.Units)})
-				cost += cents(r["cost"])
+			if d := r.Text("date"); d >= start && d <= today {
+				v.Done = append(v.Done, map[string]any{"id": r.Text("id"), "task": r.Text("task"), "date": d,
+					"cost": money(r.Cents("cost")), "mileage": mileageOf(r["mileage"], c.Units)})
+				cost += r.Cents("cost")
 			}
 		}
 		horizon := addDays(today, n)
 		for _, r := range latestPerTask(maint, today) {
-			d := text(r["next_due_date"])
+			d := r.Text("next_due_date")
 			if d == "" || d > horizon {
 				continue
 			}
@@ -934,7 +934,7 @@ func (in *intel) report(ctx context.Context, c Call, a reportArgs) (any, error) 
 				st = "overdue"
 				v.Overdue++
 			}
-			v.Due = append(v.Due, map[string]any{"record_id": text(r["id"]), "task": text(r["task"]), "next_due_date": d, "status": st})
+			v.Due = append(v.Due, map[string]any{"record_id": r.Text("id"), "task": r.Text("task"), "next_due_date": d, "status": st})
 		}
 		v.Cost = money(cost)
 		out.Vehicle = v
@@ -947,7 +947,7 @@ func (in *intel) report(ctx context.Context, c Call, a reportArgs) (any, error) 
 		}
 		var litres float64
 		for _, r := range fuel {
-			l, _ := number(r["volume"])
+			l, _ := r.Number("volume")
 			litres += l
 		}
 		// Fuel is counted once, as expenses (FuelCategories): the cost is
@@ -958,8 +958,8 @@ func (in *intel) report(ctx context.Context, c Call, a reportArgs) (any, error) 
 		}
 		var fc int64
 		for _, r := range spent {
-			if IsFuelCategory(text(r["category"])) {
-				fc += cents(r["amount"])
+			if IsFuelCategory(r.Text("category")) {
+				fc += r.Cents("amount")
 			}
 		}
 		out.Fuel = &struct {
@@ -977,15 +977,15 @@ func latestPerTask(rows []schema.Row, today string) []schema.Row {
 	latest := map[string]schema.Row{}
 	var keys []string
 	for _, r := range rows {
-		if text(r["date"]) > today {
+		if r.Text("date") > today {
 			continue
 		}
-		k := strings.ToLower(text(r["task"])) + "|" + text(r["vehicle_id"])
+		k := strings.ToLower(r.Text("task")) + "|" + r.Text("vehicle_id")
 		l, ok := latest[k]
 		if !ok {
 			keys = append(keys, k)
 		}
-		if !ok || text(r["date"]) >= text(l["date"]) {
+		if !ok || r.Text("date") >= l.Text("date") {
 			latest[k] = r
 		}
 	}
@@ -1007,6 +1007,6 @@ func change(cur, prev int64) *float64 {
 }
 
 func mileageOf(v any, units string) Quantity {
-	km, _ := number(v)
+	km, _ := schema.AsNumber(v)
 	return odometer(km, units)
 }

@@ -30,23 +30,19 @@ import (
 	"strings"
 	"time"
 
-	"github.com/pam-rv/pamd/localstore"
 	"github.com/pam-rv/pamd/schema"
 )
 
 // Store is what the tools need of the local store. Every method scopes its
 // work to user exactly as localstore.Store documents.
 type Store interface {
+	schema.Reader
 	Create(ctx context.Context, user, table string, data schema.Row) (schema.Row, error)
-	Get(ctx context.Context, user, table, id string) (schema.Row, error)
-	Find(ctx context.Context, user, table string, q schema.Query) (*localstore.Result, error)
 	Each(ctx context.Context, user, table string, q schema.Query, fn func(schema.Row) error) error
-	Apply(ctx context.Context, user string, ops []localstore.Operation) ([]schema.Row, error)
-	Stats(ctx context.Context, user string) (*localstore.Stats, error)
-	Health(ctx context.Context) (*localstore.Health, error)
+	Apply(ctx context.Context, user string, ops []schema.Operation) ([]schema.Row, error)
+	Stats(ctx context.Context, user string) (*schema.Stats, error)
+	Health(ctx context.Context) (*schema.Health, error)
 }
-
-var _ Store = (*localstore.Store)(nil)
 
 // The 13 tool categories of tools.md, spelled exactly as the API answers them.
 const (
@@ -220,7 +216,7 @@ func (r *Registry) Status() []Status { return r.stats.snapshot(r.names) }
 func (r *Registry) Execute(ctx context.Context, call Call, name string, args json.RawMessage) (Result, error) {
 	t, ok := r.tools[name]
 	if !ok {
-		return Result{}, schema.Errorf(schema.ENOTFOUND, "unknown tool %q: see the list of available tools", clip(name, 64))
+		return Result{}, schema.Errorf(schema.ENOTFOUND, "unknown tool %q: see the list of available tools", schema.Truncate(name, 64))
 	}
 	start := time.Now()
 	res := Result{Tool: t.Name}
@@ -393,11 +389,4 @@ func decodeFieldError(err error) schema.FieldError {
 		return schema.FieldError{Field: te.Field, Reason: "expected " + te.Type.String() + ", got " + te.Value}
 	}
 	return schema.FieldError{Field: "(arguments)", Reason: err.Error()}
-}
-
-func clip(s string, n int) string {
-	if len(s) <= n {
-		return s
-	}
-	return s[:n] + "…"
 }

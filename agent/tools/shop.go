@@ -55,8 +55,8 @@ func suggestProduct(ctx context.Context, s Store, c Call, a affiliateArgs) (any,
 		if err != nil && schema.ErrorCode(err) != schema.ENOTFOUND {
 			return nil, err
 		}
-		vt = cmp.Or(vt, strings.TrimSpace(text(p["vehicle_type"])))
-		region = cmp.Or(region, strings.TrimSpace(text(p["region"])))
+		vt = cmp.Or(vt, strings.TrimSpace(p.Text("vehicle_type")))
+		region = cmp.Or(region, strings.TrimSpace(p.Text("region")))
 	}
 	if vt == "" {
 		return nil, &schema.Error{Code: schema.EUNPROCESSABLE, Message: "no vehicle type: give vehicle_type, the profile has none",
@@ -66,13 +66,13 @@ func suggestProduct(ctx context.Context, s Store, c Call, a affiliateArgs) (any,
 	var both, vehicle []ProductRef
 	q := schema.Query{Conditions: []schema.Condition{eq("status", "active")}, Order: []schema.Order{{Column: "name"}, {Column: "id"}}}
 	err := s.Each(ctx, c.User, "shop_products", q, func(r schema.Row) error {
-		if !strings.EqualFold(strings.TrimSpace(text(r["category"])), vt) && !strings.EqualFold(strings.TrimSpace(text(r["type"])), vt) {
+		if !strings.EqualFold(strings.TrimSpace(r.Text("category")), vt) && !strings.EqualFold(strings.TrimSpace(r.Text("type")), vt) {
 			return nil
 		}
-		p := ProductRef{ID: text(r["id"]), Name: text(r["name"]), Description: text(r["description"]), Category: text(r["category"]),
-			Type: text(r["type"]), ExternalURL: text(r["external_url"]), Regions: stringsOf(r["available_regions"])}
+		p := ProductRef{ID: r.Text("id"), Name: r.Text("name"), Description: r.Text("description"), Category: r.Text("category"),
+			Type: r.Text("type"), ExternalURL: r.Text("external_url"), Regions: stringsOf(r["available_regions"])}
 		if r["price"] != nil {
-			m := money(cents(r["price"]))
+			m := money(r.Cents("price"))
 			p.Price = &m
 		}
 		vehicle = append(vehicle, p)

@@ -51,9 +51,9 @@ type GroupRef struct {
 }
 
 func groupRef(r schema.Row) GroupRef {
-	n, _ := number(r["member_count"])
-	return GroupRef{ID: text(r["id"]), Name: text(r["name"]), Description: text(r["description"]),
-		Location: text(r["location"]), Privacy: text(r["privacy"]), ActivityLevel: text(r["activity_level"]), MemberCount: int64(n)}
+	n, _ := r.Number("member_count")
+	return GroupRef{ID: r.Text("id"), Name: r.Text("name"), Description: r.Text("description"),
+		Location: r.Text("location"), Privacy: r.Text("privacy"), ActivityLevel: r.Text("activity_level"), MemberCount: int64(n)}
 }
 
 func (s *social) post(ctx context.Context, c Call, a postArgs) (any, error) {
@@ -94,7 +94,7 @@ func (s *social) suggest(ctx context.Context, c Call, a suggestGroupsArgs) (any,
 	member := map[string]bool{}
 	err := s.s.Each(ctx, c.User, "group_memberships", schema.Query{Conditions: []schema.Condition{eq("user_id", c.User)}}, func(r schema.Row) error {
 		if active, ok := r["is_active"].(bool); !ok || active {
-			member[text(r["group_id"])] = true
+			member[r.Text("group_id")] = true
 		}
 		return nil
 	})
@@ -105,7 +105,7 @@ func (s *social) suggest(ctx context.Context, c Call, a suggestGroupsArgs) (any,
 		Basis: "groups by member count, largest first; inactive groups and groups you are an active member of are left out"}
 	q := schema.Query{Order: []schema.Order{{Column: "member_count", Desc: true}, {Column: "name"}, {Column: "id"}}}
 	err = s.s.Each(ctx, c.User, "social_groups", q, func(r schema.Row) error {
-		if member[text(r["id"])] {
+		if member[r.Text("id")] {
 			return nil
 		}
 		if active, ok := r["is_active"].(bool); ok && !active {

@@ -252,7 +252,7 @@ func (t *trips) plan(ctx context.Context, c Call, a tripArgs) (any, error) {
 	var gcKm float64
 	for i := 1; i < len(out.Stops); i++ {
 		p, q := out.Stops[i-1], out.Stops[i]
-		km := haversineKm(p.Latitude, p.Longitude, q.Latitude, q.Longitude)
+		km := schema.HaversineKm(p.Latitude, p.Longitude, q.Latitude, q.Longitude)
 		gcKm += km
 		out.Legs = append(out.Legs, TripLeg{From: p.Label, To: q.Label,
 			GreatCircle: distance(km, c.Units), RoadEstimate: distance(km*RoadFactor, c.Units)})
@@ -306,7 +306,7 @@ func (t *trips) resolve(ctx context.Context, c Call, p Place, label string) (Tri
 	}
 	if len(rows) == 0 {
 		err = t.s.Each(ctx, c.User, "camping_locations", schema.Query{Order: []schema.Order{{Column: "id"}}}, func(r schema.Row) error {
-			if strings.EqualFold(strings.TrimSpace(text(r["name"])), name) {
+			if strings.EqualFold(strings.TrimSpace(r.Text("name")), name) {
 				rows = append(rows, r)
 			}
 			return nil
@@ -318,17 +318,17 @@ func (t *trips) resolve(ctx context.Context, c Call, p Place, label string) (Tri
 	switch len(rows) {
 	case 0:
 		return TripStop{}, &schema.Error{Code: schema.ENOTFOUND,
-			Message: fmt.Sprintf("no camping location is named %q; plan_trip works offline without geocoding, so give %s as {latitude, longitude}", clip(name, 100), label),
+			Message: fmt.Sprintf("no camping location is named %q; plan_trip works offline without geocoding, so give %s as {latitude, longitude}", schema.Truncate(name, 100), label),
 			Fields:  []schema.FieldError{{Field: label, Reason: "unknown place name"}}}
 	case 1:
 	default:
 		return TripStop{}, &schema.Error{Code: schema.EUNPROCESSABLE,
-			Message: fmt.Sprintf("several camping locations are named %q; give %s as {latitude, longitude}", clip(name, 100), label),
+			Message: fmt.Sprintf("several camping locations are named %q; give %s as {latitude, longitude}", schema.Truncate(name, 100), label),
 			Fields:  []schema.FieldError{{Field: label, Reason: "ambiguous place name"}}}
 	}
-	lat, _ := number(rows[0]["latitude"])
-	lon, _ := number(rows[0]["longitude"])
-	return TripStop{Label: label, Latitude: lat, Longitude: lon, Name: text(rows[0]["name"]), CampingLocationID: text(rows[0]["id"])}, nil
+	lat, _ := rows[0].Number("latitude")
+	lon, _ := rows[0].Number("longitude")
+	return TripStop{Label: label, Latitude: lat, Longitude: lon, Name: rows[0].Text("name"), CampingLocationID: rows[0].Text("id")}, nil
 }
 
 // fuel estimates the trip's fuel from one vehicle's latest full fills and
@@ -363,11 +363,11 @@ func (t *trips) fuel(ctx context.Context, c Call, roadKm float64, vehicle UUID) 
 			distance(roadKm, c.Units), basis, f.Volume)
 		return f, nil
 	}
-	m, _ := mills(priced["price"])
+	m, _ := schema.AsDecimal(priced["price"], 3)
 	cost := money(int64(math.Round(litres * float64(m) / 10)))
 	p := unitPrice(m, c.Units)
 	f.PricePerUnit, f.Cost = &p, &cost
-	f.PriceDate, f.PriceFillID = dateOf(priced["date"]), text(priced["id"])
+	f.PriceDate, f.PriceFillID = priced.Date("date"), priced.Text("id")
 	f.Note = fmt.Sprintf("fuel: %s × %s = %s at your latest price %s %s/%s (%s) = %s %s",
 		distance(roadKm, c.Units), basis, f.Volume, p, c.Currency, volumeUnit(c.Units), f.PriceDate, cost, c.Currency)
 	return f, nil
@@ -391,35 +391,35 @@ func (t *trips) campsites(ctx context.Context, c Call, stops []TripStop, rule PO
 	}
 	var hits []CampsiteHit
 	err := t.s.Each(ctx, c.User, "camping_locations", schema.Query{Conditions: conds}, func(row schema.Row) error {
-		lat, _ := number(row["latitude"])
-		lon, _ := number(row["longitude"])
+		lat, _ := row.Number("latitude")
+		lon, _ := row.Number("longitude")
 		km := math.Inf(1)
 		for i := 1; i < len(stops); i++ {
 			km = math.Min(km, segmentKm(stops[i-1], stops[i], lat, lon))
 		}
 		if len(stops) == 1 {
-			km = haversineKm(stops[0].Latitude, stops[0].Longitude, lat, lon)
+			km = schema.HaversineKm(stops[0].Latitude, stops[0].Longitude, lat, lon)
 		}
 		if km > CampsiteCorridorKm {
 			return nil
 		}
-		typ := normType(text(row["type"]))
+		typ := normType(row.Text("type"))
 		if slices.Contains(rule.ExcludedTypes, typ) {
 			return nil
 		}
-		rating, ok := number(row["user_ratings"])
+		rating, ok := row.Number("user_ratings")
 		if !ok || rating < rule.MinRating {
 			return nil
 		}
-		h := CampsiteHit{ID: text(row["id"]), Name: text(row["name"]), Type: text(row["type"]), Latitude: lat, Longitude: lon,
-			Rating: &rating, Address: text(row["address"]), FromRoute: distance(km, c.Units),
+		h := CampsiteHit{ID: row.Text("id"), Name: row.Text("name"), Type: row.Text("type"), Latitude: lat, Longitude: lon,
+			Rating: &rating, Address: row.Text("address"), FromRoute: distance(km, c.Units),
 			Preferred: slices.Contains(rule.PreferredTypes, typ), km: km, rating: rating}
 		if b, ok := row["is_free"].(bool); ok {
 			h.IsFree = &b
 		}
 		price := int64(-1)
 		if row["price_per_night"] != nil {
-			price = cents(row["price_per_night"])
+			price = row.Cents("price_per_night")
 			s := money(price)
 			h.PricePerNight = &s
 		} else if h.IsFree != nil && *h.IsFree {
@@ -460,9 +460,9 @@ func normType(s string) string {
 // the cross-track distance when the point projects inside the segment,
 // else the distance to the nearer end.
 func segmentKm(a, b TripStop, lat, lon float64) float64 {
-	dAP := haversineKm(a.Latitude, a.Longitude, lat, lon)
-	dAB := haversineKm(a.Latitude, a.Longitude, b.Latitude, b.Longitude)
-	dBP := haversineKm(b.Latitude, b.Longitude, lat, lon)
+	dAP := schema.HaversineKm(a.Latitude, a.Longitude, lat, lon)
+	dAB := schema.HaversineKm(a.Latitude, a.Longitude, b.Latitude, b.Longitude)
+	dBP := schema.HaversineKm(b.Latitude, b.Longitude, lat, lon)
 	if dAB == 0 {
 		return dAP
 	}
@@ -470,8 +470,8 @@ func segmentKm(a, b TripStop, lat, lon float64) float64 {
 	if math.Cos(dt) <= 0 {
 		return dAP
 	}
-	xt := math.Asin(math.Sin(dAP/earthRadiusKm)*math.Sin(dt)) * earthRadiusKm
-	at := math.Acos(math.Min(1, math.Cos(dAP/earthRadiusKm)/math.Cos(xt/earthRadiusKm))) * earthRadiusKm
+	xt := math.Asin(math.Sin(dAP/schema.EarthRadiusKm)*math.Sin(dt)) * schema.EarthRadiusKm
+	at := math.Acos(math.Min(1, math.Cos(dAP/schema.EarthRadiusKm)/math.Cos(xt/schema.EarthRadiusKm))) * schema.EarthRadiusKm
 	if at > dAB {
 		return dBP
 	}

@@ -9,7 +9,6 @@ import (
 	"slices"
 	"strings"
 
-	"github.com/pam-rv/pamd/localstore"
 	"github.com/pam-rv/pamd/schema"
 )
 
@@ -57,7 +56,7 @@ func defaultInterval(task string) int {
 const (
 	DefaultStationRadiusKm = 50
 	DefaultStationLimit    = 10
-	kmPerDegree            = earthRadiusKm * math.Pi / 180
+	kmPerDegree            = schema.EarthRadiusKm * math.Pi / 180
 )
 
 type maintenanceArgs struct {
@@ -235,10 +234,10 @@ func (v *vehicles) logMaintenance(ctx context.Context, c Call, a maintenanceArgs
 	if n := kmOf(a.NextDueMileageKm, a.NextDueMileageMiles); n != nil {
 		rec["next_due_mileage"] = *n
 	}
-	ops := []localstore.Operation{{Op: schema.OpCreate, Table: "maintenance_records", Data: rec}}
+	ops := []schema.Operation{{Op: schema.OpCreate, Table: "maintenance_records", Data: rec}}
 	if a.NextDue != "" {
 		desc := fmt.Sprintf("%s due (last done %s at %s).", taskLabel(task), day, odometer(float64(km), c.Units).String())
-		ops = append(ops, localstore.Operation{Op: schema.OpCreate, Table: "calendar_events", Data: schema.Row{
+		ops = append(ops, schema.Operation{Op: schema.OpCreate, Table: "calendar_events", Data: schema.Row{
 			"title":       taskLabel(task) + " due",
 			"description": desc,
 			"start_date":  a.NextDue,
@@ -276,13 +275,13 @@ type FillRef struct {
 }
 
 func fillRef(row schema.Row, units string) FillRef {
-	odo, _ := number(row["odometer"])
-	vol, _ := number(row["volume"])
+	odo, _ := row.Number("odometer")
+	vol, _ := row.Number("volume")
 	full, _ := row["filled_to_top"].(bool)
 	if row["filled_to_top"] == nil {
 		full = true
 	}
-	return FillRef{ID: text(row["id"]), Date: text(row["date"]), Odometer: odometer(odo, units), Volume: volume(vol, units), Full: full}
+	return FillRef{ID: row.Text("id"), Date: row.Text("date"), Odometer: odometer(odo, units), Volume: volume(vol, units), Full: full}
 }
 
 // FuelBasis is what a consumption figure was computed from.
@@ -380,11 +379,11 @@ func (v *vehicles) logFuel(ctx context.Context, c Call, a fuelArgs) (any, error)
 	case prevFull == nil:
 		out.Note = "no earlier full fill of this vehicle with a lower odometer: consumption needs two full fills"
 	default:
-		prevOdo, _ := number(prevFull["odometer"])
+		prevOdo, _ := prevFull.Number("odometer")
 		fuel := litres
 		refs := make([]FillRef, len(partials))
 		for i, p := range partials {
-			vol, _ := number(p["volume"])
+			vol, _ := p.Number("volume")
 			fuel += vol
 			refs[len(partials)-1-i] = fillRef(p, c.Units) // oldest first
 		}
@@ -430,9 +429,9 @@ func (v *vehicles) logFuel(ctx context.Context, c Call, a fuelArgs) (any, error)
 	if out.ExpenseID, err = fuelExpenseOf(ctx, v.s, c.User, day, total); err != nil {
 		return nil, err
 	}
-	ops := []localstore.Operation{{Op: schema.OpCreate, Table: "fuel_log", Data: row}}
+	ops := []schema.Operation{{Op: schema.OpCreate, Table: "fuel_log", Data: row}}
 	if out.ExpenseID == "" {
-		ops = append(ops, localstore.Operation{Op: schema.OpCreate, Table: "expenses",
+		ops = append(ops, schema.Operation{Op: schema.OpCreate, Table: "expenses",
 			Data: fuelExpenseRow(day, total, litres, strings.TrimSpace(a.Location))})
 	}
 	rows, err := v.s.Apply(ctx, c.User, ops)
@@ -441,7 +440,7 @@ func (v *vehicles) logFuel(ctx context.Context, c Call, a fuelArgs) (any, error)
 	}
 	out.Fill = rows[0]
 	if len(rows) > 1 {
-		out.ExpenseID, out.ExpenseCreated = text(rows[1]["id"]), true
+		out.ExpenseID, out.ExpenseCreated = rows[1].Text("id"), true
 	}
 	return out, nil
 }
@@ -467,7 +466,7 @@ func (v *vehicles) average(ctx context.Context, c Call, vehicle UUID, day string
 	}
 	var hist []float64
 	err := v.s.Each(ctx, c.User, "fuel_log", q, func(row schema.Row) error {
-		if x, ok := number(row["consumption"]); ok && x > 0 {
+		if x, ok := row.Number("consumption"); ok && x > 0 {
 			hist = append(hist, x)
 		}
 		return nil
@@ -529,8 +528,8 @@ func (v *vehicles) stations(ctx context.Context, c Call, a stationsArgs) (any, e
 		if err != nil && schema.ErrorCode(err) != schema.ENOTFOUND {
 			return nil, err
 		}
-		lat, ok1 := number(p["current_latitude"])
-		lon, ok2 := number(p["current_longitude"])
+		lat, ok1 := p.Number("current_latitude")
+		lon, ok2 := p.Number("current_longitude")
 		if !ok1 || !ok2 {
 			return nil, &schema.Error{Code: schema.EUNPROCESSABLE, Message: "no search centre: the user's profile has no current location",
 				Fields: []schema.FieldError{{Field: "latitude", Reason: "required: the profile has no current location"}}}
@@ -567,20 +566,20 @@ func (v *vehicles) stations(ctx context.Context, c Call, a stationsArgs) (any, e
 	}
 	var hits []StationHit
 	err := v.s.Each(ctx, c.User, "fuel_stations", schema.Query{Conditions: conds}, func(row schema.Row) error {
-		slat, _ := number(row["latitude"])
-		slon, _ := number(row["longitude"])
-		km := haversineKm(lat, lon, slat, slon)
+		slat, _ := row.Number("latitude")
+		slon, _ := row.Number("longitude")
+		km := schema.HaversineKm(lat, lon, slat, slon)
 		if km > radius {
 			return nil
 		}
-		h := StationHit{ID: text(row["id"]), Name: text(row["station_name"]), Brand: text(row["brand"]),
-			Address: text(row["address"]), Latitude: slat, Longitude: slon, Distance: distance(km, c.Units),
-			Prices: map[string]string{}, LastUpdated: text(row["last_updated"]), km: km, price: -1}
+		h := StationHit{ID: row.Text("id"), Name: row.Text("station_name"), Brand: row.Text("brand"),
+			Address: row.Text("address"), Latitude: slat, Longitude: slon, Distance: distance(km, c.Units),
+			Prices: map[string]string{}, LastUpdated: row.Text("last_updated"), km: km, price: -1}
 		if b, ok := row["rv_friendly"].(bool); ok {
 			h.RVFriendly = &b
 		}
 		for _, f := range []string{"regular", "premium", "diesel"} {
-			if m, ok := mills(row[f+"_price"]); ok {
+			if m, ok := schema.AsDecimal(row[f+"_price"], 3); ok {
 				h.Prices[f] = unitPrice(m, c.Units)
 				if f == a.FuelType {
 					h.price = m
@@ -688,12 +687,12 @@ func (v *vehicles) schedule(ctx context.Context, c Call, a scheduleArgs) (any, e
 	odoNow := map[string]float64{} // vehicle → highest odometer seen up to today
 	err := v.s.Each(ctx, c.User, "maintenance_records", q, func(row schema.Row) error {
 		out.RecordsRead++
-		k := key{text(row["vehicle_id"]), taskName(text(row["task"]))}
+		k := key{row.Text("vehicle_id"), taskName(row.Text("task"))}
 		if _, ok := groups[k]; !ok {
 			keys = append(keys, k)
 		}
 		groups[k] = append(groups[k], row)
-		if m, ok := number(row["mileage"]); ok && text(row["date"]) <= today && performed(row, today) {
+		if m, ok := row.Number("mileage"); ok && row.Text("date") <= today && performed(row, today) {
 			odoNow[k.vehicle] = max(odoNow[k.vehicle], m)
 		}
 		return nil
@@ -712,7 +711,7 @@ func (v *vehicles) schedule(ctx context.Context, c Call, a scheduleArgs) (any, e
 			return nil, err
 		}
 		if len(res.Rows) > 0 {
-			if m, ok := number(res.Rows[0]["odometer"]); ok {
+			if m, ok := res.Rows[0].Number("odometer"); ok {
 				odoNow[veh] = max(odoNow[veh], m)
 			}
 		}
@@ -750,11 +749,11 @@ func (v *vehicles) schedule(ctx context.Context, c Call, a scheduleArgs) (any, e
 // without a status and not in the future. Scheduled, upcoming and overdue
 // records are plans.
 func performed(row schema.Row, today string) bool {
-	switch text(row["status"]) {
+	switch row.Text("status") {
 	case "completed":
 		return true
 	case "":
-		return text(row["date"]) <= today
+		return row.Text("date") <= today
 	}
 	return false
 }
@@ -768,8 +767,8 @@ func scheduleItem(rows []schema.Row, vehicle, task, today string, window int, od
 	for _, r := range rows {
 		if performed(r, today) {
 			done = append(done, r)
-			totalCost += cents(r["cost"])
-		} else if text(r["date"]) >= today {
+			totalCost += r.Cents("cost")
+		} else if r.Text("date") >= today {
 			item.Booked = append(item.Booked, serviceRef(r, c.Units))
 		}
 	}
@@ -781,9 +780,9 @@ func scheduleItem(rows []schema.Row, vehicle, task, today string, window int, od
 	// Intervals between consecutive services, learned from history.
 	var gapDays, gapKm []float64
 	for i := 1; i < len(done); i++ {
-		gapDays = append(gapDays, float64(daysBetween(text(done[i-1]["date"]), text(done[i]["date"]))))
-		m0, ok0 := number(done[i-1]["mileage"])
-		m1, ok1 := number(done[i]["mileage"])
+		gapDays = append(gapDays, float64(daysBetween(done[i-1].Text("date"), done[i].Text("date"))))
+		m0, ok0 := done[i-1].Number("mileage")
+		m1, ok1 := done[i].Number("mileage")
 		if ok0 && ok1 && m1 > m0 {
 			gapKm = append(gapKm, m1-m0)
 		}
@@ -803,17 +802,17 @@ func scheduleItem(rows []schema.Row, vehicle, task, today string, window int, od
 		return item
 	}
 	last := done[len(done)-1] // latest by date (then mileage): rows are sorted
-	lastKm, _ := number(last["mileage"])
+	lastKm, _ := last.Number("mileage")
 	ref := serviceRef(last, c.Units)
 	item.LastService = &ref
 	switch {
-	case text(last["next_due_date"]) != "":
-		item.NextDueDate, item.DueSource = text(last["next_due_date"]), "record"
+	case last.Text("next_due_date") != "":
+		item.NextDueDate, item.DueSource = last.Text("next_due_date"), "record"
 	default:
-		item.NextDueDate = addDays(text(last["date"]), int(math.Round(item.IntervalDays)))
+		item.NextDueDate = addDays(last.Text("date"), int(math.Round(item.IntervalDays)))
 		item.DueSource = item.IntervalSource
 	}
-	switch n, ok := number(last["next_due_mileage"]); {
+	switch n, ok := last.Number("next_due_mileage"); {
 	case ok:
 		item.dueKm = n
 	case meanKm > 0:
@@ -843,10 +842,10 @@ func scheduleItem(rows []schema.Row, vehicle, task, today string, window int, od
 }
 
 func serviceRef(r schema.Row, units string) ServiceRef {
-	m, _ := number(r["mileage"])
-	ref := ServiceRef{ID: text(r["id"]), Date: text(r["date"]), Mileage: odometer(m, units), Status: text(r["status"])}
+	m, _ := r.Number("mileage")
+	ref := ServiceRef{ID: r.Text("id"), Date: r.Text("date"), Mileage: odometer(m, units), Status: r.Text("status")}
 	if r["cost"] != nil {
-		ref.Cost = money(cents(r["cost"]))
+		ref.Cost = money(r.Cents("cost"))
 	}
 	return ref
 }
