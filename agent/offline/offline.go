@@ -24,10 +24,25 @@ import (
 	"github.com/pam-rv/pamd/schema"
 )
 
-// Tools is what the answerer needs of the tool registry.
+// Tools is what the answerer needs of the tool registry: the typed
+// functions its tools wrap (tools.Registry's typed calls), so a renamed or
+// reshaped tool breaks this package at compile time.
 type Tools interface {
-	Execute(ctx context.Context, call tools.Call, name string, args json.RawMessage) (tools.Result, error)
+	ReadRecords(ctx context.Context, c tools.Call, a tools.ReadArgs) (*tools.TableRows, error)
+	FetchSummary(ctx context.Context, c tools.Call, a tools.SummaryArgs) (*tools.Summary, error)
+	SuggestBudgetAdjustment(ctx context.Context, c tools.Call, a tools.BudgetAdjustArgs) (*tools.BudgetAdjustment, error)
+	LogExpense(ctx context.Context, c tools.Call, a tools.ExpenseArgs) (*tools.ExpenseLogged, error)
+	LogFuel(ctx context.Context, c tools.Call, a tools.FuelArgs) (*tools.FuelLogged, error)
+	MaintenanceSchedule(ctx context.Context, c tools.Call, a tools.ScheduleArgs) (*tools.Schedule, error)
+	PlanTrip(ctx context.Context, c tools.Call, a tools.TripArgs) (*tools.TripPlan, error)
+	User360(ctx context.Context, c tools.Call) (*tools.View360, error)
+	PredictMaintenanceCosts(ctx context.Context, c tools.Call, a tools.PredictArgs) (*tools.MaintenanceForecast, error)
+	HustleROI(ctx context.Context, c tools.Call) (*tools.HustleReport, error)
+	Totals(ctx context.Context, c tools.Call, table, start, end, merchant string) ([]tools.CategoryTotal, int64, int, error)
+	Spending(ctx context.Context, c tools.Call, start, end string) ([]schema.Row, error)
 }
+
+var _ Tools = (*tools.Registry)(nil)
 
 // Provider answers without a model.
 type Provider struct {
@@ -163,9 +178,7 @@ func (p *Provider) answer(ctx context.Context, call tools.Call, msg string) stri
 // profile reads the caller's profile and fills the call's units and currency.
 func (a *answerer) profile() schema.Row {
 	if a.prof == nil {
-		var rows tools.TableRows
-		args := map[string]any{"table_name": "profiles", "filters": map[string]any{"id": a.call.User}, "limit": 1}
-		if err := a.run("pam_read_records", args, &rows); err == nil && len(rows.Rows) > 0 {
+		if rows, err := a.read("profiles", map[string]any{"id": a.call.User}, nil, 1, 0); err == nil && len(rows.Rows) > 0 {
 			a.prof = rows.Rows[0]
 		} else {
 			a.prof = schema.Row{}
@@ -186,24 +199,18 @@ func (a *answerer) profile() schema.Row {
 	return a.prof
 }
 
-// run executes a tool and decodes its answer into out.
-func (a *answerer) run(name string, args any, out any) error {
-	raw, err := json.Marshal(args)
-	if err != nil {
-		return err
+// read reads one page of table's rows matching filters, in the filter
+// language of pam_read_records (tools.ReadArgs).
+func (a *answerer) read(table string, filters map[string]any, order []string, limit, offset int) (*tools.TableRows, error) {
+	args := tools.ReadArgs{Table: tools.TableName(table), Order: order, Limit: limit, Offset: offset}
+	if len(filters) > 0 {
+		raw, err := json.Marshal(filters)
+		if err != nil {
+			return nil, err
+		}
+		args.Filters = raw
 	}
-	began := time.Now()
-	res, err := a.p.tools.Execute(a.ctx, a.call, name, raw)
-	// The reply lists the tools the answer came from (tools.Trace).
-	tools.TraceFrom(a.ctx).Add(tools.Traced{Name: name, Arguments: raw, Output: res.Output, Err: err, Elapsed: time.Since(began)})
-	if err != nil {
-		return err
-	}
-	b, err := json.Marshal(res.Output)
-	if err != nil {
-		return err
-	}
-	return json.Unmarshal(b, out)
+	return a.p.tools.ReadRecords(a.ctx, a.call, args)
 }
 
 func (a *answerer) us() bool { return a.call.Units == tools.UnitsUS }
@@ -250,8 +257,8 @@ func (a *answerer) intent(in intent.Intent) (string, error) {
 
 // bestHustle answers from the hustle ROI computation.
 func (a *answerer) bestHustle() (string, error) {
-	var rep tools.HustleReport
-	if err := a.run("pam_analyze_hustle_roi", map[string]any{}, &rep); err != nil {
+	rep, err := a.p.tools.HustleROI(a.ctx, a.call)
+	if err != nil {
 		return "", err
 	}
 	if rep.Best == nil {
@@ -286,8 +293,8 @@ func (a *answerer) maintenanceForecast(in intent.Intent) (string, error) {
 	if months <= 0 {
 		months = 6
 	}
-	var f tools.MaintenanceForecast
-	if err := a.run("pam_predict_maintenance_costs", map[string]any{"months_ahead": months}, &f); err != nil {
+	f, err := a.p.tools.PredictMaintenanceCosts(a.ctx, a.call, tools.PredictArgs{MonthsAhead: months})
+	if err != nil {
 		return "", err
 	}
 	var parts []string
@@ -459,10 +466,8 @@ func (a *answerer) asksHealth() bool {
 // healthScore answers the health scores, as the tools compute them (one
 // design: tools.HealthScores).
 func (a *answerer) healthScore() (string, error) {
-	var v struct {
-		Scores tools.HealthScores `json:"health_scores"`
-	}
-	if err := a.run("pam_get_user_360_view", map[string]any{}, &v); err != nil {
+	v, err := a.p.tools.User360(a.ctx, a.call)
+	if err != nil {
 		return "", err
 	}
 	score := func(h tools.HealthScore) string {
@@ -512,21 +517,14 @@ func isWordByte(b byte) bool { return b >= 'a' && b <= 'z' || b >= '0' && b <= '
 
 // biggestExpense answers the single largest expense of the period (and
 // category, when named): its amount, what and when. Fuel is counted once
-// (tools.UnmatchedFills): a fill-up no expense stands for is a candidate.
+// (tools.Registry.Spending): a fill-up no expense stands for is a candidate.
 func (a *answerer) biggestExpense(in intent.Intent) (string, error) {
 	p := a.period(in)
 	from, to := a.days(p)
-	inPeriod := map[string]any{"date": []any{
-		map[string]any{"op": "gte", "value": from}, map[string]any{"op": "lte", "value": to}}}
-	rows, err := a.readAll("expenses", inPeriod)
+	rows, err := a.p.tools.Spending(a.ctx, a.call, from, to)
 	if err != nil {
 		return "", err
 	}
-	fills, err := a.readAll("fuel_log", inPeriod)
-	if err != nil {
-		return "", err
-	}
-	rows = append(rows, tools.UnmatchedFills(rows, fills)...)
 	cat := strings.ToLower(in.Slots.Category)
 	var best schema.Row
 	for _, r := range rows {
@@ -560,9 +558,9 @@ type total struct {
 // totals answers SpendingTotal (table expenses) and IncomeTotal (income_entries).
 func (a *answerer) totals(in intent.Intent, table string) (string, error) {
 	p := a.period(in)
-	key, filter := "category", in.Slots.Category
+	filter := in.Slots.Category
 	if table == "income_entries" {
-		key, filter = "source", strings.ToLower(in.Slots.Source)
+		filter = strings.ToLower(in.Slots.Source)
 		if filter == "hustle" {
 			filter = ""
 		}
@@ -571,8 +569,8 @@ func (a *answerer) totals(in intent.Intent, table string) (string, error) {
 	var count int
 	var by []total
 	if m, ok := month(p); ok && in.Slots.Merchant == "" {
-		var sum tools.Summary
-		if err := a.run("fetch_summary", map[string]any{"month": m}, &sum); err != nil {
+		sum, err := a.p.tools.FetchSummary(a.ctx, a.call, tools.SummaryArgs{Month: m})
+		if err != nil {
 			return "", err
 		}
 		list, tot, n := sum.Expenses.ByCategory, sum.Expenses.Total, sum.Expenses.Count
@@ -585,7 +583,7 @@ func (a *answerer) totals(in intent.Intent, table string) (string, error) {
 		}
 	} else {
 		var err error
-		if by, all, count, err = a.sum(table, key, p, in.Slots.Merchant); err != nil {
+		if by, all, count, err = a.sum(table, p, in.Slots.Merchant); err != nil {
 			return "", err
 		}
 	}
@@ -634,49 +632,19 @@ func entries(n int, one, many string) string {
 	return fmt.Sprintf("%d %s", n, many)
 }
 
-// sum adds up table's amounts over a period that is not one calendar month,
-// by key, largest first, reading the rows page by page.
-func (a *answerer) sum(table, key string, p intent.Period, merchant string) ([]total, int64, int, error) {
+// sum adds up table's amounts over a period that is not one calendar
+// month, by key, largest first (tools.Registry.Totals: fetch_summary's
+// group-and-sum).
+func (a *answerer) sum(table string, p intent.Period, merchant string) ([]total, int64, int, error) {
 	from, to := a.days(p)
-	filters := map[string]any{"date": []any{
-		map[string]any{"op": "gte", "value": from}, map[string]any{"op": "lte", "value": to}}}
-	if merchant != "" {
-		filters["description"] = map[string]any{"op": "like", "value": "%" + merchant + "%"}
-	}
-	rows, err := a.readAll(table, filters)
+	list, all, n, err := a.p.tools.Totals(a.ctx, a.call, table, from, to, merchant)
 	if err != nil {
 		return nil, 0, 0, err
 	}
-	if table == "expenses" && merchant == "" {
-		// Fuel is counted once: a fill-up no fuel expense stands for is
-		// spending too (tools.UnmatchedFills), as the tools count it.
-		fills, err := a.readAll("fuel_log", map[string]any{"date": filters["date"]})
-		if err != nil {
-			return nil, 0, 0, err
-		}
-		rows = append(rows, tools.UnmatchedFills(rows, fills)...)
+	out := make([]total, len(list))
+	for i, ct := range list {
+		out[i] = total{ct.Name, ct.Cents(), ct.Count}
 	}
-	byKey := map[string]*total{}
-	var all int64
-	n := 0
-	for _, r := range rows {
-		k := r.Text(key)
-		t := byKey[k]
-		if t == nil {
-			t = &total{name: k}
-			byKey[k] = t
-		}
-		c := r.Cents("amount")
-		t.cents += c
-		t.count++
-		all += c
-		n++
-	}
-	out := make([]total, 0, len(byKey))
-	for _, t := range byKey {
-		out = append(out, *t)
-	}
-	slices.SortFunc(out, func(x, y total) int { return cmp.Or(cmp.Compare(y.cents, x.cents), cmp.Compare(x.name, y.name)) })
 	return out, all, n, nil
 }
 
@@ -685,9 +653,8 @@ func (a *answerer) sum(table, key string, p intent.Period, merchant string) ([]t
 func (a *answerer) readAll(table string, filters map[string]any) ([]schema.Row, error) {
 	var out []schema.Row
 	for off := 0; ; {
-		var rows tools.TableRows
-		args := map[string]any{"table_name": table, "filters": filters, "order": []string{"date", "id"}, "limit": 1000, "offset": off}
-		if err := a.run("pam_read_records", args, &rows); err != nil {
+		rows, err := a.read(table, filters, []string{"date", "id"}, 1000, off)
+		if err != nil {
 			return nil, err
 		}
 		out = append(out, rows.Rows...)
@@ -702,13 +669,12 @@ func (a *answerer) readAll(table string, filters map[string]any) ([]schema.Row, 
 
 func (a *answerer) budgetLeft(in intent.Intent) (string, error) {
 	if c := in.Slots.Category; c != "" {
-		args := map[string]any{"category": c}
+		args := tools.BudgetAdjustArgs{Category: c}
 		if in.Slots.Period != nil {
-			from, _ := a.days(*in.Slots.Period)
-			args["date"] = from
+			args.Date, _ = a.days(*in.Slots.Period)
 		}
-		var adj tools.BudgetAdjustment
-		if err := a.run("suggest_budget_adjustment", args, &adj); err != nil {
+		adj, err := a.p.tools.SuggestBudgetAdjustment(a.ctx, a.call, args)
+		if err != nil {
 			if schema.ErrorCode(err) == schema.ENOTFOUND {
 				return "You have no " + strings.ReplaceAll(c, "_", " ") + " budget (" + errMessage(err) + ").", nil
 			}
@@ -721,8 +687,8 @@ func (a *answerer) budgetLeft(in intent.Intent) (string, error) {
 	if !ok {
 		m = p.From.Format("2006-01")
 	}
-	var sum tools.Summary
-	if err := a.run("fetch_summary", map[string]any{"month": m}, &sum); err != nil {
+	sum, err := a.p.tools.FetchSummary(a.ctx, a.call, tools.SummaryArgs{Month: m})
+	if err != nil {
 		return "", err
 	}
 	if len(sum.Budgets) == 0 {
@@ -775,13 +741,11 @@ func (a *answerer) budgetLine(b tools.BudgetStatus) string {
 
 // fuelRows reads the caller's fills, latest first.
 func (a *answerer) fuelRows(filters map[string]any, limit int) ([]schema.Row, error) {
-	var rows tools.TableRows
-	args := map[string]any{"table_name": "fuel_log", "order": []string{"-date", "-odometer"}, "limit": limit}
-	if len(filters) > 0 {
-		args["filters"] = filters
+	rows, err := a.read("fuel_log", filters, []string{"-date", "-odometer"}, limit, 0)
+	if err != nil {
+		return nil, err
 	}
-	err := a.run("pam_read_records", args, &rows)
-	return rows.Rows, err
+	return rows.Rows, nil
 }
 
 // vehicle is the vehicle_id meant by kind ("rv", "car", "truck" or ""):
@@ -953,28 +917,26 @@ func (a *answerer) tripFuelCost(in intent.Intent) (string, error) {
 		}
 		dest = trips[0].Text("location_name")
 	}
-	args := map[string]any{"end": dest}
+	args := tools.TripArgs{End: tools.Place{Name: dest}}
 	if origin != "" {
-		args["start"] = origin
+		args.Start = tools.Place{Name: origin}
 	} else {
 		lat, ok1 := a.profile().Number("current_latitude")
 		lon, ok2 := a.prof.Number("current_longitude")
 		if !ok1 || !ok2 {
 			return "I don't know where you are: give a start, e.g. \"fuel cost from Quartzsite to " + dest + "\".", nil
 		}
-		args["start"] = map[string]any{"latitude": lat, "longitude": lon}
+		args.Start = tools.Place{Latitude: &lat, Longitude: &lon}
 	}
 	if s.Vehicle != "" { // the vehicle named: its economy and price
 		id, err := a.vehicle(s.Vehicle)
 		if err != nil {
 			return "", err
 		}
-		if id != "" {
-			args["vehicle_id"] = id
-		}
+		args.VehicleID = tools.UUID(id)
 	}
-	var plan tools.TripPlan
-	if err := a.run("plan_trip", args, &plan); err != nil {
+	plan, err := a.p.tools.PlanTrip(a.ctx, a.call, args)
+	if err != nil {
 		return "", errors.New(errMessage(err))
 	}
 	from := cmp.Or(origin, "here")
@@ -989,8 +951,8 @@ func (a *answerer) tripFuelCost(in intent.Intent) (string, error) {
 // ---------------------------------------------------------------- maintenance
 
 func (a *answerer) nextMaintenance(in intent.Intent) (string, error) {
-	var sch tools.Schedule
-	if err := a.run("pam_get_maintenance_schedule", map[string]any{"upcoming_days": 365}, &sch); err != nil {
+	sch, err := a.p.tools.MaintenanceSchedule(a.ctx, a.call, tools.ScheduleArgs{UpcomingDays: 365})
+	if err != nil {
 		return "", err
 	}
 	var item *tools.ScheduleItem
@@ -1054,11 +1016,11 @@ func (a *answerer) trips(p *intent.Period, limit int) ([]schema.Row, int, error)
 		}
 		conds = append(conds, map[string]any{"op": "lt", "value": schema.FormatTimestamp(p.To)})
 	}
-	var rows tools.TableRows
-	args := map[string]any{"table_name": "calendar_events", "filters": map[string]any{"event_type": "trip", "start_date": conds},
-		"order": []string{"start_date", "id"}, "limit": limit}
-	err := a.run("pam_read_records", args, &rows)
-	return rows.Rows, rows.Count, err
+	rows, err := a.read("calendar_events", map[string]any{"event_type": "trip", "start_date": conds}, []string{"start_date", "id"}, limit, 0)
+	if err != nil {
+		return nil, 0, err
+	}
+	return rows.Rows, rows.Count, nil
 }
 
 func (a *answerer) upcomingTrips(in intent.Intent) (string, error) {
@@ -1116,9 +1078,8 @@ func (a *answerer) campsitesNear(in intent.Intent) (string, error) {
 	var lat, lon float64
 	where := "you"
 	if s.Place != "" {
-		var rows tools.TableRows
-		args := map[string]any{"table_name": "camping_locations", "filters": map[string]any{"name": map[string]any{"op": "like", "value": s.Place + "%"}}, "limit": 1, "order": []string{"name"}}
-		if err := a.run("pam_read_records", args, &rows); err != nil {
+		rows, err := a.read("camping_locations", map[string]any{"name": map[string]any{"op": "like", "value": s.Place + "%"}}, []string{"name"}, 1, 0)
+		if err != nil {
 			return "", err
 		}
 		if len(rows.Rows) == 0 {
@@ -1145,8 +1106,8 @@ func (a *answerer) campsitesNear(in intent.Intent) (string, error) {
 	if s.Free {
 		filters["is_free"] = true
 	}
-	var rows tools.TableRows
-	if err := a.run("pam_read_records", map[string]any{"table_name": "camping_locations", "filters": filters, "limit": 1000}, &rows); err != nil {
+	rows, err := a.read("camping_locations", filters, nil, 1000, 0)
+	if err != nil {
 		return "", err
 	}
 	type hit struct {
@@ -1205,15 +1166,12 @@ func (a *answerer) when(day string) string {
 
 func (a *answerer) logExpense(in intent.Intent) (string, error) {
 	s := in.Slots
-	args := map[string]any{"amount": schema.FormatDecimal(s.AmountCents, 2), "category": s.Category}
-	if s.Merchant != "" {
-		args["description"] = s.Merchant
-	}
+	args := tools.ExpenseArgs{Amount: tools.Money(s.AmountCents), Category: s.Category, Description: s.Merchant}
 	if !s.Date.IsZero() {
-		args["date"] = s.Date.Format(schema.DateLayout)
+		args.Date = s.Date.Format(schema.DateLayout)
 	}
-	var out tools.ExpenseLogged
-	if err := a.run("log_expense", args, &out); err != nil {
+	out, err := a.p.tools.LogExpense(a.ctx, a.call, args)
+	if err != nil {
 		return "", err
 	}
 	cat := strings.ReplaceAll(out.Category, "_", " ")
@@ -1264,15 +1222,13 @@ func (a *answerer) logFuel(in intent.Intent) (string, error) {
 		return "To log the fill I need " + strings.Join(missing, ", ") +
 			" (e.g. \"filled up 62 litres for $118 at 48,210 km\").", nil
 	}
-	args := map[string]any{"litres": litres, "total_cost": schema.FormatDecimal(total, 2), "odometer_km": s.OdometerKM, "partial": s.Partial}
-	if s.Merchant != "" {
-		args["location"] = s.Merchant
-	}
+	odometer := s.OdometerKM
+	args := tools.FuelArgs{Litres: &litres, TotalCost: tools.Money(total), OdometerKm: &odometer, Partial: s.Partial, Location: s.Merchant}
 	if !s.Date.IsZero() {
-		args["date"] = s.Date.Format(schema.DateLayout)
+		args.Date = s.Date.Format(schema.DateLayout)
 	}
-	var out tools.FuelLogged
-	if err := a.run("pam_log_fuel", args, &out); err != nil {
+	out, err := a.p.tools.LogFuel(a.ctx, a.call, args)
+	if err != nil {
 		return "", err
 	}
 	// The units the message used win over the profile's: "15 gallons" is
@@ -1315,12 +1271,12 @@ func (a *answerer) logFillPurchase(s intent.Slots, litres float64, total int64) 
 	if s.Merchant != "" {
 		desc += ", " + s.Merchant
 	}
-	args := map[string]any{"amount": schema.FormatDecimal(total, 2), "category": "fuel", "description": desc}
+	args := tools.ExpenseArgs{Amount: tools.Money(total), Category: "fuel", Description: desc}
 	if !s.Date.IsZero() {
-		args["date"] = s.Date.Format(schema.DateLayout)
+		args.Date = s.Date.Format(schema.DateLayout)
 	}
-	var out tools.ExpenseLogged
-	if err := a.run("log_expense", args, &out); err != nil {
+	out, err := a.p.tools.LogExpense(a.ctx, a.call, args)
+	if err != nil {
 		return "", err
 	}
 	perUnit, priceUnit := float64(total)/litres, "L"

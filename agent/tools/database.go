@@ -64,7 +64,8 @@ type createArgs struct {
 	Data  map[string]any `json:"data" schema:"required,maxProperties=100" desc:"the row: column: value pairs. Decimals as strings (\"45.10\"), dates YYYY-MM-DD. id, created_at, updated_at and the owner column are set by the store."`
 }
 
-type readArgs struct {
+// ReadArgs are pam_read_records' arguments.
+type ReadArgs struct {
 	Table   TableName       `json:"table_name" schema:"required"`
 	Filters json.RawMessage `json:"filters,omitempty" schema:"type=object" desc:"column: value for equality (null for IS NULL), or column: {\"op\": \"eq|neq|lt|lte|gt|gte|like|in|is_null\", \"value\": ...}, or column: [conditions] to AND several."`
 	Order   []string        `json:"order,omitempty" schema:"maxItems=8" desc:"sort keys: \"date\" ascending, \"-date\" descending"`
@@ -158,7 +159,7 @@ type noArgs struct{}
 
 // registerDatabase adds the 9 Database Management tools.
 func registerDatabase(r *Registry) {
-	d := &dbTools{r: r, s: r.store}
+	d := r.db
 	register(r, "pam_create_record", CategoryDatabase,
 		"Create one row in any of the user's tables and return it. The owner and id are set by the store; shared reference tables are read-only.",
 		true, false, d.create)
@@ -311,7 +312,7 @@ func (d *dbTools) create(ctx context.Context, c Call, a createArgs) (any, error)
 	return Written{Table: t.Name, Created: 1, IDs: []string{row.Text("id")}, Rows: []schema.Row{row}, Ignored: ignored}, nil
 }
 
-func (d *dbTools) read(ctx context.Context, c Call, a readArgs) (any, error) {
+func (d *dbTools) read(ctx context.Context, c Call, a ReadArgs) (*TableRows, error) {
 	t, err := d.table(a.Table)
 	if err != nil {
 		return nil, err
@@ -334,7 +335,7 @@ func (d *dbTools) read(ctx context.Context, c Call, a readArgs) (any, error) {
 	if err != nil {
 		return nil, err
 	}
-	return TableRows{Table: t.Name, Rows: res.Rows, Returned: len(res.Rows), Count: res.Count,
+	return &TableRows{Table: t.Name, Rows: res.Rows, Returned: len(res.Rows), Count: res.Count,
 		Limit: q.Limit, Offset: q.Offset, Filters: nonEmpty(a.Filters), Ignored: ignored}, nil
 }
 

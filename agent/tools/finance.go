@@ -23,32 +23,35 @@ const (
 // maxCited bounds the rows an answer lists as its sources.
 const maxCited = 50
 
-type expenseArgs struct {
+// ExpenseArgs are log_expense's arguments.
+type ExpenseArgs struct {
 	Amount      Money  `json:"amount" schema:"required,exclusiveMin=0" desc:"amount spent, in the user's currency, e.g. 45.10"`
 	Category    string `json:"category" schema:"required,minLength=1,maxLength=64" desc:"spending category, e.g. fuel, food, camping, maintenance"`
 	Description string `json:"description,omitempty" schema:"maxLength=500"`
 	Date        string `json:"date,omitempty" schema:"format=date" desc:"day of the expense, YYYY-MM-DD; defaults to today"`
 }
 
-type budgetAdjustArgs struct {
+// BudgetAdjustArgs are suggest_budget_adjustment's arguments.
+type BudgetAdjustArgs struct {
 	Category string `json:"category,omitempty" schema:"maxLength=64" desc:"the category whose budget to review; its budget whose period covers date is used"`
 	BudgetID UUID   `json:"budget_id,omitempty" desc:"a specific budget to review instead"`
 	Date     string `json:"date,omitempty" schema:"format=date" desc:"pick the budget whose period covers this day, YYYY-MM-DD; defaults to today"`
 }
 
-func (a *budgetAdjustArgs) check(Call) []schema.FieldError {
+func (a *BudgetAdjustArgs) check(Call) []schema.FieldError {
 	if strings.TrimSpace(a.Category) == "" && a.BudgetID == "" {
 		return []schema.FieldError{{Field: "category", Reason: "give a category or a budget_id"}}
 	}
 	return nil
 }
 
-type summaryArgs struct {
+// SummaryArgs are fetch_summary's arguments.
+type SummaryArgs struct {
 	Month string `json:"month,omitempty" schema:"pattern=^[0-9]{4}-(0[1-9]|1[0-2])$" desc:"the month to summarise, YYYY-MM; defaults to the current month"`
 }
 
 func registerFinance(r *Registry) {
-	f := &finance{s: r.store}
+	f := r.fin
 	register(r, "log_expense", CategoryFinance,
 		"Record an expense (amount, category, optional description and date) and answer it with the category's spending this month and the budget covering that day.",
 		true, false, f.logExpense)
@@ -194,7 +197,7 @@ type ExpenseLogged struct {
 	Budget *BudgetStatus `json:"budget,omitempty"`
 }
 
-func (f *finance) logExpense(ctx context.Context, c Call, a expenseArgs) (any, error) {
+func (f *finance) logExpense(ctx context.Context, c Call, a ExpenseArgs) (*ExpenseLogged, error) {
 	day := a.Date
 	if day == "" {
 		day = c.today()
@@ -228,7 +231,7 @@ func (f *finance) logExpense(ctx context.Context, c Call, a expenseArgs) (any, e
 			break
 		}
 	}
-	return out, nil
+	return &out, nil
 }
 
 // monthOf returns the first and last day of day's month.
@@ -259,7 +262,7 @@ type BudgetAdjustment struct {
 	} `json:"thresholds"`
 }
 
-func (f *finance) suggestAdjustment(ctx context.Context, c Call, a budgetAdjustArgs) (any, error) {
+func (f *finance) suggestAdjustment(ctx context.Context, c Call, a BudgetAdjustArgs) (*BudgetAdjustment, error) {
 	day := a.Date
 	if day == "" {
 		day = c.today()
@@ -315,7 +318,7 @@ func (f *finance) suggestAdjustment(ctx context.Context, c Call, a budgetAdjustA
 	default:
 		out.PeriodStatus, out.ElapsedDays = "current", daysBetween(start, today)+1
 	}
-	return out, nil
+	return &out, nil
 }
 
 // noBudget explains that a category has no budget, naming those that do.
@@ -347,6 +350,9 @@ type CategoryTotal struct {
 	cents int64
 }
 
+// Cents is the total in cents.
+func (ct CategoryTotal) Cents() int64 { return ct.cents }
+
 // Summary is fetch_summary's answer.
 type Summary struct {
 	Period   Period `json:"period"`
@@ -365,7 +371,7 @@ type Summary struct {
 	Budgets []BudgetStatus `json:"budgets"`
 }
 
-func (f *finance) summary(ctx context.Context, c Call, a summaryArgs) (any, error) {
+func (f *finance) summary(ctx context.Context, c Call, a SummaryArgs) (*Summary, error) {
 	month := a.Month
 	if month == "" {
 		month = c.today()[:7]
@@ -405,7 +411,7 @@ func (f *finance) summary(ctx context.Context, c Call, a summaryArgs) (any, erro
 		}
 		out.Budgets = append(out.Budgets, budgetStatus(b, sp))
 	}
-	return out, nil
+	return &out, nil
 }
 
 // totals sums amount by key over the user's rows of table matching conds,

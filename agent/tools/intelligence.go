@@ -45,12 +45,13 @@ type correlateArgs struct {
 	TripID UUID `json:"trip_id,omitempty" desc:"one trip (a calendar event of type trip); by default the latest 10 trips that have started, by start date"`
 }
 
-type predictArgs struct {
+// PredictArgs are pam_predict_maintenance_costs' arguments.
+type PredictArgs struct {
 	MonthsAhead int `json:"months_ahead,omitempty" schema:"min=1,max=24,default=6" desc:"forecast horizon in months"`
 }
 
 func registerIntelligence(r *Registry) {
-	in := &xdomain{s: r.store, f: &finance{s: r.store}, v: &vehicles{s: r.store}}
+	in := r.intel
 	register(r, "pam_get_user_360_view", CategoryIntelligence,
 		"A 360° view of the user: profile; finances this month and over the last 12 months (budgets with spending over each budget's own period, utilization, income, net); trips (last 12 months, upcoming, top destinations); vehicles (overdue maintenance, full-to-full fuel economy over 6 months); social; hustle ideas by status; cross-domain insights and health scores 0–100, each with the periods and rows it came from.",
 		false, false, in.view360)
@@ -63,9 +64,23 @@ func registerIntelligence(r *Registry) {
 	register(r, "pam_analyze_hustle_roi", CategoryIntelligence,
 		"Return on each side hustle: income (hustle income whose source is the title), expenses (category hustle mentioning the title), profit, ROI (undefined with no expenses), hours and hourly rate from attempts, flags (ROI under 20 % after more than 3 attempts; under 15 an hour) and the best performer.",
 		false, false, in.hustleROI)
+	register(r, "pam_analyze_spending_patterns", CategoryIntelligence,
+		"Analyse spending over the last N calendar months (default 12): totals per month and category, seasonality against the monthly mean, spending on trip days versus parked days, and a month-end projection for the current month.",
+		false, false, in.spendingPatterns)
+	register(r, "pam_generate_intelligent_recommendations", CategoryIntelligence,
+		"Check the user's data against the recommendation rules (budget over 90 % of its period's amount, overdue maintenance, trips averaging over 150/day in the last 12 months, more than 2 inactive hustle ideas), save each new recommendation once, and answer them with health scores (financial, vehicle, hustle).",
+		true, false, in.recommendations)
+	register(r, "pam_optimize_user_experience", CategoryIntelligence,
+		"The user's active recommendations as an action plan: immediate (high/urgent), short-term (medium) and long-term (low), optionally limited to focus areas financial, travel, vehicle or social.",
+		false, false, in.optimize)
+	register(r, "pam_generate_insights_report", CategoryIntelligence,
+		"A report over the last 7, 30 or 90 days (financial, travel, vehicle or comprehensive): spending by category against the previous equal period, income, net, trips, maintenance done and due, fuel used, and an executive summary.",
+		false, false, in.report)
 }
 
-type xdomain struct {
+// intel computes the cross-domain answers: it reads every domain's rows
+// and reuses the finance and vehicle functions for budgets and fuel.
+type intel struct {
 	s Store
 	f *finance
 	v *vehicles
@@ -100,7 +115,7 @@ func tripRef(r schema.Row) TripRef {
 }
 
 // allTrips reads the user's trips, latest start first.
-func (in *xdomain) allTrips(ctx context.Context, user string) ([]TripRef, error) {
+func (in *intel) allTrips(ctx context.Context, user string) ([]TripRef, error) {
 	q := schema.Query{Conditions: []schema.Condition{eq("event_type", "trip")},
 		Order: []schema.Order{{Column: "start_date", Desc: true}, {Column: "id"}}}
 	var out []TripRef
@@ -130,7 +145,7 @@ type FinancePeriod struct {
 	netCents    int64
 }
 
-func (in *xdomain) financePeriod(ctx context.Context, user, label, start, end string) (FinancePeriod, error) {
+func (in *intel) financePeriod(ctx context.Context, user, label, start, end string) (FinancePeriod, error) {
 	fp := FinancePeriod{Label: label, Period: period(start, end), Budgets: []BudgetStatus{}}
 	q := schema.Query{
 		Conditions: []schema.Condition{cond("start_date", schema.OpLte, end), cond("end_date", schema.OpGte, start)},
@@ -227,7 +242,7 @@ func fullToFull(fills []schema.Row) (segments int, km, litres float64) {
 	return
 }
 
-func (in *xdomain) economy(ctx context.Context, c Call, start, end string) ([]VehicleEconomy, error) {
+func (in *intel) economy(ctx context.Context, c Call, start, end string) ([]VehicleEconomy, error) {
 	q := schema.Query{Conditions: []schema.Condition{cond("date", schema.OpGte, start), cond("date", schema.OpLte, end)},
 		Order: []schema.Order{{Column: "odometer"}, {Column: "date"}}}
 	byVeh := map[string][]schema.Row{}
@@ -339,13 +354,13 @@ type View360 struct {
 	Scores   HealthScores `json:"health_scores"`
 }
 
-func (in *xdomain) count(ctx context.Context, user, table string, conds ...schema.Condition) (int, error) {
+func (in *intel) count(ctx context.Context, user, table string, conds ...schema.Condition) (int, error) {
 	n := 0
 	err := in.s.Each(ctx, user, table, schema.Query{Conditions: conds}, func(schema.Row) error { n++; return nil })
 	return n, err
 }
 
-func (in *xdomain) view360(ctx context.Context, c Call, _ noArgs) (any, error) {
+func (in *intel) view360(ctx context.Context, c Call, _ noArgs) (*View360, error) {
 	today := c.today()
 	out := View360{Today: today, Units: c.Units, Currency: c.Currency, Insights: []Insight{}}
 	p, err := in.s.Get(ctx, c.User, "profiles", c.User)
@@ -407,11 +422,11 @@ func (in *xdomain) view360(ctx context.Context, c Call, _ noArgs) (any, error) {
 	out.Travel.TopDestinations = out.Travel.TopDestinations[:min(3, len(out.Travel.TopDestinations))]
 
 	// Vehicle.
-	sv, err := in.v.schedule(ctx, c, scheduleArgs{})
+	sv, err := in.v.schedule(ctx, c, ScheduleArgs{})
 	if err != nil {
 		return nil, err
 	}
-	sched := sv.(Schedule)
+	sched := *sv
 	out.Vehicle.OverdueItems = []ScheduleItem{}
 	for _, it := range sched.Items {
 		if it.Status == "overdue" {
@@ -470,7 +485,7 @@ func (in *xdomain) view360(ctx context.Context, c Call, _ noArgs) (any, error) {
 	if out.Scores, err = health(ctx, in.s, c); err != nil {
 		return nil, err
 	}
-	return out, nil
+	return &out, nil
 }
 
 // ---------------------------------------------------------------- trip expenses
@@ -514,7 +529,7 @@ type TripCorrelation struct {
 	Insights      []string   `json:"insights"`
 }
 
-func (in *xdomain) tripCost(ctx context.Context, c Call, t TripRef) (TripCost, error) {
+func (in *intel) tripCost(ctx context.Context, c Call, t TripRef) (TripCost, error) {
 	tc := TripCost{Trip: t, Window: period(t.Start, t.End)}
 	conds := []schema.Condition{cond("date", schema.OpGte, t.Start), cond("date", schema.OpLte, t.End)}
 	var exp int64
@@ -589,7 +604,7 @@ func (in *xdomain) tripCost(ctx context.Context, c Call, t TripRef) (TripCost, e
 	return tc, nil
 }
 
-func (in *xdomain) correlate(ctx context.Context, c Call, a correlateArgs) (any, error) {
+func (in *intel) correlate(ctx context.Context, c Call, a correlateArgs) (any, error) {
 	var trips []TripRef
 	if a.TripID != "" {
 		r, err := in.s.Get(ctx, c.User, "calendar_events", string(a.TripID))
@@ -693,7 +708,7 @@ type MaintenanceForecast struct {
 	RecordsRead    int            `json:"records_read"`
 }
 
-func (in *xdomain) usage(ctx context.Context, c Call, start, end string) (map[string]VehicleUsage, []string, error) {
+func (in *intel) usage(ctx context.Context, c Call, start, end string) (map[string]VehicleUsage, []string, error) {
 	q := schema.Query{Conditions: []schema.Condition{cond("date", schema.OpGte, start), cond("date", schema.OpLte, end)},
 		Order: []schema.Order{{Column: "date"}, {Column: "odometer"}}}
 	type acc struct {
@@ -737,7 +752,7 @@ func (in *xdomain) usage(ctx context.Context, c Call, start, end string) (map[st
 	return out, keys, nil
 }
 
-func (in *xdomain) predict(ctx context.Context, c Call, a predictArgs) (any, error) {
+func (in *intel) predict(ctx context.Context, c Call, a PredictArgs) (*MaintenanceForecast, error) {
 	months := a.MonthsAhead
 	if months == 0 {
 		months = 6
@@ -870,7 +885,7 @@ func (in *xdomain) predict(ctx context.Context, c Call, a predictArgs) (any, err
 	})
 	out.Total = money(total)
 	out.MonthlyAverage = money(int64(math.Round(float64(total) / float64(months))))
-	return out, nil
+	return &out, nil
 }
 
 // ---------------------------------------------------------------- hustle ROI
@@ -966,7 +981,7 @@ type HustleReport struct {
 	Recommendations []string `json:"recommendations"`
 }
 
-func (in *xdomain) hustleROI(ctx context.Context, c Call, _ noArgs) (any, error) {
+func (in *intel) hustleROI(ctx context.Context, c Call, _ noArgs) (*HustleReport, error) {
 	out := HustleReport{Currency: c.Currency, Hustles: []HustleROI{}, Recommendations: []string{}}
 	out.Thresholds.DropROIPercent, out.Thresholds.DropAttempts, out.Thresholds.MinHourly = HustleDropROIPercent, HustleDropAttempts, HustleMinHourly
 	byTitle := map[string]*HustleROI{}
@@ -1100,5 +1115,5 @@ func (in *xdomain) hustleROI(ctx context.Context, c Call, _ noArgs) (any, error)
 	if best != nil {
 		out.Best = &best.Title
 	}
-	return out, nil
+	return &out, nil
 }

@@ -145,6 +145,14 @@ type Registry struct {
 	tools   map[string]*Tool
 	names   []string // sorted
 	stats   recorder
+
+	// The domains whose functions the typed calls (calls.go) reach
+	// without the JSON round trip.
+	db    *dbTools
+	fin   *finance
+	veh   *vehicles
+	trip  *trips
+	intel *intel
 }
 
 // Option configures a Registry.
@@ -167,6 +175,8 @@ func NewRegistry(store Store, opts ...Option) *Registry {
 	r.gen.custom = map[reflect.Type]func() *Schema{
 		reflect.TypeFor[TableName](): r.tableNameSchema,
 	}
+	r.db, r.fin, r.veh, r.trip = &dbTools{r: r, s: store}, &finance{s: store}, &vehicles{s: store}, &trips{s: store}
+	r.intel = &intel{s: store, f: r.fin, v: r.veh}
 	registerDatabase(r)
 	registerFinance(r)
 	registerVehicle(r)
@@ -179,7 +189,6 @@ func NewRegistry(store Store, opts ...Option) *Registry {
 	registerAnalytics(r)
 	registerSession(r)
 	registerIntelligence(r)
-	registerIntelligence2(r)
 	return r
 }
 
@@ -325,7 +334,7 @@ type confirmRule interface{ needsConfirm() bool }
 // register adds a tool whose arguments are decoded into A, with the schema
 // generated from A. A destructive tool's A must have a "confirm" field.
 // Duplicate names and unknown categories are programming errors and panic.
-func register[A any](r *Registry, name, category, desc string, writes, destructive bool, fn func(ctx context.Context, c Call, a A) (any, error)) {
+func register[A, R any](r *Registry, name, category, desc string, writes, destructive bool, fn func(ctx context.Context, c Call, a A) (R, error)) {
 	if _, dup := r.tools[name]; dup {
 		panic("tools: duplicate tool " + name)
 	}
@@ -374,7 +383,11 @@ func register[A any](r *Registry, name, category, desc string, writes, destructi
 					Fields:  []schema.FieldError{{Field: "confirm", Reason: "must be true for a deletion the user agreed to"}}}
 			}
 		}
-		return fn(ctx, c, a)
+		out, err := fn(ctx, c, a)
+		if err != nil {
+			return nil, err
+		}
+		return out, nil
 	}
 	r.tools[name] = t
 	i, _ := slices.BinarySearch(r.names, name)

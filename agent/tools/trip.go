@@ -112,6 +112,19 @@ func (p *Place) UnmarshalJSON(b []byte) error {
 	return nil
 }
 
+// MarshalJSON writes what UnmarshalJSON reads: the name alone, or the
+// object with latitude and longitude (and the name, if any).
+func (p Place) MarshalJSON() ([]byte, error) {
+	if p.Latitude == nil && p.Longitude == nil {
+		return json.Marshal(p.Name)
+	}
+	return json.Marshal(struct {
+		Latitude  *float64 `json:"latitude"`
+		Longitude *float64 `json:"longitude"`
+		Name      string   `json:"name,omitempty"`
+	}{p.Latitude, p.Longitude, p.Name})
+}
+
 func (p Place) check(field string) []schema.FieldError {
 	switch {
 	case p.Latitude == nil && p.Longitude == nil:
@@ -137,7 +150,8 @@ type waypointArg struct {
 	CreatedAt string  `json:"created_at,omitempty" schema:"maxLength=40"`
 }
 
-type tripArgs struct {
+// TripArgs are plan_trip's arguments.
+type TripArgs struct {
 	Start           Place         `json:"start" schema:"required" desc:"where the trip starts: {latitude, longitude} or a camping location's name"`
 	End             Place         `json:"end" schema:"required" desc:"where the trip ends: {latitude, longitude} or a camping location's name"`
 	RouteType       string        `json:"route_type,omitempty" schema:"enum=fastest|shortest|scenic|off_grid|luxury|manual|highway|backroad|offroad,default=fastest" desc:"decides the campsite filter; highway, backroad and offroad are legacy names of fastest, scenic and off_grid"`
@@ -145,12 +159,12 @@ type tripArgs struct {
 	VehicleID       UUID          `json:"vehicle_id,omitempty" desc:"the vehicle driven, whose fuel economy and price are used; by default the primary vehicle (the one that burns the most fuel)"`
 }
 
-func (a *tripArgs) check(Call) []schema.FieldError {
+func (a *TripArgs) check(Call) []schema.FieldError {
 	return append(a.Start.check("start"), a.End.check("end")...)
 }
 
 func registerTrip(r *Registry) {
-	t := &trips{s: r.store}
+	t := r.trip
 	register(r, "plan_trip", CategoryTrip,
 		"Plan a trip offline from start to end (coordinates or camping location names) through optional waypoints: legs by great-circle distance × road factor 1.2, fuel volume and cost from the user's own recent consumption and latest fuel price, and campsites within 25 km of the route filtered by the route type's rules (rating, price, preferred and excluded types), with the figures explained.",
 		false, false, t.plan)
@@ -227,7 +241,7 @@ type TripPlan struct {
 	Explanation        []string      `json:"explanation"`
 }
 
-func (t *trips) plan(ctx context.Context, c Call, a tripArgs) (any, error) {
+func (t *trips) plan(ctx context.Context, c Call, a TripArgs) (*TripPlan, error) {
 	out := TripPlan{RouteType: cmp.Or(a.RouteType, "fastest"), Offline: true, RoadFactor: RoadFactor}
 	if m, ok := legacyRouteTypes[out.RouteType]; ok {
 		out.RequestedRouteType, out.RouteType = out.RouteType, m
@@ -279,7 +293,7 @@ func (t *trips) plan(ctx context.Context, c Call, a tripArgs) (any, error) {
 	out.Explanation = append(out.Explanation, fmt.Sprintf(
 		"campsites: %d camping location(s) within %s of the route pass the %s filter (rating ≥ %.1f%s); preferred types first, then nearest; showing %d",
 		out.CampsitesFound, out.Corridor, out.RouteType, out.POIFilters.MinRating, priceRuleText(out.POIFilters, c.Currency), len(out.Campsites)))
-	return out, nil
+	return &out, nil
 }
 
 func priceRuleText(r POIRule, currency string) string {

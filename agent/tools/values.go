@@ -32,6 +32,10 @@ func (m *Money) UnmarshalJSON(b []byte) error {
 	return nil
 }
 
+// MarshalJSON writes the amount as UnmarshalJSON reads it: a decimal
+// string ("45.10").
+func (m Money) MarshalJSON() ([]byte, error) { return json.Marshal(money(int64(m))) }
+
 // JSONSchema describes Money for the model.
 func (Money) JSONSchema() *Schema {
 	return &Schema{Type: []string{"number", "string"}, Format: "money", Pattern: `^-?[0-9]+(\.[0-9]{1,2})?$`}

@@ -91,7 +91,8 @@ func (a *maintenanceArgs) check(c Call) []schema.FieldError {
 	return errs
 }
 
-type fuelArgs struct {
+// FuelArgs are pam_log_fuel's arguments.
+type FuelArgs struct {
 	Litres        *float64 `json:"litres,omitempty" schema:"exclusiveMin=0,max=2000" desc:"fuel put in, in litres; or give gallons"`
 	Gallons       *float64 `json:"gallons,omitempty" schema:"exclusiveMin=0,max=530" desc:"fuel put in, in US gallons; or give litres"`
 	TotalCost     Money    `json:"total_cost" schema:"required,exclusiveMin=0" desc:"what the fill cost in total, in the user's currency"`
@@ -104,7 +105,7 @@ type fuelArgs struct {
 	Notes         string   `json:"notes,omitempty" schema:"maxLength=2000"`
 }
 
-func (a *fuelArgs) check(Call) []schema.FieldError {
+func (a *FuelArgs) check(Call) []schema.FieldError {
 	var errs []schema.FieldError
 	if (a.Litres == nil) == (a.Gallons == nil) {
 		errs = append(errs, schema.FieldError{Field: "litres", Reason: "give the volume as exactly one of litres or gallons"})
@@ -144,13 +145,14 @@ func (a *stationsArgs) check(Call) []schema.FieldError {
 	return errs
 }
 
-type scheduleArgs struct {
+// ScheduleArgs are pam_get_maintenance_schedule's arguments.
+type ScheduleArgs struct {
 	VehicleID    UUID `json:"vehicle_id,omitempty" desc:"only this vehicle; by default every vehicle of the user"`
 	UpcomingDays int  `json:"upcoming_days,omitempty" schema:"min=1,max=365,default=30" desc:"how far ahead a due service counts as upcoming"`
 }
 
 func registerVehicle(r *Registry) {
-	v := &vehicles{s: r.store}
+	v := r.veh
 	register(r, "pam_log_maintenance", CategoryVehicle,
 		"Record a vehicle service (task, date, odometer, cost, notes, provider). With next_due it also puts a maintenance event on the calendar for that day.",
 		true, false, v.logMaintenance)
@@ -328,7 +330,7 @@ func vehicleCond(id UUID) schema.Condition {
 	return eq("vehicle_id", canon)
 }
 
-func (v *vehicles) logFuel(ctx context.Context, c Call, a fuelArgs) (any, error) {
+func (v *vehicles) logFuel(ctx context.Context, c Call, a FuelArgs) (*FuelLogged, error) {
 	day := a.Date
 	if day == "" {
 		day = c.today()
@@ -442,7 +444,7 @@ func (v *vehicles) logFuel(ctx context.Context, c Call, a fuelArgs) (any, error)
 	if len(rows) > 1 {
 		out.ExpenseID, out.ExpenseCreated = rows[1].Text("id"), true
 	}
-	return out, nil
+	return &out, nil
 }
 
 // perUnitPrice is total/volume in the user's volume unit, to thousandths,
@@ -669,7 +671,7 @@ type Schedule struct {
 	Recommendations []Recommendation `json:"recommendations"`
 }
 
-func (v *vehicles) schedule(ctx context.Context, c Call, a scheduleArgs) (any, error) {
+func (v *vehicles) schedule(ctx context.Context, c Call, a ScheduleArgs) (*Schedule, error) {
 	today := c.today()
 	window := a.UpcomingDays
 	if window == 0 {
@@ -742,7 +744,7 @@ func (v *vehicles) schedule(ctx context.Context, c Call, a scheduleArgs) (any, e
 		out.Recommendations = append(out.Recommendations, Recommendation{"medium",
 			"No maintenance history: log services with pam_log_maintenance so due dates can be learned from your own intervals."})
 	}
-	return out, nil
+	return &out, nil
 }
 
 // performed reports whether a record is a service done: completed, or

@@ -57,24 +57,6 @@ type reportArgs struct {
 	TimePeriod string `json:"time_period,omitempty" schema:"enum=last_7_days|last_30_days|last_90_days,default=last_30_days"`
 }
 
-func registerIntelligence2(r *Registry) {
-	in := &intel{s: r.store}
-	register(r, "pam_analyze_spending_patterns", CategoryIntelligence,
-		"Analyse spending over the last N calendar months (default 12): totals per month and category, seasonality against the monthly mean, spending on trip days versus parked days, and a month-end projection for the current month.",
-		false, false, in.spendingPatterns)
-	register(r, "pam_generate_intelligent_recommendations", CategoryIntelligence,
-		"Check the user's data against the recommendation rules (budget over 90 % of its period's amount, overdue maintenance, trips averaging over 150/day in the last 12 months, more than 2 inactive hustle ideas), save each new recommendation once, and answer them with health scores (financial, vehicle, hustle).",
-		true, false, in.recommendations)
-	register(r, "pam_optimize_user_experience", CategoryIntelligence,
-		"The user's active recommendations as an action plan: immediate (high/urgent), short-term (medium) and long-term (low), optionally limited to focus areas financial, travel, vehicle or social.",
-		false, false, in.optimize)
-	register(r, "pam_generate_insights_report", CategoryIntelligence,
-		"A report over the last 7, 30 or 90 days (financial, travel, vehicle or comprehensive): spending by category against the previous equal period, income, net, trips, maintenance done and due, fuel used, and an executive summary.",
-		false, false, in.report)
-}
-
-type intel struct{ s Store }
-
 // ---------------------------------------------------------------- shared
 
 // tripSpan is one trip (calendar_events of type trip) as days.
@@ -140,8 +122,6 @@ func perDay(total int64, days int) string {
 	}
 	return money(int64(math.Round(float64(total) / float64(days))))
 }
-
-func clamp100(x float64) float64 { return round(math.Max(0, math.Min(100, x)), 2) }
 
 // ------------------------------------------------------ spending patterns
 
