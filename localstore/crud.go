@@ -3,10 +3,8 @@ package localstore
 import (
 	"context"
 	"database/sql"
-	"encoding/json"
 	"errors"
 	"fmt"
-	"strconv"
 	"strings"
 	"time"
 
@@ -384,7 +382,7 @@ func (w *writer) record(ctx context.Context, t *schema.Table, op schema.Op, id s
 			owner = w.user
 		}
 	}
-	payload := encodeStored(data)
+	payload := schema.EncodeStored(data)
 	cl := int64(1)
 	if !fresh {
 		var err error
@@ -401,37 +399,6 @@ func (w *writer) record(ctx context.Context, t *schema.Table, op schema.Op, id s
 		return fmt.Errorf("record change: %w", mapWriteError("_pam_changes", err))
 	}
 	return nil
-}
-
-// encodeStored renders stored values (string, int64, float64, nil) as a
-// JSON object, without reflection: this runs for every write.
-func encodeStored(data schema.Row) string {
-	if len(data) == 0 {
-		return "{}"
-	}
-	b := make([]byte, 0, 40*len(data))
-	b = append(b, '{')
-	for k, v := range data {
-		if len(b) > 1 {
-			b = append(b, ',')
-		}
-		b = schema.AppendJSONString(b, k)
-		b = append(b, ':')
-		switch x := v.(type) {
-		case nil:
-			b = append(b, "null"...)
-		case string:
-			b = schema.AppendJSONString(b, x)
-		case int64:
-			b = strconv.AppendInt(b, x, 10)
-		case float64:
-			b = strconv.AppendFloat(b, x, 'g', -1, 64)
-		default:
-			raw, _ := json.Marshal(x)
-			b = append(b, raw...)
-		}
-	}
-	return string(append(b, '}'))
 }
 
 // causalLength returns the row's causal length after op, moving the
