@@ -194,7 +194,7 @@ type dbTools struct {
 	s Store
 
 	healthMu   sync.Mutex      // guards lastHealth
-	lastHealth *DatabaseHealth // the latest full check, reused for HealthReuse
+	lastHealth *databaseHealth // the latest full check, reused for HealthReuse
 }
 
 // HealthReuse is how long a full integrity check answers later questions:
@@ -285,8 +285,8 @@ type TableRows struct {
 	Ignored  []string        `json:"ignored,omitempty"`
 }
 
-// Written is a write's answer.
-type Written struct {
+// written is a write's answer.
+type written struct {
 	Table   string       `json:"table"`
 	Created int          `json:"created,omitempty"`
 	Updated int          `json:"updated,omitempty"`
@@ -309,7 +309,7 @@ func (d *dbTools) create(ctx context.Context, c Call, a createArgs) (any, error)
 	if err != nil {
 		return nil, prefixFields(err, "data")
 	}
-	return Written{Table: t.Name, Created: 1, IDs: []string{row.Text("id")}, Rows: []schema.Row{row}, Ignored: ignored}, nil
+	return written{Table: t.Name, Created: 1, IDs: []string{row.Text("id")}, Rows: []schema.Row{row}, Ignored: ignored}, nil
 }
 
 func (d *dbTools) read(ctx context.Context, c Call, a ReadArgs) (*TableRows, error) {
@@ -405,7 +405,7 @@ func (d *dbTools) update(ctx context.Context, c Call, a updateArgs) (any, error)
 		return nil, &schema.Error{Code: schema.EUNPROCESSABLE, Message: "nothing to update",
 			Fields: []schema.FieldError{{Field: "data", Reason: "name at least one column besides the owner"}}}
 	}
-	out := Written{Table: t.Name, IDs: ids, Rows: []schema.Row{}, Ignored: ignored}
+	out := written{Table: t.Name, IDs: ids, Rows: []schema.Row{}, Ignored: ignored}
 	if len(ids) == 0 {
 		return out, nil
 	}
@@ -434,7 +434,7 @@ func (d *dbTools) delete(ctx context.Context, c Call, a deleteArgs) (any, error)
 	if err != nil {
 		return nil, err
 	}
-	out := Written{Table: t.Name, IDs: ids, Ignored: ignored}
+	out := written{Table: t.Name, IDs: ids, Ignored: ignored}
 	if len(ids) == 0 {
 		return out, nil
 	}
@@ -495,7 +495,7 @@ func (d *dbTools) upsert(ctx context.Context, c Call, a upsertArgs) (any, error)
 	if err != nil {
 		return nil, err
 	}
-	out := Written{Table: t.Name, Rows: rows, IDs: make([]string, len(rows)), Ignored: ignored}
+	out := written{Table: t.Name, Rows: rows, IDs: make([]string, len(rows)), Ignored: ignored}
 	for i, row := range rows {
 		out.IDs[i] = row.Text("id")
 		if ops[i].Op == schema.OpCreate {
@@ -507,8 +507,8 @@ func (d *dbTools) upsert(ctx context.Context, c Call, a upsertArgs) (any, error)
 	return out, nil
 }
 
-// Count is pam_count_records' answer.
-type Count struct {
+// count is pam_count_records' answer.
+type count struct {
 	Table   string          `json:"table"`
 	Count   int             `json:"count"`
 	Filters json.RawMessage `json:"filters,omitempty"`
@@ -529,11 +529,11 @@ func (d *dbTools) count(ctx context.Context, c Call, a countArgs) (any, error) {
 	if err != nil {
 		return nil, err
 	}
-	return Count{Table: t.Name, Count: res.Count, Filters: nonEmpty(a.Filters), Ignored: ignored}, nil
+	return count{Table: t.Name, Count: res.Count, Filters: nonEmpty(a.Filters), Ignored: ignored}, nil
 }
 
-// BulkResult is one operation's outcome in pam_bulk_database_operation.
-type BulkResult struct {
+// bulkResult is one operation's outcome in pam_bulk_database_operation.
+type bulkResult struct {
 	Operation string     `json:"operation"` // create or update for an upsert, as applied
 	Table     string     `json:"table"`
 	ID        string     `json:"id"`
@@ -582,22 +582,22 @@ func (d *dbTools) bulk(ctx context.Context, c Call, a bulkArgs) (any, error) {
 	if err != nil {
 		return nil, err
 	}
-	results := make([]BulkResult, len(ops))
+	results := make([]bulkResult, len(ops))
 	for i, op := range ops {
-		results[i] = BulkResult{Operation: string(op.Op), Table: op.Table, ID: op.ID, Row: rows[i]}
+		results[i] = bulkResult{Operation: string(op.Op), Table: op.Table, ID: op.ID, Row: rows[i]}
 		if rows[i] != nil {
 			results[i].ID = rows[i].Text("id")
 		}
 	}
 	return struct {
 		Applied int          `json:"applied"`
-		Results []BulkResult `json:"results"`
+		Results []bulkResult `json:"results"`
 		Ignored []string     `json:"ignored,omitempty"`
 	}{len(results), results, ignored}, nil
 }
 
-// DatabaseStats is pam_get_database_stats' answer.
-type DatabaseStats struct {
+// databaseStats is pam_get_database_stats' answer.
+type databaseStats struct {
 	Scope          string         `json:"scope"`
 	Tables         map[string]int `json:"tables"`
 	TotalRows      int            `json:"total_rows"`
@@ -610,15 +610,15 @@ func (d *dbTools) stats(ctx context.Context, c Call, _ noArgs) (any, error) {
 	if err != nil {
 		return nil, err
 	}
-	return DatabaseStats{
+	return databaseStats{
 		Scope:  "the caller's rows of per-user tables; every row of shared tables",
 		Tables: st.Tables, TotalRows: st.TotalRows, PendingChanges: st.PendingChanges,
 		CacheHitRate: round(st.Cache.HitRate, 4),
 	}, nil
 }
 
-// DatabaseHealth is pam_check_database_health's answer.
-type DatabaseHealth struct {
+// databaseHealth is pam_check_database_health's answer.
+type databaseHealth struct {
 	Status         string   `json:"status"` // healthy or unhealthy
 	Integrity      string   `json:"integrity"`
 	TablesPresent  int      `json:"tables_present"`
@@ -654,7 +654,7 @@ func (d *dbTools) health(ctx context.Context, c Call, a healthArgs) (any, error)
 	if !h.OK() {
 		status = "unhealthy"
 	}
-	out := DatabaseHealth{Status: status, Integrity: h.Integrity, TablesPresent: h.TablesPresent,
+	out := databaseHealth{Status: status, Integrity: h.Integrity, TablesPresent: h.TablesPresent,
 		TablesExpected: h.TablesExpected, Missing: h.Missing, SizeBytes: h.SizeBytes, WALBytes: h.WALBytes,
 		CheckMS: ms(time.Since(start)), CheckedAt: c.Now.UTC().Format(time.RFC3339Nano)}
 	d.lastHealth = &out

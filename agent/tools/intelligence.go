@@ -129,8 +129,8 @@ func (in *intel) allTrips(ctx context.Context, user string) ([]TripRef, error) {
 
 // ---------------------------------------------------------------- 360 view
 
-// FinancePeriod is the finances of one period.
-type FinancePeriod struct {
+// financePeriod is the finances of one period.
+type financePeriod struct {
 	Label       string         `json:"label"`
 	Period      Period         `json:"period"`
 	Budgets     []BudgetStatus `json:"budgets"` // overlapping the period, spent over each budget's own period
@@ -145,8 +145,8 @@ type FinancePeriod struct {
 	netCents    int64
 }
 
-func (in *intel) financePeriod(ctx context.Context, user, label, start, end string) (FinancePeriod, error) {
-	fp := FinancePeriod{Label: label, Period: period(start, end), Budgets: []BudgetStatus{}}
+func (in *intel) financePeriod(ctx context.Context, user, label, start, end string) (financePeriod, error) {
+	fp := financePeriod{Label: label, Period: period(start, end), Budgets: []BudgetStatus{}}
 	q := schema.Query{
 		Conditions: []schema.Condition{cond("start_date", schema.OpLte, end), cond("end_date", schema.OpGte, start)},
 		Order:      []schema.Order{{Column: "start_date"}, {Column: "category"}},
@@ -183,14 +183,14 @@ func (in *intel) financePeriod(ctx context.Context, user, label, start, end stri
 	return fp, nil
 }
 
-// Destination is a trip destination and how often it was visited.
-type Destination struct {
+// destination is a trip destination and how often it was visited.
+type destination struct {
 	Location string `json:"location_name"`
 	Trips    int    `json:"trips"`
 }
 
-// VehicleEconomy is one vehicle's full-to-full fuel economy over a period.
-type VehicleEconomy struct {
+// vehicleEconomy is one vehicle's full-to-full fuel economy over a period.
+type vehicleEconomy struct {
 	VehicleID   string    `json:"vehicle_id,omitempty"`
 	Period      Period    `json:"period"`
 	Fills       int       `json:"fills"`
@@ -242,7 +242,7 @@ func fullToFull(fills []schema.Row) (segments int, km, litres float64) {
 	return
 }
 
-func (in *intel) economy(ctx context.Context, c Call, start, end string) ([]VehicleEconomy, error) {
+func (in *intel) economy(ctx context.Context, c Call, start, end string) ([]vehicleEconomy, error) {
 	q := schema.Query{Conditions: []schema.Condition{cond("date", schema.OpGte, start), cond("date", schema.OpLte, end)},
 		Order: []schema.Order{{Column: "odometer"}, {Column: "date"}}}
 	byVeh := map[string][]schema.Row{}
@@ -267,10 +267,10 @@ func (in *intel) economy(ctx context.Context, c Call, start, end string) ([]Vehi
 	}); err != nil {
 		return nil, err
 	}
-	out := []VehicleEconomy{}
+	out := []vehicleEconomy{}
 	for _, k := range keys {
 		n, km, l := fullToFull(byVeh[k])
-		ve := VehicleEconomy{VehicleID: k, Period: period(start, end), Fills: len(byVeh[k]), Segments: n,
+		ve := vehicleEconomy{VehicleID: k, Period: period(start, end), Fills: len(byVeh[k]), Segments: n,
 			Distance: distance(km, c.Units), Fuel: volume(l, c.Units)}
 		if n > 0 && km > 0 {
 			q := economy(round(l/km*100, 2), c.Units)
@@ -296,8 +296,8 @@ func (in *intel) economy(ctx context.Context, c Call, start, end string) ([]Vehi
 	return out, nil
 }
 
-// Insight is a cross-domain finding.
-type Insight struct {
+// insight is a cross-domain finding.
+type insight struct {
 	Severity string `json:"severity"` // critical, warning, info
 	Domain   string `json:"domain"`
 	Message  string `json:"message"`
@@ -318,8 +318,8 @@ type View360 struct {
 		MemberSince string `json:"member_since,omitempty"`
 	} `json:"profile"`
 	Financial struct {
-		ThisMonth      FinancePeriod `json:"this_month"`
-		Last12Months   FinancePeriod `json:"last_12_months"`
+		ThisMonth      financePeriod `json:"this_month"`
+		Last12Months   financePeriod `json:"last_12_months"`
 		MonthlyAverage struct {
 			Expenses string `json:"expenses"`
 			Income   string `json:"income"`
@@ -331,7 +331,7 @@ type View360 struct {
 		Trips           []TripRef     `json:"trips_last_12_months_list"`
 		InProgress      []TripRef     `json:"in_progress"`
 		Upcoming        []TripRef     `json:"upcoming"` // start after today, soonest first
-		TopDestinations []Destination `json:"top_destinations"`
+		TopDestinations []destination `json:"top_destinations"`
 		TotalTrips      int           `json:"total_trips"`
 	} `json:"travel"`
 	Vehicle struct {
@@ -339,7 +339,7 @@ type View360 struct {
 		OverdueItems     []ScheduleItem   `json:"overdue"`
 		Upcoming         int              `json:"upcoming_count"`
 		RecordsRead      int              `json:"maintenance_records_read"`
-		FuelEconomy      []VehicleEconomy `json:"fuel_economy"`
+		FuelEconomy      []vehicleEconomy `json:"fuel_economy"`
 		MaintenanceFresh bool             `json:"maintenance_up_to_date"`
 	} `json:"vehicle"`
 	Social struct {
@@ -350,7 +350,7 @@ type View360 struct {
 		Total    int            `json:"total_ideas"`
 		ByStatus map[string]int `json:"by_status"`
 	} `json:"hustles"`
-	Insights []Insight    `json:"insights"`
+	Insights []insight    `json:"insights"`
 	Scores   HealthScores `json:"health_scores"`
 }
 
@@ -362,7 +362,7 @@ func (in *intel) count(ctx context.Context, user, table string, conds ...schema.
 
 func (in *intel) view360(ctx context.Context, c Call, _ noArgs) (*View360, error) {
 	today := c.today()
-	out := View360{Today: today, Units: c.Units, Currency: c.Currency, Insights: []Insight{}}
+	out := View360{Today: today, Units: c.Units, Currency: c.Currency, Insights: []insight{}}
 	p, err := in.s.Get(ctx, c.User, "profiles", c.User)
 	if err != nil && schema.ErrorCode(err) != schema.ENOTFOUND {
 		return nil, err
@@ -391,7 +391,7 @@ func (in *intel) view360(ctx context.Context, c Call, _ noArgs) (*View360, error
 	}
 	out.Travel.Period, out.Travel.TotalTrips = period(y0, today), len(trips)
 	out.Travel.Trips, out.Travel.InProgress, out.Travel.Upcoming = []TripRef{}, []TripRef{}, []TripRef{}
-	dest := map[string]*Destination{}
+	dest := map[string]*destination{}
 	for _, t := range trips {
 		switch {
 		case t.Start > today:
@@ -405,18 +405,18 @@ func (in *intel) view360(ctx context.Context, c Call, _ noArgs) (*View360, error
 		if t.Location != "" {
 			k := strings.ToLower(t.Location)
 			if dest[k] == nil {
-				dest[k] = &Destination{Location: t.Location}
+				dest[k] = &destination{Location: t.Location}
 			}
 			dest[k].Trips++
 		}
 	}
 	slices.Reverse(out.Travel.Upcoming)
 	out.Travel.TripsLast12 = len(out.Travel.Trips)
-	out.Travel.TopDestinations = []Destination{}
+	out.Travel.TopDestinations = []destination{}
 	for _, d := range dest {
 		out.Travel.TopDestinations = append(out.Travel.TopDestinations, *d)
 	}
-	slices.SortFunc(out.Travel.TopDestinations, func(a, b Destination) int {
+	slices.SortFunc(out.Travel.TopDestinations, func(a, b destination) int {
 		return cmp.Or(cmp.Compare(b.Trips, a.Trips), cmp.Compare(a.Location, b.Location))
 	})
 	out.Travel.TopDestinations = out.Travel.TopDestinations[:min(3, len(out.Travel.TopDestinations))]
@@ -470,12 +470,12 @@ func (in *intel) view360(ctx context.Context, c Call, _ noArgs) (*View360, error
 		for _, it := range out.Vehicle.OverdueItems {
 			names = append(names, taskLabel(it.Task))
 		}
-		out.Insights = append(out.Insights, Insight{"critical", "vehicle+travel", fmt.Sprintf(
+		out.Insights = append(out.Insights, insight{"critical", "vehicle+travel", fmt.Sprintf(
 			"%d overdue maintenance item(s) (%s) with a trip ahead (%s, starting %s): service the vehicle before leaving.",
 			out.Vehicle.Overdue, strings.Join(names, ", "), out.Travel.Upcoming[0].Title, out.Travel.Upcoming[0].Start)})
 	}
 	if up > 0 && util != nil && *util > InsightBudgetWarnPercent {
-		out.Insights = append(out.Insights, Insight{"warning", "financial+travel", fmt.Sprintf(
+		out.Insights = append(out.Insights, insight{"warning", "financial+travel", fmt.Sprintf(
 			"budgets this month (%s to %s) are %.2f %% used (%s of %s %s) with a trip ahead (%s, starting %s): plan the trip's spending.",
 			ms, me, *util, out.Financial.ThisMonth.BudgetSpent, out.Financial.ThisMonth.Budgeted, c.Currency,
 			out.Travel.Upcoming[0].Title, out.Travel.Upcoming[0].Start)})
@@ -490,8 +490,8 @@ func (in *intel) view360(ctx context.Context, c Call, _ noArgs) (*View360, error
 
 // ---------------------------------------------------------------- trip expenses
 
-// TripCost is one trip's spending.
-type TripCost struct {
+// tripCost is one trip's spending.
+type tripCost struct {
 	Trip         TripRef         `json:"trip"`
 	Window       Period          `json:"window"` // start_date to end_date, both included
 	Expenses     string          `json:"expenses"`
@@ -516,10 +516,10 @@ type TripCost struct {
 	dailyCents      float64
 }
 
-// TripCorrelation is pam_correlate_trip_expenses' answer.
-type TripCorrelation struct {
+// tripCorrelation is pam_correlate_trip_expenses' answer.
+type tripCorrelation struct {
 	Currency      string     `json:"currency"`
-	Trips         []TripCost `json:"trips"` // latest start first
+	Trips         []tripCost `json:"trips"` // latest start first
 	Analysed      int        `json:"trips_analysed"`
 	MostExpensive *TripRef   `json:"most_expensive_trip"`
 	MostCost      string     `json:"most_expensive_total,omitempty"`
@@ -529,8 +529,8 @@ type TripCorrelation struct {
 	Insights      []string   `json:"insights"`
 }
 
-func (in *intel) tripCost(ctx context.Context, c Call, t TripRef) (TripCost, error) {
-	tc := TripCost{Trip: t, Window: period(t.Start, t.End)}
+func (in *intel) tripCost(ctx context.Context, c Call, t TripRef) (tripCost, error) {
+	tc := tripCost{Trip: t, Window: period(t.Start, t.End)}
 	conds := []schema.Condition{cond("date", schema.OpGte, t.Start), cond("date", schema.OpLte, t.End)}
 	var exp int64
 	spent, err := spendingRows(ctx, in.s, c.User, t.Start, t.End, "")
@@ -626,7 +626,7 @@ func (in *intel) correlate(ctx context.Context, c Call, a correlateArgs) (any, e
 			}
 		}
 	}
-	out := TripCorrelation{Currency: c.Currency, Trips: []TripCost{}, Threshold: TripBudgetCampingPerDay, Insights: []string{},
+	out := tripCorrelation{Currency: c.Currency, Trips: []tripCost{}, Threshold: TripBudgetCampingPerDay, Insights: []string{},
 		AverageTrip: money(0), MeanDaily: money(0)}
 	var sum int64
 	var daily float64
@@ -662,8 +662,8 @@ func (in *intel) correlate(ctx context.Context, c Call, a correlateArgs) (any, e
 
 // ---------------------------------------------------------------- maintenance forecast
 
-// VehicleUsage is a vehicle's recent distance per month from its fuel log.
-type VehicleUsage struct {
+// vehicleUsage is a vehicle's recent distance per month from its fuel log.
+type vehicleUsage struct {
 	VehicleID string    `json:"vehicle_id,omitempty"`
 	Period    Period    `json:"period"` // first to last fill read
 	Fills     int       `json:"fills"`
@@ -672,8 +672,8 @@ type VehicleUsage struct {
 	kmMonth   float64
 }
 
-// CostForecast is one service type's forecast.
-type CostForecast struct {
+// costForecast is one service type's forecast.
+type costForecast struct {
 	VehicleID      string    `json:"vehicle_id,omitempty"`
 	Task           string    `json:"task"`
 	IntervalDays   float64   `json:"interval_days"`
@@ -701,14 +701,14 @@ type MaintenanceForecast struct {
 	Units          string         `json:"units"`
 	Currency       string         `json:"currency"`
 	Inflation      float64        `json:"inflation_factor"`
-	Items          []CostForecast `json:"items"`
-	Usage          []VehicleUsage `json:"usage"`
+	Items          []costForecast `json:"items"`
+	Usage          []vehicleUsage `json:"usage"`
 	Total          string         `json:"total_estimated_cost"`
 	MonthlyAverage string         `json:"monthly_average"`
 	RecordsRead    int            `json:"records_read"`
 }
 
-func (in *intel) usage(ctx context.Context, c Call, start, end string) (map[string]VehicleUsage, []string, error) {
+func (in *intel) usage(ctx context.Context, c Call, start, end string) (map[string]vehicleUsage, []string, error) {
 	q := schema.Query{Conditions: []schema.Condition{cond("date", schema.OpGte, start), cond("date", schema.OpLte, end)},
 		Order: []schema.Order{{Column: "date"}, {Column: "odometer"}}}
 	type acc struct {
@@ -738,10 +738,10 @@ func (in *intel) usage(ctx context.Context, c Call, start, end string) (map[stri
 		return nil, nil, err
 	}
 	slices.Sort(keys)
-	out := map[string]VehicleUsage{}
+	out := map[string]vehicleUsage{}
 	for _, k := range keys {
 		a := m[k]
-		u := VehicleUsage{VehicleID: k, Period: period(a.first, a.last), Fills: a.n, Distance: distance(a.hi-a.lo, c.Units)}
+		u := vehicleUsage{VehicleID: k, Period: period(a.first, a.last), Fills: a.n, Distance: distance(a.hi-a.lo, c.Units)}
 		if days := daysBetween(a.first, a.last); days > 0 && a.hi > a.lo {
 			u.kmMonth = (a.hi - a.lo) / (float64(days) / daysPerMonth)
 			q := distance(u.kmMonth, c.Units)
@@ -761,7 +761,7 @@ func (in *intel) predict(ctx context.Context, c Call, a PredictArgs) (*Maintenan
 	t0, _ := parseDay(today)
 	hEnd := t0.AddDate(0, months, 0).Format(schema.DateLayout)
 	out := MaintenanceForecast{Today: today, Horizon: period(today, hEnd), MonthsAhead: months, Units: c.Units,
-		Currency: c.Currency, Inflation: MaintenanceCostInflation, Items: []CostForecast{}, Usage: []VehicleUsage{}}
+		Currency: c.Currency, Inflation: MaintenanceCostInflation, Items: []costForecast{}, Usage: []vehicleUsage{}}
 	use, ukeys, err := in.usage(ctx, c, monthsBack(today, 12), today)
 	if err != nil {
 		return nil, err
@@ -807,7 +807,7 @@ func (in *intel) predict(ctx context.Context, c Call, a PredictArgs) (*Maintenan
 	for _, k := range keys {
 		rows := groups[k]
 		item := scheduleItem(rows, k.vehicle, k.task, today, 30, odoNow[k.vehicle], c)
-		cf := CostForecast{VehicleID: k.vehicle, Task: k.task, IntervalDays: item.IntervalDays, IntervalSource: item.IntervalSource,
+		cf := costForecast{VehicleID: k.vehicle, Task: k.task, IntervalDays: item.IntervalDays, IntervalSource: item.IntervalSource,
 			IntervalKm: item.IntervalKm, NextDueDate: item.NextDueDate, NextDueOdo: item.NextDueMileage, DueSource: item.DueSource,
 			CostBasis: []string{}}
 		if item.LastService != nil {
@@ -879,7 +879,7 @@ func (in *intel) predict(ctx context.Context, c Call, a PredictArgs) (*Maintenan
 		total += itemCost
 		out.Items = append(out.Items, cf)
 	}
-	slices.SortStableFunc(out.Items, func(x, y CostForecast) int {
+	slices.SortStableFunc(out.Items, func(x, y costForecast) int {
 		return cmp.Or(cmp.Compare(min(y.Occurrences, 1), min(x.Occurrences, 1)), cmp.Compare(x.NextDueDate, y.NextDueDate),
 			cmp.Compare(x.VehicleID, y.VehicleID), cmp.Compare(x.Task, y.Task))
 	})

@@ -125,8 +125,8 @@ func perDay(total int64, days int) string {
 
 // ------------------------------------------------------ spending patterns
 
-// MonthSpending is one calendar month's spending.
-type MonthSpending struct {
+// monthSpending is one calendar month's spending.
+type monthSpending struct {
 	Month      string          `json:"month"` // YYYY-MM
 	Period     Period          `json:"period"`
 	Total      string          `json:"total"`
@@ -136,18 +136,18 @@ type MonthSpending struct {
 	cents      int64
 }
 
-// SeasonMonth compares one month's total with the mean.
-type SeasonMonth struct {
+// seasonMonth compares one month's total with the mean.
+type seasonMonth struct {
 	Month         string   `json:"month"`
 	Total         string   `json:"total"`
 	VsMeanPercent *float64 `json:"vs_mean_percent"`
 }
 
-// SpendingPatterns is pam_analyze_spending_patterns' answer.
-type SpendingPatterns struct {
+// spendingPatterns is pam_analyze_spending_patterns' answer.
+type spendingPatterns struct {
 	Currency string          `json:"currency"`
 	Period   Period          `json:"period"`
-	Months   []MonthSpending `json:"months"`
+	Months   []monthSpending `json:"months"`
 	Total    string          `json:"total"`
 	Count    int             `json:"expense_count"`
 	Season   struct {
@@ -155,9 +155,9 @@ type SpendingPatterns struct {
 		// current month is partial and left out when others exist).
 		MonthsUsed  []string      `json:"months_used"`
 		MonthlyMean string        `json:"monthly_mean"`
-		Months      []SeasonMonth `json:"months"`
-		Highest     *SeasonMonth  `json:"highest"`
-		Lowest      *SeasonMonth  `json:"lowest"`
+		Months      []seasonMonth `json:"months"`
+		Highest     *seasonMonth  `json:"highest"`
+		Lowest      *seasonMonth  `json:"lowest"`
 	} `json:"seasonality"`
 	Travel struct {
 		Trips          []tripSpan `json:"trips"`
@@ -170,11 +170,11 @@ type SpendingPatterns struct {
 		TripExpenses   int        `json:"trip_expense_count"`
 		ParkedExpenses int        `json:"parked_expense_count"`
 	} `json:"trips_vs_parked"`
-	Projection *MonthProjection `json:"projection,omitempty"`
+	Projection *monthProjection `json:"projection,omitempty"`
 }
 
-// MonthProjection projects the current month: spent / days elapsed × days in month.
-type MonthProjection struct {
+// monthProjection projects the current month: spent / days elapsed × days in month.
+type monthProjection struct {
 	Month          string `json:"month"`
 	SpentSoFar     string `json:"spent_so_far"`
 	DaysElapsed    int    `json:"days_elapsed"`
@@ -192,7 +192,7 @@ func (in *intel) spendingPatterns(ctx context.Context, c Call, a spendingPattern
 	today := c.today()
 	t0, _ := parseDay(today[:7] + "-01")
 	first := t0.AddDate(0, -(n - 1), 0).Format(schema.DateLayout)
-	out := SpendingPatterns{Currency: c.Currency, Period: period(first, today), Months: []MonthSpending{}}
+	out := spendingPatterns{Currency: c.Currency, Period: period(first, today), Months: []monthSpending{}}
 	rows, err := expensesIn(ctx, in.s, c.User, first, today)
 	if err != nil {
 		return nil, err
@@ -209,7 +209,7 @@ func (in *intel) spendingPatterns(ctx context.Context, c Call, a spendingPattern
 		m := t0.AddDate(0, -(n - 1 - i), 0)
 		key := m.Format("2006-01")
 		s, e := monthOf(key + "-01")
-		ms := MonthSpending{Month: key, Period: period(s, min(e, today)), ByCategory: []CategoryTotal{}}
+		ms := monthSpending{Month: key, Period: period(s, min(e, today)), ByCategory: []CategoryTotal{}}
 		if e > today {
 			ms.Partial = true
 		}
@@ -266,7 +266,7 @@ func (in *intel) spendingPatterns(ctx context.Context, c Call, a spendingPattern
 		used = used[:len(used)-1]
 	}
 	out.Season.MonthsUsed = []string{}
-	out.Season.Months = []SeasonMonth{}
+	out.Season.Months = []seasonMonth{}
 	var sum int64
 	for _, m := range used {
 		sum += m.cents
@@ -274,10 +274,10 @@ func (in *intel) spendingPatterns(ctx context.Context, c Call, a spendingPattern
 	}
 	mean := int64(math.Round(float64(sum) / float64(len(used))))
 	out.Season.MonthlyMean = money(mean)
-	var hi, lo *SeasonMonth
+	var hi, lo *seasonMonth
 	var hiC, loC int64
 	for _, m := range used {
-		sm := SeasonMonth{Month: m.Month, Total: m.Total}
+		sm := seasonMonth{Month: m.Month, Total: m.Total}
 		if mean != 0 {
 			p := round(float64(m.cents-mean)*100/float64(mean), 2)
 			sm.VsMeanPercent = &p
@@ -305,7 +305,7 @@ func (in *intel) spendingPatterns(ctx context.Context, c Call, a spendingPattern
 	if a.IncludePredictions == nil || *a.IncludePredictions {
 		cur := out.Months[len(out.Months)-1]
 		_, e := monthOf(today)
-		p := &MonthProjection{Month: cur.Month, SpentSoFar: cur.Total, DaysElapsed: cur.Period.Days,
+		p := &monthProjection{Month: cur.Month, SpentSoFar: cur.Total, DaysElapsed: cur.Period.Days,
 			DaysInMonth: daysBetween(cur.Period.Start, e) + 1}
 		p.DailyAverage = perDay(cur.cents, p.DaysElapsed)
 		proj := int64(math.Round(float64(cur.cents) * float64(p.DaysInMonth) / float64(p.DaysElapsed)))
@@ -318,8 +318,8 @@ func (in *intel) spendingPatterns(ctx context.Context, c Call, a spendingPattern
 
 // -------------------------------------------------------- recommendations
 
-// Rec is one recommendation of the rules.
-type Rec struct {
+// rec is one recommendation of the rules.
+type rec struct {
 	Key         string         `json:"condition_key"`
 	Title       string         `json:"title"`
 	Description string         `json:"description"`
@@ -332,13 +332,13 @@ type Rec struct {
 	ID     string `json:"id,omitempty"`
 }
 
-// Recommendations is pam_generate_intelligent_recommendations' answer.
-type Recommendations struct {
+// recommendations is pam_generate_intelligent_recommendations' answer.
+type recommendations struct {
 	Currency        string           `json:"currency"`
 	Date            string           `json:"date"`
-	New             []Rec            `json:"new"`
-	Existing        []Rec            `json:"existing"`
-	Dismissed       []Rec            `json:"dismissed"`
+	New             []rec            `json:"new"`
+	Existing        []rec            `json:"existing"`
+	Dismissed       []rec            `json:"dismissed"`
 	Thresholds      map[string]any   `json:"thresholds"`
 	HealthScores    HealthScores     `json:"health_scores"`
 	Budgets         []BudgetStatus   `json:"current_budgets"`
@@ -374,9 +374,9 @@ const (
 )
 
 // proactive finds the conditions the insight job notifies about.
-func (in *intel) proactive(ctx context.Context, c Call, budgets []schema.Row, statuses []BudgetStatus, maint, overdue []schema.Row) ([]Rec, error) {
+func (in *intel) proactive(ctx context.Context, c Call, budgets []schema.Row, statuses []BudgetStatus, maint, overdue []schema.Row) ([]rec, error) {
 	today := c.today()
-	var recs []Rec
+	var recs []rec
 	for i, b := range budgets {
 		threshold := 80.0
 		if v, ok := b.Number("alert_threshold"); ok {
@@ -386,7 +386,7 @@ func (in *intel) proactive(ctx context.Context, c Call, budgets []schema.Row, st
 		if st.PercentUsed == nil || *st.PercentUsed < threshold {
 			continue
 		}
-		recs = append(recs, Rec{Key: fmt.Sprintf("budget:%s:alert:%g", st.ID, threshold),
+		recs = append(recs, rec{Key: fmt.Sprintf("budget:%s:alert:%g", st.ID, threshold),
 			Title:       fmt.Sprintf("%s budget passed its %g %% alert", st.Category, threshold),
 			Description: fmt.Sprintf("Spent %s of %s %s (%g %%) on %s from %s to %s.", st.Spent, st.Budgeted, c.Currency, *st.PercentUsed, st.Category, st.Period.Start, st.Period.End),
 			Type:        "financial", Priority: "medium",
@@ -418,7 +418,7 @@ func (in *intel) proactive(ctx context.Context, c Call, budgets []schema.Row, st
 			continue
 		}
 		due = append(due, r)
-		recs = append(recs, Rec{Key: "maintenance:" + r.Text("id") + ":odometer",
+		recs = append(recs, rec{Key: "maintenance:" + r.Text("id") + ":odometer",
 			Title:       fmt.Sprintf("%s is due by distance", r.Text("task")),
 			Description: fmt.Sprintf("%s was due at %s; the odometer reads %s.", r.Text("task"), qty(odometer(next, c.Units)), qty(odometer(now, c.Units))),
 			Type:        "maintenance", Priority: "high",
@@ -437,7 +437,7 @@ func (in *intel) proactive(ctx context.Context, c Call, budgets []schema.Row, st
 			for i, r := range due {
 				tasks[i] = r.Text("task")
 			}
-			recs = append(recs, Rec{Key: "trip:" + t.ID + ":maintenance",
+			recs = append(recs, rec{Key: "trip:" + t.ID + ":maintenance",
 				Title:       fmt.Sprintf("Service before %s", t.Title),
 				Description: fmt.Sprintf("%s starts %s with maintenance overdue: %s.", t.Title, t.Start, strings.Join(tasks, ", ")),
 				Type:        "maintenance", Priority: "urgent",
@@ -453,7 +453,7 @@ func qty(q Quantity) string { return fmt.Sprintf("%.0f %s", q.Value, q.Unit) }
 // fuelAnomalies flags, per vehicle, a latest full-fill consumption above
 // the earlier mean by more than two standard deviations and at least
 // FuelAnomalyPercent.
-func fuelAnomalies(fills []schema.Row, units string) []Rec {
+func fuelAnomalies(fills []schema.Row, units string) []rec {
 	byVehicle := map[string][]schema.Row{}
 	var order []string
 	for _, r := range fills {
@@ -466,7 +466,7 @@ func fuelAnomalies(fills []schema.Row, units string) []Rec {
 		}
 		byVehicle[k] = append(byVehicle[k], r)
 	}
-	var recs []Rec
+	var recs []rec
 	for _, k := range order {
 		list := byVehicle[k]
 		if len(list) < FuelAnomalyMinFills+1 {
@@ -487,7 +487,7 @@ func fuelAnomalies(fills []schema.Row, units string) []Rec {
 		if cur <= mean+2*sd || cur < mean*(1+FuelAnomalyPercent/100.0) {
 			continue
 		}
-		recs = append(recs, Rec{Key: "fuel:" + last.Text("id"),
+		recs = append(recs, rec{Key: "fuel:" + last.Text("id"),
 			Title:       "Fuel economy dropped",
 			Description: fmt.Sprintf("The fill of %s used %.1f L/100km against %.1f on average over %d earlier fills: check tyre pressure, load and engine.", last.Text("date"), cur, mean, len(prev)),
 			Type:        "vehicle", Priority: "medium",
@@ -499,7 +499,7 @@ func fuelAnomalies(fills []schema.Row, units string) []Rec {
 func (in *intel) recommendations(ctx context.Context, c Call, _ noArgs) (any, error) {
 	today := c.today()
 	f := &finance{s: in.s}
-	out := Recommendations{Currency: c.Currency, Date: today, New: []Rec{}, Existing: []Rec{}, Dismissed: []Rec{},
+	out := recommendations{Currency: c.Currency, Date: today, New: []rec{}, Existing: []rec{}, Dismissed: []rec{},
 		Budgets: []BudgetStatus{}, OverdueServices: []map[string]any{}}
 	out.Thresholds = map[string]any{
 		"budget_utilization_percent": BudgetUtilizationAlertPercent,
@@ -507,7 +507,7 @@ func (in *intel) recommendations(ctx context.Context, c Call, _ noArgs) (any, er
 		"travel_lookback_days":       TravelLookbackDays,
 		"inactive_hustles_over":      InactiveHustleLimit,
 	}
-	var recs []Rec
+	var recs []rec
 
 	// Budgets covering today, each over its own period.
 	budgets, err := collect(ctx, in.s, c.User, "budgets", schema.Query{
@@ -530,7 +530,7 @@ func (in *intel) recommendations(ctx context.Context, c Call, _ noArgs) (any, er
 			if st.PercentUsed != nil {
 				pct = fmt.Sprintf("%g %%", *st.PercentUsed)
 			}
-			recs = append(recs, Rec{Key: fmt.Sprintf("budget:%s:%d", st.ID, BudgetUtilizationAlertPercent),
+			recs = append(recs, rec{Key: fmt.Sprintf("budget:%s:%d", st.ID, BudgetUtilizationAlertPercent),
 				Title: fmt.Sprintf("%s budget is %s used", st.Category, pct),
 				Description: fmt.Sprintf("Spent %s of %s %s on %s from %s to %s, over the %d %% threshold.",
 					st.Spent, st.Budgeted, c.Currency, st.Category, st.Period.Start, st.Period.End, BudgetUtilizationAlertPercent),
@@ -550,7 +550,7 @@ func (in *intel) recommendations(ctx context.Context, c Call, _ noArgs) (any, er
 		ev := map[string]any{"record_id": r.Text("id"), "task": r.Text("task"), "last_done": r.Text("date"),
 			"next_due_date": r.Text("next_due_date"), "days_overdue": days}
 		out.OverdueServices = append(out.OverdueServices, ev)
-		recs = append(recs, Rec{Key: "maintenance:" + r.Text("id"),
+		recs = append(recs, rec{Key: "maintenance:" + r.Text("id"),
 			Title:       fmt.Sprintf("%s is overdue", r.Text("task")),
 			Description: fmt.Sprintf("%s was due on %s (%d days ago); last done %s.", r.Text("task"), r.Text("next_due_date"), days, r.Text("date")),
 			Type:        "maintenance", Priority: "high", Evidence: ev})
@@ -576,7 +576,7 @@ func (in *intel) recommendations(ctx context.Context, c Call, _ noArgs) (any, er
 		}
 		avg := int64(math.Round(float64(tc) / float64(len(onTrip))))
 		if avg > TravelDailyCostAlertCents {
-			recs = append(recs, Rec{Key: fmt.Sprintf("travel:daily_cost:%d", TravelDailyCostAlertCents/100),
+			recs = append(recs, rec{Key: fmt.Sprintf("travel:daily_cost:%d", TravelDailyCostAlertCents/100),
 				Title: fmt.Sprintf("Trips average %s %s a day", money(avg), c.Currency),
 				Description: fmt.Sprintf("%d trips from %s to %s: %s %s over %d trip days, above %s a day.",
 					len(trips), from, today, money(tc), c.Currency, len(onTrip), money(TravelDailyCostAlertCents)),
@@ -609,7 +609,7 @@ func (in *intel) recommendations(ctx context.Context, c Call, _ noArgs) (any, er
 	}
 	slices.Sort(inactive)
 	if len(inactive) > InactiveHustleLimit {
-		recs = append(recs, Rec{Key: fmt.Sprintf("hustle:inactive:%d", InactiveHustleLimit),
+		recs = append(recs, rec{Key: fmt.Sprintf("hustle:inactive:%d", InactiveHustleLimit),
 			Title:       fmt.Sprintf("%d hustle ideas are not active", len(inactive)),
 			Description: fmt.Sprintf("%d of %d hustle ideas are not approved (more than %d): pick one to pursue or drop the rest.", len(inactive), len(ideas), InactiveHustleLimit),
 			Type:        "hustle", Priority: "medium",
@@ -677,8 +677,8 @@ func sumAmount(ctx context.Context, s Store, user, table, start, end string) (in
 
 // ----------------------------------------------------------- optimize
 
-// PlanItem is one active recommendation in the action plan.
-type PlanItem struct {
+// planItem is one active recommendation in the action plan.
+type planItem struct {
 	ID          string `json:"id"`
 	Title       string `json:"title"`
 	Description string `json:"description,omitempty"`
@@ -688,13 +688,13 @@ type PlanItem struct {
 	ExpiresAt   string `json:"expires_at,omitempty"`
 }
 
-// ActionPlan is pam_optimize_user_experience's answer.
-type ActionPlan struct {
+// actionPlan is pam_optimize_user_experience's answer.
+type actionPlan struct {
 	FocusAreas []string   `json:"focus_areas"`
 	Types      []string   `json:"types_included,omitempty"`
-	Immediate  []PlanItem `json:"immediate"`
-	ShortTerm  []PlanItem `json:"short_term"`
-	LongTerm   []PlanItem `json:"long_term"`
+	Immediate  []planItem `json:"immediate"`
+	ShortTerm  []planItem `json:"short_term"`
+	LongTerm   []planItem `json:"long_term"`
 	Total      int        `json:"total"`
 	Summary    string     `json:"summary"`
 }
@@ -711,7 +711,7 @@ func (in *intel) optimize(ctx context.Context, c Call, a optimizeArgs) (any, err
 	if err != nil {
 		return nil, err
 	}
-	out := ActionPlan{FocusAreas: a.FocusAreas, Immediate: []PlanItem{}, ShortTerm: []PlanItem{}, LongTerm: []PlanItem{}}
+	out := actionPlan{FocusAreas: a.FocusAreas, Immediate: []planItem{}, ShortTerm: []planItem{}, LongTerm: []planItem{}}
 	var allowed map[string]bool
 	if len(a.FocusAreas) > 0 {
 		allowed = map[string]bool{}
@@ -742,7 +742,7 @@ func (in *intel) optimize(ctx context.Context, c Call, a optimizeArgs) (any, err
 		if allowed != nil && !allowed[typ] && !allowed[strings.ToLower(r.Text("recommendation_type"))] {
 			continue
 		}
-		it := PlanItem{ID: r.Text("id"), Title: r.Text("title"), Description: r.Text("description"), Type: typ,
+		it := planItem{ID: r.Text("id"), Title: r.Text("title"), Description: r.Text("description"), Type: typ,
 			Priority: r.Text("priority_level"), CreatedAt: r.Text("created_at"), ExpiresAt: r.Text("expires_at")}
 		switch it.Priority {
 		case "high", "urgent":
@@ -761,8 +761,8 @@ func (in *intel) optimize(ctx context.Context, c Call, a optimizeArgs) (any, err
 
 // ------------------------------------------------------------ report
 
-// CategoryChange is a category's spending in the period and the previous one.
-type CategoryChange struct {
+// categoryChange is a category's spending in the period and the previous one.
+type categoryChange struct {
 	Category      string   `json:"category"`
 	Current       string   `json:"current"`
 	Previous      string   `json:"previous"`
@@ -770,26 +770,26 @@ type CategoryChange struct {
 	cur, prev     int64
 }
 
-// ReportFinance is the financial part of an insights report.
-type ReportFinance struct {
+// reportFinance is the financial part of an insights report.
+type reportFinance struct {
 	Spending         string           `json:"spending"`
 	PreviousSpending string           `json:"previous_spending"`
 	ChangePercent    *float64         `json:"change_percent"`
-	ByCategory       []CategoryChange `json:"by_category"`
+	ByCategory       []categoryChange `json:"by_category"`
 	Income           string           `json:"income"`
 	PreviousIncome   string           `json:"previous_income"`
 	Net              string           `json:"net"`
 }
 
-// InsightsReport is pam_generate_insights_report's answer.
-type InsightsReport struct {
+// insightsReport is pam_generate_insights_report's answer.
+type insightsReport struct {
 	ReportType     string         `json:"report_type"`
 	TimePeriod     string         `json:"time_period"`
 	Period         Period         `json:"period"`
 	PreviousPeriod Period         `json:"previous_period"`
 	Currency       string         `json:"currency"`
 	Units          string         `json:"units"`
-	Financial      *ReportFinance `json:"financial,omitempty"`
+	Financial      *reportFinance `json:"financial,omitempty"`
 	Travel         *struct {
 		Trips    []tripSpan `json:"trips"`
 		TripDays int        `json:"trip_days"`
@@ -814,25 +814,25 @@ func (in *intel) report(ctx context.Context, c Call, a reportArgs) (any, error) 
 	today := c.today()
 	start := addDays(today, -(n - 1))
 	pStart, pEnd := addDays(start, -n), addDays(start, -1)
-	out := InsightsReport{ReportType: rt, TimePeriod: tp, Period: period(start, today), PreviousPeriod: period(pStart, pEnd),
+	out := insightsReport{ReportType: rt, TimePeriod: tp, Period: period(start, today), PreviousPeriod: period(pStart, pEnd),
 		Currency: c.Currency, Units: c.Units, ExecutiveSummary: []string{}}
 	want := func(k string) bool { return rt == "comprehensive" || rt == k }
 	sum := &out.ExecutiveSummary
 
 	if want("financial") {
-		f := &ReportFinance{}
+		f := &reportFinance{}
 		out.Financial = f
 		rows, err := expensesIn(ctx, in.s, c.User, pStart, today)
 		if err != nil {
 			return nil, err
 		}
-		by := map[string]*CategoryChange{}
+		by := map[string]*categoryChange{}
 		var cur, prev int64
 		for _, r := range rows {
 			cat, amt := r.Text("category"), r.Cents("amount")
 			cc := by[cat]
 			if cc == nil {
-				cc = &CategoryChange{Category: cat}
+				cc = &categoryChange{Category: cat}
 				by[cat] = cc
 			}
 			if r.Text("date") >= start {
@@ -843,12 +843,12 @@ func (in *intel) report(ctx context.Context, c Call, a reportArgs) (any, error) 
 				prev += amt
 			}
 		}
-		f.ByCategory = []CategoryChange{}
+		f.ByCategory = []categoryChange{}
 		for _, cc := range by {
 			cc.Current, cc.Previous, cc.ChangePercent = money(cc.cur), money(cc.prev), change(cc.cur, cc.prev)
 			f.ByCategory = append(f.ByCategory, *cc)
 		}
-		slices.SortFunc(f.ByCategory, func(a, b CategoryChange) int {
+		slices.SortFunc(f.ByCategory, func(a, b categoryChange) int {
 			return cmp.Or(cmp.Compare(b.cur, a.cur), cmp.Compare(a.Category, b.Category))
 		})
 		inc, err := sumAmount(ctx, in.s, c.User, "income_entries", start, today)

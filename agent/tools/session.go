@@ -256,14 +256,14 @@ func (ss *sessions) manage(ctx context.Context, c Call, a userSessionArgs) (any,
 	return nil, schema.Errorf(schema.EUNPROCESSABLE, "unknown action %q", a.Action)
 }
 
-// PeakHour is the hour of the day most sessions started in.
-type PeakHour struct {
+// peakHour is the hour of the day most sessions started in.
+type peakHour struct {
 	Hour     int `json:"hour"`
 	Sessions int `json:"sessions"`
 }
 
-// SessionAnalytics is pam_get_session_analytics's answer.
-type SessionAnalytics struct {
+// sessionAnalytics is pam_get_session_analytics's answer.
+type sessionAnalytics struct {
 	Period          Period         `json:"period"`
 	TimeZone        string         `json:"time_zone"`
 	TotalSessions   int            `json:"total_sessions"`
@@ -274,7 +274,7 @@ type SessionAnalytics struct {
 	AverageMessages *float64       `json:"average_messages"`
 	ByType          map[string]int `json:"sessions_by_type"`
 	HourlyStarts    [24]int        `json:"hourly_starts"`
-	PeakHour        *PeakHour      `json:"peak_hour"`
+	PeakHour        *peakHour      `json:"peak_hour"`
 }
 
 func (ss *sessions) analytics(ctx context.Context, c Call, a sessionAnalyticsArgs) (any, error) {
@@ -285,7 +285,7 @@ func (ss *sessions) analytics(ctx context.Context, c Call, a sessionAnalyticsArg
 	}
 	loc := c.Now.Location()
 	from, to := dayStart(start, loc), dayStart(end, loc).AddDate(0, 0, 1)
-	out := SessionAnalytics{Period: period(start, end), TimeZone: loc.String(), ByType: map[string]int{}}
+	out := sessionAnalytics{Period: period(start, end), TimeZone: loc.String(), ByType: map[string]int{}}
 	q := schema.Query{Conditions: []schema.Condition{
 		cond("started_at", schema.OpGte, schema.FormatTimestamp(from)),
 		cond("started_at", schema.OpLt, schema.FormatTimestamp(to)),
@@ -316,7 +316,7 @@ func (ss *sessions) analytics(ctx context.Context, c Call, a sessionAnalyticsArg
 		out.AverageMessages = &avg
 		for h, n := range out.HourlyStarts {
 			if n > 0 && (out.PeakHour == nil || n > out.PeakHour.Sessions) {
-				out.PeakHour = &PeakHour{Hour: h, Sessions: n}
+				out.PeakHour = &peakHour{Hour: h, Sessions: n}
 			}
 		}
 	}

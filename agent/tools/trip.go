@@ -34,8 +34,8 @@ const (
 	OffGridMaxPricePerNight = 20
 )
 
-// POIRule is a route type's campsite filter (tools.md §2.9).
-type POIRule struct {
+// pOIRule is a route type's campsite filter (tools.md §2.9).
+type pOIRule struct {
 	MinRating      float64  `json:"min_rating"`
 	MinPrice       *string  `json:"min_price_per_night,omitempty"`
 	MaxPrice       *string  `json:"max_price_per_night,omitempty"`
@@ -45,9 +45,9 @@ type POIRule struct {
 	maxCents       int64 // −1 none
 }
 
-func poiRule(routeType string) POIRule {
+func poiRule(routeType string) pOIRule {
 	price := func(units int64) *string { s := money(units * 100); return &s }
-	r := POIRule{maxCents: -1, minCents: -1}
+	r := pOIRule{maxCents: -1, minCents: -1}
 	switch routeType {
 	case "luxury":
 		r.MinRating, r.ExcludedTypes = 4.0, []string{"boondocking", "basic"}
@@ -172,8 +172,8 @@ func registerTrip(r *Registry) {
 
 type trips struct{ s Store }
 
-// TripStop is one point of the route.
-type TripStop struct {
+// tripStop is one point of the route.
+type tripStop struct {
 	Label     string  `json:"label"`
 	Latitude  float64 `json:"latitude"`
 	Longitude float64 `json:"longitude"`
@@ -182,16 +182,16 @@ type TripStop struct {
 	CampingLocationID string `json:"camping_location_id,omitempty"`
 }
 
-// TripLeg is the way between two consecutive stops.
-type TripLeg struct {
+// tripLeg is the way between two consecutive stops.
+type tripLeg struct {
 	From         string   `json:"from"`
 	To           string   `json:"to"`
 	GreatCircle  Quantity `json:"great_circle"`
 	RoadEstimate Quantity `json:"road_estimate"`
 }
 
-// TripFuel is the fuel estimate of a trip.
-type TripFuel struct {
+// tripFuel is the fuel estimate of a trip.
+type tripFuel struct {
 	Consumption       Quantity  `json:"consumption"`
 	ConsumptionSource string    `json:"consumption_source"`   // fuel_log or default
 	VehicleID         string    `json:"vehicle_id,omitempty"` // whose fills: never a mix of vehicles
@@ -205,8 +205,8 @@ type TripFuel struct {
 	Note              string    `json:"note,omitempty"`
 }
 
-// CampsiteHit is a campsite near the route.
-type CampsiteHit struct {
+// campsiteHit is a campsite near the route.
+type campsiteHit struct {
 	ID            string   `json:"id"`
 	Name          string   `json:"name"`
 	Type          string   `json:"type"`
@@ -227,17 +227,17 @@ type TripPlan struct {
 	RouteType          string        `json:"route_type"`
 	RequestedRouteType string        `json:"requested_route_type,omitempty"`
 	Offline            bool          `json:"offline"`
-	Stops              []TripStop    `json:"stops"`
+	Stops              []tripStop    `json:"stops"`
 	WaypointCount      int           `json:"waypoint_count"`
-	Legs               []TripLeg     `json:"legs"`
+	Legs               []tripLeg     `json:"legs"`
 	RoadFactor         float64       `json:"road_factor"`
 	GreatCircle        Quantity      `json:"great_circle_distance"`
 	Distance           Quantity      `json:"distance"`
-	Fuel               TripFuel      `json:"fuel"`
-	POIFilters         POIRule       `json:"poi_filters"`
+	Fuel               tripFuel      `json:"fuel"`
+	POIFilters         pOIRule       `json:"poi_filters"`
 	Corridor           Quantity      `json:"corridor"`
 	CampsitesFound     int           `json:"campsites_found"`
-	Campsites          []CampsiteHit `json:"campsites"`
+	Campsites          []campsiteHit `json:"campsites"`
 	Explanation        []string      `json:"explanation"`
 }
 
@@ -258,7 +258,7 @@ func (t *trips) plan(ctx context.Context, c Call, a TripArgs) (*TripPlan, error)
 	slices.SortStableFunc(wps, func(x, y waypointArg) int { return cmp.Compare(x.Order, y.Order) })
 	out.Stops = append(out.Stops, start)
 	for i, w := range wps {
-		out.Stops = append(out.Stops, TripStop{Label: fmt.Sprintf("waypoint %d", i+1), Latitude: w.Latitude, Longitude: w.Longitude})
+		out.Stops = append(out.Stops, tripStop{Label: fmt.Sprintf("waypoint %d", i+1), Latitude: w.Latitude, Longitude: w.Longitude})
 	}
 	out.Stops = append(out.Stops, end)
 	out.WaypointCount = len(wps)
@@ -268,7 +268,7 @@ func (t *trips) plan(ctx context.Context, c Call, a TripArgs) (*TripPlan, error)
 		p, q := out.Stops[i-1], out.Stops[i]
 		km := schema.HaversineKm(p.Latitude, p.Longitude, q.Latitude, q.Longitude)
 		gcKm += km
-		out.Legs = append(out.Legs, TripLeg{From: p.Label, To: q.Label,
+		out.Legs = append(out.Legs, tripLeg{From: p.Label, To: q.Label,
 			GreatCircle: distance(km, c.Units), RoadEstimate: distance(km*RoadFactor, c.Units)})
 	}
 	roadKm := gcKm * RoadFactor
@@ -296,7 +296,7 @@ func (t *trips) plan(ctx context.Context, c Call, a TripArgs) (*TripPlan, error)
 	return &out, nil
 }
 
-func priceRuleText(r POIRule, currency string) string {
+func priceRuleText(r pOIRule, currency string) string {
 	switch {
 	case r.MinPrice != nil:
 		return ", price ≥ " + *r.MinPrice + " " + currency
@@ -308,15 +308,15 @@ func priceRuleText(r POIRule, currency string) string {
 
 // resolve turns a Place into a stop, looking names up in camping_locations
 // (exact name first, then without case).
-func (t *trips) resolve(ctx context.Context, c Call, p Place, label string) (TripStop, error) {
+func (t *trips) resolve(ctx context.Context, c Call, p Place, label string) (tripStop, error) {
 	if p.Latitude != nil {
-		return TripStop{Label: label, Latitude: *p.Latitude, Longitude: *p.Longitude, Name: p.Name}, nil
+		return tripStop{Label: label, Latitude: *p.Latitude, Longitude: *p.Longitude, Name: p.Name}, nil
 	}
 	name := strings.TrimSpace(p.Name)
 	rows, err := collect(ctx, t.s, c.User, "camping_locations", schema.Query{Conditions: []schema.Condition{eq("name", name)},
 		Order: []schema.Order{{Column: "id"}}, Limit: 2})
 	if err != nil {
-		return TripStop{}, err
+		return tripStop{}, err
 	}
 	if len(rows) == 0 {
 		err = t.s.Each(ctx, c.User, "camping_locations", schema.Query{Order: []schema.Order{{Column: "id"}}}, func(r schema.Row) error {
@@ -326,29 +326,29 @@ func (t *trips) resolve(ctx context.Context, c Call, p Place, label string) (Tri
 			return nil
 		})
 		if err != nil {
-			return TripStop{}, err
+			return tripStop{}, err
 		}
 	}
 	switch len(rows) {
 	case 0:
-		return TripStop{}, &schema.Error{Code: schema.ENOTFOUND,
+		return tripStop{}, &schema.Error{Code: schema.ENOTFOUND,
 			Message: fmt.Sprintf("no camping location is named %q; plan_trip works offline without geocoding, so give %s as {latitude, longitude}", schema.Truncate(name, 100), label),
 			Fields:  []schema.FieldError{{Field: label, Reason: "unknown place name"}}}
 	case 1:
 	default:
-		return TripStop{}, &schema.Error{Code: schema.EUNPROCESSABLE,
+		return tripStop{}, &schema.Error{Code: schema.EUNPROCESSABLE,
 			Message: fmt.Sprintf("several camping locations are named %q; give %s as {latitude, longitude}", schema.Truncate(name, 100), label),
 			Fields:  []schema.FieldError{{Field: label, Reason: "ambiguous place name"}}}
 	}
 	lat, _ := rows[0].Number("latitude")
 	lon, _ := rows[0].Number("longitude")
-	return TripStop{Label: label, Latitude: lat, Longitude: lon, Name: rows[0].Text("name"), CampingLocationID: rows[0].Text("id")}, nil
+	return tripStop{Label: label, Latitude: lat, Longitude: lon, Name: rows[0].Text("name"), CampingLocationID: rows[0].Text("id")}, nil
 }
 
 // fuel estimates the trip's fuel from one vehicle's latest full fills and
 // latest price: the vehicle named, else the primary one (PrimaryVehicle).
-func (t *trips) fuel(ctx context.Context, c Call, roadKm float64, vehicle UUID) (TripFuel, error) {
-	f := TripFuel{Currency: c.Currency, ConsumptionSource: "default"}
+func (t *trips) fuel(ctx context.Context, c Call, roadKm float64, vehicle UUID) (tripFuel, error) {
+	f := tripFuel{Currency: c.Currency, ConsumptionSource: "default"}
 	l100 := DefaultConsumptionL100
 	fills, veh, err := vehicleFills(ctx, t.s, c, vehicle)
 	if err != nil {
@@ -389,7 +389,7 @@ func (t *trips) fuel(ctx context.Context, c Call, roadKm float64, vehicle UUID) 
 
 // campsites reads camping locations within the corridor of the route that
 // pass rule, preferred types first, then nearest to the route.
-func (t *trips) campsites(ctx context.Context, c Call, stops []TripStop, rule POIRule) ([]CampsiteHit, error) {
+func (t *trips) campsites(ctx context.Context, c Call, stops []tripStop, rule pOIRule) ([]campsiteHit, error) {
 	minLat, maxLat, minLon, maxLon := 90.0, -90.0, 180.0, -180.0
 	for _, s := range stops {
 		minLat, maxLat = math.Min(minLat, s.Latitude), math.Max(maxLat, s.Latitude)
@@ -403,7 +403,7 @@ func (t *trips) campsites(ctx context.Context, c Call, stops []TripStop, rule PO
 			conds = append(conds, cond("longitude", schema.OpGte, minLon-dLon), cond("longitude", schema.OpLte, maxLon+dLon))
 		}
 	}
-	var hits []CampsiteHit
+	var hits []campsiteHit
 	err := t.s.Each(ctx, c.User, "camping_locations", schema.Query{Conditions: conds}, func(row schema.Row) error {
 		lat, _ := row.Number("latitude")
 		lon, _ := row.Number("longitude")
@@ -425,7 +425,7 @@ func (t *trips) campsites(ctx context.Context, c Call, stops []TripStop, rule PO
 		if !ok || rating < rule.MinRating {
 			return nil
 		}
-		h := CampsiteHit{ID: row.Text("id"), Name: row.Text("name"), Type: row.Text("type"), Latitude: lat, Longitude: lon,
+		h := campsiteHit{ID: row.Text("id"), Name: row.Text("name"), Type: row.Text("type"), Latitude: lat, Longitude: lon,
 			Rating: &rating, Address: row.Text("address"), FromRoute: distance(km, c.Units),
 			Preferred: slices.Contains(rule.PreferredTypes, typ), km: km, rating: rating}
 		if b, ok := row["is_free"].(bool); ok {
@@ -451,7 +451,7 @@ func (t *trips) campsites(ctx context.Context, c Call, stops []TripStop, rule PO
 	if err != nil {
 		return nil, err
 	}
-	slices.SortFunc(hits, func(x, y CampsiteHit) int {
+	slices.SortFunc(hits, func(x, y campsiteHit) int {
 		if x.Preferred != y.Preferred {
 			if x.Preferred {
 				return -1
@@ -461,7 +461,7 @@ func (t *trips) campsites(ctx context.Context, c Call, stops []TripStop, rule PO
 		return cmp.Or(cmp.Compare(x.km, y.km), cmp.Compare(y.rating, x.rating), cmp.Compare(x.ID, y.ID))
 	})
 	if hits == nil {
-		hits = []CampsiteHit{}
+		hits = []campsiteHit{}
 	}
 	return hits, nil
 }
@@ -473,7 +473,7 @@ func normType(s string) string {
 // segmentKm is the great-circle distance from (lat, lon) to the segment a–b:
 // the cross-track distance when the point projects inside the segment,
 // else the distance to the nearer end.
-func segmentKm(a, b TripStop, lat, lon float64) float64 {
+func segmentKm(a, b tripStop, lat, lon float64) float64 {
 	dAP := schema.HaversineKm(a.Latitude, a.Longitude, lat, lon)
 	dAB := schema.HaversineKm(a.Latitude, a.Longitude, b.Latitude, b.Longitude)
 	dBP := schema.HaversineKm(b.Latitude, b.Longitude, lat, lon)

@@ -25,8 +25,8 @@ func registerUserContext(r *Registry) {
 		})
 }
 
-// UserContext is get_user_context's answer.
-type UserContext struct {
+// userContext is get_user_context's answer.
+type userContext struct {
 	UserID            string         `json:"user_id"`
 	CurrentPage       string         `json:"current_page,omitempty"`
 	Units             string         `json:"units"`
@@ -81,8 +81,8 @@ func plain(v any) any {
 	return v
 }
 
-func normaliseContext(c Call, raw map[string]any, p schema.Row) UserContext {
-	out := UserContext{UserID: c.User, Units: c.Units, Currency: c.Currency, FromProfile: []string{}, Ignored: []string{}}
+func normaliseContext(c Call, raw map[string]any, p schema.Row) userContext {
+	out := userContext{UserID: c.User, Units: c.Units, Currency: c.Currency, FromProfile: []string{}, Ignored: []string{}}
 	known := map[string]bool{"user_id": true}
 	use := func(keys ...string) map[string]any {
 		for _, k := range keys {

@@ -194,8 +194,8 @@ func kmOf(km, miles *int64) *int64 {
 	return nil
 }
 
-// MaintenanceLogged is pam_log_maintenance's answer.
-type MaintenanceLogged struct {
+// maintenanceLogged is pam_log_maintenance's answer.
+type maintenanceLogged struct {
 	Record   schema.Row `json:"record"`
 	Task     string     `json:"task"`
 	Status   string     `json:"status"` // completed, or scheduled for a future day
@@ -252,7 +252,7 @@ func (v *vehicles) logMaintenance(ctx context.Context, c Call, a maintenanceArgs
 	if err != nil {
 		return nil, err
 	}
-	out := MaintenanceLogged{Record: rows[0], Task: task, Status: status, Mileage: odometer(float64(km), c.Units), Currency: c.Currency}
+	out := maintenanceLogged{Record: rows[0], Task: task, Status: status, Mileage: odometer(float64(km), c.Units), Currency: c.Currency}
 	if a.Cost != nil {
 		out.Cost = money(int64(*a.Cost))
 	}
@@ -286,8 +286,8 @@ func fillRef(row schema.Row, units string) FillRef {
 	return FillRef{ID: row.Text("id"), Date: row.Text("date"), Odometer: odometer(odo, units), Volume: volume(vol, units), Full: full}
 }
 
-// FuelBasis is what a consumption figure was computed from.
-type FuelBasis struct {
+// fuelBasis is what a consumption figure was computed from.
+type fuelBasis struct {
 	PreviousFullFill FillRef   `json:"previous_full_fill"`
 	PartialFills     []FillRef `json:"partial_fills"` // between it and this fill, counted in
 	Distance         Quantity  `json:"distance"`
@@ -306,7 +306,7 @@ type FuelLogged struct {
 	PriceUnit   string     `json:"price_unit"` // e.g. USD/gal
 	Partial     bool       `json:"partial"`
 	Consumption *Quantity  `json:"consumption,omitempty"`
-	Basis       *FuelBasis `json:"basis,omitempty"`
+	Basis       *fuelBasis `json:"basis,omitempty"`
 	// Note says why there is no consumption figure.
 	Note string `json:"note,omitempty"`
 	// Average is the EMA (0.7 × previous + 0.3 × new) over the vehicle's
@@ -391,7 +391,7 @@ func (v *vehicles) logFuel(ctx context.Context, c Call, a FuelArgs) (*FuelLogged
 		}
 		dist := odo - prevOdo
 		l100 := round(fuel/dist*100, 2)
-		out.Basis = &FuelBasis{PreviousFullFill: fillRef(prevFull, c.Units), PartialFills: refs,
+		out.Basis = &fuelBasis{PreviousFullFill: fillRef(prevFull, c.Units), PartialFills: refs,
 			Distance: distance(dist, c.Units), Fuel: volume(fuel, c.Units)}
 		if l100 < MinPlausibleL100 || l100 > MaxPlausibleL100 {
 			out.Note = fmt.Sprintf("%s over %s since the previous full fill is %s, which no vehicle burns: check the odometer; no consumption recorded",
@@ -485,8 +485,8 @@ func (v *vehicles) average(ctx context.Context, c Call, vehicle UUID, day string
 	return round(ema, 2), len(hist), nil
 }
 
-// StationHit is one station found.
-type StationHit struct {
+// stationHit is one station found.
+type stationHit struct {
 	ID          string            `json:"id"`
 	Name        string            `json:"name"`
 	Brand       string            `json:"brand,omitempty"`
@@ -501,8 +501,8 @@ type StationHit struct {
 	price       int64 // the sort fuel's price per litre, thousandths; −1 none
 }
 
-// StationsFound is pam_manage_fuel_stations' search answer.
-type StationsFound struct {
+// stationsFound is pam_manage_fuel_stations' search answer.
+type stationsFound struct {
 	Center struct {
 		Latitude  float64 `json:"latitude"`
 		Longitude float64 `json:"longitude"`
@@ -510,7 +510,7 @@ type StationsFound struct {
 	} `json:"center"`
 	Radius    Quantity     `json:"radius"`
 	Found     int          `json:"found"` // within the radius and filters
-	Stations  []StationHit `json:"stations"`
+	Stations  []stationHit `json:"stations"`
 	Currency  string       `json:"currency"`
 	PriceUnit string       `json:"price_unit"`
 	SortedBy  string       `json:"sorted_by"`
@@ -521,7 +521,7 @@ func (v *vehicles) stations(ctx context.Context, c Call, a stationsArgs) (any, e
 		return nil, schema.Errorf(schema.ENOTALLOWED,
 			"cannot %s fuel stations: they are shared reference data, read-only on this device and updated by sync; use action search", a.Action)
 	}
-	var out StationsFound
+	var out stationsFound
 	switch {
 	case a.Latitude != nil:
 		out.Center.Latitude, out.Center.Longitude, out.Center.Source = *a.Latitude, *a.Longitude, "arguments"
@@ -566,7 +566,7 @@ func (v *vehicles) stations(ctx context.Context, c Call, a stationsArgs) (any, e
 	if a.RVFriendly {
 		conds = append(conds, eq("rv_friendly", int64(1)))
 	}
-	var hits []StationHit
+	var hits []stationHit
 	err := v.s.Each(ctx, c.User, "fuel_stations", schema.Query{Conditions: conds}, func(row schema.Row) error {
 		slat, _ := row.Number("latitude")
 		slon, _ := row.Number("longitude")
@@ -574,7 +574,7 @@ func (v *vehicles) stations(ctx context.Context, c Call, a stationsArgs) (any, e
 		if km > radius {
 			return nil
 		}
-		h := StationHit{ID: row.Text("id"), Name: row.Text("station_name"), Brand: row.Text("brand"),
+		h := stationHit{ID: row.Text("id"), Name: row.Text("station_name"), Brand: row.Text("brand"),
 			Address: row.Text("address"), Latitude: slat, Longitude: slon, Distance: distance(km, c.Units),
 			Prices: map[string]string{}, LastUpdated: row.Text("last_updated"), km: km, price: -1}
 		if b, ok := row["rv_friendly"].(bool); ok {
@@ -597,7 +597,7 @@ func (v *vehicles) stations(ctx context.Context, c Call, a stationsArgs) (any, e
 	if err != nil {
 		return nil, err
 	}
-	slices.SortFunc(hits, func(x, y StationHit) int {
+	slices.SortFunc(hits, func(x, y stationHit) int {
 		if out.SortedBy == "price" {
 			if d := cmp.Compare(x.price, y.price); d != 0 {
 				return d
@@ -608,7 +608,7 @@ func (v *vehicles) stations(ctx context.Context, c Call, a stationsArgs) (any, e
 	out.Found = len(hits)
 	out.Stations = hits[:min(limit, len(hits))]
 	if out.Stations == nil {
-		out.Stations = []StationHit{}
+		out.Stations = []stationHit{}
 	}
 	return out, nil
 }
@@ -652,8 +652,8 @@ type ScheduleItem struct {
 	sortKey        int
 }
 
-// Recommendation is advice attached to an answer.
-type Recommendation struct {
+// recommendation is advice attached to an answer.
+type recommendation struct {
 	Priority string `json:"priority"` // high, medium, low
 	Message  string `json:"message"`
 }
@@ -668,7 +668,7 @@ type Schedule struct {
 	Upcoming        int              `json:"upcoming"`
 	Items           []ScheduleItem   `json:"items"` // overdue first, then by due date
 	RecordsRead     int              `json:"records_read"`
-	Recommendations []Recommendation `json:"recommendations"`
+	Recommendations []recommendation `json:"recommendations"`
 }
 
 func (v *vehicles) schedule(ctx context.Context, c Call, a ScheduleArgs) (*Schedule, error) {
@@ -678,7 +678,7 @@ func (v *vehicles) schedule(ctx context.Context, c Call, a ScheduleArgs) (*Sched
 		window = 30
 	}
 	out := Schedule{Today: today, UpcomingDays: window, Units: c.Units, Currency: c.Currency,
-		Items: []ScheduleItem{}, Recommendations: []Recommendation{}}
+		Items: []ScheduleItem{}, Recommendations: []recommendation{}}
 	q := schema.Query{Order: []schema.Order{{Column: "date"}, {Column: "mileage"}}}
 	if a.VehicleID != "" {
 		q.Conditions = []schema.Condition{vehicleCond(a.VehicleID)}
@@ -730,7 +730,7 @@ func (v *vehicles) schedule(ctx context.Context, c Call, a ScheduleArgs) (*Sched
 			if item.OverdueBy != "date" && item.NextDueMileage != nil {
 				msg += fmt.Sprintf("; due at %s, odometer now %s", item.NextDueMileage.String(), item.CurrentOdo.String())
 			}
-			out.Recommendations = append(out.Recommendations, Recommendation{"high", msg + ": book it before the next drive."})
+			out.Recommendations = append(out.Recommendations, recommendation{"high", msg + ": book it before the next drive."})
 		case "upcoming":
 			out.Upcoming++
 		}
@@ -741,7 +741,7 @@ func (v *vehicles) schedule(ctx context.Context, c Call, a ScheduleArgs) (*Sched
 			cmp.Compare(x.Task, y.Task), cmp.Compare(x.VehicleID, y.VehicleID))
 	})
 	if out.RecordsRead == 0 {
-		out.Recommendations = append(out.Recommendations, Recommendation{"medium",
+		out.Recommendations = append(out.Recommendations, recommendation{"medium",
 			"No maintenance history: log services with pam_log_maintenance so due dates can be learned from your own intervals."})
 	}
 	return &out, nil
