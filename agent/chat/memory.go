@@ -187,6 +187,9 @@ func (s *Service) learn(ctx context.Context, user string, r *Reply) error {
 // logTurn records the turn in pam_analytics_logs: which provider and model
 // answered, how long it took, whether it failed.
 func (s *Service) logTurn(ctx context.Context, user, sessionID, msg string, r *Reply, turnErr error, start time.Time) {
+	// A turn the caller abandoned is logged too: the log outlives the
+	// request.
+	ctx = context.WithoutCancel(ctx)
 	preview := msg
 	if len(preview) > 120 {
 		preview = preview[:120]
