@@ -31,7 +31,7 @@ func TestScanObject(t *testing.T) {
 	for _, s := range scanSeeds {
 		checkScan(t, s)
 	}
-	// What Postgres prints and encodeStored writes must take the fast
+	// What Postgres prints and EncodeStored writes must take the fast
 	// path, or the scanner is only ever a detour.
 	for _, s := range scanSeeds[:5] {
 		if !ScanObject(s, func(string, string) bool { return true }) {

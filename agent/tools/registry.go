@@ -17,6 +17,31 @@
 // schema.FieldError paths ("operations[2].table") that the model can act
 // on; and go.mod, shared with the other packages of the daemon, is left
 // untouched.
+//
+// Layout: a small registry core and one file (or two) per domain.
+//
+//	core          registry.go (Registry, Execute, register), jsonschema.go
+//	              (schemas and validation), calls.go (typed calls: the
+//	              domain functions without JSON, for the offline answerer),
+//	              values.go (money, dates, units), trace.go, stats.go,
+//	              context.go
+//	database      database.go (pam_*_records, bulk, stats, health)
+//	finance       finance.go, fuel.go (fuel counted once across expenses
+//	              and the fuel log)
+//	vehicle       vehicle.go (fuel log, maintenance)
+//	trip          trip.go
+//	social        social.go
+//	moneymaker    moneymaker.go
+//	shop          shop.go
+//	session       session.go; usercontext.go (get_user_context)
+//	analytics     analytics.go; feedback.go (record_user_feedback)
+//	intelligence  intelligence.go (360 view, trip costs, maintenance
+//	              forecast, hustle ROI), intelligence_reports.go (spending
+//	              patterns, recommendations, action plan, insights report),
+//	              health.go (health scores)
+//
+// A domain registers its tools in its register<Domain> function; its
+// answer types are unexported unless another package reads them.
 package tools
 
 import (
