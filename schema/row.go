@@ -48,19 +48,7 @@ func (r Row) Bool(col string) bool { b, _ := r[col].(bool); return b }
 func (r Row) Date(col string) string { return DateOf(r[col]) }
 
 // Time reads a Timestamp or Date value as a time in UTC.
-func (r Row) Time(col string) (time.Time, bool) {
-	s := r.Text(col)
-	if t, err := time.Parse(TimestampLayout, s); err == nil {
-		return t, true
-	}
-	if t, err := time.Parse(time.RFC3339Nano, s); err == nil {
-		return t.UTC(), true
-	}
-	if t, err := time.Parse(DateLayout, s); err == nil {
-		return t, true
-	}
-	return time.Time{}, false
-}
+func (r Row) Time(col string) (time.Time, bool) { return AsTime(r[col]) }
 
 // JSON decodes a JSON value (an object or array column) into out.
 func (r Row) JSON(col string, out any) error {
@@ -126,6 +114,21 @@ func AsNumber(v any) (float64, bool) {
 		return f, err == nil
 	}
 	return 0, false
+}
+
+// AsTime reads a Timestamp (RFC 3339) or Date API value as a time in UTC.
+func AsTime(v any) (time.Time, bool) {
+	s := AsText(v)
+	if s == "" {
+		return time.Time{}, false
+	}
+	if t, err := time.Parse(time.RFC3339Nano, s); err == nil {
+		return t.UTC(), true
+	}
+	if t, err := time.Parse(DateLayout, s); err == nil {
+		return t, true
+	}
+	return time.Time{}, false
 }
 
 // DateOf returns the date part of a Date or Timestamp API value.
