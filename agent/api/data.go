@@ -225,7 +225,7 @@ func (s *Server) handleBulk(w http.ResponseWriter, r *http.Request, user string)
 	for i, row := range rows {
 		results[i] = bulkOp{Op: ops[i].Op, Table: ops[i].Table, ID: ops[i].ID, Data: row}
 		if row != nil {
-			results[i].ID, _ = row["id"].(string)
+			results[i].ID = row.Text("id")
 		}
 	}
 	writeJSON(w, http.StatusOK, map[string]any{"results": results})

@@ -185,13 +185,13 @@ func (a *answerer) profile() schema.Row {
 		}
 	}
 	if a.call.Units == "" {
-		a.call.Units, _ = a.prof["units"].(string)
+		a.call.Units = a.prof.Text("units")
 	}
 	if a.call.Units != tools.UnitsUS {
 		a.call.Units = tools.UnitsMetric
 	}
 	if a.call.Currency == "" {
-		a.call.Currency, _ = a.prof["currency"].(string)
+		a.call.Currency = a.prof.Text("currency")
 	}
 	if a.call.Currency == "" {
 		a.call.Currency = tools.DefaultCurrency

@@ -456,7 +456,7 @@ func (d *dbTools) upsertOp(ctx context.Context, c Call, t *schema.Table, data ma
 	if t.Owner == "id" { // profiles: the row is the user's own
 		row["id"] = c.User
 	}
-	id, _ := row["id"].(string)
+	id := row.Text("id")
 	if id == "" {
 		return schema.Operation{Op: schema.OpCreate, Table: t.Name, Data: row}, nil
 	}

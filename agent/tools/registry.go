@@ -331,10 +331,10 @@ func (r *Registry) fillPreferences(ctx context.Context, c *Call) error {
 			return err
 		}
 		if c.Units == "" {
-			c.Units, _ = p["units"].(string)
+			c.Units = p.Text("units")
 		}
 		if c.Currency == "" {
-			c.Currency, _ = p["currency"].(string)
+			c.Currency = p.Text("currency")
 		}
 	}
 	if c.Units != UnitsUS {
