@@ -12,7 +12,7 @@ PKGS    := ./...
 # Measured on a 2-core box shared with other work (load average 5-6): the
 # race run alone 4m40s wall (with localstore/demo, since left out), the whole
 # `make test` 6m13s; sync/replica is the longest race package (~200 s).
-RACE_PKGS  := ./localstore ./sync/... ./agent/api ./agent/notify ./agent/insights ./cmd/pamd
+RACE_PKGS  := ./localstore ./sync/... ./agent/api ./agent/notify ./agent/insights ./agent/jobs ./cmd/pamd
 OTHER_PKGS  = $(filter-out $(shell $(GO) list $(RACE_PKGS)),$(shell $(GO) list $(PKGS)))
 # The race run is -short: these tests (real kill -9, a latency proxy, the
 # longer oracle and concurrency runs, 200 notification sockets) skip there and run here without the
@@ -55,7 +55,7 @@ lint: ## gofmt and go vet
 pg-up: ## start the local PostgreSQL (127.0.0.1:5432) if it is down
 	@.ci/pg-up
 
-deps: ## install the Debian packages the tests need (pgbouncer) when missing
+deps: ## install what the tests need when missing: pgbouncer, chromium (apt), axe-core (npm, into ~/.cache/pamd)
 	@.ci/deps
 
 clean: ## remove build output and the make-run data

@@ -31,6 +31,11 @@ func (s *Server) authed(h func(w http.ResponseWriter, r *http.Request, user stri
 			s.writeError(w, r, err)
 			return
 		}
+		if wait := s.perToken.Take(credentialKey(user, r.Header.Get("Authorization")+r.URL.Query().Get("token"))); wait > 0 {
+			w.Header().Set("Retry-After", retryAfter(wait))
+			s.writeError(w, r, rateLimitError("this token", wait))
+			return
+		}
 		if isWebSocket(r) {
 			if !s.sockets.acquire(user, s.WebSocketsPerUser) {
 				w.Header().Set("Retry-After", "30")

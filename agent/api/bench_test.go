@@ -128,6 +128,7 @@ func BenchmarkOfflineChatHTTP(b *testing.B) {
 	svc := &chat.Service{Model: router, Tools: reg, Memory: e.store, Logger: discardLogger()}
 	a := api.NewServer(e.store, e.store, e.store.Catalog)
 	a.Logger = discardLogger()
+	a.SetRateLimits(0, 0, 0, 0)
 	a.MountAssistant(svc, reg)
 	e.srv.Config.Handler = a.Handler()
 	questions := []string{

@@ -1,13 +1,24 @@
 package api
 
 import (
+	"crypto/sha256"
+	"encoding/hex"
 	"math"
 	"net"
 	"net/http"
 	"strconv"
 	"sync"
 	"time"
+
+	"github.com/pam-rv/pamd/schema"
 )
+
+// credentialKey names a presented credential in the per-token limiter
+// without keeping it.
+func credentialKey(user, credential string) string {
+	h := sha256.Sum256([]byte(credential))
+	return user + "/" + hex.EncodeToString(h[:8])
+}
 
 // Limits of the HTTP server the daemon builds (cmd/pamd), in one place.
 const (
@@ -26,7 +37,20 @@ const (
 	MaxConns = 512
 	// DefaultWebSocketsPerUser caps one user's live WebSockets.
 	DefaultWebSocketsPerUser = 16
+	// Request rates: per credential (a device token or JWT) and per
+	// client address, each a burst and then a steady rate. A dashboard
+	// polls a few requests a second; these stop a runaway script or a
+	// flood without touching normal use.
+	DefaultTokenBurst = 200
+	DefaultTokenRate  = 50 // per second
+	DefaultAddrBurst  = 400
+	DefaultAddrRate   = 100 // per second
 )
+
+// rateLimitError is the 429 answer's error.
+func rateLimitError(who string, wait time.Duration) error {
+	return schema.Errorf(schema.ERATELIMIT, "too many requests from %s: slow down and retry in %s", who, wait.Round(time.Millisecond))
+}
 
 // NewHTTPServer returns an http.Server for h with the limits above.
 func NewHTTPServer(h http.Handler) *http.Server {
@@ -155,6 +179,37 @@ func (l *failLimiter) Fail(addr string) {
 	}
 	l.refill(b, now)
 	b.tokens = math.Max(b.tokens-1, -float64(l.Burst)) // a bounded lock-out
+}
+
+// Take spends one token of key's bucket if it has one and returns 0, or
+// returns how long until it will: a request rate limit.
+func (l *failLimiter) Take(key string) time.Duration {
+	if l == nil {
+		return 0
+	}
+	l.mu.Lock()
+	defer l.mu.Unlock()
+	now := l.Now()
+	b, ok := l.m[key]
+	if !ok {
+		if len(l.m) >= l.MaxAddrs {
+			l.sweep(now)
+		}
+		if len(l.m) >= l.MaxAddrs {
+			key = sharedBucket
+			b = l.m[key]
+		}
+		if b == nil {
+			b = &bucket{tokens: float64(l.Burst), last: now}
+			l.m[key] = b
+		}
+	}
+	l.refill(b, now)
+	if b.tokens < 1 {
+		return time.Duration((1 - b.tokens) * float64(l.Every))
+	}
+	b.tokens--
+	return 0
 }
 
 // sweep drops the addresses whose bucket has refilled.

@@ -124,6 +124,26 @@ func (s *Server) withRecover(next http.Handler) http.Handler {
 
 // withHostCheck defends against DNS rebinding: a browser tricked into
 // calling us under a foreign name is refused, and so is a foreign Origin.
+// withAddrLimit answers 429 with Retry-After to a client address past its
+// request rate, before any work is done for it. Loopback (the dashboard,
+// the CLI) is limited per token only: the addresses to fear are on the
+// campground's network.
+func (s *Server) withAddrLimit(next http.Handler) http.Handler {
+	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		addr := clientAddr(r)
+		if ip := net.ParseIP(addr); ip != nil && ip.IsLoopback() {
+			next.ServeHTTP(w, r)
+			return
+		}
+		if wait := s.perAddr.Take(addr); wait > 0 {
+			w.Header().Set("Retry-After", retryAfter(wait))
+			s.writeError(w, r, rateLimitError(addr, wait))
+			return
+		}
+		next.ServeHTTP(w, r)
+	})
+}
+
 func (s *Server) withHostCheck(next http.Handler) http.Handler {
 	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 		if !s.hostAllowed(r.Host) {

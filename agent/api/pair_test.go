@@ -175,3 +175,22 @@ func TestPairCodeFromTheDashboard(t *testing.T) {
 		t.Fatalf("pairing with the dashboard's code: %d %v", status, body)
 	}
 }
+
+func TestPairCodeForTheOwnersOwnPhone(t *testing.T) {
+	e, a, _ := newPairEnv(t)
+	if err := e.store.SetOwner(t.Context(), alice); err != nil {
+		t.Fatal(err)
+	}
+	status, body := e.do(t, e.alice, "POST", "/api/v1/auth/pair/code", map[string]any{"same_user": true})
+	code, _ := body["code"].(string)
+	if status != 201 || len(code) != 9 {
+		t.Fatalf("owner's code for their own phone: %d %v", status, body)
+	}
+	status, body, _ = pairFrom(t, a.Handler(), "192.168.1.20:5000", "", map[string]any{"code": code, "label": "alice's phone"})
+	if status != 201 || body["user_id"] != alice {
+		t.Fatalf("pairing the owner's phone: %d %v, want the owner's user %s", status, body, alice)
+	}
+	if status, _ := e.do(t, e.alice, "POST", "/api/v1/auth/pair/code", map[string]any{"same_user": "yes"}); status != 400 {
+		t.Fatalf("a malformed body: %d, want 400", status)
+	}
+}

@@ -78,6 +78,8 @@ type Server struct {
 	mux       *http.ServeMux
 	authFails *failLimiter
 	pairFails *failLimiter
+	perToken  *failLimiter // request rate per credential
+	perAddr   *failLimiter // request rate per client address
 	pair      pairing
 	sockets   wsCounter
 	probes    []Probe
@@ -102,8 +104,23 @@ func NewServer(store DataStore, tokens TokenStore, cat *schema.Catalog) *Server 
 	s.authFails = newFailLimiter(20, time.Minute, func() time.Time { return s.Now() })
 	// 5 wrong pairing codes at once per address, then one a minute.
 	s.pairFails = newFailLimiter(5, time.Minute, func() time.Time { return s.Now() })
+	s.SetRateLimits(DefaultTokenBurst, DefaultTokenRate, DefaultAddrBurst, DefaultAddrRate)
 	s.routes()
 	return s
+}
+
+// SetRateLimits sets the request rate limits: per credential and per
+// client address, each a burst and then a rate per second; a burst of 0
+// turns that limit off (benchmarks).
+func (s *Server) SetRateLimits(tokenBurst int, tokenRate float64, addrBurst int, addrRate float64) {
+	now := func() time.Time { return s.Now() }
+	s.perToken, s.perAddr = nil, nil
+	if tokenBurst > 0 && tokenRate > 0 {
+		s.perToken = newFailLimiter(tokenBurst, time.Duration(float64(time.Second)/tokenRate), now)
+	}
+	if addrBurst > 0 && addrRate > 0 {
+		s.perAddr = newFailLimiter(addrBurst, time.Duration(float64(time.Second)/addrRate), now)
+	}
 }
 
 // Handler returns the root handler with every route and middleware.
@@ -112,7 +129,7 @@ func (s *Server) Handler() http.Handler {
 	if s.Metrics != nil {
 		s.metricsOnce.Do(func() { s.mux.Handle("GET /metrics", s.handleMetrics()) })
 	}
-	return s.withRequestID(s.withLogging(s.withRecover(s.withHostCheck(s.withCORS(s.withMetrics(s.mux))))))
+	return s.withRequestID(s.withLogging(s.withRecover(s.withHostCheck(s.withCORS(s.withMetrics(s.withAddrLimit(s.mux)))))))
 }
 
 // Handle lets other parts of the agent (chat, tools, sync) mount routes

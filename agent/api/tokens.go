@@ -45,6 +45,13 @@ func (s *Server) handleRevokeToken(w http.ResponseWriter, r *http.Request, user 
 	writeJSON(w, http.StatusOK, map[string]any{"data": info})
 }
 
+// pairCodeRequest is the optional body of POST /api/v1/auth/pair/code.
+type pairCodeRequest struct {
+	// SameUser pairs the phone as the owner (the owner's own phone, the
+	// same data); otherwise the phone becomes a new user.
+	SameUser bool `json:"same_user"`
+}
+
 // handlePairCode shows a new one-time pairing code to the owner (the
 // dashboard's "pair a phone"); anyone else is refused.
 func (s *Server) handlePairCode(w http.ResponseWriter, r *http.Request, user string) {
@@ -52,7 +59,18 @@ func (s *Server) handlePairCode(w http.ResponseWriter, r *http.Request, user str
 		s.writeError(w, r, schema.Errorf(schema.EFORBIDDEN, "only the device owner may show a pairing code"))
 		return
 	}
-	code, exp, err := s.NewPairCode("", DefaultPairTTL)
+	var req pairCodeRequest
+	if r.ContentLength != 0 {
+		if err := s.decode(w, r, &req); err != nil {
+			s.writeError(w, r, err)
+			return
+		}
+	}
+	bound := ""
+	if req.SameUser {
+		bound = user
+	}
+	code, exp, err := s.NewPairCode(bound, DefaultPairTTL)
 	if err != nil {
 		s.writeError(w, r, err)
 		return

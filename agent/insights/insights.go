@@ -1,4 +1,4 @@
-// Package insights runs the proactive jobs: on a schedule it asks the
+// Package insights is the proactive job: on its schedule (package jobs) it asks the
 // intelligence tools what needs the user's attention (maintenance due, a
 // budget over its threshold, ...), which records each finding once in
 // active_recommendations, and pushes the new ones to the user's
@@ -9,11 +9,10 @@ package insights
 import (
 	"context"
 	"encoding/json"
+	"fmt"
 	"log/slog"
 	"sync"
 	"time"
-
-	"github.com/robfig/cron/v3"
 
 	"github.com/pam-rv/pamd/agent/notify"
 	"github.com/pam-rv/pamd/agent/tools"
@@ -28,78 +27,57 @@ type Tools interface {
 	Execute(ctx context.Context, call tools.Call, name string, args json.RawMessage) (tools.Result, error)
 }
 
-// Job is the scheduled insight run. Set the fields, then Open; Close stops it.
+// Job is the insight pass. Set the fields; the scheduler calls Run.
 type Job struct {
-	Tools    Tools
-	Users    func(ctx context.Context) ([]string, error)
-	Hub      *notify.Hub
-	Schedule string // cron spec; default hourly
-	Logger   *slog.Logger
-	Now      func() time.Time
+	Tools  Tools
+	Users  func(ctx context.Context) ([]string, error)
+	Hub    *notify.Hub
+	Logger *slog.Logger
+	Now    func() time.Time
 
-	cron   *cron.Cron
-	cancel context.CancelFunc
-	ctx    context.Context
-	runMu  sync.Mutex // one run at a time
+	runMu sync.Mutex // one run at a time
 }
 
-// Open starts the schedule and a first run.
-func (j *Job) Open() error {
-	if j.Schedule == "" {
-		j.Schedule = "@every 1h"
+// Run is the scheduled pass (see package jobs): it reports how many
+// notifications went out.
+func (j *Job) Run(ctx context.Context) (string, error) {
+	users, sent, err := j.pass(ctx)
+	if err != nil {
+		return "", err
 	}
-	if j.Now == nil {
-		j.Now = time.Now
-	}
-	if j.Logger == nil {
-		j.Logger = slog.Default()
-	}
-	j.ctx, j.cancel = context.WithCancel(context.Background())
-	j.cron = cron.New()
-	if _, err := j.cron.AddFunc(j.Schedule, func() { j.RunOnce(j.ctx) }); err != nil {
-		j.cancel()
-		return err
-	}
-	j.cron.Start()
-	go j.RunOnce(j.ctx)
-	return nil
-}
-
-// Close stops the schedule and waits for a running pass.
-func (j *Job) Close() {
-	if j.cron == nil {
-		return
-	}
-	j.cancel()
-	<-j.cron.Stop().Done()
-	j.runMu.Lock() // wait for a pass in flight
-	j.runMu.Unlock()
+	return fmt.Sprintf("%d users checked, %d new findings", users, sent), nil
 }
 
 // RunOnce checks every user and returns how many notifications went out.
 func (j *Job) RunOnce(ctx context.Context) int {
+	_, sent, err := j.pass(ctx)
+	if err != nil {
+		j.logger().Warn("insights: list users", "err", err)
+	}
+	return sent
+}
+
+// pass asks the recommendations tool about every user; a user whose check
+// fails is logged and skipped.
+func (j *Job) pass(ctx context.Context) (users, sent int, err error) {
 	j.runMu.Lock()
 	defer j.runMu.Unlock()
-	if j.Logger == nil {
-		j.Logger = slog.Default()
-	}
-	users, err := j.Users(ctx)
+	list, err := j.Users(ctx)
 	if err != nil {
-		j.Logger.Warn("insights: list users", "err", err)
-		return 0
+		return 0, 0, fmt.Errorf("insights: list users: %w", err)
 	}
-	sent := 0
-	for _, u := range users {
+	for _, u := range list {
 		if ctx.Err() != nil {
-			return sent
+			return users, sent, ctx.Err()
 		}
 		now := time.Now()
 		if j.Now != nil {
 			now = j.Now()
 		}
+		users++
 		res, err := j.Tools.Execute(ctx, tools.Call{User: u, Now: now}, RecommendationsTool, json.RawMessage("{}"))
 		if err != nil {
-			j.Logger.Warn("insights: recommendations", "user", u, "err", err)
+			j.logger().Warn("insights: recommendations", "user", u, "err", err)
 			continue
 		}
 		for _, rec := range newFindings(res.Output) {
@@ -107,7 +85,14 @@ func (j *Job) RunOnce(ctx context.Context) int {
 			sent++
 		}
 	}
-	return sent
+	return users, sent, nil
+}
+
+func (j *Job) logger() *slog.Logger {
+	if j.Logger == nil {
+		return slog.Default()
+	}
+	return j.Logger
 }
 
 // newFindings reads the recommendations the tool recorded in this run.

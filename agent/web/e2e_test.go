@@ -1,21 +1,28 @@
 package web_test
 
 import (
+	"archive/zip"
 	"context"
 	"fmt"
 	"io"
 	"log/slog"
+	"net"
 	"net/http/httptest"
 	"os"
 	"os/exec"
 	"path/filepath"
+	"slices"
 	"strings"
 	"testing"
 	"time"
 
+	"github.com/chromedp/cdproto/browser"
 	"github.com/chromedp/cdproto/cdp"
+	"github.com/chromedp/cdproto/emulation"
 	"github.com/chromedp/cdproto/network"
+	"github.com/chromedp/cdproto/page"
 	"github.com/chromedp/chromedp"
+	"github.com/jackc/pgx/v5/pgxpool"
 
 	"github.com/pam-rv/pamd/agent/api"
 	"github.com/pam-rv/pamd/agent/chat"
@@ -23,38 +30,114 @@ import (
 	"github.com/pam-rv/pamd/agent/notify"
 	"github.com/pam-rv/pamd/agent/offline"
 	"github.com/pam-rv/pamd/agent/tools"
+	"github.com/pam-rv/pamd/agent/transfer"
 	"github.com/pam-rv/pamd/llm"
 	"github.com/pam-rv/pamd/localstore"
 	"github.com/pam-rv/pamd/schema"
+	"github.com/pam-rv/pamd/sync/replica"
 	"github.com/pam-rv/pamd/sync/runner"
 )
 
-// The browser tests need Chromium (Debian's chromium package) and are
-// asked for explicitly, so that `make test` does not depend on a browser:
+// The browser test runs wherever Chromium is installed (Debian's
+// chromium; .ci/deps installs it, with axe-core from npm): `make test` runs
+// it. Without a browser it is skipped, except under CI=true, where a
+// missing browser or axe-core fails it. Screenshots go to the test's
+// artifact directory:
 //
-//	PAM_E2E=1 go test -run E2E -artifacts ./agent/web
-//
-// Screenshots go to the test's artifact directory (kept with -artifacts).
-const e2eEnv = "PAM_E2E"
-
-func chromiumPath(t *testing.T) string {
+//	go test -run E2E -artifacts -outputdir /tmp/ui ./agent/web
+func chromiumPath(t testing.TB) string {
 	t.Helper()
-	if os.Getenv(e2eEnv) != "1" {
-		t.Skipf("browser test: set %s=1 (needs chromium)", e2eEnv)
+	if testing.Short() && !underCI() {
+		t.Skip("browser test: not in -short mode")
 	}
 	for _, name := range []string{"chromium", "chromium-browser", "google-chrome"} {
 		if p, err := exec.LookPath(name); err == nil {
 			return p
 		}
 	}
-	t.Fatalf("%s=1 but no chromium on PATH (apt-get install chromium)", e2eEnv)
+	if underCI() {
+		t.Fatal("CI=true but no chromium on PATH: .ci/deps installs it (apt-get install chromium)")
+	}
+	t.Skip("browser test: no chromium on PATH (apt-get install chromium, or run .ci/deps as root)")
 	return ""
 }
 
-// fullEnv is pamd's API as cmd/pamd wires it with no central database
-// and no model: the real store, the 44 tools, the offline answerer behind
-// the router, the notifications hub and a sync runner that is local only.
-func fullEnv(t *testing.T) *env {
+func underCI() bool { return os.Getenv("CI") == "true" }
+
+// axePath finds axe-core's axe.min.js: $PAM_AXE, else where .ci/deps puts
+// it ($PAM_CACHE, else the user's cache directory, /pamd). "" when absent
+// outside CI; under CI a missing axe-core fails the test.
+func axePath(t *testing.T) string {
+	t.Helper()
+	if p := os.Getenv("PAM_AXE"); p != "" {
+		return p
+	}
+	cache := os.Getenv("PAM_CACHE")
+	if cache == "" {
+		dir, err := os.UserCacheDir()
+		if err == nil {
+			cache = filepath.Join(dir, "pamd")
+		}
+	}
+	p := filepath.Join(cache, "node_modules", "axe-core", "axe.min.js")
+	if _, err := os.Stat(p); err == nil {
+		return p
+	}
+	if underCI() {
+		t.Fatalf("CI=true but no axe-core at %s: .ci/deps installs it with npm", p)
+	}
+	t.Logf("no axe-core at %s (run .ci/deps): the accessibility audit is left out", p)
+	return ""
+}
+
+// newBrowser starts headless Chromium with a fresh profile, closed to
+// everything but the test's server: no sandbox (CI runs as root), no GPU,
+// no QUIC, no first-run, component update, sync or background traffic.
+func newBrowser(t testing.TB, ctx context.Context, exe string) context.Context {
+	bctx, _ := newBrowserDownloads(t, ctx, exe)
+	return bctx
+}
+
+// newBrowserDownloads is newBrowser that also answers the directory its
+// downloads go to (a temporary one, never the user's).
+func newBrowserDownloads(t testing.TB, ctx context.Context, exe string) (context.Context, string) {
+	t.Helper()
+	opts := append(chromedp.DefaultExecAllocatorOptions[:],
+		chromedp.ExecPath(exe),
+		chromedp.Headless,
+		chromedp.NoSandbox,
+		chromedp.NoFirstRun,
+		chromedp.Flag("disable-gpu", true),
+		chromedp.Flag("disable-quic", true),
+		chromedp.Flag("disable-background-networking", true),
+		chromedp.Flag("disable-component-update", true),
+		chromedp.Flag("disable-sync", true),
+		chromedp.UserDataDir(t.TempDir()),
+		chromedp.WindowSize(1024, 600),
+	)
+	actx, cancelA := chromedp.NewExecAllocator(ctx, opts...)
+	t.Cleanup(cancelA)
+	bctx, cancelB := chromedp.NewContext(actx)
+	t.Cleanup(cancelB)
+	// The browser lives as long as the context of its first run: start it
+	// here, with no step timeout on it.
+	if err := chromedp.Do(bctx); err != nil {
+		t.Fatalf("start chromium: %v", err)
+	}
+	downloads := t.TempDir()
+	if _, err := cdp.Call(bctx, chromedp.FromContext(bctx).Browser, browser.SetDownloadBehavior,
+		browser.SetDownloadBehaviorParams{Behavior: browser.SetDownloadBehaviorBehaviorAllow, DownloadPath: downloads}); err != nil {
+		t.Fatalf("downloads: %v", err)
+	}
+	return bctx, downloads
+}
+
+// fullEnv is pamd's API as cmd/pamd wires it with no model and a central
+// database that cannot be reached (a closed port): the real store owned
+// by alice, the 44 tools, the offline answerer behind the router, the
+// notifications hub, the sync runner trying and failing, import and
+// export.
+func fullEnv(t testing.TB) *env {
 	t.Helper()
 	ctx := context.Background()
 	s := localstore.New(filepath.Join(t.TempDir(), localstore.FileName), schema.Default())
@@ -62,6 +145,9 @@ func fullEnv(t *testing.T) *env {
 		t.Fatal(err)
 	}
 	t.Cleanup(func() { s.Close() })
+	if err := s.SetOwner(ctx, alice); err != nil {
+		t.Fatal(err)
+	}
 	logger := slog.New(slog.NewTextHandler(io.Discard, nil))
 	a := api.NewServer(s, s, s.Catalog)
 	a.Logger = logger
@@ -73,12 +159,34 @@ func fullEnv(t *testing.T) *env {
 		Knowledge: &contextengine.Engine{Store: s}}, reg)
 	hub := &notify.Hub{}
 	a.MountIntelligence(reg, hub)
-	sy := runner.New(nil)
+	a.MountTransfer(&transfer.Importer{Store: s, Catalog: s.Catalog, Now: s.Now})
+
+	// The central database: a port nobody listens on.
+	ln, err := net.Listen("tcp", "127.0.0.1:0")
+	if err != nil {
+		t.Fatal(err)
+	}
+	dead := ln.Addr().String()
+	ln.Close()
+	pool, err := pgxpool.New(ctx, "postgres://pam@"+dead+"/pam?sslmode=disable&connect_timeout=2")
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(pool.Close)
+	rep := replica.New(s, pool)
+	rep.Logger = logger
+	sy := runner.New(rep)
 	sy.Logger = logger
+	sy.Probe = func(ctx context.Context) error {
+		ctx, cancel := context.WithTimeout(ctx, 2*time.Second)
+		defer cancel()
+		return pool.Ping(ctx)
+	}
+	s.OnWrite = sy.Poke
 	if err := sy.Open(); err != nil {
 		t.Fatal(err)
 	}
-	t.Cleanup(func() { sy.Close() })
+	t.Cleanup(sy.Close)
 	a.MountSync(sy, s)
 	srv := httptest.NewServer(a.Handler())
 	t.Cleanup(srv.Close)
@@ -93,7 +201,7 @@ const rig = "0190b000-0000-7000-8000-0000000000a1"
 
 // seed gives alice a month that looks like a month on the road: budgets,
 // expenses, fills of the rig, a service due, a trip ahead.
-func seed(t *testing.T, s *localstore.Store) {
+func seed(t testing.TB, s *localstore.Store) {
 	t.Helper()
 	ctx := context.Background()
 	now := time.Now()
@@ -141,28 +249,14 @@ func seed(t *testing.T, s *localstore.Store) {
 
 func TestE2EDashboard(t *testing.T) {
 	exe := chromiumPath(t)
+	axe := axePath(t)
 	e := fullEnv(t)
 	seed(t, e.store)
 	out := t.ArtifactDir()
-
-	opts := append(chromedp.DefaultExecAllocatorOptions[:],
-		chromedp.ExecPath(exe),
-		chromedp.NoSandbox, // the CI container runs as root
-		chromedp.Flag("disable-gpu", true),
-		chromedp.WindowSize(1024, 600),
-	)
 	// A safety net for a wedged browser, not a performance budget.
 	ctx, cancel := context.WithTimeout(context.Background(), 5*time.Minute)
 	defer cancel()
-	actx, cancelA := chromedp.NewExecAllocator(ctx, opts...)
-	defer cancelA()
-	bctx, cancelB := chromedp.NewContext(actx)
-	defer cancelB()
-	// The browser lives as long as the context of its first run: start it
-	// here, with no step timeout on it.
-	if err := chromedp.Do(bctx); err != nil {
-		t.Fatalf("start chromium: %v", err)
-	}
+	bctx, downloads := newBrowserDownloads(t, ctx, exe)
 
 	shot := func(name string) chromedp.Action[chromedp.Void] {
 		return chromedp.Func(func(ctx context.Context, tg *chromedp.Target) error {
@@ -173,21 +267,59 @@ func TestE2EDashboard(t *testing.T) {
 			return os.WriteFile(filepath.Join(out, name), png, 0o644)
 		})
 	}
-	text := func(sel string) string {
+	textIn := func(c context.Context, sel string) string {
 		t.Helper()
-		v, err := chromedp.Run(bctx, chromedp.Text(chromedp.CSS(sel)))
+		v, err := chromedp.Run(c, chromedp.Text(chromedp.CSS(sel)))
 		if err != nil {
 			t.Fatalf("text of %s: %v", sel, err)
 		}
 		return v
 	}
+	text := func(sel string) string { t.Helper(); return textIn(bctx, sel) }
 	poll := func(expr string) chromedp.Action[chromedp.Void] {
 		return chromedp.Func(func(ctx context.Context, tg *chromedp.Target) error {
 			_, err := chromedp.Poll[bool](expr)(ctx, tg)
 			return err
 		})
 	}
+	eval := func(expr string) chromedp.Action[chromedp.Void] {
+		return chromedp.Func(func(ctx context.Context, tg *chromedp.Target) error {
+			_, err := chromedp.Evaluate[bool](expr+";true")(ctx, tg)
+			return err
+		})
+	}
 	css := func(sel string) chromedp.CSS { return chromedp.CSS(sel) }
+	// audit runs axe-core on the page as it is: no serious or critical
+	// violation. DevTools evaluation is not subject to the page's CSP.
+	audits := 0
+	violations := func(c context.Context, where string) []string {
+		t.Helper()
+		src, err := os.ReadFile(axe)
+		if err != nil {
+			t.Fatalf("axe-core: %v", err)
+		}
+		if _, err := chromedp.Run(c, chromedp.Evaluate[bool](`typeof axe !== 'undefined' || (function () {`+string(src)+`
+}).call(window), true`)); err != nil {
+			t.Fatalf("load axe: %v", err)
+		}
+		found, err := chromedp.Run(c, chromedp.Evaluate[[]string](`axe.run(document, {resultTypes: ['violations']}).then((r) => r.violations
+			.filter((v) => v.impact === 'serious' || v.impact === 'critical')
+			.map((v) => v.id + ' (' + v.impact + '): ' + v.nodes.slice(0, 3).map((n) => n.target.join(' ')).join(', ')))`, chromedp.EvalAwaitPromise))
+		if err != nil {
+			t.Fatalf("axe on %s: %v", where, err)
+		}
+		return found
+	}
+	audit := func(c context.Context, where string) {
+		t.Helper()
+		if axe == "" {
+			return
+		}
+		audits++
+		for _, v := range violations(c, where) {
+			t.Errorf("axe, %s: %s", where, v)
+		}
+	}
 
 	// Sign in by pasting the token, as a person would; a wrong one is
 	// refused in words.
@@ -199,11 +331,9 @@ func TestE2EDashboard(t *testing.T) {
 		chromedp.Click(css(`form button[type="submit"]`)),
 		poll(`!!document.querySelector('[role="alert"]') && document.querySelector('[role="alert"]').textContent.includes('does not know this token')`),
 	)
+	audit(bctx, "dashboard, sign-in")
 	run(t, bctx, "sign in",
-		chromedp.Func(func(ctx context.Context, tg *chromedp.Target) error {
-			_, err := chromedp.Evaluate[bool](`document.getElementById('token').value = ''; true`)(ctx, tg)
-			return err
-		}),
+		eval(`document.getElementById('token').value = ''`),
 		chromedp.SendKeys(css("#token"), e.token),
 		chromedp.Click(css(`form button[type="submit"]`)),
 		chromedp.WaitVisible(css("#month-total")),
@@ -231,6 +361,13 @@ func TestE2EDashboard(t *testing.T) {
 			t.Errorf("overview lacks %q in %q", want.text, want.where)
 		}
 	}
+	audit(bctx, "dashboard, day, today")
+
+	// The central database is configured and cannot be reached: the sync
+	// indicator says offline, and everything below still works.
+	run(t, bctx, "central unreachable",
+		poll(`document.getElementById('sync-pill').dataset.state === 'offline' && document.querySelector('#sync-pill .label').textContent.startsWith('Offline')`))
+	t.Logf("sync indicator: %q", text("#sync-pill .label"))
 
 	// A notification pushed by pamd arrives live on the overview.
 	run(t, bctx, "notifications socket", poll(`document.getElementById('live').textContent === 'Live'`))
@@ -239,8 +376,9 @@ func TestE2EDashboard(t *testing.T) {
 	}
 	run(t, bctx, "notification arrives", poll(`document.querySelector('.feed') && document.querySelector('.feed').textContent.includes('Oil change due in 12 days')`))
 
-	// Quick entry: tap "+ Expense", type a number, tap save. There is no
-	// central database at all: the write is local.
+	// Quick entry: tap "+ Expense", type a number, tap save, with the
+	// central database out of reach: the write is local, the overview
+	// changes, and the change waits to sync.
 	before := total
 	run(t, bctx, "quick expense",
 		chromedp.Click(css("#quick-expense")),
@@ -249,6 +387,7 @@ func TestE2EDashboard(t *testing.T) {
 		chromedp.Click(css(`dialog.sheet button[type="submit"]`)),
 		chromedp.WaitNotPresent(css("dialog.sheet")),
 		poll(fmt.Sprintf(`!!document.querySelector('#month-total') && document.querySelector('#month-total').textContent !== %q`, before)),
+		poll(`document.querySelector('#sync-pill .label').textContent.startsWith('Offline') && / \d+ pending/.test(document.querySelector('#sync-pill .label').textContent)`),
 	)
 	if total = text("#month-total"); total == before {
 		t.Errorf("month total did not change: %q", total)
@@ -266,7 +405,7 @@ func TestE2EDashboard(t *testing.T) {
 	if found != 1 {
 		t.Errorf("%d expenses of 57.25 in the store, want the quick one", found)
 	}
-	t.Logf("month total %q -> %q", before, total)
+	t.Logf("central unreachable: month total %q -> %q; sync indicator %q", before, total, text("#sync-pill .label"))
 
 	// A fill-up: tap "+ Fill-up", the amount, litres and odometer, save.
 	// The vehicle is the one the fuel log knows; the fill and its fuel
@@ -306,10 +445,30 @@ func TestE2EDashboard(t *testing.T) {
 		t.Error("the fill-up's fuel expense is not in the store")
 	}
 
-	// Chat: the offline answerer streams its answer over /ws/chat.
+	// The overview interactive with the CPU throttled ×4: fresh loads
+	// with the cache off, timed from navigation start to the overview's
+	// data on screen (the app's pam:view:today mark) or the end of the
+	// last long task, whichever is later.
+	interactive := measureInteractive(t, bctx, e.srv.URL, 3)
+	t.Logf("overview interactive at CPU ×4: %v (median of 3 cold loads; target < 1 s)", interactive)
+	// Tests carry no wall-clock budget (CI shares its cores): only a bound
+	// that catches a broken page; BenchmarkOverviewInteractive reports it.
+	if interactive > interactiveBound {
+		t.Errorf("overview interactive at CPU ×4 after %v, over the sanity bound %v", interactive, interactiveBound)
+	}
+
+	// Chat: the offline answerer streams its answer over /ws/chat; the
+	// page shows the text as it arrives, then who answered.
 	run(t, bctx, "chat",
 		chromedp.Click(css(`nav a[data-view="chat"]`)),
 		chromedp.WaitVisible(css("#chat-input")),
+		eval(`window.__stream = [];
+			new MutationObserver(() => {
+				const m = [...document.querySelectorAll('.msg.pam')].pop();
+				if (!m) return;
+				const t = m.querySelector('.text');
+				window.__stream.push({ len: t ? t.textContent.length : 0, done: !!m.querySelector('.provider') });
+			}).observe(document.querySelector('.chat-log'), { subtree: true, childList: true, characterData: true })`),
 		chromedp.SendKeys(css("#chat-input"), "How much did we spend on groceries this month?"),
 		chromedp.Click(css(`.chat-form button[type="submit"]`)),
 		chromedp.WaitVisible(css(".msg.pam .provider")),
@@ -319,7 +478,14 @@ func TestE2EDashboard(t *testing.T) {
 	if strings.TrimSpace(reply) == "" || provider != "offline" {
 		t.Errorf("chat: reply %q from %q, want an answer from offline", reply, provider)
 	}
-	t.Logf("chat answer (%s): %q", provider, reply)
+	pieces, err := chromedp.Run(bctx, chromedp.Evaluate[int](`new Set(window.__stream.filter((s) => !s.done && s.len > 0).map((s) => s.len)).size`))
+	if err != nil {
+		t.Fatal(err)
+	}
+	if pieces == 0 {
+		t.Error("the answer did not arrive before the turn was done: nothing was streamed")
+	}
+	t.Logf("chat answer (%s), on screen in %d streamed step(s) before done: %q", provider, pieces, reply)
 
 	// Review a conflict: a merge kept the other device's note on the
 	// Co-op expense; both values are shown and the user picks theirs.
@@ -347,19 +513,57 @@ func TestE2EDashboard(t *testing.T) {
 		t.Error("picking the other value did not restore it")
 	}
 
-	// The phone: a second tab on the same browser profile (the token is
-	// remembered), portrait, touch, then the night theme.
-	phone, cancelP := chromedp.NewContext(bctx)
+	// Pair a phone: the dashboard shows a one-time code and its QR code;
+	// the phone, a browser context of its own (no token, no storage),
+	// opens the address the QR code holds and becomes the owner's phone.
+	run(t, bctx, "show a pairing code",
+		chromedp.Click(css("#go-pair")),
+		chromedp.WaitVisible(css("#pair-show")),
+		chromedp.Click(css("#pair-show")),
+		chromedp.WaitVisible(css("#pair-qr")),
+		poll(`document.getElementById('pair-qr').complete && document.getElementById('pair-qr').naturalWidth > 0`),
+		shot("pair-1024x600.png"),
+	)
+	code := text("#pair-code")
+	pairURL, err := chromedp.Run(bctx, chromedp.Evaluate[string](`document.getElementById('pair-url').href`))
+	if err != nil {
+		t.Fatal(err)
+	}
+	if !strings.HasPrefix(pairURL, e.srv.URL+"/#/pair?code=") || !strings.Contains(pairURL, code) {
+		t.Fatalf("the pairing address %q does not carry the code %q", pairURL, code)
+	}
+	audit(bctx, "dashboard, day, pair")
+	phone, cancelP := chromedp.NewContext(bctx, chromedp.WithNewBrowserContext())
 	defer cancelP()
 	if err := chromedp.Do(phone); err != nil {
-		t.Fatalf("open a tab: %v", err)
+		t.Fatalf("open the phone's browser context: %v", err)
 	}
-	run(t, phone, "phone",
+	run(t, phone, "phone opens the pairing address",
 		chromedp.EmulateViewport(390, 844, chromedp.EmulatePortrait, chromedp.EmulateMobile, chromedp.EmulateTouch),
-		chromedp.Navigate(e.srv.URL+"/"),
+		chromedp.Navigate(pairURL),
+		chromedp.WaitVisible(css("#join-code")),
+		poll(fmt.Sprintf(`document.getElementById('join-code').value === %q`, code)),
+		shot("phone-pair-390x844.png"),
+	)
+	audit(phone, "phone, day, join")
+	run(t, phone, "phone pairs",
+		chromedp.SendKeys(css("#join-name"), "Alice's phone"),
+		chromedp.Click(css("#join-go")),
 		chromedp.WaitVisible(css("#month-total")),
 		chromedp.WaitVisible(css("#fuel svg.chart")),
 		shot("phone-390x844.png"),
+	)
+	phoneToken, err := chromedp.Run(phone, chromedp.Evaluate[string](`localStorage.getItem('pam.token') + ' ' + localStorage.getItem('pam.user')`))
+	if err != nil {
+		t.Fatal(err)
+	}
+	if tok, user, _ := strings.Cut(phoneToken, " "); tok == e.token || !strings.HasPrefix(tok, "pam_") || user != alice {
+		t.Errorf("the phone holds token %q for %q: want a device token of its own, for %s", tok, user, alice)
+	}
+	if phoneTotal := textIn(phone, "#month-total"); phoneTotal != total {
+		t.Errorf("the phone shows %q, the dashboard %q", phoneTotal, total)
+	}
+	run(t, phone, "phone, night",
 		chromedp.Click(css("#theme")),
 		shot("phone-390x844-night.png"),
 		chromedp.Click(css(`nav a[data-view="lists"]`)),
@@ -368,13 +572,7 @@ func TestE2EDashboard(t *testing.T) {
 		chromedp.Click(css(`nav a[data-view="today"]`)),
 		chromedp.WaitVisible(css("#month-total")),
 	)
-	phoneTotal, err := chromedp.Run(phone, chromedp.Text(css("#month-total")))
-	if err != nil {
-		t.Fatal(err)
-	}
-	if phoneTotal != total {
-		t.Errorf("the phone shows %q, the dashboard %q", phoneTotal, total)
-	}
+	audit(phone, "phone, night, today")
 	// Touch targets: everything one can tap is at least 44 px each way, on
 	// the phone and on the dashboard.
 	for _, vp := range []struct {
@@ -403,6 +601,7 @@ func TestE2EDashboard(t *testing.T) {
 		return n
 	}
 	run(t, phone, "lists", chromedp.Click(css(`nav a[data-view="lists"]`)), chromedp.WaitVisible(css(".record")))
+	audit(phone, "phone, night, lists")
 	rows := countRecords()
 	// Edit: the first row (the newest expense, 57.25) becomes 57.52.
 	run(t, phone, "edit",
@@ -465,39 +664,214 @@ func TestE2EDashboard(t *testing.T) {
 	if !has(t, e.store, "11.40") {
 		t.Error("the queued expense did not reach pamd")
 	}
-	// Accessibility audit with axe-core, when its script is at hand
-	// (PAM_AXE=path/to/axe.min.js, from npm's axe-core): no serious or
-	// critical violation on the overview, chat, records and sync pages,
-	// in both themes.
-	if src := os.Getenv("PAM_AXE"); src != "" {
-		axe, err := os.ReadFile(src)
-		if err != nil {
-			t.Fatalf("PAM_AXE: %v", err)
-		}
-		for _, view := range []struct {
-			ctx        context.Context
-			name, page string
-		}{
-			{phone, "phone, night", "today"}, {phone, "phone, night", "chat"}, {phone, "phone, night", "lists"}, {phone, "phone, night", "sync"},
-			{bctx, "dashboard, day", "today"}, {bctx, "dashboard, day", "lists"},
-		} {
-			run(t, view.ctx, "open "+view.page, chromedp.Click(css(`nav a[data-view="`+view.page+`"]`)), poll(`!document.querySelector('main[aria-busy]')`))
-			// DevTools evaluation is not subject to the page's CSP.
-			if _, err := chromedp.Run(view.ctx, chromedp.Evaluate[bool](string(axe)+";true")); err != nil {
-				t.Fatalf("load axe: %v", err)
-			}
-			found, err := chromedp.Run(view.ctx, chromedp.Evaluate[[]string](`axe.run(document, {resultTypes: ['violations']}).then((r) => r.violations
-				.filter((v) => v.impact === 'serious' || v.impact === 'critical')
-				.map((v) => v.id + ' (' + v.impact + '): ' + v.nodes.slice(0, 3).map((n) => n.target.join(' ')).join(', ')))`, chromedp.EvalAwaitPromise))
-			if err != nil {
-				t.Fatalf("axe on %s %s: %v", view.name, view.page, err)
-			}
-			for _, v := range found {
-				t.Errorf("axe, %s, %s: %s", view.name, view.page, v)
-			}
-		}
+	for _, page := range []string{"chat", "sync"} {
+		run(t, phone, "open "+page, chromedp.Click(css(`nav a[data-view="`+page+`"]`)), poll(`!document.querySelector('main[aria-busy]')`))
+		audit(phone, "phone, night, "+page)
 	}
-	t.Logf("screenshots in %s", out)
+
+	// Import: upload a Fuelly file from the dashboard, check it first,
+	// import it, see the summary; a second time adds nothing; a file with
+	// a bad line is refused naming the line.
+	fuelly, err := filepath.Abs(filepath.Join("..", "transfer", "testdata", "fuelly.csv"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	good, err := os.ReadFile(fuelly)
+	if err != nil {
+		t.Fatal(err)
+	}
+	lines := strings.Split(string(good), "\n")
+	lines[3] = strings.Replace(lines[3], "4.000", "four", 1)
+	bad := filepath.Join(t.TempDir(), "fuelly-bad.csv")
+	if err := os.WriteFile(bad, []byte(strings.Join(lines, "\n")), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	fillsBefore := count(t, e.store, "fuel_log")
+	summary := func(want string) chromedp.Action[chromedp.Void] {
+		return poll(fmt.Sprintf(`!!document.querySelector('#imp-summary') && document.querySelector('#imp-summary').textContent.includes(%q)`, want))
+	}
+	run(t, bctx, "import: check first",
+		chromedp.Click(css(`nav a[data-view="sync"]`)),
+		chromedp.WaitVisible(css("#go-data")),
+		chromedp.Click(css("#go-data")),
+		chromedp.WaitVisible(css("#imp-file")),
+		chromedp.SetValue(css("#imp-kind"), "fuelly"),
+		chromedp.SetUploadFiles(css("#imp-file"), []string{fuelly}),
+		chromedp.Click(css("#imp-check")),
+		summary("Checked fuelly.csv"),
+	)
+	if got := count(t, e.store, "fuel_log"); got != fillsBefore {
+		t.Errorf("the dry run wrote %d fill-ups", got-fillsBefore)
+	}
+	run(t, bctx, "import",
+		chromedp.Click(css("#imp-go")),
+		summary("Imported fuelly.csv"),
+		shot("import-1024x600.png"),
+	)
+	imported := text("#imp-summary")
+	added := count(t, e.store, "fuel_log") - fillsBefore
+	if added == 0 || !strings.Contains(imported, "fuel log") || !strings.Contains(imported, "L/100 km") {
+		t.Errorf("import: %d fill-ups added, summary %q", added, imported)
+	}
+	audit(bctx, "dashboard, day, import")
+	run(t, bctx, "import again",
+		eval(`document.querySelector('#imp-summary').replaceChildren()`),
+		chromedp.Click(css("#imp-go")),
+		summary("Imported fuelly.csv"),
+		summary(", 0 added"),
+	)
+	if got := count(t, e.store, "fuel_log") - fillsBefore; got != added {
+		t.Errorf("importing twice: %d fill-ups, after once %d", got, added)
+	}
+	run(t, bctx, "import a bad file",
+		chromedp.SetUploadFiles(css("#imp-file"), []string{bad}),
+		chromedp.Click(css("#imp-go")),
+		summary("Nothing was imported"),
+		summary("line 4"),
+	)
+	t.Logf("import summary: %q; bad file: %q", imported, text("#imp-summary"))
+	// Export: the zip comes down behind the token.
+	run(t, bctx, "export",
+		chromedp.Click(css("#exp-go")),
+		poll(`document.getElementById('exp-h').parentElement.textContent.includes('Downloaded')`),
+	)
+	zips, err := filepath.Glob(filepath.Join(downloads, "pam-export-*.zip"))
+	for wait := 0; err == nil && len(zips) == 0 && wait < 300; wait++ { // the file is written after the page says so
+		time.Sleep(100 * time.Millisecond)
+		zips, err = filepath.Glob(filepath.Join(downloads, "pam-export-*.zip"))
+	}
+	if len(zips) != 1 {
+		t.Fatalf("export: %v in the downloads (%v)", zips, err)
+	}
+	zr, err := zip.OpenReader(zips[0])
+	if err != nil {
+		t.Fatalf("the exported zip: %v", err)
+	}
+	names := []string{}
+	for _, f := range zr.File {
+		names = append(names, f.Name)
+	}
+	zr.Close()
+	if !slices.ContainsFunc(names, func(n string) bool { return strings.Contains(n, "expenses") }) {
+		t.Errorf("the export holds no expenses: %v", names)
+	}
+	t.Logf("export: %q, %d files in %s", text("#exp-h + p + .actions + div"), len(names), filepath.Base(zips[0]))
+	run(t, bctx, "dashboard, night", chromedp.Click(css("#theme")), poll(`document.documentElement.dataset.theme === 'night'`))
+	audit(bctx, "dashboard, night, import")
+
+	// The audit is not blind: an input with no label is a critical
+	// violation it reports.
+	if axe != "" {
+		run(t, bctx, "an unlabelled input", eval(`document.getElementById('main').append(Object.assign(document.createElement('input'), { id: 'unlabelled' }))`))
+		if found := violations(bctx, "control"); !slices.ContainsFunc(found, func(v string) bool { return strings.HasPrefix(v, "label (critical)") }) {
+			t.Errorf("axe did not report an input with no label: %v", found)
+		}
+		run(t, bctx, "remove it", eval(`document.getElementById('unlabelled').remove()`))
+	}
+	if axe != "" && audits < 10 {
+		t.Errorf("axe ran on %d pages, want every page above", audits)
+	}
+	t.Logf("axe-core: %d pages audited; screenshots in %s", audits, out)
+}
+
+// BenchmarkOverviewInteractive reports how long the overview takes to be
+// interactive with the CPU throttled ×4 (the issue's target: under 1 s),
+// over b.N cold loads: the median as ms-interactive, the slowest as
+// ms-interactive-max. The browser and the signed-in page are set up once.
+func BenchmarkOverviewInteractive(b *testing.B) {
+	exe := chromiumPath(b)
+	e := fullEnv(b)
+	seed(b, e.store)
+	ctx, cancel := context.WithTimeout(context.Background(), 10*time.Minute)
+	defer cancel()
+	bctx := newBrowser(b, ctx, exe)
+	run(b, bctx, "sign in",
+		chromedp.Navigate(e.srv.URL+"/"),
+		chromedp.Func(func(ctx context.Context, tg *chromedp.Target) error {
+			_, err := chromedp.Evaluate[bool](fmt.Sprintf(`localStorage.setItem('pam.token', %q); true`, e.token))(ctx, tg)
+			return err
+		}),
+	)
+	// One load first, not counted: a browser just started compiles its
+	// own code on first use, which is not the page's cost.
+	coldLoads(b, bctx, e.srv.URL, 1)
+	b.ResetTimer()
+	times := coldLoads(b, bctx, e.srv.URL, b.N)
+	b.StopTimer()
+	b.ReportMetric(float64(times[len(times)/2].Microseconds())/1000, "ms-interactive")
+	b.ReportMetric(float64(times[len(times)-1].Microseconds())/1000, "ms-interactive-max")
+}
+
+// interactiveBound is not a budget (the issue's is 1 s at CPU ×4, and
+// BenchmarkOverviewInteractive reports the figure): it only catches a
+// page that never becomes usable on a shared, loaded CI box.
+const interactiveBound = 15 * time.Second
+
+// longTasksJS runs before the page's scripts: it records when each long
+// task (over 50 ms on the main thread) ends.
+const longTasksJS = `window.__longEnds = [];
+try { new PerformanceObserver((l) => { for (const e of l.getEntries()) window.__longEnds.push(e.startTime + e.duration); }).observe({ type: 'longtask', buffered: true }); } catch (e) {}`
+
+// measureInteractive loads the overview n times, cold (cache off) with
+// the CPU throttled ×4, and answers the median time from navigation start
+// to interactive: the overview's data on screen (the pam:view:today mark)
+// or the end of the last long task, whichever is later.
+func measureInteractive(tb testing.TB, bctx context.Context, base string, n int) time.Duration {
+	tb.Helper()
+	times := coldLoads(tb, bctx, base, n)
+	return times[len(times)/2].Round(time.Millisecond)
+}
+
+// coldLoads loads the overview n times as measureInteractive says and
+// answers the times sorted.
+func coldLoads(tb testing.TB, bctx context.Context, base string, n int) []time.Duration {
+	tb.Helper()
+	var script page.ScriptIdentifier
+	setup := chromedp.Func(func(ctx context.Context, tg *chromedp.Target) error {
+		if _, err := cdp.Call(ctx, tg, network.Enable, network.EnableParams{}); err != nil {
+			return err
+		}
+		if _, err := cdp.Call(ctx, tg, network.SetCacheDisabled, network.SetCacheDisabledParams{CacheDisabled: true}); err != nil {
+			return err
+		}
+		r, err := cdp.Call(ctx, tg, page.AddScriptToEvaluateOnNewDocument, page.AddScriptToEvaluateOnNewDocumentParams{Source: longTasksJS})
+		if err != nil {
+			return err
+		}
+		script = r.Identifier
+		_, err = cdp.Call(ctx, tg, emulation.SetCPUThrottlingRate, emulation.SetCPUThrottlingRateParams{Rate: 4})
+		return err
+	})
+	teardown := chromedp.Func(func(ctx context.Context, tg *chromedp.Target) error {
+		if _, err := cdp.Call(ctx, tg, emulation.SetCPUThrottlingRate, emulation.SetCPUThrottlingRateParams{Rate: 1}); err != nil {
+			return err
+		}
+		if _, err := cdp.Call(ctx, tg, page.RemoveScriptToEvaluateOnNewDocument, page.RemoveScriptToEvaluateOnNewDocumentParams{Identifier: script}); err != nil {
+			return err
+		}
+		_, err := cdp.Call(ctx, tg, network.SetCacheDisabled, network.SetCacheDisabledParams{CacheDisabled: false})
+		return err
+	})
+	run(tb, bctx, "throttle the CPU ×4", setup)
+	defer run(tb, bctx, "unthrottle", teardown)
+	var times []time.Duration
+	for i := range n {
+		run(tb, bctx, "cold load "+fmt.Sprint(i+1),
+			chromedp.Navigate(fmt.Sprintf("%s/?load=%d#/today", base, i)),
+			chromedp.Func(func(ctx context.Context, tg *chromedp.Target) error {
+				_, err := chromedp.Poll[bool](`performance.getEntriesByName('pam:view:today').length > 0`)(ctx, tg)
+				return err
+			}),
+			chromedp.Sleep(300*time.Millisecond), // let a trailing long task end and be counted
+		)
+		ms, err := chromedp.Run(bctx, chromedp.Evaluate[float64](`Math.max(performance.getEntriesByName('pam:view:today')[0].startTime, ...window.__longEnds)`))
+		if err != nil {
+			tb.Fatal(err)
+		}
+		times = append(times, time.Duration(ms*float64(time.Millisecond)))
+	}
+	slices.Sort(times)
+	return times
 }
 
 // smallTargetsJS lists the visible interactive elements smaller than
@@ -523,6 +897,15 @@ func findExpense(t *testing.T, s *localstore.Store, description string) string {
 	return ""
 }
 
+func count(t *testing.T, s *localstore.Store, table string) int {
+	t.Helper()
+	res, err := s.Find(context.Background(), alice, table, schema.Query{Limit: 10000})
+	if err != nil {
+		t.Fatal(err)
+	}
+	return len(res.Rows)
+}
+
 func has(t *testing.T, s *localstore.Store, amount string) bool {
 	t.Helper()
 	res, err := s.Find(context.Background(), alice, "expenses", schema.Query{Limit: 1000})
@@ -538,7 +921,7 @@ func has(t *testing.T, s *localstore.Store, amount string) bool {
 }
 
 // run runs one step; a step that fails leaves a screenshot of the page.
-func run(t *testing.T, ctx context.Context, step string, steps ...chromedp.Action[chromedp.Void]) {
+func run(t testing.TB, ctx context.Context, step string, steps ...chromedp.Action[chromedp.Void]) {
 	t.Helper()
 	sctx, cancel := context.WithTimeout(ctx, 90*time.Second) // a wedged step, not a budget
 	defer cancel()

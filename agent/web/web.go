@@ -111,7 +111,8 @@ type Authed func(pattern string, h func(w http.ResponseWriter, r *http.Request, 
 
 // Mount adds the UI to an API mux: the app at GET /, its files under
 // /ui/, and GET /api/v1/ui/me, which tells the app whose token it holds
-// (the WebSocket paths name the user). Paths it does not own keep the
+// (the WebSocket paths name the user), and GET /api/v1/ui/qr, the QR code
+// of a short text as SVG (the pairing screen's). Paths it does not own keep the
 // API's own 404. A binary built without its files answers 503 at /.
 func Mount(mux Mux, authed Authed) {
 	h, err := New()
@@ -128,6 +129,7 @@ func Mount(mux Mux, authed Authed) {
 		w.Header().Set("Cache-Control", "no-store")
 		json.NewEncoder(w).Encode(map[string]string{"user_id": user})
 	})
+	authed("GET /api/v1/ui/qr", serveQR)
 }
 
 func (h *Handler) serveIndex(w http.ResponseWriter, r *http.Request) {

@@ -12,6 +12,7 @@ import (
 	"github.com/pam-rv/pamd/agent/chat"
 	"github.com/pam-rv/pamd/agent/contextengine"
 	"github.com/pam-rv/pamd/agent/insights"
+	"github.com/pam-rv/pamd/agent/jobs"
 	"github.com/pam-rv/pamd/agent/notify"
 	"github.com/pam-rv/pamd/agent/offline"
 	"github.com/pam-rv/pamd/agent/tools"
@@ -43,14 +44,13 @@ func (c *Config) bindLLM(fs *flag.FlagSet, e env) {
 
 // assistant is the chat stack: tools, models, router, conversation.
 type assistant struct {
-	hub     *notify.Hub // Main's
-	insight *insights.Job
-	tools   *tools.Registry
-	router  *llm.Router
-	chat    *chat.Service
-	online  atomic.Bool
-	cancel  context.CancelFunc
-	wg      sync.WaitGroup
+	hub    *notify.Hub // Main's
+	tools  *tools.Registry
+	router *llm.Router
+	chat   *chat.Service
+	online atomic.Bool
+	cancel context.CancelFunc
+	wg     sync.WaitGroup
 }
 
 // openAssistant builds the router over the configured providers — OpenAI
@@ -128,9 +128,8 @@ func (m *Main) openAssistant() error {
 		}
 		a.hub.Broadcast(n)
 	}
-	a.insight = &insights.Job{Tools: a.tools, Users: m.Store.Users, Hub: a.hub,
-		Schedule: m.Config.InsightsSchedule, Logger: m.Logger.With("component", "insights")}
-	if err := a.insight.Open(); err != nil {
+	insight := &insights.Job{Tools: a.tools, Users: m.Store.Users, Hub: a.hub, Logger: m.Logger.With("component", "insights")}
+	if err := m.Jobs.Add(jobs.Job{Name: "insights", Schedule: m.Config.InsightsSchedule, Run: insight.Run}); err != nil {
 		return &ConfigError{"--insights-schedule / PAM_INSIGHTS_SCHEDULE", err}
 	}
 	return nil
@@ -159,9 +158,6 @@ func (a *assistant) probe(ctx context.Context, host string) {
 func (a *assistant) close() {
 	if a == nil {
 		return
-	}
-	if a.insight != nil {
-		a.insight.Close()
 	}
 	if a.cancel != nil {
 		a.cancel()

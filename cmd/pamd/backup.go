@@ -4,12 +4,9 @@ import (
 	"context"
 	"fmt"
 	"io"
-	"log/slog"
 	"os"
 	"path/filepath"
 	"time"
-
-	"github.com/robfig/cron/v3"
 
 	"github.com/pam-rv/pamd/localstore"
 )
@@ -24,56 +21,20 @@ const (
 // backupDir is where the scheduled backups of a data directory go.
 func backupDir(dataDir string) string { return filepath.Join(dataDir, "backups") }
 
-// backupJob copies the database on a schedule (VACUUM INTO, while writes
-// go on) and rotates the copies. It is owned by Main: Close waits for a
-// backup in progress.
-type backupJob struct {
-	store  *localstore.Store
-	dir    string
-	logger *slog.Logger
-	cron   *cron.Cron
-	ctx    context.Context
-	cancel context.CancelFunc
-}
-
-// openBackups starts the job; spec "off" disables it.
-func (m *Main) openBackups() error {
-	spec := m.Config.BackupSchedule
-	if spec == "" || spec == "off" {
-		return nil
+// backupJob copies the database (VACUUM INTO, while writes go on) and
+// rotates the copies in dir.
+func backupJob(store *localstore.Store, dir string) func(context.Context) (string, error) {
+	return func(ctx context.Context) (string, error) {
+		path := filepath.Join(dir, localstore.BackupName(time.Now()))
+		if err := store.Backup(ctx, path); err != nil {
+			return "", err
+		}
+		kept, err := localstore.Rotate(dir, keepDailyBackups, keepWeeklyBackups)
+		if err != nil {
+			return "", fmt.Errorf("backup written to %s, but rotating: %w", path, err)
+		}
+		return fmt.Sprintf("%s written, %d kept", filepath.Base(path), len(kept)), nil
 	}
-	j := &backupJob{store: m.Store, dir: backupDir(m.Config.DataDir), logger: m.Logger.With("component", "backup")}
-	j.ctx, j.cancel = context.WithCancel(context.Background())
-	j.cron = cron.New()
-	if _, err := j.cron.AddFunc(spec, j.run); err != nil {
-		j.cancel()
-		return &ConfigError{"--backup-schedule / PAM_BACKUP_SCHEDULE", err}
-	}
-	j.cron.Start()
-	m.backups = j
-	return nil
-}
-
-func (j *backupJob) run() {
-	start := time.Now()
-	path := filepath.Join(j.dir, localstore.BackupName(start))
-	if err := j.store.Backup(j.ctx, path); err != nil {
-		j.logger.Error("backup failed", "err", err)
-		return
-	}
-	kept, err := localstore.Rotate(j.dir, keepDailyBackups, keepWeeklyBackups)
-	if err != nil {
-		j.logger.Warn("rotating backups", "err", err)
-	}
-	j.logger.Info("backup written", "path", path, "took", time.Since(start).Round(time.Millisecond), "kept", len(kept))
-}
-
-func (j *backupJob) close() {
-	if j == nil {
-		return
-	}
-	j.cancel()
-	<-j.cron.Stop().Done()
 }
 
 // runRestore puts a backup in place of the data directory's database. It

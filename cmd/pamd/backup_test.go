@@ -2,6 +2,8 @@ package main_test
 
 import (
 	"database/sql"
+	"encoding/json"
+	"io"
 	"net/http"
 	"os"
 	"os/exec"
@@ -10,6 +12,8 @@ import (
 	"syscall"
 	"testing"
 	"time"
+
+	"github.com/pam-rv/pamd/localstore"
 )
 
 // TestBackupAndRestore: the daemon writes scheduled backups while it
@@ -44,11 +48,15 @@ func TestBackupAndRestore(t *testing.T) {
 		}
 		time.Sleep(50 * time.Millisecond)
 	}
+	// The job's first copy to start after that write (the start-up run
+	// may have copied the empty database before it).
+	acked := time.Now().UTC()
 	var backup string
-	for i := 0; backup == ""; i++ { // the job's first copy
+	for i := 0; backup == ""; i++ {
 		entries, _ := os.ReadDir(filepath.Join(dataDir, "backups"))
 		for _, e := range entries {
-			if strings.HasSuffix(e.Name(), ".db") {
+			stamp := strings.TrimSuffix(strings.TrimPrefix(e.Name(), localstore.BackupPrefix), localstore.BackupSuffix)
+			if at, err := time.Parse(backupStampLayout, stamp); err == nil && at.After(acked) {
 				backup = filepath.Join(dataDir, "backups", e.Name())
 			}
 		}
@@ -57,6 +65,7 @@ func TestBackupAndRestore(t *testing.T) {
 		}
 		time.Sleep(50 * time.Millisecond)
 	}
+	checkJobsInHealth(t, addr, token)
 	out, err := exec.Command(bin, "restore", "--data-dir", dataDir, backup).CombinedOutput()
 	if err == nil || !strings.Contains(string(out), "stop the daemon") {
 		t.Fatalf("restore while serving: %v\n%s", err, out)
@@ -83,5 +92,70 @@ func TestBackupAndRestore(t *testing.T) {
 	os.WriteFile(junk, []byte("not a database"), 0o600)
 	if out, err := exec.Command(bin, "restore", "--data-dir", dataDir, junk).CombinedOutput(); err == nil || !strings.Contains(string(out), "not usable") {
 		t.Fatalf("restore of a file that is not a database: %v\n%s", err, out)
+	}
+}
+
+// backupStampLayout is the time in a backup's name (localstore.BackupName).
+const backupStampLayout = "20060102T150405Z"
+
+// checkJobsInHealth: /api/v1/health/detailed lists every scheduled job
+// with its last run; the backup's says what it wrote.
+func checkJobsInHealth(t *testing.T, addr, token string) {
+	t.Helper()
+	for i := 0; ; i++ {
+		req, _ := http.NewRequest("GET", "http://"+addr+"/api/v1/health/detailed", nil)
+		req.Header.Set("Authorization", "Bearer "+token)
+		resp, err := http.DefaultClient.Do(req)
+		if err != nil {
+			t.Fatal(err)
+		}
+		var body struct {
+			Jobs []struct {
+				Name    string `json:"name"`
+				OK      bool   `json:"ok"`
+				LastRun *struct {
+					Result     string    `json:"result"`
+					FinishedAt time.Time `json:"finished_at"`
+				} `json:"last_run"`
+			} `json:"jobs"`
+		}
+		json.NewDecoder(resp.Body).Decode(&body)
+		resp.Body.Close()
+		names := map[string]bool{}
+		done := true
+		for _, j := range body.Jobs {
+			names[j.Name] = true
+			if j.LastRun == nil || j.LastRun.FinishedAt.IsZero() {
+				done = false
+				continue
+			}
+			if !j.OK {
+				t.Fatalf("job %s failed: %+v", j.Name, j.LastRun)
+			}
+			if j.Name == "backup" && !strings.Contains(j.LastRun.Result, "written") {
+				t.Fatalf("backup result = %q", j.LastRun.Result)
+			}
+		}
+		for _, want := range []string{"backup", "insights", "expired_sessions", "track_retention"} {
+			if !names[want] {
+				t.Fatalf("jobs in health = %+v, missing %s", body.Jobs, want)
+			}
+		}
+		if done {
+			resp, err := http.Get("http://" + addr + "/metrics")
+			if err != nil {
+				t.Fatal(err)
+			}
+			b, _ := io.ReadAll(resp.Body)
+			resp.Body.Close()
+			if !strings.Contains(string(b), `pamd_job_last_ok{job="backup"} 1`) {
+				t.Fatalf("/metrics has no job results:\n%s", b)
+			}
+			return
+		}
+		if i > 600 {
+			t.Fatalf("jobs never all ran: %+v", body.Jobs)
+		}
+		time.Sleep(50 * time.Millisecond)
 	}
 }

@@ -13,6 +13,7 @@ import (
 	"strconv"
 	"strings"
 
+	"github.com/pam-rv/pamd/agent/api"
 	"github.com/pam-rv/pamd/sync/replica"
 )
 
@@ -37,6 +38,10 @@ type Config struct {
 	InsightsSchedule string
 	// BackupSchedule is the cron spec of the local backups ("off": none).
 	BackupSchedule string
+	// TokenRate and AddrRate are the request rate limits per second per
+	// credential and per LAN address (bursts of four times as many); 0
+	// turns one off.
+	TokenRate, AddrRate float64
 	// MemoryLimit is the Go runtime's soft memory limit in bytes
 	// (debug.SetMemoryLimit); 0 leaves the runtime's own (GOMEMLIMIT).
 	MemoryLimit int64
@@ -57,6 +62,8 @@ func DefaultConfig() Config {
 		InsightsSchedule: "@every 1h",
 		BackupSchedule:   "@daily",
 		MemoryLimit:      DefaultMemoryLimit,
+		TokenRate:        api.DefaultTokenRate,
+		AddrRate:         api.DefaultAddrRate,
 		LLM: LLMConfig{
 			OpenAIModel:         "gpt-4-turbo",
 			OpenAIFallbackModel: "gpt-3.5-turbo",
@@ -162,6 +169,15 @@ func (e env) str(key, def string) string {
 	return def
 }
 
+// float reads a number; a value that is not one keeps the default and is
+// caught by the flag when given there.
+func (e env) float(key string, def float64) float64 {
+	if v, err := strconv.ParseFloat(strings.TrimSpace(e(key)), 64); err == nil && v >= 0 {
+		return v
+	}
+	return def
+}
+
 func (e env) boolean(key string, def bool) bool {
 	switch strings.ToLower(e(key)) {
 	case "1", "true", "yes", "on":
@@ -203,6 +219,8 @@ func (c *Config) bindServe(fs *flag.FlagSet, e env) {
 	fs.StringVar(&c.JWTIssuer, "jwt-issuer", e.str("PAM_JWT_ISSUER", c.JWTIssuer), "the `iss` accepted JWTs must carry, the project's auth URL such as https://<ref>.supabase.co/auth/v1; default: derived from --jwks-url, and with neither only JWTs naming no issuer are accepted (PAM_JWT_ISSUER)")
 	cors := fs.String("cors-origins", e.str("PAM_CORS_ORIGINS", strings.Join(c.CORSOrigins, ",")), "comma-separated browser `origins` (scheme://host[:port]) of web apps allowed to call the API from elsewhere (PAM_CORS_ORIGINS)")
 	hosts := fs.String("allowed-hosts", e.str("PAM_ALLOWED_HOSTS", strings.Join(c.AllowedHosts, ",")), "comma-separated host names browsers may use besides localhost and IPs (PAM_ALLOWED_HOSTS)")
+	fs.Float64Var(&c.TokenRate, "token-rate", e.float("PAM_TOKEN_RATE", c.TokenRate), "requests a `second` one token may make, after a burst of four times as many; 0 for no limit (PAM_TOKEN_RATE)")
+	fs.Float64Var(&c.AddrRate, "addr-rate", e.float("PAM_ADDR_RATE", c.AddrRate), "requests a `second` one LAN address may make (loopback is not limited per address), after a burst of four times as many; 0 for no limit (PAM_ADDR_RATE)")
 	fs.BoolVar(&c.Demo, "demo", e.boolean("PAM_DEMO", c.Demo), "fill the demo data set when the database is new (PAM_DEMO)")
 	c.bindCentral(fs, e)
 	c.bindLLM(fs, e)

@@ -75,6 +75,8 @@ Usage:
   pamd central init --central-url URL [--adopt]          install the central schema
   pamd central add-device --central-url URL --user UUID  create a device role (repeat --user)
   pamd central remove-device --central-url URL --role R  drop a device role
+  pamd doctor  [serve's flags]                           check settings, permissions, database, backups,
+                                                         central, clock and Ollama; say how to fix each
   pamd version                                           print the version
 
 Run "pamd COMMAND -h" for a command's flags. Every flag has an environment
@@ -107,6 +109,8 @@ func run(ctx context.Context, args []string, stdout, stderr io.Writer, getenv fu
 		return runSync(ctx, args[1:], stdout, stderr, getenv)
 	case "central":
 		return runCentral(ctx, args[1:], stdout, stderr, getenv)
+	case "doctor":
+		return runDoctor(ctx, args[1:], stdout, stderr, getenv)
 	case "version", "--version", "-v":
 		fmt.Fprintln(stdout, "pamd", version())
 		return nil

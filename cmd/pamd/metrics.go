@@ -4,6 +4,8 @@ import (
 	"context"
 	"time"
 
+	"github.com/prometheus/client_golang/prometheus"
+
 	"github.com/pam-rv/pamd/agent/api"
 	"github.com/pam-rv/pamd/localstore"
 )
@@ -48,5 +50,39 @@ func (m *Main) newMetrics() *api.Metrics {
 		}
 		return 0
 	})
+	mt.Registry.MustRegister(jobCollector{m})
 	return mt
+}
+
+// jobCollector reports each scheduled job's last run at scrape time.
+type jobCollector struct{ m *Main }
+
+var (
+	jobLastRun = prometheus.NewDesc("pamd_job_last_run_timestamp_seconds", "When the job's last run started (Unix time).", []string{"job"}, nil)
+	jobLastDur = prometheus.NewDesc("pamd_job_last_duration_seconds", "How long the job's last run took.", []string{"job"}, nil)
+	jobLastOK  = prometheus.NewDesc("pamd_job_last_ok", "1 when the job's last run ended without an error, else 0.", []string{"job"}, nil)
+)
+
+func (c jobCollector) Describe(ch chan<- *prometheus.Desc) {
+	ch <- jobLastRun
+	ch <- jobLastDur
+	ch <- jobLastOK
+}
+
+func (c jobCollector) Collect(ch chan<- prometheus.Metric) {
+	if c.m.Jobs == nil {
+		return
+	}
+	for _, st := range c.m.Jobs.Status() {
+		if st.Last == nil {
+			continue
+		}
+		ok := 0.0
+		if st.OK {
+			ok = 1
+		}
+		ch <- prometheus.MustNewConstMetric(jobLastRun, prometheus.GaugeValue, float64(st.Last.StartedAt.UnixMilli())/1e3, st.Name)
+		ch <- prometheus.MustNewConstMetric(jobLastDur, prometheus.GaugeValue, st.Seconds, st.Name)
+		ch <- prometheus.MustNewConstMetric(jobLastOK, prometheus.GaugeValue, ok, st.Name)
+	}
 }

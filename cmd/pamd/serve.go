@@ -19,6 +19,7 @@ import (
 	"golang.org/x/sync/errgroup"
 
 	"github.com/pam-rv/pamd/agent/api"
+	"github.com/pam-rv/pamd/agent/jobs"
 	"github.com/pam-rv/pamd/agent/notify"
 	"github.com/pam-rv/pamd/agent/transfer"
 	"github.com/pam-rv/pamd/localstore"
@@ -41,7 +42,7 @@ type Main struct {
 	Central   *pgxpool.Pool // nil without a central database
 	Sync      *runner.Runner
 	assistant *assistant
-	backups   *backupJob
+	Jobs      *jobs.Scheduler
 	listener  net.Listener
 	server    *http.Server
 
@@ -97,13 +98,18 @@ func (m *Main) Open(ctx context.Context) error {
 	}
 	m.API.AllowedHosts = m.Config.AllowedHosts
 	m.API.CORSOrigins = m.Config.CORSOrigins
+	m.API.SetRateLimits(int(4*m.Config.TokenRate), m.Config.TokenRate, int(4*m.Config.AddrRate), m.Config.AddrRate)
 	m.API.Metrics = m.newMetrics()
-	if err := m.openBackups(); err != nil {
+	if err := m.openJobs(); err != nil {
 		return err
 	}
 	m.API.MountSync(m.Sync, m.Store)
+	m.API.MountLocation(m.Store)
 	m.API.MountTransfer(&transfer.Importer{Store: m.Store, Catalog: cat, Now: m.Store.Now})
 	if err := m.openAssistant(); err != nil {
+		return err
+	}
+	if err := m.Jobs.Start(ctx); err != nil {
 		return err
 	}
 	// Start the sync loop last, once every field it reads (Notify, Probe,
@@ -208,7 +214,9 @@ func newCentralPool(ctx context.Context, url string) (*pgxpool.Pool, error) {
 // Close releases everything Open acquired.
 func (m *Main) Close() error {
 	var errs []error
-	m.backups.close()
+	if m.Jobs != nil {
+		m.Jobs.Stop()
+	}
 	m.assistant.close()
 	if m.Sync != nil {
 		m.Sync.Close()

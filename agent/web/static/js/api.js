@@ -27,26 +27,41 @@ export class ApiError extends Error {
   }
 }
 
+// call sends body as JSON, or as it is when it is a Blob (a File: an
+// upload), and answers the JSON pamd sent back.
 export async function call(method, path, body) {
-  const headers = { Accept: 'application/json' };
+  const res = await fetchOK(method, path, body);
+  const text = await res.text();
+  if (!text) return null;
+  try { return JSON.parse(text); } catch { return { detail: text }; }
+}
+
+// fetchOK makes the request and throws an ApiError unless it succeeded.
+async function fetchOK(method, path, body, accept) {
+  const headers = { Accept: accept || 'application/json' };
   if (session.token) headers.Authorization = 'Bearer ' + session.token;
-  if (body !== undefined) headers['Content-Type'] = 'application/json';
+  const raw = body instanceof Blob;
+  if (body !== undefined) headers['Content-Type'] = raw ? 'application/octet-stream' : 'application/json';
   let res;
   try {
-    res = await fetch(path, { method, headers, body: body === undefined ? undefined : JSON.stringify(body), cache: 'no-store' });
+    res = await fetch(path, { method, headers, body: body === undefined ? undefined : raw ? body : JSON.stringify(body), cache: 'no-store' });
   } catch (e) {
     throw new ApiError(0, { title: 'pamd is not reachable' });
   }
+  if (res.ok) return res;
   const text = await res.text();
   let data = null;
   if (text) {
     try { data = JSON.parse(text); } catch { data = { detail: text }; }
   }
-  if (!res.ok) {
-    if (res.status === 401) window.dispatchEvent(new CustomEvent('pam:unauthorized'));
-    throw new ApiError(res.status, data);
-  }
-  return data;
+  if (res.status === 401) window.dispatchEvent(new CustomEvent('pam:unauthorized'));
+  throw new ApiError(res.status, data);
+}
+
+// blob fetches a file pamd serves behind the token (an export, a QR code).
+export async function blob(path, accept) {
+  const res = await fetchOK('GET', path, undefined, accept || '*/*');
+  return res.blob();
 }
 
 export const get = (p) => call('GET', p);

@@ -7,6 +7,8 @@ import { renderChat } from './chat.js';
 import { renderLists } from './lists.js';
 import { renderSync } from './sync.js';
 import { openQuick } from './quick.js';
+import { renderPair } from './pair.js';
+import { renderData } from './data.js';
 
 const main = document.getElementById('main');
 const views = {
@@ -16,6 +18,7 @@ const views = {
   sync: { title: 'Sync', render: renderSync },
   signin: { title: 'Sign in', render: renderSignIn, public: true },
   pair: { title: 'Pair a phone', render: renderPair, public: true },
+  data: { title: 'Import and export', render: renderData },
 };
 
 // Theme: a high-contrast day theme for sunlight, a dim night theme.
@@ -59,13 +62,16 @@ async function route() {
     main.append(errorBox(e));
   }
   main.removeAttribute('aria-busy');
+  // When the view has its data on screen: the browser test's "interactive".
+  performance.mark('pam:view:' + name);
   if (session.user && !notifications) startNotifications();
   refreshSync();
 }
 window.addEventListener('hashchange', () => { route(); main.focus({ preventScroll: true }); });
 window.addEventListener('pam:unauthorized', () => {
-  // On the sign-in screen the form says what went wrong itself.
-  if (document.body.dataset.view !== 'signin') { setToken(''); location.hash = '#/signin'; }
+  // On the sign-in and pairing screens the form says what went wrong itself.
+  const v = views[document.body.dataset.view];
+  if (!v || !v.public) { setToken(''); location.hash = '#/signin'; }
 });
 window.addEventListener('pam:changed', () => { refreshSync(); if (currentView() === 'today') route(); });
 window.addEventListener('pam:outbox', refreshSync);
@@ -148,14 +154,6 @@ function renderSignIn(root) {
   out);
   root.append(form);
   input.focus();
-}
-
-function renderPair(root) {
-  root.append(h('section', { class: 'card narrow', 'aria-labelledby': 'pair-h' },
-    h('h2', { id: 'pair-h' }, 'Pair a phone'),
-    h('p', {}, 'Pairing with a short code shown on the dashboard (and a QR code for the phone) is coming. ' +
-      'Until then, sign in with a token from ', h('code', {}, 'pamd token'), '.'),
-    h('div', { class: 'actions' }, h('a', { href: '#/signin', class: 'button primary' }, 'Sign in with a token'))));
 }
 
 document.getElementById('signout').addEventListener('click', () => {

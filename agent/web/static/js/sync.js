@@ -17,7 +17,11 @@ const show = (raw) => (raw === null || raw === undefined ? '(empty)' : typeof ra
 export async function renderSync(root) {
   const status = h('section', { class: 'card', 'aria-labelledby': 'st-h' }, h('h2', { id: 'st-h' }, 'Sync'));
   const conflicts = h('section', { class: 'card', 'aria-labelledby': 'cf-h' }, h('h2', { id: 'cf-h' }, 'Conflicts to review'));
-  root.append(h('h1', { class: 'visually-hidden' }, 'Sync'), h('div', { class: 'grid two' }, status, conflicts));
+  const more = h('section', { class: 'card', 'aria-labelledby': 'mo-h' }, h('h2', { id: 'mo-h' }, 'Phones and files'),
+    h('p', {}, 'Let a phone on the RV’s Wi-Fi use PAM, bring in records from other apps, or take everything with you.'),
+    h('div', { class: 'actions' }, h('a', { href: '#/pair', class: 'button', id: 'go-pair' }, 'Pair a phone'),
+      h('a', { href: '#/data', class: 'button', id: 'go-data' }, 'Import and export')));
+  root.append(h('h1', { class: 'visually-hidden' }, 'Sync'), h('div', { class: 'grid two' }, status, conflicts, more));
 
   const draw = async () => {
     status.replaceChildren(status.firstChild);

@@ -34,11 +34,11 @@ export async function renderToday(root) {
   const monthStart = localDate(new Date(now.getFullYear(), now.getMonth(), 1));
   const grid = h('div', { class: 'grid' });
   root.append(h('h1', { class: 'visually-hidden' }, 'Today'), grid);
-  // The recommendations carry the user's currency: money is written once
-  // it is known.
+  // The recommendations carry the user's currency: the spending is
+  // fetched alongside and written once the currency is known.
   const recsP = settle(recommendations);
   const [spend, maint, trips, fuel, recs] = await Promise.all([
-    settle(async () => { await recsP; return spending(monthStart); }),
+    settle(() => spending(monthStart, recsP)),
     settle(maintenance),
     settle(upcomingTrips),
     settle(fuelEconomy),
@@ -60,7 +60,7 @@ export async function renderToday(root) {
 // a fill-up that no fuel expense of its date and amount stands for counts
 // as a fuel expense of its date and total.
 const FUEL = new Set(['fuel', 'gas', 'gasoline', 'petrol', 'diesel']);
-async function spending(monthStart) {
+async function spending(monthStart, currencyKnown) {
   const d = today();
   const budgets = await post('/api/v1/pam/database/read', { table: 'budget_summary',
     filters: { start_date: { op: 'lte', value: d }, end_date: { op: 'gte', value: d } }, order: 'category', limit: 100 });
@@ -75,6 +75,7 @@ async function spending(monthStart) {
     const c = cents(f.total);
     if (c > 0 && !fuelKeys.has(`${f.date}|${c}`)) all.push({ date: f.date, category: 'fuel', c, fill: true });
   }
+  await currencyKnown; // fetched alongside; money is written once the currency is set
   const rows = all.filter((e) => e.date >= monthStart && e.date <= d);
   const byCat = new Map();
   let total = 0;
