@@ -50,13 +50,6 @@ func (c *Cache) Close() {
 	}
 }
 
-// CacheStats are the cache's counters since start.
-type CacheStats struct {
-	Hits    uint64  `json:"hits"`
-	Misses  uint64  `json:"misses"`
-	HitRate float64 `json:"hit_rate"`
-}
-
 // Stats returns the hit and miss counters.
 func (c *Cache) Stats() CacheStats {
 	if c == nil {

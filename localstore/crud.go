@@ -3,37 +3,13 @@ package localstore
 import (
 	"context"
 	"database/sql"
-	"encoding/json"
 	"errors"
 	"fmt"
-	"strconv"
 	"strings"
 	"time"
 
 	"github.com/pam-rv/pamd/schema"
 )
-
-// MaxBulkOps bounds one all-or-nothing batch.
-const MaxBulkOps = 1000
-
-// OpRead reads one row by id inside a batch.
-const OpRead schema.Op = "read"
-
-// Operation is one step of a batch. Data holds API values.
-type Operation struct {
-	Op    schema.Op
-	Table string
-	ID    string
-	Data  schema.Row
-}
-
-// Result is a page of rows in API form and the number of rows matching the
-// query regardless of limit and offset. Rows may be shared with the cache:
-// callers must not modify them.
-type Result struct {
-	Rows  []schema.Row
-	Count int
-}
 
 // Create inserts one row owned by user and returns it.
 func (s *Store) Create(ctx context.Context, user, table string, data schema.Row) (schema.Row, error) {
@@ -194,7 +170,7 @@ func (w *writer) apply(ctx context.Context, op Operation) (schema.Row, error) {
 		return outputRow(t, cur), nil
 	}
 	if op.Op != schema.OpCreate && op.Op != schema.OpUpdate && op.Op != schema.OpDelete {
-		return nil, schema.Errorf(schema.EUNPROCESSABLE, "unknown operation %q", truncate(string(op.Op), 16))
+		return nil, schema.Errorf(schema.EUNPROCESSABLE, "unknown operation %q", schema.Truncate(string(op.Op), 16))
 	}
 	if !t.Allows(op.Op) {
 		return nil, notAllowed(t, op.Op)
@@ -409,7 +385,7 @@ func (w *writer) record(ctx context.Context, t *schema.Table, op schema.Op, id s
 			owner = w.user
 		}
 	}
-	payload := encodeStored(data)
+	payload := schema.EncodeStored(data)
 	cl := int64(1)
 	if !fresh {
 		var err error
@@ -426,37 +402,6 @@ func (w *writer) record(ctx context.Context, t *schema.Table, op schema.Op, id s
 		return fmt.Errorf("record change: %w", mapWriteError("_pam_changes", err))
 	}
 	return nil
-}
-
-// encodeStored renders stored values (string, int64, float64, nil) as a
-// JSON object, without reflection: this runs for every write.
-func encodeStored(data schema.Row) string {
-	if len(data) == 0 {
-		return "{}"
-	}
-	b := make([]byte, 0, 40*len(data))
-	b = append(b, '{')
-	for k, v := range data {
-		if len(b) > 1 {
-			b = append(b, ',')
-		}
-		b = schema.AppendJSONString(b, k)
-		b = append(b, ':')
-		switch x := v.(type) {
-		case nil:
-			b = append(b, "null"...)
-		case string:
-			b = schema.AppendJSONString(b, x)
-		case int64:
-			b = strconv.AppendInt(b, x, 10)
-		case float64:
-			b = strconv.AppendFloat(b, x, 'g', -1, 64)
-		default:
-			raw, _ := json.Marshal(x)
-			b = append(b, raw...)
-		}
-	}
-	return string(append(b, '}'))
 }
 
 // causalLength returns the row's causal length after op, moving the
@@ -533,11 +478,4 @@ func coalesce(v, def any) any {
 		return def
 	}
 	return v
-}
-
-func truncate(s string, n int) string {
-	if len(s) <= n {
-		return s
-	}
-	return s[:n] + "…"
 }

@@ -13,31 +13,6 @@ import (
 	"github.com/pam-rv/pamd/schema"
 )
 
-// Verdicts of an integrity check.
-const (
-	IntegrityUnknown = "unknown" // no check has finished yet
-	IntegrityOK      = "ok"
-	IntegrityDamaged = "damaged"
-)
-
-// Integrity is the last verdict on the database file, kept in memory so
-// that reporting it costs nothing.
-type Integrity struct {
-	Status    string        `json:"status"`           // IntegrityOK, IntegrityDamaged or IntegrityUnknown
-	Check     string        `json:"check,omitempty"`  // "quick_check" or "integrity_check"
-	Detail    string        `json:"detail,omitempty"` // SQLite's first complaints when damaged
-	CheckedAt time.Time     `json:"checked_at"`       // when the check ended; zero before the first
-	Took      time.Duration `json:"-"`
-}
-
-// Age is how long ago the verdict was reached; 0 before the first.
-func (i Integrity) Age(now time.Time) time.Duration {
-	if i.CheckedAt.IsZero() {
-		return 0
-	}
-	return now.Sub(i.CheckedAt)
-}
-
 // Integrity returns the last verdict on the file without touching it.
 func (s *Store) Integrity() Integrity {
 	if v := s.integrity.Load(); v != nil {
@@ -211,7 +186,7 @@ func (s *Store) writable(ctx context.Context) error {
 	if v.Status == IntegrityDamaged {
 		return &schema.Error{Code: schema.EUNAVAILABLE, Message: fmt.Sprintf(
 			"the database file is damaged (%s): writes are refused so that nothing worse is written; reads still work. %s",
-			truncate(v.Detail, 200), recoveryHint)}
+			schema.Truncate(v.Detail, 200), recoveryHint)}
 	}
 	return nil
 }
@@ -227,21 +202,6 @@ func (s *Store) beginWrite(ctx context.Context) (*sql.Tx, error) {
 	}
 	return tx, err
 }
-
-// Health is the state of the database file.
-type Health struct {
-	Integrity      string    `json:"integrity"` // "ok" or SQLite's first complaints
-	CheckedAt      time.Time `json:"checked_at"`
-	TablesPresent  int       `json:"tables_present"`
-	TablesExpected int       `json:"tables_expected"`
-	Missing        []string  `json:"missing,omitempty"`
-	SizeBytes      int64     `json:"size_bytes"`
-	WALBytes       int64     `json:"wal_bytes"`
-	WritesRefused  bool      `json:"writes_refused,omitempty"`
-}
-
-// OK reports whether the database is whole.
-func (h *Health) OK() bool { return h.Integrity == "ok" && h.TablesPresent == h.TablesExpected }
 
 // Health runs a full integrity check now (see CheckIntegrity) and looks for
 // every table of the catalog. It reads the whole file: serve it to
@@ -284,14 +244,6 @@ func (s *Store) Health(ctx context.Context) (*Health, error) {
 		h.WALBytes = fi.Size()
 	}
 	return h, nil
-}
-
-// Stats are row counts as the caller sees them, and the change log's backlog.
-type Stats struct {
-	Tables         map[string]int `json:"tables"`
-	TotalRows      int            `json:"total_rows"`
-	PendingChanges int            `json:"pending_changes"`
-	Cache          CacheStats     `json:"cache"`
 }
 
 // Stats counts the rows of every table within user's read scope.

@@ -22,12 +22,12 @@ import (
 	"sync/atomic"
 	"time"
 
-	"github.com/google/uuid"
 	"modernc.org/sqlite"
 	sqlite3 "modernc.org/sqlite/lib"
 
 	"github.com/pam-rv/pamd/schema"
 	"github.com/pam-rv/pamd/schema/hlc"
+	"github.com/pam-rv/pamd/schema/rowid"
 )
 
 // FileName is the database file inside the data directory.
@@ -293,7 +293,7 @@ func (s *Store) loadMeta(ctx context.Context) error {
 		return fmt.Errorf("load device id: %w", err)
 	}
 	if id == "" {
-		id = uuid.Must(uuid.NewV7()).String()
+		id = rowid.New()
 		if _, err := s.write.ExecContext(ctx, `INSERT INTO _pam_meta(key, value) VALUES ('device_id', ?)`, id); err != nil {
 			return fmt.Errorf("store device id: %w", err)
 		}
@@ -341,7 +341,7 @@ func (s *Store) SetOwner(ctx context.Context, userID string) error {
 }
 
 // NewID mints a UUIDv7, so keys sort by creation time.
-func NewID() string { return uuid.Must(uuid.NewV7()).String() }
+func NewID() string { return rowid.New() }
 
 // sqliteCode returns the extended result code of a SQLite error, or 0.
 func sqliteCode(err error) int {

@@ -12,6 +12,7 @@ import (
 	"time"
 
 	"github.com/pam-rv/pamd/localstore"
+	"github.com/pam-rv/pamd/localstore/storetest"
 	"github.com/pam-rv/pamd/schema"
 
 	_ "modernc.org/sqlite"
@@ -22,14 +23,7 @@ var update = flag.Bool("update", false, "rewrite generated files")
 // MustOpenStore opens a store on a fresh file with a fixed clock.
 func MustOpenStore(tb testing.TB) *localstore.Store {
 	tb.Helper()
-	s := localstore.New(filepath.Join(tb.TempDir(), localstore.FileName), schema.Default())
-	now := time.Date(2026, 3, 15, 12, 0, 0, 0, time.UTC)
-	s.Now = func() time.Time { now = now.Add(time.Millisecond); return now }
-	if err := s.Open(context.Background()); err != nil {
-		tb.Fatalf("open store: %v", err)
-	}
-	tb.Cleanup(func() { s.Close() })
-	return s
+	return storetest.Open(tb, storetest.Options{Start: time.Date(2026, 3, 15, 12, 0, 0, 0, time.UTC)})
 }
 
 func TestMigrationMatchesSchema(t *testing.T) {

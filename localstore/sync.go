@@ -6,7 +6,6 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
-	"strconv"
 	"strings"
 
 	"github.com/pam-rv/pamd/schema"
@@ -61,68 +60,12 @@ func (s *Store) OutboxAfter(ctx context.Context, after int64, limit int) ([]Outb
 			return nil, fmt.Errorf("read outbox: %w", err)
 		}
 		e.HLC = hlc.Timestamp(ts)
-		if e.Data, err = decodeStored(data); err != nil {
+		if e.Data, err = schema.DecodeStored(data); err != nil {
 			return nil, fmt.Errorf("read outbox entry %d: %w", e.Seq, err)
 		}
 		out = append(out, e)
 	}
 	return out, rows.Err()
-}
-
-// decodeStored reads a change's data, as encodeStored wrote it, back into
-// stored values. Scalars are read directly (a push reads every entry);
-// anything else goes through encoding/json.
-func decodeStored(data string) (schema.Row, error) {
-	row := make(schema.Row, 16)
-	if schema.ScanObject(data, func(k, v string) bool {
-		switch {
-		case v == "null":
-			row[k] = nil
-		case v[0] == '"':
-			body := v[1 : len(v)-1]
-			if strings.IndexByte(body, '\\') >= 0 {
-				return false
-			}
-			row[k] = body
-		case v[0] == '-' || v[0] >= '0' && v[0] <= '9':
-			if i, err := strconv.ParseInt(v, 10, 64); err == nil {
-				row[k] = i
-			} else if f, err := strconv.ParseFloat(v, 64); err == nil {
-				row[k] = f
-			} else {
-				return false
-			}
-		default:
-			return false
-		}
-		return true
-	}) {
-		return row, nil
-	}
-	clear(row)
-	dec := json.NewDecoder(strings.NewReader(data))
-	dec.UseNumber()
-	if err := dec.Decode(&row); err != nil {
-		return nil, err
-	}
-	for k, v := range row {
-		row[k] = storedFromJSON(v)
-	}
-	return row, nil
-}
-
-// storedFromJSON restores a stored value from its JSON form in the outbox:
-// numbers become int64 when whole, float64 otherwise.
-func storedFromJSON(v any) any {
-	n, ok := v.(json.Number)
-	if !ok {
-		return v
-	}
-	if i, err := n.Int64(); err == nil {
-		return i
-	}
-	f, _ := n.Float64()
-	return f
 }
 
 // MarkPushed records the outcome of a push: entries up to and including
@@ -203,15 +146,6 @@ func (s *Store) pushedSeq(ctx context.Context, q rowQuerier) (int64, error) {
 	return n, nil
 }
 
-// Rejection is a local transaction the central database refused.
-type Rejection struct {
-	Tx         int64  `json:"tx"`
-	FirstSeq   int64  `json:"first_seq"`
-	LastSeq    int64  `json:"last_seq"`
-	Reason     string `json:"reason"`
-	RejectedAt string `json:"rejected_at"`
-}
-
 // Rejections lists refused transactions, newest first.
 func (s *Store) Rejections(ctx context.Context, limit int) ([]Rejection, error) {
 	rows, err := s.read.QueryContext(ctx, `SELECT tx, first_seq, last_seq, reason, rejected_at FROM _pam_rejected ORDER BY tx DESC LIMIT ?`, limit)
@@ -247,20 +181,6 @@ func (s *Store) Cursors(ctx context.Context) (map[string]int64, error) {
 		out[scope] = seq
 	}
 	return out, rows.Err()
-}
-
-// ConflictRecord is one entry of the conflict ledger. Winner and Loser are
-// JSON cells {"v", "t", "n"}.
-type ConflictRecord struct {
-	ID         int64           `json:"id"`
-	Table      string          `json:"table"`
-	RowID      string          `json:"row_id"`
-	Column     string          `json:"column"`
-	UserID     string          `json:"-"`
-	Winner     json.RawMessage `json:"winner"`
-	Loser      json.RawMessage `json:"loser"`
-	Reason     string          `json:"reason"`
-	DetectedAt string          `json:"detected_at"`
 }
 
 // Conflicts lists the ledger, newest first. user limits it to that user's

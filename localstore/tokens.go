@@ -14,25 +14,12 @@ import (
 	"github.com/pam-rv/pamd/schema"
 )
 
-// TokenPrefix marks device tokens, so they are told apart from JWTs at a glance.
-const TokenPrefix = "pam_"
-
 // tokenIDLen is how many hex digits of a token's hash name it in listings
 // and revocations: enough to be unique, useless for finding the token.
 const tokenIDLen = 16
 
 // lastUseEvery bounds how often a token's last use is written.
 const lastUseEvery = time.Minute
-
-// TokenInfo describes a device token without revealing it.
-type TokenInfo struct {
-	ID        string     `json:"id"`
-	UserID    string     `json:"user_id"`
-	Label     string     `json:"label"`
-	CreatedAt time.Time  `json:"created_at"`
-	ExpiresAt *time.Time `json:"expires_at"`
-	LastUsed  *time.Time `json:"last_used_at"`
-}
 
 // IssueToken mints a bearer token for user that does not expire, keeping
 // only its hash. The user becomes one of the device's users.
@@ -182,7 +169,7 @@ func parseOptTime(v sql.NullString) *time.Time {
 func (s *Store) RevokeToken(ctx context.Context, user, id string) (TokenInfo, error) {
 	id = strings.ToLower(strings.TrimSpace(id))
 	if len(id) != tokenIDLen || strings.Trim(id, "0123456789abcdef") != "" {
-		return TokenInfo{}, schema.Errorf(schema.EINVALID, "token id %q: want the %d hex digits `pamd token list` shows", truncate(id, 40), tokenIDLen)
+		return TokenInfo{}, schema.Errorf(schema.EINVALID, "token id %q: want the %d hex digits `pamd token list` shows", schema.Truncate(id, 40), tokenIDLen)
 	}
 	if err := s.writable(ctx); err != nil {
 		return TokenInfo{}, err

@@ -72,7 +72,7 @@ func (t *Table) ParseFilters(raw json.RawMessage) ([]Condition, error) {
 	for _, name := range sortedRawKeys(m) {
 		col, ok := t.Column(name)
 		if !ok {
-			errs = append(errs, FieldError{Field: truncate(name, 64), Reason: "unknown column"})
+			errs = append(errs, FieldError{Field: Truncate(name, 64), Reason: "unknown column"})
 			if len(errs) >= maxFieldErrors {
 				break
 			}
@@ -195,7 +195,7 @@ func parseOpValue(col *Column, raw json.RawMessage) (Condition, error) {
 		}
 		c.Value = b
 	default:
-		return c, fmt.Errorf("unknown operator %q", truncate(string(ov.Op), 16))
+		return c, fmt.Errorf("unknown operator %q", Truncate(string(ov.Op), 16))
 	}
 	return c, err
 }
@@ -266,7 +266,7 @@ func (t *Table) ParseOrder(raw json.RawMessage) ([]Order, error) {
 		}
 		if _, ok := t.Column(o.Column); !ok {
 			return nil, &Error{Code: EUNPROCESSABLE, Message: "unknown order column",
-				Fields: []FieldError{{Field: truncate(o.Column, 64), Reason: "unknown column"}}}
+				Fields: []FieldError{{Field: Truncate(o.Column, 64), Reason: "unknown column"}}}
 		}
 		out = append(out, o)
 	}

@@ -6,8 +6,11 @@ import (
 	"time"
 )
 
-// earthRadiusKm is the mean Earth radius used for great-circle distances.
-const earthRadiusKm = 6371.0
+// EarthRadiusKm is the Earth's mean radius (IUGG), used for great-circle
+// distances. The assistant's figures (trip plans, campsites near, GPX
+// distances) are computed with it; it differs from a round 6371 km by 1.4
+// parts per million (0.3 mm over the location socket's 200 m throttle).
+const EarthRadiusKm = 6371.0088
 
 // HaversineKm is the great-circle distance between two points in km.
 func HaversineKm(lat1, lon1, lat2, lon2 float64) float64 {
@@ -16,7 +19,7 @@ func HaversineKm(lat1, lon1, lat2, lon2 float64) float64 {
 	dLon := (lon2 - lon1) * rad
 	a := math.Sin(dLat/2)*math.Sin(dLat/2) +
 		math.Cos(lat1*rad)*math.Cos(lat2*rad)*math.Sin(dLon/2)*math.Sin(dLon/2)
-	return 2 * earthRadiusKm * math.Asin(math.Min(1, math.Sqrt(a)))
+	return 2 * EarthRadiusKm * math.Asin(math.Min(1, math.Sqrt(a)))
 }
 
 // Fix is one position report from a vehicle or phone.

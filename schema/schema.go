@@ -212,7 +212,7 @@ func (c *Catalog) Table(name string) (*Table, error) {
 	if t, ok := c.byName[name]; ok {
 		return t, nil
 	}
-	return nil, Errorf(ENOTFOUND, "unknown table %q", truncate(name, 64))
+	return nil, Errorf(ENOTFOUND, "unknown table %q", Truncate(name, 64))
 }
 
 // Names lists the table names in definition order.
@@ -231,7 +231,8 @@ func (c *Catalog) Sorted() []string {
 	return n
 }
 
-func truncate(s string, n int) string {
+// Truncate cuts s to n bytes and marks the cut with "…".
+func Truncate(s string, n int) string {
 	if len(s) <= n {
 		return s
 	}

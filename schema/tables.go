@@ -1182,17 +1182,22 @@ func Tables() []*Table {
 			Read:            ReadOwn,
 			Cache:           cache(ttlFinance),
 			View:            true,
-			ViewSQL:         budgetSummarySQL,
-			PostgresViewSQL: budgetSummaryPostgresSQL,
+			ViewSQL:         budgetSummarySQL(""),
+			PostgresViewSQL: budgetSummarySQL("::double precision"),
 			DependsOn:       []string{"budgets", "expenses"},
 		},
 	}
 }
 
-// budgetSummarySQL is the SQLite body of the budget_summary view. Decimal
-// columns are stored as integer cents, so the sums stay exact integers;
-// dates are YYYY-MM-DD text, so BETWEEN compares them correctly.
-const budgetSummarySQL = `SELECT
+// budgetSummarySQL is the body of the budget_summary view in one dialect.
+// Decimal columns are stored as integer cents in SQLite and as numeric in
+// Postgres, so the sums stay exact in both; dates are YYYY-MM-DD text in
+// SQLite and date columns in Postgres, so BETWEEN compares them correctly.
+// The dialects differ in one place: floatCast is appended to percent_used,
+// "" for SQLite and "::double precision" for Postgres (the type of a Float
+// column there).
+func budgetSummarySQL(floatCast string) string {
+	return `SELECT
   s.user_id AS user_id,
   s.budget_id AS budget_id,
   s.category AS category,
@@ -1201,7 +1206,7 @@ const budgetSummarySQL = `SELECT
   s.spent AS spent,
   s.budgeted_amount - s.spent AS remaining,
   CASE WHEN s.budgeted_amount > 0
-    THEN round(s.spent * 100.0 / s.budgeted_amount, 2)
+    THEN round(s.spent * 100.0 / s.budgeted_amount, 2)` + floatCast + `
     ELSE NULL END AS percent_used,
   s.start_date AS start_date,
   s.end_date AS end_date,
@@ -1225,43 +1230,7 @@ FROM (
     b.created_at AS created_at
   FROM budgets b
 ) s`
-
-// budgetSummaryPostgresSQL is the Postgres body of the budget_summary view:
-// the same query over numeric amounts and date columns, with percent_used
-// cast to the double precision of a Float column.
-const budgetSummaryPostgresSQL = `SELECT
-  s.user_id AS user_id,
-  s.budget_id AS budget_id,
-  s.category AS category,
-  s.name AS name,
-  s.budgeted_amount AS budgeted_amount,
-  s.spent AS spent,
-  s.budgeted_amount - s.spent AS remaining,
-  CASE WHEN s.budgeted_amount > 0
-    THEN round(s.spent * 100.0 / s.budgeted_amount, 2)::double precision
-    ELSE NULL END AS percent_used,
-  s.start_date AS start_date,
-  s.end_date AS end_date,
-  s.created_at AS created_at
-FROM (
-  SELECT
-    b.user_id AS user_id,
-    b.id AS budget_id,
-    b.category AS category,
-    b.name AS name,
-    b.budgeted_amount AS budgeted_amount,
-    COALESCE((
-      SELECT SUM(e.amount)
-      FROM expenses e
-      WHERE e.user_id = b.user_id
-        AND e.category = b.category
-        AND e.date BETWEEN b.start_date AND b.end_date
-    ), 0) AS spent,
-    b.start_date AS start_date,
-    b.end_date AS end_date,
-    b.created_at AS created_at
-  FROM budgets b
-) s`
+}
 
 // Column constructors for the table definitions above. A column is nullable
 // with no default until a modifier says otherwise.

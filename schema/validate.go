@@ -11,10 +11,6 @@ import (
 // with thousands of bad keys gets a short answer.
 const maxFieldErrors = 20
 
-// Row maps column names to values: API values on the way in, stored values
-// once validated.
-type Row = map[string]any
-
 // Validate parses the client-supplied columns of a create or update and
 // returns them in stored form. It rejects unknown columns, columns the store
 // sets (updated_at; id and created_at on update), values of the wrong type
@@ -25,7 +21,7 @@ func (t *Table) Validate(op Op, data Row) (Row, error) {
 	var errs []FieldError
 	add := func(field, reason string) {
 		if len(errs) < maxFieldErrors {
-			errs = append(errs, FieldError{Field: truncate(field, 64), Reason: reason})
+			errs = append(errs, FieldError{Field: Truncate(field, 64), Reason: reason})
 		}
 	}
 	out := make(Row, len(data))

@@ -8,13 +8,13 @@ import (
 	"io"
 	"net/http"
 	"net/http/httptest"
-	"path/filepath"
 	"strings"
 	"testing"
 	"time"
 
 	"github.com/pam-rv/pamd/agent/api"
 	"github.com/pam-rv/pamd/localstore"
+	"github.com/pam-rv/pamd/localstore/storetest"
 	"github.com/pam-rv/pamd/schema"
 	"github.com/pam-rv/pamd/schema/schematest"
 )
@@ -36,12 +36,7 @@ type testEnv struct {
 func newTestEnv(tb testing.TB) *testEnv {
 	tb.Helper()
 	ctx := context.Background()
-	s := localstore.New(filepath.Join(tb.TempDir(), localstore.FileName), schema.Default())
-	s.ReadConns = 1 // a nested read inside an Each callback blocks at once
-	if err := s.Open(ctx); err != nil {
-		tb.Fatal(err)
-	}
-	tb.Cleanup(func() { s.Close() })
+	s := storetest.Open(tb, storetest.Options{OneReader: true})
 	a := api.NewServer(s, s, s.Catalog)
 	a.JWTSecret = jwtSecret
 	a.Logger = discardLogger()

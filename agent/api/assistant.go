@@ -7,7 +7,6 @@ import (
 	"net/http"
 	"time"
 
-	"github.com/coder/websocket"
 	"github.com/coder/websocket/wsjson"
 
 	"github.com/pam-rv/pamd/agent/chat"
@@ -101,10 +100,8 @@ type wsMessage struct {
 // chatSocket streams each turn: tokens, tool calls and results as they
 // happen, then "done" with the same fields as the HTTP answer.
 func (s *Server) chatSocket(w http.ResponseWriter, r *http.Request, user string, c Chatter) {
-	// Host and Origin were checked by the middleware (DNS-rebinding
-	// defence), so the library's same-origin check is not repeated.
-	conn, err := websocket.Accept(w, r, &websocket.AcceptOptions{InsecureSkipVerify: true})
-	if err != nil {
+	conn := s.acceptSocket(w, r, user)
+	if conn == nil {
 		return
 	}
 	defer conn.CloseNow()

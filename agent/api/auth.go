@@ -9,7 +9,6 @@ import (
 
 	"github.com/golang-jwt/jwt/v5"
 
-	"github.com/pam-rv/pamd/localstore"
 	"github.com/pam-rv/pamd/schema"
 )
 
@@ -59,7 +58,7 @@ func (s *Server) authenticate(r *http.Request) (string, error) {
 	if !ok || tok == "" {
 		return "", schema.Errorf(schema.EUNAUTHORIZED, "a bearer token is required")
 	}
-	if strings.HasPrefix(tok, localstore.TokenPrefix) {
+	if strings.HasPrefix(tok, schema.TokenPrefix) {
 		if user, ok := s.Tokens.TokenUser(r.Context(), tok); ok {
 			return user, nil
 		}

@@ -20,7 +20,7 @@ import (
 
 	"github.com/pam-rv/pamd/agent/api"
 	"github.com/pam-rv/pamd/localstore"
-	"github.com/pam-rv/pamd/schema"
+	"github.com/pam-rv/pamd/localstore/storetest"
 )
 
 const carol = "0190a000-0000-7000-8000-000000000003" // has a PAM account, not on this device
@@ -31,11 +31,7 @@ const testIssuer = "https://abcd.supabase.co/auth/v1"
 func newAuthEnv(tb testing.TB, set func(*api.Server)) *testEnv {
 	tb.Helper()
 	ctx := context.Background()
-	s := localstore.New(filepath.Join(tb.TempDir(), localstore.FileName), schema.Default())
-	if err := s.Open(ctx); err != nil {
-		tb.Fatal(err)
-	}
-	tb.Cleanup(func() { s.Close() })
+	s := storetest.Open(tb, storetest.Options{})
 	a := api.NewServer(s, s, s.Catalog)
 	a.JWTSecret = jwtSecret
 	a.Logger = discardLogger()

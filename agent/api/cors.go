@@ -29,7 +29,7 @@ func (s *Server) withCORS(next http.Handler) http.Handler {
 		preflight := r.Method == http.MethodOptions && o != "" && r.Header.Get("Access-Control-Request-Method") != ""
 		if o == "" || !s.corsAllowed(o) {
 			if preflight {
-				s.writeError(w, r, schema.Errorf(schema.EFORBIDDEN, "origin %q may not call this API from a browser: add it to --cors-origins", truncate(o, 64)))
+				s.writeError(w, r, schema.Errorf(schema.EFORBIDDEN, "origin %q may not call this API from a browser: add it to --cors-origins", schema.Truncate(o, 64)))
 				return
 			}
 			next.ServeHTTP(w, r)

@@ -7,7 +7,6 @@ import (
 	"io"
 	"net/http"
 
-	"github.com/pam-rv/pamd/localstore"
 	"github.com/pam-rv/pamd/schema"
 )
 
@@ -41,11 +40,11 @@ func jsonReason(err error) string {
 	case errors.As(err, &se):
 		return se.Error()
 	case errors.As(err, &te):
-		return "field " + truncate(te.Field, 64) + " has the wrong type"
+		return "field " + schema.Truncate(te.Field, 64) + " has the wrong type"
 	case errors.Is(err, io.EOF):
 		return "empty body"
 	}
-	return truncate(err.Error(), 128)
+	return schema.Truncate(err.Error(), 128)
 }
 
 type createRequest struct {
@@ -132,7 +131,7 @@ func (s *Server) handleRead(w http.ResponseWriter, r *http.Request, user string)
 	writeJSON(w, http.StatusOK, listResponse{Data: res.Rows, Count: res.Count})
 }
 
-func (s *Server) read(r *http.Request, user string, req readRequest) (*localstore.Result, error) {
+func (s *Server) read(r *http.Request, user string, req readRequest) (*schema.Result, error) {
 	if err := requireTable(req.Table); err != nil {
 		return nil, err
 	}
@@ -145,7 +144,7 @@ func (s *Server) read(r *http.Request, user string, req readRequest) (*localstor
 		if err != nil {
 			return nil, err
 		}
-		return &localstore.Result{Rows: []schema.Row{row}, Count: 1}, nil
+		return &schema.Result{Rows: []schema.Row{row}, Count: 1}, nil
 	}
 	q, err := parseQuery(t, req.Filters, req.Order, req.Limit, req.Offset)
 	if err != nil {
@@ -213,9 +212,9 @@ func (s *Server) handleBulk(w http.ResponseWriter, r *http.Request, user string)
 		s.writeError(w, r, err)
 		return
 	}
-	ops := make([]localstore.Operation, len(req.Operations))
+	ops := make([]schema.Operation, len(req.Operations))
 	for i, o := range req.Operations {
-		ops[i] = localstore.Operation{Op: o.Op, Table: o.Table, ID: o.ID, Data: o.Data}
+		ops[i] = schema.Operation{Op: o.Op, Table: o.Table, ID: o.ID, Data: o.Data}
 	}
 	rows, err := s.Store.Apply(r.Context(), user, ops)
 	if err != nil {
@@ -226,7 +225,7 @@ func (s *Server) handleBulk(w http.ResponseWriter, r *http.Request, user string)
 	for i, row := range rows {
 		results[i] = bulkOp{Op: ops[i].Op, Table: ops[i].Table, ID: ops[i].ID, Data: row}
 		if row != nil {
-			results[i].ID, _ = row["id"].(string)
+			results[i].ID = row.Text("id")
 		}
 	}
 	writeJSON(w, http.StatusOK, map[string]any{"results": results})
@@ -253,7 +252,7 @@ func (s *Server) handleDatabaseHealth(w http.ResponseWriter, r *http.Request, us
 	}
 	writeJSON(w, http.StatusOK, struct {
 		Status string `json:"status"`
-		*localstore.Health
+		*schema.Health
 	}{status, h})
 }
 

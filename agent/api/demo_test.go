@@ -4,7 +4,6 @@ import (
 	"context"
 	"encoding/json"
 	"net/http/httptest"
-	"path/filepath"
 	"strconv"
 	"strings"
 	"testing"
@@ -15,9 +14,8 @@ import (
 	"github.com/pam-rv/pamd/agent/offline"
 	"github.com/pam-rv/pamd/agent/tools"
 	"github.com/pam-rv/pamd/llm"
-	"github.com/pam-rv/pamd/localstore"
 	"github.com/pam-rv/pamd/localstore/demo"
-	"github.com/pam-rv/pamd/schema"
+	"github.com/pam-rv/pamd/localstore/storetest"
 )
 
 // demoNow pins the clock of the demo data set and of every call on it: the
@@ -36,17 +34,7 @@ type demoAPI struct {
 func newDemoAPI(t *testing.T) *demoAPI {
 	t.Helper()
 	ctx := context.Background()
-	s := localstore.New(filepath.Join(t.TempDir(), localstore.FileName), schema.Default())
-	s.ReadConns = 1 // a nested read inside an Each callback blocks at once
-	now := demoNow
-	s.Now = func() time.Time { now = now.Add(time.Millisecond); return now }
-	if err := s.Open(ctx); err != nil {
-		t.Fatal(err)
-	}
-	t.Cleanup(func() { s.Close() })
-	if _, err := demo.Fill(ctx, s, demo.Options{Scale: 1, Now: demoNow}); err != nil {
-		t.Fatal(err)
-	}
+	s := storetest.Open(t, storetest.Options{Start: demoNow, OneReader: true, Demo: true})
 	reg := tools.NewRegistry(s)
 	a := api.NewServer(s, s, s.Catalog)
 	a.Logger = discardLogger()

@@ -5,7 +5,6 @@ import (
 	"net/http"
 	"time"
 
-	"github.com/pam-rv/pamd/localstore"
 	"github.com/pam-rv/pamd/schema"
 )
 
@@ -49,7 +48,7 @@ func (s *Server) integrity() (integrityAnswer, string) {
 		out.CheckedAt = &at
 		out.AgeSeconds = math.Round(v.Age(time.Now()).Seconds()*10) / 10
 	}
-	if v.Status == localstore.IntegrityDamaged {
+	if v.Status == schema.IntegrityDamaged {
 		return out, damagedReason
 	}
 	return out, ""

@@ -70,12 +70,8 @@ func (s *Server) MountIntelligence(t ToolRunner, hub *notify.Hub) {
 		})
 	}
 	s.Handle("GET /ws/notifications/{user_id}", func(w http.ResponseWriter, r *http.Request, user string) {
-		if err := checkPathUser(r, user); err != nil {
-			s.writeError(w, r, err)
-			return
-		}
-		conn, err := websocket.Accept(w, r, &websocket.AcceptOptions{InsecureSkipVerify: true})
-		if err != nil {
+		conn := s.acceptSocket(w, r, user)
+		if conn == nil {
 			return
 		}
 		defer conn.CloseNow()

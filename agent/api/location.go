@@ -8,7 +8,6 @@ import (
 	"net/http"
 	"time"
 
-	"github.com/coder/websocket"
 	"github.com/coder/websocket/wsjson"
 
 	"github.com/pam-rv/pamd/schema"
@@ -41,12 +40,8 @@ const (
 // saying what was kept.
 func (s *Server) MountLocation(track TrackStore) {
 	s.Handle("GET /ws/location/{user_id}", func(w http.ResponseWriter, r *http.Request, user string) {
-		if err := checkPathUser(r, user); err != nil {
-			s.writeError(w, r, err)
-			return
-		}
-		conn, err := websocket.Accept(w, r, &websocket.AcceptOptions{InsecureSkipVerify: true})
-		if err != nil {
+		conn := s.acceptSocket(w, r, user)
+		if conn == nil {
 			return
 		}
 		defer conn.CloseNow()

@@ -147,11 +147,11 @@ func (s *Server) withAddrLimit(next http.Handler) http.Handler {
 func (s *Server) withHostCheck(next http.Handler) http.Handler {
 	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 		if !s.hostAllowed(r.Host) {
-			s.writeError(w, r, schema.Errorf(schema.EFORBIDDEN, "host %q is not allowed", truncate(r.Host, 64)))
+			s.writeError(w, r, schema.Errorf(schema.EFORBIDDEN, "host %q is not allowed", schema.Truncate(r.Host, 64)))
 			return
 		}
 		if o := r.Header.Get("Origin"); o != "" && !s.originAllowed(r, o) {
-			s.writeError(w, r, schema.Errorf(schema.EFORBIDDEN, "origin %q is not allowed: add the web app's origin to --cors-origins, or its host name to --allowed-hosts", truncate(o, 64)))
+			s.writeError(w, r, schema.Errorf(schema.EFORBIDDEN, "origin %q is not allowed: add the web app's origin to --cors-origins, or its host name to --allowed-hosts", schema.Truncate(o, 64)))
 			return
 		}
 		next.ServeHTTP(w, r)

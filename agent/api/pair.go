@@ -8,8 +8,8 @@ import (
 	"sync"
 	"time"
 
-	"github.com/pam-rv/pamd/localstore"
 	"github.com/pam-rv/pamd/schema"
+	"github.com/pam-rv/pamd/schema/rowid"
 )
 
 // Pairing lets a phone on the RV's Wi-Fi become a user of this device: the
@@ -119,7 +119,7 @@ func (s *Server) handlePair(w http.ResponseWriter, r *http.Request) {
 	}
 	// A Supabase token, when sent, must be valid: it names the user.
 	var jwtUser string
-	if tok, ok := bearerToken(r.Header.Get("Authorization")); ok && !strings.HasPrefix(tok, localstore.TokenPrefix) {
+	if tok, ok := bearerToken(r.Header.Get("Authorization")); ok && !strings.HasPrefix(tok, schema.TokenPrefix) {
 		u, err := s.verifyJWT(r.Context(), strings.TrimSpace(tok))
 		if err != nil {
 			s.writeError(w, r, err)
@@ -144,7 +144,7 @@ func (s *Server) handlePair(w http.ResponseWriter, r *http.Request) {
 			s.writeError(w, r, schema.Errorf(schema.EINVALID, "a new user needs a name: send {\"code\", \"name\"}; ask for a new code"))
 			return
 		}
-		user = localstore.NewID()
+		user = rowid.New()
 	}
 	ctx := r.Context()
 	if err := s.Tokens.AddDeviceUser(ctx, user, req.Name); err != nil {

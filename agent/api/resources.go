@@ -36,12 +36,8 @@ func (s *Server) mountResource(res resource) {
 		s.listResource(w, r, user, res)
 	})
 	s.Handle("POST "+res.path, func(w http.ResponseWriter, r *http.Request, user string) {
-		var data schema.Row
-		if err := s.decode(w, r, &data); err != nil {
-			s.writeError(w, r, err)
-			return
-		}
-		if err := requireData(data); err != nil {
+		data, err := s.decodeRow(w, r)
+		if err != nil {
 			s.writeError(w, r, err)
 			return
 		}
@@ -64,12 +60,8 @@ func (s *Server) mountResource(res resource) {
 		writeJSON(w, http.StatusOK, dataResponse{Data: row})
 	})
 	s.Handle("PATCH "+res.path+"/{id}", func(w http.ResponseWriter, r *http.Request, user string) {
-		var data schema.Row
-		if err := s.decode(w, r, &data); err != nil {
-			s.writeError(w, r, err)
-			return
-		}
-		if err := requireData(data); err != nil {
+		data, err := s.decodeRow(w, r)
+		if err != nil {
 			s.writeError(w, r, err)
 			return
 		}
@@ -95,6 +87,15 @@ func (s *Server) mountResource(res resource) {
 		}
 		writeJSON(w, http.StatusOK, map[string]bool{"deleted": true})
 	})
+}
+
+// decodeRow reads a request body that is one row of data.
+func (s *Server) decodeRow(w http.ResponseWriter, r *http.Request) (schema.Row, error) {
+	var data schema.Row
+	if err := s.decode(w, r, &data); err != nil {
+		return nil, err
+	}
+	return data, requireData(data)
 }
 
 // getResource reads a row and checks it belongs to the resource's slice of

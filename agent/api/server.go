@@ -12,22 +12,20 @@ import (
 	"time"
 
 	"github.com/pam-rv/pamd/agent/web"
-	"github.com/pam-rv/pamd/localstore"
 	"github.com/pam-rv/pamd/schema"
 )
 
 // DataStore is what the data API needs of the local store.
 type DataStore interface {
 	Create(ctx context.Context, user, table string, data schema.Row) (schema.Row, error)
-	Get(ctx context.Context, user, table, id string) (schema.Row, error)
-	Find(ctx context.Context, user, table string, q schema.Query) (*localstore.Result, error)
+	schema.Reader
 	Update(ctx context.Context, user, table, id string, data schema.Row) (schema.Row, error)
 	Delete(ctx context.Context, user, table, id string) error
-	Apply(ctx context.Context, user string, ops []localstore.Operation) ([]schema.Row, error)
-	Stats(ctx context.Context, user string) (*localstore.Stats, error)
-	Health(ctx context.Context) (*localstore.Health, error)
+	Apply(ctx context.Context, user string, ops []schema.Operation) ([]schema.Row, error)
+	Stats(ctx context.Context, user string) (*schema.Stats, error)
+	Health(ctx context.Context) (*schema.Health, error)
 	// Integrity is the last verdict on the file, from memory.
-	Integrity() localstore.Integrity
+	Integrity() schema.Integrity
 }
 
 // TokenStore resolves device tokens the daemon issued and knows the
@@ -36,14 +34,11 @@ type TokenStore interface {
 	TokenUser(ctx context.Context, token string) (string, bool)
 	IsDeviceUser(ctx context.Context, user string) bool
 	Owner() string
-	Tokens(ctx context.Context, user string) ([]localstore.TokenInfo, error)
-	RevokeToken(ctx context.Context, user, id string) (localstore.TokenInfo, error)
-	NewToken(ctx context.Context, user, label string, expires time.Time) (string, localstore.TokenInfo, error)
+	Tokens(ctx context.Context, user string) ([]schema.TokenInfo, error)
+	RevokeToken(ctx context.Context, user, id string) (schema.TokenInfo, error)
+	NewToken(ctx context.Context, user, label string, expires time.Time) (string, schema.TokenInfo, error)
 	AddDeviceUser(ctx context.Context, user, name string) error
 }
-
-var _ DataStore = (*localstore.Store)(nil)
-var _ TokenStore = (*localstore.Store)(nil)
 
 // DefaultMaxBodyBytes bounds a request body.
 const DefaultMaxBodyBytes = 1 << 20
@@ -162,17 +157,10 @@ func (s *Server) routes() {
 	}
 	web.Mount(s.mux, s.Handle) // the dashboard and phone UI at / (agent/web)
 	s.mux.HandleFunc("/", func(w http.ResponseWriter, r *http.Request) {
-		s.writeError(w, r, schema.Errorf(schema.ENOTFOUND, "no route %s %s", r.Method, truncate(r.URL.Path, 128)))
+		s.writeError(w, r, schema.Errorf(schema.ENOTFOUND, "no route %s %s", r.Method, schema.Truncate(r.URL.Path, 128)))
 	})
 }
 
 func (s *Server) logger(r *http.Request) *slog.Logger {
 	return s.Logger.With(slog.String("request_id", requestID(r.Context())))
-}
-
-func truncate(s string, n int) string {
-	if len(s) <= n {
-		return s
-	}
-	return s[:n] + "…"
 }

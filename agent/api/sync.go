@@ -6,7 +6,6 @@ import (
 	"net/http"
 	"strconv"
 
-	"github.com/pam-rv/pamd/localstore"
 	"github.com/pam-rv/pamd/schema"
 	"github.com/pam-rv/pamd/sync/replica"
 	"github.com/pam-rv/pamd/sync/runner"
@@ -24,12 +23,10 @@ type Syncer interface {
 type SyncLedger interface {
 	PendingChanges(ctx context.Context) (int, error)
 	ConflictCount(ctx context.Context) (int, error)
-	Conflicts(ctx context.Context, user string, limit int) ([]localstore.ConflictRecord, error)
-	Rejections(ctx context.Context, limit int) ([]localstore.Rejection, error)
+	Conflicts(ctx context.Context, user string, limit int) ([]schema.ConflictRecord, error)
+	Rejections(ctx context.Context, limit int) ([]schema.Rejection, error)
 	Cursors(ctx context.Context) (map[string]int64, error)
 }
-
-var _ SyncLedger = (*localstore.Store)(nil)
 
 // MountSync adds the sync routes (api.md "Sync").
 func (s *Server) MountSync(sy Syncer, ledger SyncLedger) {
@@ -118,7 +115,7 @@ func (s *Server) MountSync(sy Syncer, ledger SyncLedger) {
 			return
 		}
 		if list == nil {
-			list = []localstore.ConflictRecord{}
+			list = []schema.ConflictRecord{}
 		}
 		writeJSON(w, http.StatusOK, map[string]any{"conflicts": list, "count": len(list)})
 	})

@@ -35,7 +35,7 @@ func (s *Server) MountTransfer(t Transfer) {
 	s.Handle("POST /api/v1/transfer/import/{kind}", func(w http.ResponseWriter, r *http.Request, user string) {
 		kind := transfer.Kind(r.PathValue("kind"))
 		if !slices.Contains(transfer.Kinds, kind) {
-			s.writeError(w, r, schema.Errorf(schema.EINVALID, "unknown kind %q (one of %v)", truncate(string(kind), 32), transfer.Kinds))
+			s.writeError(w, r, schema.Errorf(schema.EINVALID, "unknown kind %q (one of %v)", schema.Truncate(string(kind), 32), transfer.Kinds))
 			return
 		}
 		q := r.URL.Query()

@@ -18,7 +18,6 @@ import (
 	"github.com/pam-rv/pamd/agent/contextengine"
 	"github.com/pam-rv/pamd/agent/tools"
 	"github.com/pam-rv/pamd/llm"
-	"github.com/pam-rv/pamd/localstore"
 	"github.com/pam-rv/pamd/schema"
 )
 
@@ -31,10 +30,9 @@ type Tools interface {
 
 // Memory is what a turn needs of the store: sessions, history, logs.
 type Memory interface {
+	schema.Reader
 	Create(ctx context.Context, user, table string, data schema.Row) (schema.Row, error)
 	Update(ctx context.Context, user, table, id string, data schema.Row) (schema.Row, error)
-	Find(ctx context.Context, user, table string, q schema.Query) (*localstore.Result, error)
-	Get(ctx context.Context, user, table, id string) (schema.Row, error)
 }
 
 // Knowledge builds what the assistant should know about the user for one

@@ -4,7 +4,6 @@ import (
 	"context"
 	"encoding/json"
 	"fmt"
-	"path/filepath"
 	"strings"
 	"sync"
 	"testing"
@@ -16,6 +15,7 @@ import (
 	"github.com/pam-rv/pamd/agent/tools"
 	"github.com/pam-rv/pamd/llm"
 	"github.com/pam-rv/pamd/localstore"
+	"github.com/pam-rv/pamd/localstore/storetest"
 	"github.com/pam-rv/pamd/schema"
 )
 
@@ -49,12 +49,7 @@ func (m *scripted) Chat(_ context.Context, req llm.Request, _ func(llm.Event)) (
 
 func newService(t testing.TB, model llm.Provider) (*chat.Service, *localstore.Store) {
 	t.Helper()
-	s := localstore.New(filepath.Join(t.TempDir(), localstore.FileName), schema.Default())
-	s.ReadConns = 1 // a nested read inside an Each callback blocks at once
-	if err := s.Open(context.Background()); err != nil {
-		t.Fatal(err)
-	}
-	t.Cleanup(func() { s.Close() })
+	s := storetest.Open(t, storetest.Options{OneReader: true})
 	now := func() time.Time { return time.Date(2026, 3, 15, 12, 0, 0, 0, time.UTC) }
 	return &chat.Service{Model: model, Tools: tools.NewRegistry(s), Memory: s, Now: now,
 		Knowledge: &contextengine.Engine{Store: s, Now: now}}, s

@@ -1,7 +1,6 @@
 package chat_test
 
 import (
-	"context"
 	"encoding/json"
 	"os"
 	"path/filepath"
@@ -10,8 +9,7 @@ import (
 	"testing"
 
 	"github.com/pam-rv/pamd/agent/tools"
-	"github.com/pam-rv/pamd/localstore"
-	"github.com/pam-rv/pamd/schema"
+	"github.com/pam-rv/pamd/localstore/storetest"
 )
 
 // The parts of the tool selection evaluation set.
@@ -108,12 +106,7 @@ func recall(items []evalItem, offer func(msg string) []string) (pct float64, mis
 
 func newRegistry(tb testing.TB) *tools.Registry {
 	tb.Helper()
-	s := localstore.New(filepath.Join(tb.TempDir(), localstore.FileName), schema.Default())
-	if err := s.Open(context.Background()); err != nil {
-		tb.Fatal(err)
-	}
-	tb.Cleanup(func() { s.Close() })
-	return tools.NewRegistry(s)
+	return tools.NewRegistry(storetest.Open(tb, storetest.Options{}))
 }
 
 // TestEvalSet: the set is large enough, split every third item, names

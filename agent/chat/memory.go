@@ -8,8 +8,8 @@ import (
 	"time"
 
 	"github.com/pam-rv/pamd/llm"
-	"github.com/pam-rv/pamd/localstore"
 	"github.com/pam-rv/pamd/schema"
+	"github.com/pam-rv/pamd/schema/rowid"
 )
 
 // session is a chat session row.
@@ -23,11 +23,11 @@ type session struct {
 // session id of another user, or unknown, is ENOTFOUND.
 func (s *Service) session(ctx context.Context, user, id string) (session, error) {
 	if id == "" {
-		row, err := s.Memory.Create(ctx, user, "chat_sessions", schema.Row{"session_id": localstore.NewID()})
+		row, err := s.Memory.Create(ctx, user, "chat_sessions", schema.Row{"session_id": rowid.New()})
 		if err != nil {
 			return session{}, fmt.Errorf("start session: %w", err)
 		}
-		return session{id: row["session_id"].(string), rowID: row["id"].(string)}, nil
+		return session{id: row.Text("session_id"), rowID: row.Text("id")}, nil
 	}
 	if _, err := schema.ParseUUID(id); err != nil {
 		return session{}, &schema.Error{Code: schema.EUNPROCESSABLE, Message: "session_id is not a UUID", Fields: []schema.FieldError{{Field: "session_id", Reason: err.Error()}}}
@@ -42,7 +42,7 @@ func (s *Service) session(ctx context.Context, user, id string) (session, error)
 	}
 	row := res.Rows[0]
 	n, _ := row["message_count"].(int64)
-	return session{id: row["session_id"].(string), rowID: row["id"].(string), count: n}, nil
+	return session{id: row.Text("session_id"), rowID: row.Text("id"), count: n}, nil
 }
 
 // exchange is one past user message and PAM's answer.
@@ -60,9 +60,7 @@ func (s *Service) history(ctx context.Context, user, sessionID string) ([]exchan
 	}
 	out := make([]exchange, 0, len(res.Rows))
 	for i := len(res.Rows) - 1; i >= 0; i-- {
-		m, _ := res.Rows[i]["message"].(string)
-		r, _ := res.Rows[i]["response"].(string)
-		out = append(out, exchange{m, r})
+		out = append(out, exchange{res.Rows[i].Text("message"), res.Rows[i].Text("response")})
 	}
 	return out, nil
 }
@@ -179,7 +177,7 @@ func (s *Service) learn(ctx context.Context, user string, r *Reply) error {
 			"learned_preferences": json.RawMessage(raw), "last_interaction": now})
 		return err
 	}
-	_, err = s.Memory.Update(ctx, user, "pam_user_context", res.Rows[0]["id"].(string), schema.Row{
+	_, err = s.Memory.Update(ctx, user, "pam_user_context", res.Rows[0].Text("id"), schema.Row{
 		"learned_preferences": json.RawMessage(raw), "last_interaction": now})
 	return err
 }
@@ -187,6 +185,9 @@ func (s *Service) learn(ctx context.Context, user string, r *Reply) error {
 // logTurn records the turn in pam_analytics_logs: which provider and model
 // answered, how long it took, whether it failed.
 func (s *Service) logTurn(ctx context.Context, user, sessionID, msg string, r *Reply, turnErr error, start time.Time) {
+	// A turn the caller abandoned is logged too: the log outlives the
+	// request.
+	ctx = context.WithoutCancel(ctx)
 	preview := msg
 	if len(preview) > 120 {
 		preview = preview[:120]

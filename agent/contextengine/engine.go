@@ -16,14 +16,12 @@ import (
 	"strings"
 	"time"
 
-	"github.com/pam-rv/pamd/localstore"
 	"github.com/pam-rv/pamd/schema"
 )
 
 // Store is what the engine reads: the user-scoped local store.
 type Store interface {
-	Find(ctx context.Context, user, table string, q schema.Query) (*localstore.Result, error)
-	Get(ctx context.Context, user, table, id string) (schema.Row, error)
+	schema.Reader
 }
 
 // Sources of snippets.
@@ -206,14 +204,14 @@ func (e *Engine) profile(ctx context.Context, user string, _ time.Time) ([]Snipp
 			out = append(out, Snippet{Source: SourceProfile, Category: key, Key: "profile." + key, Content: label + ": " + value, At: at})
 		}
 	}
-	add("units", "Units", str(row["units"]))
-	add("currency", "Currency", str(row["currency"]))
-	vehicle := joinNonEmpty(" ", str(row["vehicle_type"]), str(row["vehicle_make_model"]))
+	add("units", "Units", row.Text("units"))
+	add("currency", "Currency", row.Text("currency"))
+	vehicle := joinNonEmpty(" ", row.Text("vehicle_type"), row.Text("vehicle_make_model"))
 	var extra []string
-	if f := str(row["fuel_type"]); f != "" {
+	if f := row.Text("fuel_type"); f != "" {
 		extra = append(extra, "fuel "+f)
 	}
-	if t := str(row["towing"]); t != "" {
+	if t := row.Text("towing"); t != "" {
 		extra = append(extra, "towing "+t)
 	}
 	if len(extra) > 0 {
@@ -221,10 +219,10 @@ func (e *Engine) profile(ctx context.Context, user string, _ time.Time) ([]Snipp
 	}
 	add("vehicle", "Vehicle", vehicle)
 	add("travel_style", "Travel style", render1(row["travel_style"]))
-	add("region", "Region", str(row["region"]))
-	add("budget_range", "Budget range", str(row["budget_range"]))
-	add("camp_types", "Camp types", str(row["camp_types"]))
-	add("timezone", "Time zone", str(row["timezone"]))
+	add("region", "Region", row.Text("region"))
+	add("budget_range", "Budget range", row.Text("budget_range"))
+	add("camp_types", "Camp types", row.Text("camp_types"))
+	add("timezone", "Time zone", row.Text("timezone"))
 	return out, nil
 }
 
@@ -237,7 +235,7 @@ func (e *Engine) userContext(ctx context.Context, user string, now time.Time) ([
 	}
 	var out []Snippet
 	for _, row := range res.Rows {
-		if exp, ok := parseTime(row["expires_at"]); ok && !exp.After(now) {
+		if exp, ok := schema.AsTime(row["expires_at"]); ok && !exp.After(now) {
 			continue
 		}
 		at := rowTime(row, "last_updated", "updated_at", "created_at")
@@ -254,7 +252,7 @@ func (e *Engine) userContext(ctx context.Context, user string, now time.Time) ([
 				})
 			}
 		}
-		if s := str(row["preferred_response_style"]); s != "" {
+		if s := row.Text("preferred_response_style"); s != "" {
 			out = append(out, Snippet{Source: SourceUserContext, Category: "response_style", Key: "preferred_response_style",
 				Content: "Preferred response style: " + s, At: at})
 		}
@@ -271,8 +269,8 @@ func (e *Engine) memory(ctx context.Context, user string, _ time.Time) ([]Snippe
 	}
 	var out []Snippet
 	for i, row := range res.Rows {
-		m, r := oneLine(str(row["message"])), oneLine(str(row["response"]))
-		content := oneLine(str(row["content"]))
+		m, r := oneLine(row.Text("message")), oneLine(row.Text("response"))
+		content := oneLine(row.Text("content"))
 		if m != "" && r != "" {
 			content = "User: " + m + " — PAM: " + r
 		} else if m != "" {
@@ -281,7 +279,7 @@ func (e *Engine) memory(ctx context.Context, user string, _ time.Time) ([]Snippe
 		if content == "" {
 			continue
 		}
-		out = append(out, Snippet{Source: SourceMemory, Category: "conversation", Key: "memory." + str(row["id"]),
+		out = append(out, Snippet{Source: SourceMemory, Category: "conversation", Key: "memory." + row.Text("id"),
 			Content: content, At: rowTime(row, "timestamp", "created_at"), Score: 1 - 0.05*float64(i)})
 	}
 	return out, nil
@@ -301,17 +299,17 @@ func (e *Engine) trips(ctx context.Context, user string, now time.Time) ([]Snipp
 	}
 	var out []Snippet
 	for _, row := range res.Rows {
-		start, _ := parseTime(row["start_date"])
-		end, _ := parseTime(row["end_date"])
-		c := "Trip: " + str(row["title"])
-		if l := str(row["location_name"]); l != "" {
+		start, _ := schema.AsTime(row["start_date"])
+		end, _ := schema.AsTime(row["end_date"])
+		c := "Trip: " + row.Text("title")
+		if l := row.Text("location_name"); l != "" {
 			c += " (" + l + ")"
 		}
 		c += ", " + start.Format("Mon 2 Jan") + " to " + end.Format("Mon 2 Jan 2006")
-		if d := oneLine(str(row["description"])); d != "" {
+		if d := oneLine(row.Text("description")); d != "" {
 			c += " — " + d
 		}
-		out = append(out, Snippet{Source: SourceUpcoming, Category: "trip", Key: "trip." + str(row["id"]), Content: c, At: start})
+		out = append(out, Snippet{Source: SourceUpcoming, Category: "trip", Key: "trip." + row.Text("id"), Content: c, At: start})
 	}
 	return out, nil
 }
@@ -329,18 +327,18 @@ func (e *Engine) recommendations(ctx context.Context, user string, now time.Time
 		if b, _ := row["dismissed"].(bool); b {
 			continue
 		}
-		if exp, ok := parseTime(row["expires_at"]); ok && !exp.After(now) {
+		if exp, ok := schema.AsTime(row["expires_at"]); ok && !exp.After(now) {
 			continue
 		}
-		c := "Recommendation: " + str(row["title"])
-		if d := oneLine(str(row["description"])); d != "" {
+		c := "Recommendation: " + row.Text("title")
+		if d := oneLine(row.Text("description")); d != "" {
 			c += " — " + d
 		}
-		key := "recommendation." + str(row["id"])
-		if k := str(row["source_data_id"]); k != "" {
+		key := "recommendation." + row.Text("id")
+		if k := row.Text("source_data_id"); k != "" {
 			key = "recommendation." + k
 		}
-		out = append(out, Snippet{Source: SourceRecommendation, Category: str(row["category"]), Key: key, Content: c,
+		out = append(out, Snippet{Source: SourceRecommendation, Category: row.Text("category"), Key: key, Content: c,
 			At: rowTime(row, "updated_at", "created_at")})
 	}
 	return out, nil
@@ -357,12 +355,12 @@ func (e *Engine) maintenance(ctx context.Context, user string, now time.Time) ([
 	today := now.Truncate(24 * time.Hour)
 	var out []Snippet
 	for _, row := range res.Rows {
-		due, ok := parseTime(row["next_due_date"])
+		due, ok := schema.AsTime(row["next_due_date"])
 		if !ok {
 			continue
 		}
 		days := int(due.Sub(today).Hours() / 24)
-		c := "Maintenance: " + str(row["task"]) + " due " + due.Format("2006-01-02")
+		c := "Maintenance: " + row.Text("task") + " due " + due.Format("2006-01-02")
 		switch {
 		case days < 0:
 			c += fmt.Sprintf(" (overdue by %d days)", -days)
@@ -371,9 +369,9 @@ func (e *Engine) maintenance(ctx context.Context, user string, now time.Time) ([
 		default:
 			c += fmt.Sprintf(" (in %d days)", days)
 		}
-		done, _ := parseTime(row["date"])
+		done, _ := schema.AsTime(row["date"])
 		out = append(out, Snippet{Source: SourceMaintenance, Category: "maintenance",
-			Key: "maintenance." + strings.ToLower(strings.TrimSpace(str(row["task"]))), Content: c, At: done})
+			Key: "maintenance." + strings.ToLower(strings.TrimSpace(row.Text("task"))), Content: c, At: done})
 	}
 	return out, nil
 }
@@ -477,15 +475,20 @@ func sortSnippets(s []Snippet) {
 	})
 }
 
-var stopwords = map[string]bool{}
-
-func init() {
-	for _, w := range strings.Fields(`a an and are as at be but by can could do does did for from had has have
+// stopwords are the words that say nothing of what a message is about; a
+// read-only set, built once without an init function.
+var stopwords = wordSet(`a an and are as at be but by can could do does did for from had has have
 		he her his how i if in into is it its me my of on or our she should so than that the their them then there
 		these they this to too up us was we were what when where which who why will with would you your yours
-		am any all about pam user please just also not no yes get got some`) {
-		stopwords[w] = true
+		am any all about pam user please just also not no yes get got some`)
+
+// wordSet is the set of the words of list.
+func wordSet(list string) map[string]bool {
+	set := map[string]bool{}
+	for _, w := range strings.Fields(list) {
+		set[w] = true
 	}
+	return set
 }
 
 // words is the set of content words of s, lower-cased, with a plural s dropped.
@@ -561,11 +564,6 @@ func render(kept []Snippet) string {
 
 // ------------------------------------------------------------ helpers
 
-func str(v any) string {
-	s, _ := v.(string)
-	return s
-}
-
 func joinNonEmpty(sep string, parts ...string) string {
 	var keep []string
 	for _, p := range parts {
@@ -593,23 +591,9 @@ func clip(s string, n int) string {
 	return strings.TrimRight(s[:cut], " ") + " …"
 }
 
-func parseTime(v any) (time.Time, bool) {
-	s := str(v)
-	if s == "" {
-		return time.Time{}, false
-	}
-	if t, err := time.Parse(time.RFC3339Nano, s); err == nil {
-		return t.UTC(), true
-	}
-	if t, err := time.Parse(schema.DateLayout, s); err == nil {
-		return t, true
-	}
-	return time.Time{}, false
-}
-
 func rowTime(row schema.Row, cols ...string) time.Time {
 	for _, c := range cols {
-		if t, ok := parseTime(row[c]); ok {
+		if t, ok := row.Time(c); ok {
 			return t
 		}
 	}

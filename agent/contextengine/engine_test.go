@@ -3,7 +3,6 @@ package contextengine_test
 import (
 	"context"
 	"encoding/json"
-	"path/filepath"
 	"reflect"
 	"strings"
 	"testing"
@@ -11,6 +10,7 @@ import (
 
 	"github.com/pam-rv/pamd/agent/contextengine"
 	"github.com/pam-rv/pamd/localstore"
+	"github.com/pam-rv/pamd/localstore/storetest"
 	"github.com/pam-rv/pamd/schema"
 )
 
@@ -32,14 +32,7 @@ type fixture struct {
 
 func newFixture(t *testing.T) *fixture {
 	t.Helper()
-	s := localstore.New(filepath.Join(t.TempDir(), localstore.FileName), schema.Default())
-	s.ReadConns = 1 // a nested read inside an Each callback blocks at once
-	clock := now.Add(-time.Hour)
-	s.Now = func() time.Time { clock = clock.Add(time.Millisecond); return clock }
-	if err := s.Open(context.Background()); err != nil {
-		t.Fatalf("open store: %v", err)
-	}
-	t.Cleanup(func() { s.Close() })
+	s := storetest.Open(t, storetest.Options{Start: now.Add(-time.Hour), OneReader: true})
 	return &fixture{t: t, s: s, e: &contextengine.Engine{Store: s, Now: func() time.Time { return now }}, values: map[string][]string{}}
 }
 

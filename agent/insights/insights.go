@@ -16,6 +16,7 @@ import (
 
 	"github.com/pam-rv/pamd/agent/notify"
 	"github.com/pam-rv/pamd/agent/tools"
+	"github.com/pam-rv/pamd/schema"
 )
 
 // RecommendationsTool is the tool that records findings once per condition.
@@ -98,18 +99,16 @@ func (j *Job) logger() *slog.Logger {
 func newFindings(out any) []notify.Notification {
 	raw, _ := json.Marshal(out)
 	var body struct {
-		New []map[string]any `json:"new"`
+		New []schema.Row `json:"new"`
 	}
 	if json.Unmarshal(raw, &body) != nil {
 		return nil
 	}
 	var list []notify.Notification
 	for _, r := range body.New {
-		title, _ := r["title"].(string)
-		text, _ := r["description"].(string)
-		kind, _ := r["category"].(string)
+		title, text, kind := r.Text("title"), r.Text("description"), r.Text("category")
 		if kind == "" {
-			kind, _ = r["recommendation_type"].(string)
+			kind = r.Text("recommendation_type")
 		}
 		list = append(list, notify.Notification{Type: kind, Title: title, Body: text, TS: time.Now().UTC(), Data: r})
 	}

@@ -3,7 +3,6 @@ package offline_test
 import (
 	"context"
 	"math"
-	"path/filepath"
 	"strconv"
 	"strings"
 	"testing"
@@ -13,6 +12,7 @@ import (
 	"github.com/pam-rv/pamd/agent/tools"
 	"github.com/pam-rv/pamd/localstore"
 	"github.com/pam-rv/pamd/localstore/demo"
+	"github.com/pam-rv/pamd/localstore/storetest"
 	"github.com/pam-rv/pamd/schema"
 )
 
@@ -30,18 +30,7 @@ type demoFixture struct {
 // at demoNow.
 func newDemo(t *testing.T) *demoFixture {
 	t.Helper()
-	ctx := context.Background()
-	s := localstore.New(filepath.Join(t.TempDir(), localstore.FileName), schema.Default())
-	s.ReadConns = 1 // a nested read inside an Each callback blocks at once
-	now := demoNow
-	s.Now = func() time.Time { now = now.Add(time.Millisecond); return now }
-	if err := s.Open(ctx); err != nil {
-		t.Fatal(err)
-	}
-	t.Cleanup(func() { s.Close() })
-	if _, err := demo.Fill(ctx, s, demo.Options{Scale: 1, Now: demoNow}); err != nil {
-		t.Fatal(err)
-	}
+	s := storetest.Open(t, storetest.Options{Start: demoNow, OneReader: true, Demo: true})
 	return &demoFixture{t: t, store: s, p: offline.New(tools.NewRegistry(s))}
 }
 

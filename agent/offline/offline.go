@@ -24,10 +24,25 @@ import (
 	"github.com/pam-rv/pamd/schema"
 )
 
-// Tools is what the answerer needs of the tool registry.
+// Tools is what the answerer needs of the tool registry: the typed
+// functions its tools wrap (tools.Registry's typed calls), so a renamed or
+// reshaped tool breaks this package at compile time.
 type Tools interface {
-	Execute(ctx context.Context, call tools.Call, name string, args json.RawMessage) (tools.Result, error)
+	ReadRecords(ctx context.Context, c tools.Call, a tools.ReadArgs) (*tools.TableRows, error)
+	FetchSummary(ctx context.Context, c tools.Call, a tools.SummaryArgs) (*tools.Summary, error)
+	SuggestBudgetAdjustment(ctx context.Context, c tools.Call, a tools.BudgetAdjustArgs) (*tools.BudgetAdjustment, error)
+	LogExpense(ctx context.Context, c tools.Call, a tools.ExpenseArgs) (*tools.ExpenseLogged, error)
+	LogFuel(ctx context.Context, c tools.Call, a tools.FuelArgs) (*tools.FuelLogged, error)
+	MaintenanceSchedule(ctx context.Context, c tools.Call, a tools.ScheduleArgs) (*tools.Schedule, error)
+	PlanTrip(ctx context.Context, c tools.Call, a tools.TripArgs) (*tools.TripPlan, error)
+	User360(ctx context.Context, c tools.Call) (*tools.View360, error)
+	PredictMaintenanceCosts(ctx context.Context, c tools.Call, a tools.PredictArgs) (*tools.MaintenanceForecast, error)
+	HustleROI(ctx context.Context, c tools.Call) (*tools.HustleReport, error)
+	Totals(ctx context.Context, c tools.Call, table, start, end, merchant string) ([]tools.CategoryTotal, int64, int, error)
+	Spending(ctx context.Context, c tools.Call, start, end string) ([]schema.Row, error)
 }
+
+var _ Tools = (*tools.Registry)(nil)
 
 // Provider answers without a model.
 type Provider struct {
@@ -99,8 +114,8 @@ type answerer struct {
 	p    *Provider
 	ctx  context.Context
 	call tools.Call
-	prof map[string]any // the caller's profile, nil when none
-	msg  string         // the message, lower case: what was asked, beyond the intent
+	prof schema.Row // the caller's profile, nil when none
+	msg  string     // the message, lower case: what was asked, beyond the intent
 	// asked are the units the message names (intent.Slots.EconomyUnit,
 	// VolumeUnit, DistanceUnit): they win over the profile's.
 	asked intent.Slots
@@ -161,24 +176,22 @@ func (p *Provider) answer(ctx context.Context, call tools.Call, msg string) stri
 }
 
 // profile reads the caller's profile and fills the call's units and currency.
-func (a *answerer) profile() map[string]any {
+func (a *answerer) profile() schema.Row {
 	if a.prof == nil {
-		var rows tools.TableRows
-		args := map[string]any{"table_name": "profiles", "filters": map[string]any{"id": a.call.User}, "limit": 1}
-		if err := a.run("pam_read_records", args, &rows); err == nil && len(rows.Rows) > 0 {
+		if rows, err := a.read("profiles", map[string]any{"id": a.call.User}, nil, 1, 0); err == nil && len(rows.Rows) > 0 {
 			a.prof = rows.Rows[0]
 		} else {
-			a.prof = map[string]any{}
+			a.prof = schema.Row{}
 		}
 	}
 	if a.call.Units == "" {
-		a.call.Units, _ = a.prof["units"].(string)
+		a.call.Units = a.prof.Text("units")
 	}
 	if a.call.Units != tools.UnitsUS {
 		a.call.Units = tools.UnitsMetric
 	}
 	if a.call.Currency == "" {
-		a.call.Currency, _ = a.prof["currency"].(string)
+		a.call.Currency = a.prof.Text("currency")
 	}
 	if a.call.Currency == "" {
 		a.call.Currency = tools.DefaultCurrency
@@ -186,24 +199,18 @@ func (a *answerer) profile() map[string]any {
 	return a.prof
 }
 
-// run executes a tool and decodes its answer into out.
-func (a *answerer) run(name string, args any, out any) error {
-	raw, err := json.Marshal(args)
-	if err != nil {
-		return err
+// read reads one page of table's rows matching filters, in the filter
+// language of pam_read_records (tools.ReadArgs).
+func (a *answerer) read(table string, filters map[string]any, order []string, limit, offset int) (*tools.TableRows, error) {
+	args := tools.ReadArgs{Table: tools.TableName(table), Order: order, Limit: limit, Offset: offset}
+	if len(filters) > 0 {
+		raw, err := json.Marshal(filters)
+		if err != nil {
+			return nil, err
+		}
+		args.Filters = raw
 	}
-	began := time.Now()
-	res, err := a.p.tools.Execute(a.ctx, a.call, name, raw)
-	// The reply lists the tools the answer came from (tools.Trace).
-	tools.TraceFrom(a.ctx).Add(tools.Traced{Name: name, Arguments: raw, Output: res.Output, Err: err, Elapsed: time.Since(began)})
-	if err != nil {
-		return err
-	}
-	b, err := json.Marshal(res.Output)
-	if err != nil {
-		return err
-	}
-	return json.Unmarshal(b, out)
+	return a.p.tools.ReadRecords(a.ctx, a.call, args)
 }
 
 func (a *answerer) us() bool { return a.call.Units == tools.UnitsUS }
@@ -250,8 +257,8 @@ func (a *answerer) intent(in intent.Intent) (string, error) {
 
 // bestHustle answers from the hustle ROI computation.
 func (a *answerer) bestHustle() (string, error) {
-	var rep tools.HustleReport
-	if err := a.run("pam_analyze_hustle_roi", map[string]any{}, &rep); err != nil {
+	rep, err := a.p.tools.HustleROI(a.ctx, a.call)
+	if err != nil {
 		return "", err
 	}
 	if rep.Best == nil {
@@ -286,8 +293,8 @@ func (a *answerer) maintenanceForecast(in intent.Intent) (string, error) {
 	if months <= 0 {
 		months = 6
 	}
-	var f tools.MaintenanceForecast
-	if err := a.run("pam_predict_maintenance_costs", map[string]any{"months_ahead": months}, &f); err != nil {
+	f, err := a.p.tools.PredictMaintenanceCosts(a.ctx, a.call, tools.PredictArgs{MonthsAhead: months})
+	if err != nil {
 		return "", err
 	}
 	var parts []string
@@ -393,31 +400,6 @@ func (a *answerer) economy(l100 float64) string {
 	return figure(l100, 1) + " L/100km"
 }
 
-func cents(v any) int64 {
-	n, err := schema.ParseDecimal(v, 2)
-	if err != nil {
-		return 0
-	}
-	return n
-}
-
-func number(v any) (float64, bool) {
-	switch x := v.(type) {
-	case float64:
-		return x, true
-	case json.Number:
-		f, err := x.Float64()
-		return f, err == nil
-	case int64:
-		return float64(x), true
-	case int:
-		return float64(x), true
-	}
-	return 0, false
-}
-
-func text(v any) string { s, _ := v.(string); return s }
-
 // ---------------------------------------------------------------- periods
 
 // period is the intent's period, this month when none was said.
@@ -484,10 +466,8 @@ func (a *answerer) asksHealth() bool {
 // healthScore answers the health scores, as the tools compute them (one
 // design: tools.HealthScores).
 func (a *answerer) healthScore() (string, error) {
-	var v struct {
-		Scores tools.HealthScores `json:"health_scores"`
-	}
-	if err := a.run("pam_get_user_360_view", map[string]any{}, &v); err != nil {
+	v, err := a.p.tools.User360(a.ctx, a.call)
+	if err != nil {
 		return "", err
 	}
 	score := func(h tools.HealthScore) string {
@@ -537,28 +517,21 @@ func isWordByte(b byte) bool { return b >= 'a' && b <= 'z' || b >= '0' && b <= '
 
 // biggestExpense answers the single largest expense of the period (and
 // category, when named): its amount, what and when. Fuel is counted once
-// (tools.UnmatchedFills): a fill-up no expense stands for is a candidate.
+// (tools.Registry.Spending): a fill-up no expense stands for is a candidate.
 func (a *answerer) biggestExpense(in intent.Intent) (string, error) {
 	p := a.period(in)
 	from, to := a.days(p)
-	inPeriod := map[string]any{"date": []any{
-		map[string]any{"op": "gte", "value": from}, map[string]any{"op": "lte", "value": to}}}
-	rows, err := a.readAll("expenses", inPeriod)
+	rows, err := a.p.tools.Spending(a.ctx, a.call, from, to)
 	if err != nil {
 		return "", err
 	}
-	fills, err := a.readAll("fuel_log", inPeriod)
-	if err != nil {
-		return "", err
-	}
-	rows = append(rows, tools.UnmatchedFills(rows, fills)...)
 	cat := strings.ToLower(in.Slots.Category)
 	var best schema.Row
 	for _, r := range rows {
-		if cat != "" && strings.ToLower(text(r["category"])) != cat {
+		if cat != "" && strings.ToLower(r.Text("category")) != cat {
 			continue
 		}
-		if best == nil || cents(r["amount"]) > cents(best["amount"]) {
+		if best == nil || r.Cents("amount") > best.Cents("amount") {
 			best = r // ties: the earliest (rows are by date, then id)
 		}
 	}
@@ -569,11 +542,11 @@ func (a *answerer) biggestExpense(in intent.Intent) (string, error) {
 	if best == nil {
 		return fmt.Sprintf("You have no expenses%s recorded %s.", on, a.span(p)), nil
 	}
-	what := strings.ReplaceAll(cmp.Or(text(best["category"]), "uncategorised"), "_", " ")
-	if d := strings.TrimSpace(text(best["description"])); d != "" {
+	what := strings.ReplaceAll(cmp.Or(best.Text("category"), "uncategorised"), "_", " ")
+	if d := strings.TrimSpace(best.Text("description")); d != "" {
 		what += ": " + d
 	}
-	return fmt.Sprintf("Your biggest expense%s %s was %s (%s) %s.", on, a.span(p), a.money(text(best["amount"])), what, a.when(text(best["date"]))), nil
+	return fmt.Sprintf("Your biggest expense%s %s was %s (%s) %s.", on, a.span(p), a.money(best.Text("amount")), what, a.when(best.Text("date"))), nil
 }
 
 type total struct {
@@ -585,9 +558,9 @@ type total struct {
 // totals answers SpendingTotal (table expenses) and IncomeTotal (income_entries).
 func (a *answerer) totals(in intent.Intent, table string) (string, error) {
 	p := a.period(in)
-	key, filter := "category", in.Slots.Category
+	filter := in.Slots.Category
 	if table == "income_entries" {
-		key, filter = "source", strings.ToLower(in.Slots.Source)
+		filter = strings.ToLower(in.Slots.Source)
 		if filter == "hustle" {
 			filter = ""
 		}
@@ -596,21 +569,21 @@ func (a *answerer) totals(in intent.Intent, table string) (string, error) {
 	var count int
 	var by []total
 	if m, ok := month(p); ok && in.Slots.Merchant == "" {
-		var sum tools.Summary
-		if err := a.run("fetch_summary", map[string]any{"month": m}, &sum); err != nil {
+		sum, err := a.p.tools.FetchSummary(a.ctx, a.call, tools.SummaryArgs{Month: m})
+		if err != nil {
 			return "", err
 		}
 		list, tot, n := sum.Expenses.ByCategory, sum.Expenses.Total, sum.Expenses.Count
 		if table == "income_entries" {
 			list, tot, n = sum.Income.BySource, sum.Income.Total, sum.Income.Count
 		}
-		all, count = cents(tot), n
+		all, count = schema.AsCents(tot), n
 		for _, ct := range list {
-			by = append(by, total{ct.Name, cents(ct.Total), ct.Count})
+			by = append(by, total{ct.Name, schema.AsCents(ct.Total), ct.Count})
 		}
 	} else {
 		var err error
-		if by, all, count, err = a.sum(table, key, p, in.Slots.Merchant); err != nil {
+		if by, all, count, err = a.sum(table, p, in.Slots.Merchant); err != nil {
 			return "", err
 		}
 	}
@@ -659,49 +632,19 @@ func entries(n int, one, many string) string {
 	return fmt.Sprintf("%d %s", n, many)
 }
 
-// sum adds up table's amounts over a period that is not one calendar month,
-// by key, largest first, reading the rows page by page.
-func (a *answerer) sum(table, key string, p intent.Period, merchant string) ([]total, int64, int, error) {
+// sum adds up table's amounts over a period that is not one calendar
+// month, by key, largest first (tools.Registry.Totals: fetch_summary's
+// group-and-sum).
+func (a *answerer) sum(table string, p intent.Period, merchant string) ([]total, int64, int, error) {
 	from, to := a.days(p)
-	filters := map[string]any{"date": []any{
-		map[string]any{"op": "gte", "value": from}, map[string]any{"op": "lte", "value": to}}}
-	if merchant != "" {
-		filters["description"] = map[string]any{"op": "like", "value": "%" + merchant + "%"}
-	}
-	rows, err := a.readAll(table, filters)
+	list, all, n, err := a.p.tools.Totals(a.ctx, a.call, table, from, to, merchant)
 	if err != nil {
 		return nil, 0, 0, err
 	}
-	if table == "expenses" && merchant == "" {
-		// Fuel is counted once: a fill-up no fuel expense stands for is
-		// spending too (tools.UnmatchedFills), as the tools count it.
-		fills, err := a.readAll("fuel_log", map[string]any{"date": filters["date"]})
-		if err != nil {
-			return nil, 0, 0, err
-		}
-		rows = append(rows, tools.UnmatchedFills(rows, fills)...)
+	out := make([]total, len(list))
+	for i, ct := range list {
+		out[i] = total{ct.Name, ct.Cents(), ct.Count}
 	}
-	byKey := map[string]*total{}
-	var all int64
-	n := 0
-	for _, r := range rows {
-		k := text(r[key])
-		t := byKey[k]
-		if t == nil {
-			t = &total{name: k}
-			byKey[k] = t
-		}
-		c := cents(r["amount"])
-		t.cents += c
-		t.count++
-		all += c
-		n++
-	}
-	out := make([]total, 0, len(byKey))
-	for _, t := range byKey {
-		out = append(out, *t)
-	}
-	slices.SortFunc(out, func(x, y total) int { return cmp.Or(cmp.Compare(y.cents, x.cents), cmp.Compare(x.name, y.name)) })
 	return out, all, n, nil
 }
 
@@ -710,9 +653,8 @@ func (a *answerer) sum(table, key string, p intent.Period, merchant string) ([]t
 func (a *answerer) readAll(table string, filters map[string]any) ([]schema.Row, error) {
 	var out []schema.Row
 	for off := 0; ; {
-		var rows tools.TableRows
-		args := map[string]any{"table_name": table, "filters": filters, "order": []string{"date", "id"}, "limit": 1000, "offset": off}
-		if err := a.run("pam_read_records", args, &rows); err != nil {
+		rows, err := a.read(table, filters, []string{"date", "id"}, 1000, off)
+		if err != nil {
 			return nil, err
 		}
 		out = append(out, rows.Rows...)
@@ -727,13 +669,12 @@ func (a *answerer) readAll(table string, filters map[string]any) ([]schema.Row, 
 
 func (a *answerer) budgetLeft(in intent.Intent) (string, error) {
 	if c := in.Slots.Category; c != "" {
-		args := map[string]any{"category": c}
+		args := tools.BudgetAdjustArgs{Category: c}
 		if in.Slots.Period != nil {
-			from, _ := a.days(*in.Slots.Period)
-			args["date"] = from
+			args.Date, _ = a.days(*in.Slots.Period)
 		}
-		var adj tools.BudgetAdjustment
-		if err := a.run("suggest_budget_adjustment", args, &adj); err != nil {
+		adj, err := a.p.tools.SuggestBudgetAdjustment(a.ctx, a.call, args)
+		if err != nil {
 			if schema.ErrorCode(err) == schema.ENOTFOUND {
 				return "You have no " + strings.ReplaceAll(c, "_", " ") + " budget (" + errMessage(err) + ").", nil
 			}
@@ -746,8 +687,8 @@ func (a *answerer) budgetLeft(in intent.Intent) (string, error) {
 	if !ok {
 		m = p.From.Format("2006-01")
 	}
-	var sum tools.Summary
-	if err := a.run("fetch_summary", map[string]any{"month": m}, &sum); err != nil {
+	sum, err := a.p.tools.FetchSummary(a.ctx, a.call, tools.SummaryArgs{Month: m})
+	if err != nil {
 		return "", err
 	}
 	if len(sum.Budgets) == 0 {
@@ -757,8 +698,8 @@ func (a *answerer) budgetLeft(in intent.Intent) (string, error) {
 	var left, budgeted int64
 	for _, b := range sum.Budgets {
 		lines = append(lines, a.budgetLine(b))
-		left += cents(b.Remaining)
-		budgeted += cents(b.Budgeted)
+		left += schema.AsCents(b.Remaining)
+		budgeted += schema.AsCents(b.Budgeted)
 	}
 	head := fmt.Sprintf("You have %s left of %s budgeted", formatMoney(left, a.call.Currency), formatMoney(budgeted, a.call.Currency))
 	return head + ": " + strings.Join(lines, "; ") + ".", nil
@@ -776,7 +717,7 @@ func errMessage(err error) string {
 // $412.10, 82.42 %, 1–31 Mar 2026)".
 func (a *answerer) budgetLine(b tools.BudgetStatus) string {
 	name := strings.ReplaceAll(b.Category, "_", " ")
-	rem := cents(b.Remaining)
+	rem := schema.AsCents(b.Remaining)
 	state := a.money(b.Remaining) + " left of " + a.money(b.Budgeted)
 	if rem < 0 {
 		state = formatMoney(-rem, a.call.Currency) + " over your " + a.money(b.Budgeted) + " budget"
@@ -800,13 +741,11 @@ func (a *answerer) budgetLine(b tools.BudgetStatus) string {
 
 // fuelRows reads the caller's fills, latest first.
 func (a *answerer) fuelRows(filters map[string]any, limit int) ([]schema.Row, error) {
-	var rows tools.TableRows
-	args := map[string]any{"table_name": "fuel_log", "order": []string{"-date", "-odometer"}, "limit": limit}
-	if len(filters) > 0 {
-		args["filters"] = filters
+	rows, err := a.read("fuel_log", filters, []string{"-date", "-odometer"}, limit, 0)
+	if err != nil {
+		return nil, err
 	}
-	err := a.run("pam_read_records", args, &rows)
-	return rows.Rows, err
+	return rows.Rows, nil
 }
 
 // vehicle is the vehicle_id meant by kind ("rv", "car", "truck" or ""):
@@ -858,9 +797,9 @@ func (a *answerer) fuelEconomy(in intent.Intent) (string, error) {
 	bestFills := 0
 	for _, fills := range byVehicle {
 		slices.SortFunc(fills, func(x, y schema.Row) int {
-			ox, _ := number(x["odometer"])
-			oy, _ := number(y["odometer"])
-			return cmp.Or(cmp.Compare(ox, oy), cmp.Compare(text(x["date"]), text(y["date"])))
+			ox, _ := x.Number("odometer")
+			oy, _ := y.Number("odometer")
+			return cmp.Or(cmp.Compare(ox, oy), cmp.Compare(x.Text("date"), y.Text("date")))
 		})
 		first, last := -1, -1
 		for i, r := range fills {
@@ -874,11 +813,11 @@ func (a *answerer) fuelEconomy(in intent.Intent) (string, error) {
 		if first < 0 || last <= first {
 			continue
 		}
-		o0, _ := number(fills[first]["odometer"])
-		o1, _ := number(fills[last]["odometer"])
+		o0, _ := fills[first].Number("odometer")
+		o1, _ := fills[last].Number("odometer")
 		litres := 0.0
 		for _, r := range fills[first+1 : last+1] {
-			v, _ := number(r["volume"])
+			v, _ := r.Number("volume")
 			litres += v
 		}
 		if km := o1 - o0; km > bestKm {
@@ -905,7 +844,7 @@ func (a *answerer) fuelVolume(in intent.Intent) (string, error) {
 	}
 	litres := 0.0
 	for _, r := range fills {
-		v, _ := number(r["volume"])
+		v, _ := r.Number("volume")
 		litres += v
 	}
 	return fmt.Sprintf("You bought %s of fuel %s (%s).", a.volume(litres), a.span(p), entries(len(fills), "fill-up", "fill-ups")), nil
@@ -933,7 +872,7 @@ func (a *answerer) consumption(vehicle string) (l100 float64, n int, priceMills 
 		return l100, n, 0, "", nil
 	}
 	priceMills, _ = schema.ParseDecimal(priced["price"], 3)
-	return l100, n, priceMills, text(priced["date"]), nil
+	return l100, n, priceMills, priced.Text("date"), nil
 }
 
 func (a *answerer) unitPrice(mills int64) string {
@@ -973,33 +912,31 @@ func (a *answerer) tripFuelCost(in intent.Intent) (string, error) {
 		if err != nil {
 			return "", err
 		}
-		if len(trips) == 0 || text(trips[0]["location_name"]) == "" {
+		if len(trips) == 0 || trips[0].Text("location_name") == "" {
 			return "Tell me the distance or where you're going (e.g. \"fuel cost for 300 km\"): I have no upcoming trip with a destination.", nil
 		}
-		dest = text(trips[0]["location_name"])
+		dest = trips[0].Text("location_name")
 	}
-	args := map[string]any{"end": dest}
+	args := tools.TripArgs{End: tools.Place{Name: dest}}
 	if origin != "" {
-		args["start"] = origin
+		args.Start = tools.Place{Name: origin}
 	} else {
-		lat, ok1 := number(a.profile()["current_latitude"])
-		lon, ok2 := number(a.prof["current_longitude"])
+		lat, ok1 := a.profile().Number("current_latitude")
+		lon, ok2 := a.prof.Number("current_longitude")
 		if !ok1 || !ok2 {
 			return "I don't know where you are: give a start, e.g. \"fuel cost from Quartzsite to " + dest + "\".", nil
 		}
-		args["start"] = map[string]any{"latitude": lat, "longitude": lon}
+		args.Start = tools.Place{Latitude: &lat, Longitude: &lon}
 	}
 	if s.Vehicle != "" { // the vehicle named: its economy and price
 		id, err := a.vehicle(s.Vehicle)
 		if err != nil {
 			return "", err
 		}
-		if id != "" {
-			args["vehicle_id"] = id
-		}
+		args.VehicleID = tools.UUID(id)
 	}
-	var plan tools.TripPlan
-	if err := a.run("plan_trip", args, &plan); err != nil {
+	plan, err := a.p.tools.PlanTrip(a.ctx, a.call, args)
+	if err != nil {
 		return "", errors.New(errMessage(err))
 	}
 	from := cmp.Or(origin, "here")
@@ -1014,8 +951,8 @@ func (a *answerer) tripFuelCost(in intent.Intent) (string, error) {
 // ---------------------------------------------------------------- maintenance
 
 func (a *answerer) nextMaintenance(in intent.Intent) (string, error) {
-	var sch tools.Schedule
-	if err := a.run("pam_get_maintenance_schedule", map[string]any{"upcoming_days": 365}, &sch); err != nil {
+	sch, err := a.p.tools.MaintenanceSchedule(a.ctx, a.call, tools.ScheduleArgs{UpcomingDays: 365})
+	if err != nil {
 		return "", err
 	}
 	var item *tools.ScheduleItem
@@ -1079,11 +1016,11 @@ func (a *answerer) trips(p *intent.Period, limit int) ([]schema.Row, int, error)
 		}
 		conds = append(conds, map[string]any{"op": "lt", "value": schema.FormatTimestamp(p.To)})
 	}
-	var rows tools.TableRows
-	args := map[string]any{"table_name": "calendar_events", "filters": map[string]any{"event_type": "trip", "start_date": conds},
-		"order": []string{"start_date", "id"}, "limit": limit}
-	err := a.run("pam_read_records", args, &rows)
-	return rows.Rows, rows.Count, err
+	rows, err := a.read("calendar_events", map[string]any{"event_type": "trip", "start_date": conds}, []string{"start_date", "id"}, limit, 0)
+	if err != nil {
+		return nil, 0, err
+	}
+	return rows.Rows, rows.Count, nil
 }
 
 func (a *answerer) upcomingTrips(in intent.Intent) (string, error) {
@@ -1101,15 +1038,15 @@ func (a *answerer) upcomingTrips(in intent.Intent) (string, error) {
 	var parts []string
 	today := a.today()
 	for _, r := range rows {
-		start, end := text(r["start_date"]), text(r["end_date"])
+		start, end := r.Text("start_date"), r.Text("end_date")
 		if len(start) > 10 {
 			start = start[:10]
 		}
 		if len(end) > 10 {
 			end = end[:10]
 		}
-		s := text(r["title"])
-		if l := text(r["location_name"]); l != "" && !strings.Contains(s, l) {
+		s := r.Text("title")
+		if l := r.Text("location_name"); l != "" && !strings.Contains(s, l) {
 			s += " (" + l + ")"
 		}
 		s += " " + start
@@ -1141,21 +1078,20 @@ func (a *answerer) campsitesNear(in intent.Intent) (string, error) {
 	var lat, lon float64
 	where := "you"
 	if s.Place != "" {
-		var rows tools.TableRows
-		args := map[string]any{"table_name": "camping_locations", "filters": map[string]any{"name": map[string]any{"op": "like", "value": s.Place + "%"}}, "limit": 1, "order": []string{"name"}}
-		if err := a.run("pam_read_records", args, &rows); err != nil {
+		rows, err := a.read("camping_locations", map[string]any{"name": map[string]any{"op": "like", "value": s.Place + "%"}}, []string{"name"}, 1, 0)
+		if err != nil {
 			return "", err
 		}
 		if len(rows.Rows) == 0 {
 			return fmt.Sprintf("I don't know where %s is offline (I only know places in the campsite directory). Ask for campsites near you instead.", s.Place), nil
 		}
-		lat, _ = number(rows.Rows[0]["latitude"])
-		lon, _ = number(rows.Rows[0]["longitude"])
+		lat, _ = rows.Rows[0].Number("latitude")
+		lon, _ = rows.Rows[0].Number("longitude")
 		where = s.Place
 	} else {
 		var ok1, ok2 bool
-		lat, ok1 = number(a.profile()["current_latitude"])
-		lon, ok2 = number(a.prof["current_longitude"])
+		lat, ok1 = a.profile().Number("current_latitude")
+		lon, ok2 = a.prof.Number("current_longitude")
 		if !ok1 || !ok2 {
 			return "I don't know where you are: your profile has no current location. Ask for campsites near a named place.", nil
 		}
@@ -1170,8 +1106,8 @@ func (a *answerer) campsitesNear(in intent.Intent) (string, error) {
 	if s.Free {
 		filters["is_free"] = true
 	}
-	var rows tools.TableRows
-	if err := a.run("pam_read_records", map[string]any{"table_name": "camping_locations", "filters": filters, "limit": 1000}, &rows); err != nil {
+	rows, err := a.read("camping_locations", filters, nil, 1000, 0)
+	if err != nil {
 		return "", err
 	}
 	type hit struct {
@@ -1180,19 +1116,19 @@ func (a *answerer) campsitesNear(in intent.Intent) (string, error) {
 	}
 	var hits []hit
 	for _, r := range rows.Rows {
-		clat, _ := number(r["latitude"])
-		clon, _ := number(r["longitude"])
-		km := haversineKm(lat, lon, clat, clon)
+		clat, _ := r.Number("latitude")
+		clon, _ := r.Number("longitude")
+		km := schema.HaversineKm(lat, lon, clat, clon)
 		if km > radius || (where != "you" && km < 0.01) {
 			continue
 		}
-		if s.MaxPriceCents > 0 && r["price_per_night"] != nil && cents(r["price_per_night"]) > s.MaxPriceCents {
+		if s.MaxPriceCents > 0 && r["price_per_night"] != nil && r.Cents("price_per_night") > s.MaxPriceCents {
 			continue
 		}
 		hits = append(hits, hit{r, km})
 	}
 	slices.SortFunc(hits, func(x, y hit) int {
-		return cmp.Or(cmp.Compare(x.km, y.km), cmp.Compare(text(x.row["id"]), text(y.row["id"])))
+		return cmp.Or(cmp.Compare(x.km, y.km), cmp.Compare(x.row.Text("id"), y.row.Text("id")))
 	})
 	near := "near " + where
 	if where == "you" {
@@ -1208,19 +1144,12 @@ func (a *answerer) campsitesNear(in intent.Intent) (string, error) {
 		case h.row["is_free"] == true:
 			price = "free"
 		case h.row["price_per_night"] != nil:
-			price = a.money(text(h.row["price_per_night"])) + "/night"
+			price = a.money(h.row.Text("price_per_night")) + "/night"
 		}
-		parts = append(parts, fmt.Sprintf("%s (%s, %s away)", text(h.row["name"]), price, a.distance(h.km)))
+		parts = append(parts, fmt.Sprintf("%s (%s, %s away)", h.row.Text("name"), price, a.distance(h.km)))
 	}
 	return fmt.Sprintf("%s within %s %s: %s.", strings.ToUpper(entries(len(hits), "campsite", "campsites")[:1])+entries(len(hits), "campsite", "campsites")[1:],
 		a.distance(radius), near, strings.Join(parts, "; ")), nil
-}
-
-func haversineKm(lat1, lon1, lat2, lon2 float64) float64 {
-	rad := math.Pi / 180
-	dLat, dLon := (lat2-lat1)*rad, (lon2-lon1)*rad
-	h := math.Sin(dLat/2)*math.Sin(dLat/2) + math.Cos(lat1*rad)*math.Cos(lat2*rad)*math.Sin(dLon/2)*math.Sin(dLon/2)
-	return 2 * 6371.0088 * math.Asin(math.Min(1, math.Sqrt(h)))
 }
 
 // ---------------------------------------------------------------- entries
@@ -1237,15 +1166,12 @@ func (a *answerer) when(day string) string {
 
 func (a *answerer) logExpense(in intent.Intent) (string, error) {
 	s := in.Slots
-	args := map[string]any{"amount": schema.FormatDecimal(s.AmountCents, 2), "category": s.Category}
-	if s.Merchant != "" {
-		args["description"] = s.Merchant
-	}
+	args := tools.ExpenseArgs{Amount: tools.Money(s.AmountCents), Category: s.Category, Description: s.Merchant}
 	if !s.Date.IsZero() {
-		args["date"] = s.Date.Format(schema.DateLayout)
+		args.Date = s.Date.Format(schema.DateLayout)
 	}
-	var out tools.ExpenseLogged
-	if err := a.run("log_expense", args, &out); err != nil {
+	out, err := a.p.tools.LogExpense(a.ctx, a.call, args)
+	if err != nil {
 		return "", err
 	}
 	cat := strings.ReplaceAll(out.Category, "_", " ")
@@ -1296,32 +1222,30 @@ func (a *answerer) logFuel(in intent.Intent) (string, error) {
 		return "To log the fill I need " + strings.Join(missing, ", ") +
 			" (e.g. \"filled up 62 litres for $118 at 48,210 km\").", nil
 	}
-	args := map[string]any{"litres": litres, "total_cost": schema.FormatDecimal(total, 2), "odometer_km": s.OdometerKM, "partial": s.Partial}
-	if s.Merchant != "" {
-		args["location"] = s.Merchant
-	}
+	odometer := s.OdometerKM
+	args := tools.FuelArgs{Litres: &litres, TotalCost: tools.Money(total), OdometerKm: &odometer, Partial: s.Partial, Location: s.Merchant}
 	if !s.Date.IsZero() {
-		args["date"] = s.Date.Format(schema.DateLayout)
+		args.Date = s.Date.Format(schema.DateLayout)
 	}
-	var out tools.FuelLogged
-	if err := a.run("pam_log_fuel", args, &out); err != nil {
+	out, err := a.p.tools.LogFuel(a.ctx, a.call, args)
+	if err != nil {
 		return "", err
 	}
 	// The units the message used win over the profile's: "15 gallons" is
 	// answered in gallons, stored in litres.
-	vol, _ := number(out.Fill["volume"])
-	odo, _ := number(out.Fill["odometer"])
+	vol, _ := out.Fill.Number("volume")
+	odo, _ := out.Fill.Number("odometer")
 	perUnit := float64(total) / vol // cents per litre
 	priceUnit := "L"
 	if a.usIn(a.asked.VolumeUnit) {
 		perUnit, priceUnit = perUnit*litresPerGallon, "gal"
 	}
 	msg := fmt.Sprintf("Logged %s for %s (%s/%s) at %s %s.", a.volume(vol), a.money(out.TotalCost),
-		formatMoney(int64(math.Round(perUnit)), a.call.Currency), priceUnit, a.distance(odo), a.when(text(out.Fill["date"])))
+		formatMoney(int64(math.Round(perUnit)), a.call.Currency), priceUnit, a.distance(odo), a.when(out.Fill.Text("date")))
 	switch {
 	case out.Consumption != nil:
 		l100 := l100Of(*out.Consumption)
-		if c, ok := number(out.Fill["consumption"]); ok {
+		if c, ok := out.Fill.Number("consumption"); ok {
 			l100 = c // as stored, not rounded through the profile's unit
 		}
 		msg += " Since the last full fill: " + a.economy(l100)
@@ -1347,12 +1271,12 @@ func (a *answerer) logFillPurchase(s intent.Slots, litres float64, total int64) 
 	if s.Merchant != "" {
 		desc += ", " + s.Merchant
 	}
-	args := map[string]any{"amount": schema.FormatDecimal(total, 2), "category": "fuel", "description": desc}
+	args := tools.ExpenseArgs{Amount: tools.Money(total), Category: "fuel", Description: desc}
 	if !s.Date.IsZero() {
-		args["date"] = s.Date.Format(schema.DateLayout)
+		args.Date = s.Date.Format(schema.DateLayout)
 	}
-	var out tools.ExpenseLogged
-	if err := a.run("log_expense", args, &out); err != nil {
+	out, err := a.p.tools.LogExpense(a.ctx, a.call, args)
+	if err != nil {
 		return "", err
 	}
 	perUnit, priceUnit := float64(total)/litres, "L"

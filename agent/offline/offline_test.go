@@ -13,6 +13,7 @@ import (
 	"github.com/pam-rv/pamd/llm"
 	"github.com/pam-rv/pamd/localstore"
 	"github.com/pam-rv/pamd/localstore/demo"
+	"github.com/pam-rv/pamd/localstore/storetest"
 	"github.com/pam-rv/pamd/schema"
 )
 
@@ -31,14 +32,7 @@ type fixture struct {
 }
 
 func newFixture(t *testing.T) *fixture {
-	s := localstore.New(filepath.Join(t.TempDir(), localstore.FileName), schema.Default())
-	s.ReadConns = 1 // a nested read inside an Each callback blocks at once
-	now := today
-	s.Now = func() time.Time { now = now.Add(time.Millisecond); return now }
-	if err := s.Open(context.Background()); err != nil {
-		t.Fatal(err)
-	}
-	t.Cleanup(func() { s.Close() })
+	s := storetest.Open(t, storetest.Options{Start: today, OneReader: true})
 	f := &fixture{t: t, store: s, p: offline.New(tools.NewRegistry(s))}
 	f.create(alex, "profiles", schema.Row{"full_name": "Alex Morgan", "units": "us", "currency": "USD"})
 	f.create(sam, "profiles", schema.Row{"full_name": "Sam Rivera", "units": "metric", "currency": "AUD",

@@ -115,7 +115,7 @@ func registerAnalytics(r *Registry) {
 type analytics struct{ s Store }
 
 // jsonObject reads a JSON API value as an object; anything else is nil.
-func jsonObject(v any) map[string]any {
+func jsonObject(v any) schema.Row {
 	var raw []byte
 	switch x := v.(type) {
 	case map[string]any:
@@ -131,7 +131,7 @@ func jsonObject(v any) map[string]any {
 	}
 	dec := json.NewDecoder(bytes.NewReader(raw))
 	dec.UseNumber()
-	var m map[string]any
+	var m schema.Row
 	if dec.Decode(&m) != nil {
 		return nil
 	}
@@ -150,9 +150,9 @@ func isErrorEvent(eventType string, data map[string]any, hasError bool) bool {
 
 // logTime is when a log happened: its timestamp, else its created_at.
 func logTime(row schema.Row) (time.Time, bool) {
-	s := text(row["timestamp"])
+	s := row.Text("timestamp")
 	if s == "" {
-		s = text(row["created_at"])
+		s = row.Text("created_at")
 	}
 	t, err := time.Parse(time.RFC3339Nano, s)
 	return t, err == nil
@@ -184,8 +184,8 @@ func (an *analytics) logEvent(ctx context.Context, c Call, a logEventArgs) (any,
 	return map[string]any{"logged": true, "event": out}, nil
 }
 
-// DayAnalytics is one day of the user's analytics logs.
-type DayAnalytics struct {
+// dayAnalytics is one day of the user's analytics logs.
+type dayAnalytics struct {
 	Date               string         `json:"date"`
 	TotalEvents        int            `json:"total_events"`
 	UniqueSessions     int            `json:"unique_sessions"`
@@ -197,22 +197,22 @@ type DayAnalytics struct {
 	sessions           map[string]bool
 }
 
-func newDay(date string) *DayAnalytics {
-	return &DayAnalytics{Date: date, EventTypes: map[string]int{}, ToolUsage: map[string]int{}, sessions: map[string]bool{}}
+func newDay(date string) *dayAnalytics {
+	return &dayAnalytics{Date: date, EventTypes: map[string]int{}, ToolUsage: map[string]int{}, sessions: map[string]bool{}}
 }
 
 // add counts one log happening at local time t.
-func (d *DayAnalytics) add(row schema.Row, t time.Time) {
-	typ := text(row["event_type"])
+func (d *dayAnalytics) add(row schema.Row, t time.Time) {
+	typ := row.Text("event_type")
 	data := jsonObject(row["event_data"])
 	d.TotalEvents++
 	d.EventTypes[typ]++
 	d.HourlyDistribution[t.Hour()]++
-	if s := text(row["session_id"]); s != "" {
+	if s := row.Text("session_id"); s != "" {
 		d.sessions[s] = true
 	}
 	if typ == "tool_usage" {
-		if name := strings.TrimSpace(text(data["tool_name"])); name != "" {
+		if name := strings.TrimSpace(data.Text("tool_name")); name != "" {
 			d.ToolUsage[name]++
 		}
 	}
@@ -222,7 +222,7 @@ func (d *DayAnalytics) add(row schema.Row, t time.Time) {
 	}
 }
 
-func (d *DayAnalytics) finish() {
+func (d *dayAnalytics) finish() {
 	d.UniqueSessions = len(d.sessions)
 	d.ErrorRate = percent(int64(d.ErrorCount), int64(d.TotalEvents))
 }
@@ -236,11 +236,11 @@ func dayStart(day string, loc *time.Location) time.Time {
 // days aggregates the user's logs from start to end (dates in c's zone,
 // both included) per day; every day of the range has an entry. It also
 // answers the sessions seen over the whole range.
-func (an *analytics) days(ctx context.Context, c Call, start, end string) ([]*DayAnalytics, map[string]bool, error) {
+func (an *analytics) days(ctx context.Context, c Call, start, end string) ([]*dayAnalytics, map[string]bool, error) {
 	loc := c.Now.Location()
 	from, to := dayStart(start, loc), dayStart(end, loc).AddDate(0, 0, 1)
-	var out []*DayAnalytics
-	byDate := map[string]*DayAnalytics{}
+	var out []*dayAnalytics
+	byDate := map[string]*dayAnalytics{}
 	for d := start; d <= end; d = addDays(d, 1) {
 		day := newDay(d)
 		out = append(out, day)
@@ -262,7 +262,7 @@ func (an *analytics) days(ctx context.Context, c Call, start, end string) ([]*Da
 			return nil
 		}
 		day.add(row, t)
-		if s := text(row["session_id"]); s != "" {
+		if s := row.Text("session_id"); s != "" {
 			all[s] = true
 		}
 		return nil
@@ -273,9 +273,9 @@ func (an *analytics) days(ctx context.Context, c Call, start, end string) ([]*Da
 	return out, all, err
 }
 
-// DailyAnalytics is pam_generate_daily_analytics's answer.
-type DailyAnalytics struct {
-	DayAnalytics
+// dailyAnalytics is pam_generate_daily_analytics's answer.
+type dailyAnalytics struct {
+	dayAnalytics
 	TimeZone    string `json:"time_zone"`
 	LogCount    int    `json:"log_count"`
 	GeneratedAt string `json:"generated_at"`
@@ -294,19 +294,19 @@ func (an *analytics) daily(ctx context.Context, c Call, a dailyArgs) (any, error
 		return nil, err
 	}
 	d := days[0]
-	return DailyAnalytics{DayAnalytics: *d, TimeZone: c.Now.Location().String(), LogCount: d.TotalEvents,
+	return dailyAnalytics{dayAnalytics: *d, TimeZone: c.Now.Location().String(), LogCount: d.TotalEvents,
 		GeneratedAt: schema.FormatTimestamp(c.Now),
 		Note:        "computed from your own analytics logs; analytics_daily is written centrally, so nothing was stored"}, nil
 }
 
-// PeakDay is the day with the most events.
-type PeakDay struct {
+// peakDay is the day with the most events.
+type peakDay struct {
 	Date   string `json:"date"`
 	Events int    `json:"events"`
 }
 
-// AnalyticsSummary is pam_generate_analytics_summary's answer.
-type AnalyticsSummary struct {
+// analyticsSummary is pam_generate_analytics_summary's answer.
+type analyticsSummary struct {
 	SummaryType    string         `json:"summary_type"`
 	Period         Period         `json:"period"`
 	TimeZone       string         `json:"time_zone"`
@@ -316,14 +316,14 @@ type AnalyticsSummary struct {
 	UniqueSessions int            `json:"unique_sessions"`
 	EventTypes     map[string]int `json:"event_types"`
 	ToolUsage      map[string]int `json:"tool_usage"`
-	PeakDay        *PeakDay       `json:"peak_day"`
+	PeakDay        *peakDay       `json:"peak_day"`
 	DaysWithEvents int            `json:"days_with_events"`
 	Averages       struct {
 		EventsPerDay   float64 `json:"events_per_day"`
 		ErrorsPerDay   float64 `json:"errors_per_day"`
 		SessionsPerDay float64 `json:"sessions_per_day"`
 	} `json:"averages_per_day"`
-	Days        []*DayAnalytics `json:"days"`
+	Days        []*dayAnalytics `json:"days"`
 	GeneratedAt string          `json:"generated_at"`
 	Stored      bool            `json:"stored"`
 }
@@ -352,7 +352,7 @@ func (an *analytics) summary(ctx context.Context, c Call, a summaryRangeArgs) (a
 	if err != nil {
 		return nil, err
 	}
-	out := AnalyticsSummary{SummaryType: typ, Period: period(start, end), TimeZone: c.Now.Location().String(),
+	out := analyticsSummary{SummaryType: typ, Period: period(start, end), TimeZone: c.Now.Location().String(),
 		EventTypes: map[string]int{}, ToolUsage: map[string]int{}, Days: days, UniqueSessions: len(sessions),
 		GeneratedAt: schema.FormatTimestamp(c.Now)}
 	dailySessions := 0
@@ -369,7 +369,7 @@ func (an *analytics) summary(ctx context.Context, c Call, a summaryRangeArgs) (a
 		if d.TotalEvents > 0 {
 			out.DaysWithEvents++
 			if out.PeakDay == nil || d.TotalEvents > out.PeakDay.Events {
-				out.PeakDay = &PeakDay{Date: d.Date, Events: d.TotalEvents}
+				out.PeakDay = &peakDay{Date: d.Date, Events: d.TotalEvents}
 			}
 		}
 	}
@@ -405,46 +405,46 @@ func (an *analytics) recommend(ctx context.Context, c Call, a recommendationArgs
 	return map[string]any{"created": true, "status": "active", "recommendation": out}, nil
 }
 
-// NamedCount is a named count.
-type NamedCount struct {
+// namedCount is a named count.
+type namedCount struct {
 	Name  string `json:"name"`
 	Count int    `json:"count"`
 }
 
 // topOf is the largest count, ties broken by name; nil for none.
-func topOf(m map[string]int) *NamedCount {
-	var best *NamedCount
+func topOf(m map[string]int) *namedCount {
+	var best *namedCount
 	for _, k := range slices.Sorted(maps.Keys(m)) {
 		if best == nil || m[k] > best.Count {
-			best = &NamedCount{Name: k, Count: m[k]}
+			best = &namedCount{Name: k, Count: m[k]}
 		}
 	}
 	return best
 }
 
-// PerformanceInsight is the error rate of the latest logs.
-type PerformanceInsight struct {
+// performanceInsight is the error rate of the latest logs.
+type performanceInsight struct {
 	LogsAnalysed     int         `json:"logs_analysed"`
 	Errors           int         `json:"errors"`
 	ErrorRate        *float64    `json:"error_rate_percent"`
 	ThresholdPercent float64     `json:"warning_threshold_percent"`
 	Warning          bool        `json:"warning"`
-	MostUsedTool     *NamedCount `json:"most_used_tool"`
+	MostUsedTool     *namedCount `json:"most_used_tool"`
 	Message          string      `json:"message"`
 }
 
-// UserInsight is what the user's latest logs are mostly about.
-type UserInsight struct {
+// userInsight is what the user's latest logs are mostly about.
+type userInsight struct {
 	LogsAnalysed    int            `json:"logs_analysed"`
-	MostCommonEvent *NamedCount    `json:"most_common_event_type"`
+	MostCommonEvent *namedCount    `json:"most_common_event_type"`
 	EventTypes      map[string]int `json:"event_types"`
 	Message         string         `json:"message"`
 }
 
-// TrendInsight is events per day over the last TrendDays days.
-type TrendInsight struct {
+// trendInsight is events per day over the last TrendDays days.
+type trendInsight struct {
 	Period  Period       `json:"period"`
-	Days    []NamedCount `json:"events_per_day"`
+	Days    []namedCount `json:"events_per_day"`
 	Total   int          `json:"total_events"`
 	Earlier int          `json:"first_week_events"`
 	Later   int          `json:"second_week_events"`
@@ -454,17 +454,17 @@ type TrendInsight struct {
 	Message   string `json:"message"`
 }
 
-// AnalyticsInsights is pam_get_analytics_insights's answer.
-type AnalyticsInsights struct {
+// analyticsInsights is pam_get_analytics_insights's answer.
+type analyticsInsights struct {
 	InsightType string              `json:"insight_type"`
-	Performance *PerformanceInsight `json:"performance,omitempty"`
-	User        *UserInsight        `json:"user,omitempty"`
-	Trends      *TrendInsight       `json:"trends,omitempty"`
+	Performance *performanceInsight `json:"performance,omitempty"`
+	User        *userInsight        `json:"user,omitempty"`
+	Trends      *trendInsight       `json:"trends,omitempty"`
 }
 
 func (an *analytics) insights(ctx context.Context, c Call, a insightArgs) (any, error) {
 	typ := cmp.Or(a.InsightType, "general")
-	out := AnalyticsInsights{InsightType: typ}
+	out := analyticsInsights{InsightType: typ}
 	if typ != "trends" {
 		res, err := an.s.Find(ctx, c.User, "pam_analytics_logs", schema.Query{
 			Order: []schema.Order{{Column: "timestamp", Desc: true}, {Column: "created_at", Desc: true}}, Limit: InsightLogWindow})
@@ -474,11 +474,11 @@ func (an *analytics) insights(ctx context.Context, c Call, a insightArgs) (any, 
 		types, tools := map[string]int{}, map[string]int{}
 		errs := 0
 		for _, row := range res.Rows {
-			t := text(row["event_type"])
+			t := row.Text("event_type")
 			data := jsonObject(row["event_data"])
 			types[t]++
 			if t == "tool_usage" {
-				if name := strings.TrimSpace(text(data["tool_name"])); name != "" {
+				if name := strings.TrimSpace(data.Text("tool_name")); name != "" {
 					tools[name]++
 				}
 			}
@@ -489,7 +489,7 @@ func (an *analytics) insights(ctx context.Context, c Call, a insightArgs) (any, 
 		}
 		n := len(res.Rows)
 		if typ == "general" || typ == "performance" {
-			p := &PerformanceInsight{LogsAnalysed: n, Errors: errs, ErrorRate: percent(int64(errs), int64(n)),
+			p := &performanceInsight{LogsAnalysed: n, Errors: errs, ErrorRate: percent(int64(errs), int64(n)),
 				ThresholdPercent: ErrorRateWarnPercent, MostUsedTool: topOf(tools)}
 			switch {
 			case n == 0:
@@ -503,7 +503,7 @@ func (an *analytics) insights(ctx context.Context, c Call, a insightArgs) (any, 
 			out.Performance = p
 		}
 		if typ == "general" || typ == "user" {
-			u := &UserInsight{LogsAnalysed: n, MostCommonEvent: topOf(types), EventTypes: types}
+			u := &userInsight{LogsAnalysed: n, MostCommonEvent: topOf(types), EventTypes: types}
 			if u.MostCommonEvent == nil {
 				u.Message = "no analytics logs yet"
 			} else {
@@ -519,10 +519,10 @@ func (an *analytics) insights(ctx context.Context, c Call, a insightArgs) (any, 
 		if err != nil {
 			return nil, err
 		}
-		tr := &TrendInsight{Period: period(start, end)}
+		tr := &trendInsight{Period: period(start, end)}
 		half := TrendDays / 2
 		for i, d := range days {
-			tr.Days = append(tr.Days, NamedCount{Name: d.Date, Count: d.TotalEvents})
+			tr.Days = append(tr.Days, namedCount{Name: d.Date, Count: d.TotalEvents})
 			tr.Total += d.TotalEvents
 			if i < half {
 				tr.Earlier += d.TotalEvents

@@ -11,7 +11,6 @@ import (
 	"sync"
 	"time"
 
-	"github.com/pam-rv/pamd/localstore"
 	"github.com/pam-rv/pamd/schema"
 )
 
@@ -53,7 +52,7 @@ func (r *rowsArg) UnmarshalJSON(b []byte) error {
 
 // JSONSchema describes one row or a list of rows.
 func (rowsArg) JSONSchema() *Schema {
-	one, max := 1, localstore.MaxBulkOps
+	one, max := 1, schema.MaxBulkOps
 	return &Schema{AnyOf: []*Schema{
 		{Type: "object"},
 		{Type: "array", Items: &Schema{Type: "object"}, MinItems: &one, MaxItems: &max},
@@ -65,7 +64,8 @@ type createArgs struct {
 	Data  map[string]any `json:"data" schema:"required,maxProperties=100" desc:"the row: column: value pairs. Decimals as strings (\"45.10\"), dates YYYY-MM-DD. id, created_at, updated_at and the owner column are set by the store."`
 }
 
-type readArgs struct {
+// ReadArgs are pam_read_records' arguments.
+type ReadArgs struct {
 	Table   TableName       `json:"table_name" schema:"required"`
 	Filters json.RawMessage `json:"filters,omitempty" schema:"type=object" desc:"column: value for equality (null for IS NULL), or column: {\"op\": \"eq|neq|lt|lte|gt|gte|like|in|is_null\", \"value\": ...}, or column: [conditions] to AND several."`
 	Order   []string        `json:"order,omitempty" schema:"maxItems=8" desc:"sort keys: \"date\" ascending, \"-date\" descending"`
@@ -159,7 +159,7 @@ type noArgs struct{}
 
 // registerDatabase adds the 9 Database Management tools.
 func registerDatabase(r *Registry) {
-	d := &dbTools{r: r, s: r.store}
+	d := r.db
 	register(r, "pam_create_record", CategoryDatabase,
 		"Create one row in any of the user's tables and return it. The owner and id are set by the store; shared reference tables are read-only.",
 		true, false, d.create)
@@ -194,7 +194,7 @@ type dbTools struct {
 	s Store
 
 	healthMu   sync.Mutex      // guards lastHealth
-	lastHealth *DatabaseHealth // the latest full check, reused for HealthReuse
+	lastHealth *databaseHealth // the latest full check, reused for HealthReuse
 }
 
 // HealthReuse is how long a full integrity check answers later questions:
@@ -285,8 +285,8 @@ type TableRows struct {
 	Ignored  []string        `json:"ignored,omitempty"`
 }
 
-// Written is a write's answer.
-type Written struct {
+// written is a write's answer.
+type written struct {
 	Table   string       `json:"table"`
 	Created int          `json:"created,omitempty"`
 	Updated int          `json:"updated,omitempty"`
@@ -309,10 +309,10 @@ func (d *dbTools) create(ctx context.Context, c Call, a createArgs) (any, error)
 	if err != nil {
 		return nil, prefixFields(err, "data")
 	}
-	return Written{Table: t.Name, Created: 1, IDs: []string{text(row["id"])}, Rows: []schema.Row{row}, Ignored: ignored}, nil
+	return written{Table: t.Name, Created: 1, IDs: []string{row.Text("id")}, Rows: []schema.Row{row}, Ignored: ignored}, nil
 }
 
-func (d *dbTools) read(ctx context.Context, c Call, a readArgs) (any, error) {
+func (d *dbTools) read(ctx context.Context, c Call, a ReadArgs) (*TableRows, error) {
 	t, err := d.table(a.Table)
 	if err != nil {
 		return nil, err
@@ -335,7 +335,7 @@ func (d *dbTools) read(ctx context.Context, c Call, a readArgs) (any, error) {
 	if err != nil {
 		return nil, err
 	}
-	return TableRows{Table: t.Name, Rows: res.Rows, Returned: len(res.Rows), Count: res.Count,
+	return &TableRows{Table: t.Name, Rows: res.Rows, Returned: len(res.Rows), Count: res.Count,
 		Limit: q.Limit, Offset: q.Offset, Filters: nonEmpty(a.Filters), Ignored: ignored}, nil
 }
 
@@ -373,16 +373,16 @@ func (d *dbTools) target(ctx context.Context, c Call, t *schema.Table, ids []UUI
 		return nil, &schema.Error{Code: schema.EUNPROCESSABLE, Message: "no filter left to choose rows by",
 			Fields: []schema.FieldError{{Field: "filters", Reason: "the owner column is implied; filter on another column or give ids"}}}
 	}
-	res, err := d.s.Find(ctx, c.User, t.Name, schema.Query{Conditions: conds, Limit: localstore.MaxBulkOps})
+	res, err := d.s.Find(ctx, c.User, t.Name, schema.Query{Conditions: conds, Limit: schema.MaxBulkOps})
 	if err != nil {
 		return nil, err
 	}
-	if res.Count > localstore.MaxBulkOps {
-		return nil, schema.Errorf(schema.ETOOLARGE, "%d rows of %s match; at most %d per call: narrow the filters", res.Count, t.Name, localstore.MaxBulkOps)
+	if res.Count > schema.MaxBulkOps {
+		return nil, schema.Errorf(schema.ETOOLARGE, "%d rows of %s match; at most %d per call: narrow the filters", res.Count, t.Name, schema.MaxBulkOps)
 	}
 	out := make([]string, len(res.Rows))
 	for i, row := range res.Rows {
-		out[i] = text(row["id"])
+		out[i] = row.Text("id")
 	}
 	return out, nil
 }
@@ -405,13 +405,13 @@ func (d *dbTools) update(ctx context.Context, c Call, a updateArgs) (any, error)
 		return nil, &schema.Error{Code: schema.EUNPROCESSABLE, Message: "nothing to update",
 			Fields: []schema.FieldError{{Field: "data", Reason: "name at least one column besides the owner"}}}
 	}
-	out := Written{Table: t.Name, IDs: ids, Rows: []schema.Row{}, Ignored: ignored}
+	out := written{Table: t.Name, IDs: ids, Rows: []schema.Row{}, Ignored: ignored}
 	if len(ids) == 0 {
 		return out, nil
 	}
-	ops := make([]localstore.Operation, len(ids))
+	ops := make([]schema.Operation, len(ids))
 	for i, id := range ids {
-		ops[i] = localstore.Operation{Op: schema.OpUpdate, Table: t.Name, ID: id, Data: data}
+		ops[i] = schema.Operation{Op: schema.OpUpdate, Table: t.Name, ID: id, Data: data}
 	}
 	rows, err := d.s.Apply(ctx, c.User, ops)
 	if err != nil {
@@ -434,13 +434,13 @@ func (d *dbTools) delete(ctx context.Context, c Call, a deleteArgs) (any, error)
 	if err != nil {
 		return nil, err
 	}
-	out := Written{Table: t.Name, IDs: ids, Ignored: ignored}
+	out := written{Table: t.Name, IDs: ids, Ignored: ignored}
 	if len(ids) == 0 {
 		return out, nil
 	}
-	ops := make([]localstore.Operation, len(ids))
+	ops := make([]schema.Operation, len(ids))
 	for i, id := range ids {
-		ops[i] = localstore.Operation{Op: schema.OpDelete, Table: t.Name, ID: id}
+		ops[i] = schema.Operation{Op: schema.OpDelete, Table: t.Name, ID: id}
 	}
 	if _, err := d.s.Apply(ctx, c.User, ops); err != nil {
 		return nil, err
@@ -451,25 +451,25 @@ func (d *dbTools) delete(ctx context.Context, c Call, a deleteArgs) (any, error)
 
 // upsertOp turns one row into a create or, when its id names an existing
 // row of the user, an update of its other columns.
-func (d *dbTools) upsertOp(ctx context.Context, c Call, t *schema.Table, data map[string]any, path string, ignored *[]string) (localstore.Operation, error) {
+func (d *dbTools) upsertOp(ctx context.Context, c Call, t *schema.Table, data map[string]any, path string, ignored *[]string) (schema.Operation, error) {
 	row := ownData(t, data, path, ignored)
 	if t.Owner == "id" { // profiles: the row is the user's own
 		row["id"] = c.User
 	}
-	id, _ := row["id"].(string)
+	id := row.Text("id")
 	if id == "" {
-		return localstore.Operation{Op: schema.OpCreate, Table: t.Name, Data: row}, nil
+		return schema.Operation{Op: schema.OpCreate, Table: t.Name, Data: row}, nil
 	}
 	_, err := d.s.Get(ctx, c.User, t.Name, id)
 	switch schema.ErrorCode(err) {
 	case schema.ENOTFOUND:
-		return localstore.Operation{Op: schema.OpCreate, Table: t.Name, Data: row}, nil
+		return schema.Operation{Op: schema.OpCreate, Table: t.Name, Data: row}, nil
 	case "":
 		delete(row, "id")
 		delete(row, "created_at")
-		return localstore.Operation{Op: schema.OpUpdate, Table: t.Name, ID: id, Data: row}, nil
+		return schema.Operation{Op: schema.OpUpdate, Table: t.Name, ID: id, Data: row}, nil
 	}
-	return localstore.Operation{}, prefixFields(err, path)
+	return schema.Operation{}, prefixFields(err, path)
 }
 
 func (d *dbTools) upsert(ctx context.Context, c Call, a upsertArgs) (any, error) {
@@ -478,7 +478,7 @@ func (d *dbTools) upsert(ctx context.Context, c Call, a upsertArgs) (any, error)
 		return nil, err
 	}
 	var ignored []string
-	ops := make([]localstore.Operation, len(a.Data))
+	ops := make([]schema.Operation, len(a.Data))
 	for i, data := range a.Data {
 		path := "data"
 		if len(a.Data) > 1 {
@@ -495,9 +495,9 @@ func (d *dbTools) upsert(ctx context.Context, c Call, a upsertArgs) (any, error)
 	if err != nil {
 		return nil, err
 	}
-	out := Written{Table: t.Name, Rows: rows, IDs: make([]string, len(rows)), Ignored: ignored}
+	out := written{Table: t.Name, Rows: rows, IDs: make([]string, len(rows)), Ignored: ignored}
 	for i, row := range rows {
-		out.IDs[i] = text(row["id"])
+		out.IDs[i] = row.Text("id")
 		if ops[i].Op == schema.OpCreate {
 			out.Created++
 		} else {
@@ -507,8 +507,8 @@ func (d *dbTools) upsert(ctx context.Context, c Call, a upsertArgs) (any, error)
 	return out, nil
 }
 
-// Count is pam_count_records' answer.
-type Count struct {
+// count is pam_count_records' answer.
+type count struct {
 	Table   string          `json:"table"`
 	Count   int             `json:"count"`
 	Filters json.RawMessage `json:"filters,omitempty"`
@@ -529,11 +529,11 @@ func (d *dbTools) count(ctx context.Context, c Call, a countArgs) (any, error) {
 	if err != nil {
 		return nil, err
 	}
-	return Count{Table: t.Name, Count: res.Count, Filters: nonEmpty(a.Filters), Ignored: ignored}, nil
+	return count{Table: t.Name, Count: res.Count, Filters: nonEmpty(a.Filters), Ignored: ignored}, nil
 }
 
-// BulkResult is one operation's outcome in pam_bulk_database_operation.
-type BulkResult struct {
+// bulkResult is one operation's outcome in pam_bulk_database_operation.
+type bulkResult struct {
 	Operation string     `json:"operation"` // create or update for an upsert, as applied
 	Table     string     `json:"table"`
 	ID        string     `json:"id"`
@@ -542,7 +542,7 @@ type BulkResult struct {
 
 func (d *dbTools) bulk(ctx context.Context, c Call, a bulkArgs) (any, error) {
 	var ignored []string
-	ops := make([]localstore.Operation, len(a.Operations))
+	ops := make([]schema.Operation, len(a.Operations))
 	for i, o := range a.Operations {
 		path := fmt.Sprintf("operations[%d]", i)
 		t, err := d.table(o.Table)
@@ -552,13 +552,13 @@ func (d *dbTools) bulk(ctx context.Context, c Call, a bulkArgs) (any, error) {
 		id, _ := schema.ParseUUID(string(o.ID))
 		switch o.Operation {
 		case "read":
-			ops[i] = localstore.Operation{Op: localstore.OpRead, Table: t.Name, ID: id}
+			ops[i] = schema.Operation{Op: schema.OpRead, Table: t.Name, ID: id}
 		case "delete":
-			ops[i] = localstore.Operation{Op: schema.OpDelete, Table: t.Name, ID: id}
+			ops[i] = schema.Operation{Op: schema.OpDelete, Table: t.Name, ID: id}
 		case "create":
-			ops[i] = localstore.Operation{Op: schema.OpCreate, Table: t.Name, Data: ownData(t, o.Data, path+".data", &ignored)}
+			ops[i] = schema.Operation{Op: schema.OpCreate, Table: t.Name, Data: ownData(t, o.Data, path+".data", &ignored)}
 		case "update":
-			ops[i] = localstore.Operation{Op: schema.OpUpdate, Table: t.Name, ID: id, Data: ownData(t, o.Data, path+".data", &ignored)}
+			ops[i] = schema.Operation{Op: schema.OpUpdate, Table: t.Name, ID: id, Data: ownData(t, o.Data, path+".data", &ignored)}
 		case "upsert":
 			data := o.Data
 			if id != "" {
@@ -572,7 +572,7 @@ func (d *dbTools) bulk(ctx context.Context, c Call, a bulkArgs) (any, error) {
 				return nil, err
 			}
 		}
-		if ops[i].Op != localstore.OpRead {
+		if ops[i].Op != schema.OpRead {
 			if err := writable(t, ops[i].Op); err != nil {
 				return nil, prefixFields(err, path)
 			}
@@ -582,22 +582,22 @@ func (d *dbTools) bulk(ctx context.Context, c Call, a bulkArgs) (any, error) {
 	if err != nil {
 		return nil, err
 	}
-	results := make([]BulkResult, len(ops))
+	results := make([]bulkResult, len(ops))
 	for i, op := range ops {
-		results[i] = BulkResult{Operation: string(op.Op), Table: op.Table, ID: op.ID, Row: rows[i]}
+		results[i] = bulkResult{Operation: string(op.Op), Table: op.Table, ID: op.ID, Row: rows[i]}
 		if rows[i] != nil {
-			results[i].ID = text(rows[i]["id"])
+			results[i].ID = rows[i].Text("id")
 		}
 	}
 	return struct {
 		Applied int          `json:"applied"`
-		Results []BulkResult `json:"results"`
+		Results []bulkResult `json:"results"`
 		Ignored []string     `json:"ignored,omitempty"`
 	}{len(results), results, ignored}, nil
 }
 
-// DatabaseStats is pam_get_database_stats' answer.
-type DatabaseStats struct {
+// databaseStats is pam_get_database_stats' answer.
+type databaseStats struct {
 	Scope          string         `json:"scope"`
 	Tables         map[string]int `json:"tables"`
 	TotalRows      int            `json:"total_rows"`
@@ -610,15 +610,15 @@ func (d *dbTools) stats(ctx context.Context, c Call, _ noArgs) (any, error) {
 	if err != nil {
 		return nil, err
 	}
-	return DatabaseStats{
+	return databaseStats{
 		Scope:  "the caller's rows of per-user tables; every row of shared tables",
 		Tables: st.Tables, TotalRows: st.TotalRows, PendingChanges: st.PendingChanges,
 		CacheHitRate: round(st.Cache.HitRate, 4),
 	}, nil
 }
 
-// DatabaseHealth is pam_check_database_health's answer.
-type DatabaseHealth struct {
+// databaseHealth is pam_check_database_health's answer.
+type databaseHealth struct {
 	Status         string   `json:"status"` // healthy or unhealthy
 	Integrity      string   `json:"integrity"`
 	TablesPresent  int      `json:"tables_present"`
@@ -654,7 +654,7 @@ func (d *dbTools) health(ctx context.Context, c Call, a healthArgs) (any, error)
 	if !h.OK() {
 		status = "unhealthy"
 	}
-	out := DatabaseHealth{Status: status, Integrity: h.Integrity, TablesPresent: h.TablesPresent,
+	out := databaseHealth{Status: status, Integrity: h.Integrity, TablesPresent: h.TablesPresent,
 		TablesExpected: h.TablesExpected, Missing: h.Missing, SizeBytes: h.SizeBytes, WALBytes: h.WALBytes,
 		CheckMS: ms(time.Since(start)), CheckedAt: c.Now.UTC().Format(time.RFC3339Nano)}
 	d.lastHealth = &out

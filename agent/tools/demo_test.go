@@ -3,13 +3,12 @@ package tools_test
 import (
 	"context"
 	"encoding/json"
-	"path/filepath"
 	"testing"
 	"time"
 
 	"github.com/pam-rv/pamd/agent/tools"
 	"github.com/pam-rv/pamd/localstore"
-	"github.com/pam-rv/pamd/localstore/demo"
+	"github.com/pam-rv/pamd/localstore/storetest"
 	"github.com/pam-rv/pamd/schema"
 )
 
@@ -29,20 +28,7 @@ type demoFixture struct {
 func newDemo(tb testing.TB) *demoFixture {
 	tb.Helper()
 	ctx := context.Background()
-	s := localstore.New(filepath.Join(tb.TempDir(), localstore.FileName), schema.Default())
-	// One reader: a tool that reads the store again inside an Each
-	// callback (which holds its reader) blocks here at once, instead of
-	// deadlocking in the field only when requests pile up.
-	s.ReadConns = 1
-	now := demoNow
-	s.Now = func() time.Time { now = now.Add(time.Millisecond); return now }
-	if err := s.Open(ctx); err != nil {
-		tb.Fatalf("open store: %v", err)
-	}
-	tb.Cleanup(func() { s.Close() })
-	if _, err := demo.Fill(ctx, s, demo.Options{Scale: 1, Now: demoNow}); err != nil {
-		tb.Fatalf("demo fill: %v", err)
-	}
+	s := storetest.Open(tb, storetest.Options{Start: demoNow, OneReader: true, Demo: true})
 	return &demoFixture{t: tb, ctx: ctx, store: s, reg: tools.NewRegistry(s)}
 }
 

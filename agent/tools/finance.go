@@ -23,32 +23,35 @@ const (
 // maxCited bounds the rows an answer lists as its sources.
 const maxCited = 50
 
-type expenseArgs struct {
+// ExpenseArgs are log_expense's arguments.
+type ExpenseArgs struct {
 	Amount      Money  `json:"amount" schema:"required,exclusiveMin=0" desc:"amount spent, in the user's currency, e.g. 45.10"`
 	Category    string `json:"category" schema:"required,minLength=1,maxLength=64" desc:"spending category, e.g. fuel, food, camping, maintenance"`
 	Description string `json:"description,omitempty" schema:"maxLength=500"`
 	Date        string `json:"date,omitempty" schema:"format=date" desc:"day of the expense, YYYY-MM-DD; defaults to today"`
 }
 
-type budgetAdjustArgs struct {
+// BudgetAdjustArgs are suggest_budget_adjustment's arguments.
+type BudgetAdjustArgs struct {
 	Category string `json:"category,omitempty" schema:"maxLength=64" desc:"the category whose budget to review; its budget whose period covers date is used"`
 	BudgetID UUID   `json:"budget_id,omitempty" desc:"a specific budget to review instead"`
 	Date     string `json:"date,omitempty" schema:"format=date" desc:"pick the budget whose period covers this day, YYYY-MM-DD; defaults to today"`
 }
 
-func (a *budgetAdjustArgs) check(Call) []schema.FieldError {
+func (a *BudgetAdjustArgs) check(Call) []schema.FieldError {
 	if strings.TrimSpace(a.Category) == "" && a.BudgetID == "" {
 		return []schema.FieldError{{Field: "category", Reason: "give a category or a budget_id"}}
 	}
 	return nil
 }
 
-type summaryArgs struct {
+// SummaryArgs are fetch_summary's arguments.
+type SummaryArgs struct {
 	Month string `json:"month,omitempty" schema:"pattern=^[0-9]{4}-(0[1-9]|1[0-2])$" desc:"the month to summarise, YYYY-MM; defaults to the current month"`
 }
 
 func registerFinance(r *Registry) {
-	f := &finance{s: r.store}
+	f := r.fin
 	register(r, "log_expense", CategoryFinance,
 		"Record an expense (amount, category, optional description and date) and answer it with the category's spending this month and the budget covering that day.",
 		true, false, f.logExpense)
@@ -77,8 +80,8 @@ type ExpenseRef struct {
 }
 
 func expenseRef(row schema.Row) ExpenseRef {
-	return ExpenseRef{ID: text(row["id"]), Date: text(row["date"]), Amount: text(row["amount"]),
-		Category: text(row["category"]), Description: text(row["description"])}
+	return ExpenseRef{ID: row.Text("id"), Date: row.Text("date"), Amount: row.Text("amount"),
+		Category: row.Text("category"), Description: row.Text("description")}
 }
 
 // Spending is what was spent in a category over a period.
@@ -97,7 +100,7 @@ func (f *finance) spent(ctx context.Context, user, cat, start, end string) (Spen
 	rows, err := spendingRows(ctx, f.s, user, start, end, cat) // fuel counted once
 	for i := len(rows) - 1; i >= 0; i-- {                      // most recent first
 		row := rows[i]
-		sp.cents += cents(row["amount"])
+		sp.cents += row.Cents("amount")
 		sp.Count++
 		if len(sp.Expenses) < maxCited {
 			sp.Expenses = append(sp.Expenses, expenseRef(row))
@@ -118,7 +121,7 @@ func (f *finance) budgets(ctx context.Context, user, cat string) ([]schema.Row, 
 		Order:      []schema.Order{{Column: "start_date", Desc: true}, {Column: "end_date"}},
 	}
 	err := f.s.Each(ctx, user, "budgets", q, func(row schema.Row) error {
-		if strings.EqualFold(strings.TrimSpace(text(row["category"])), cat) {
+		if strings.EqualFold(strings.TrimSpace(row.Text("category")), cat) {
 			out = append(out, row)
 		}
 		return nil
@@ -131,12 +134,12 @@ func (f *finance) budgets(ctx context.Context, user, cat string) ([]schema.Row, 
 // ahead. budgets are sorted latest start first.
 func covering(budgets []schema.Row, day string) schema.Row {
 	for _, b := range budgets {
-		if text(b["start_date"]) <= day && day <= text(b["end_date"]) {
+		if b.Text("start_date") <= day && day <= b.Text("end_date") {
 			return b
 		}
 	}
 	for _, b := range budgets {
-		if text(b["start_date"]) <= day {
+		if b.Text("start_date") <= day {
 			return b
 		}
 	}
@@ -164,11 +167,11 @@ type BudgetStatus struct {
 }
 
 func budgetStatus(b schema.Row, sp Spending) BudgetStatus {
-	budgeted := cents(b["budgeted_amount"])
-	st := BudgetStatus{ID: text(b["id"]), Name: text(b["name"]), Category: text(b["category"]),
+	budgeted := b.Cents("budgeted_amount")
+	st := BudgetStatus{ID: b.Text("id"), Name: b.Text("name"), Category: b.Text("category"),
 		Period: sp.Period, Budgeted: money(budgeted), Spent: sp.Spent, Remaining: money(budgeted - sp.cents),
 		PercentUsed: percent(sp.cents, budgeted), ExpenseCount: sp.Count, Status: "within_budget"}
-	if th, ok := number(b["alert_threshold"]); ok {
+	if th, ok := b.Number("alert_threshold"); ok {
 		st.AlertThreshold = &th
 	}
 	switch {
@@ -194,7 +197,7 @@ type ExpenseLogged struct {
 	Budget *BudgetStatus `json:"budget,omitempty"`
 }
 
-func (f *finance) logExpense(ctx context.Context, c Call, a expenseArgs) (any, error) {
+func (f *finance) logExpense(ctx context.Context, c Call, a ExpenseArgs) (*ExpenseLogged, error) {
 	day := a.Date
 	if day == "" {
 		day = c.today()
@@ -218,8 +221,8 @@ func (f *finance) logExpense(ctx context.Context, c Call, a expenseArgs) (any, e
 		return nil, err
 	}
 	for _, b := range budgets {
-		if text(b["start_date"]) <= day && day <= text(b["end_date"]) {
-			sp, err := f.spent(ctx, c.User, text(b["category"]), text(b["start_date"]), text(b["end_date"]))
+		if b.Text("start_date") <= day && day <= b.Text("end_date") {
+			sp, err := f.spent(ctx, c.User, b.Text("category"), b.Text("start_date"), b.Text("end_date"))
 			if err != nil {
 				return nil, err
 			}
@@ -228,7 +231,7 @@ func (f *finance) logExpense(ctx context.Context, c Call, a expenseArgs) (any, e
 			break
 		}
 	}
-	return out, nil
+	return &out, nil
 }
 
 // monthOf returns the first and last day of day's month.
@@ -259,7 +262,7 @@ type BudgetAdjustment struct {
 	} `json:"thresholds"`
 }
 
-func (f *finance) suggestAdjustment(ctx context.Context, c Call, a budgetAdjustArgs) (any, error) {
+func (f *finance) suggestAdjustment(ctx context.Context, c Call, a BudgetAdjustArgs) (*BudgetAdjustment, error) {
 	day := a.Date
 	if day == "" {
 		day = c.today()
@@ -280,13 +283,13 @@ func (f *finance) suggestAdjustment(ctx context.Context, c Call, a budgetAdjustA
 			return nil, f.noBudget(ctx, c, cat)
 		}
 	}
-	start, end := text(b["start_date"]), text(b["end_date"])
-	sp, err := f.spent(ctx, c.User, text(b["category"]), start, end)
+	start, end := b.Text("start_date"), b.Text("end_date")
+	sp, err := f.spent(ctx, c.User, b.Text("category"), start, end)
 	if err != nil {
 		return nil, err
 	}
 	st := budgetStatus(b, sp)
-	budgeted := cents(b["budgeted_amount"])
+	budgeted := b.Cents("budgeted_amount")
 	out := BudgetAdjustment{Budget: st, Currency: c.Currency, Expenses: sp.Expenses}
 	out.Thresholds.IncreaseAbovePercent = IncreaseAbovePercent
 	out.Thresholds.ReduceBelowPercent = ReduceBelowPercent
@@ -315,14 +318,14 @@ func (f *finance) suggestAdjustment(ctx context.Context, c Call, a budgetAdjustA
 	default:
 		out.PeriodStatus, out.ElapsedDays = "current", daysBetween(start, today)+1
 	}
-	return out, nil
+	return &out, nil
 }
 
 // noBudget explains that a category has no budget, naming those that do.
 func (f *finance) noBudget(ctx context.Context, c Call, cat string) error {
 	var cats []string
 	err := f.s.Each(ctx, c.User, "budgets", schema.Query{}, func(row schema.Row) error {
-		if k := text(row["category"]); !slices.Contains(cats, k) {
+		if k := row.Text("category"); !slices.Contains(cats, k) {
 			cats = append(cats, k)
 		}
 		return nil
@@ -335,7 +338,7 @@ func (f *finance) noBudget(ctx context.Context, c Call, cat string) error {
 	if len(cats) > 0 {
 		known = "budgets exist for: " + strings.Join(cats, ", ")
 	}
-	return schema.Errorf(schema.ENOTFOUND, "no budget in category %q; %s", clip(cat, 64), known)
+	return schema.Errorf(schema.ENOTFOUND, "no budget in category %q; %s", schema.Truncate(cat, 64), known)
 }
 
 // CategoryTotal is one category's or source's total over a period.
@@ -346,6 +349,9 @@ type CategoryTotal struct {
 	Share *float64 `json:"share_percent"`
 	cents int64
 }
+
+// Cents is the total in cents.
+func (ct CategoryTotal) Cents() int64 { return ct.cents }
 
 // Summary is fetch_summary's answer.
 type Summary struct {
@@ -365,7 +371,7 @@ type Summary struct {
 	Budgets []BudgetStatus `json:"budgets"`
 }
 
-func (f *finance) summary(ctx context.Context, c Call, a summaryArgs) (any, error) {
+func (f *finance) summary(ctx context.Context, c Call, a SummaryArgs) (*Summary, error) {
 	month := a.Month
 	if month == "" {
 		month = c.today()[:7]
@@ -399,13 +405,13 @@ func (f *finance) summary(ctx context.Context, c Call, a summaryArgs) (any, erro
 		return nil, err
 	}
 	for _, b := range budgets {
-		sp, err := f.spent(ctx, c.User, text(b["category"]), text(b["start_date"]), text(b["end_date"]))
+		sp, err := f.spent(ctx, c.User, b.Text("category"), b.Text("start_date"), b.Text("end_date"))
 		if err != nil {
 			return nil, err
 		}
 		out.Budgets = append(out.Budgets, budgetStatus(b, sp))
 	}
-	return out, nil
+	return &out, nil
 }
 
 // totals sums amount by key over the user's rows of table matching conds,
@@ -444,13 +450,13 @@ func (f *finance) totalsOf(each func(func(schema.Row) error) error, key string) 
 	var total int64
 	n := 0
 	err := each(func(row schema.Row) error {
-		k := text(row[key])
+		k := row.Text(key)
 		ct := byKey[k]
 		if ct == nil {
 			ct = &CategoryTotal{Name: k}
 			byKey[k] = ct
 		}
-		a := cents(row["amount"])
+		a := row.Cents("amount")
 		ct.cents += a
 		ct.Count++
 		total += a

@@ -33,13 +33,13 @@ func PrimaryVehicle(fills []schema.Row) string {
 	}
 	by := map[string]*acc{}
 	for _, r := range fills {
-		k := text(r["vehicle_id"])
+		k := r.Text("vehicle_id")
 		a := by[k]
 		if a == nil {
 			a = &acc{}
 			by[k] = a
 		}
-		v, _ := number(r["volume"])
+		v, _ := r.Number("volume")
 		a.litres += v
 		a.n++
 	}
@@ -64,7 +64,7 @@ func FillsOf(fills []schema.Row, vehicle string) []schema.Row {
 	}
 	var out []schema.Row
 	for _, r := range fills {
-		if text(r["vehicle_id"]) == vehicle {
+		if r.Text("vehicle_id") == vehicle {
 			out = append(out, r)
 		}
 	}
@@ -81,7 +81,7 @@ func RecentConsumption(fills []schema.Row) (float64, []schema.Row) {
 		if full, ok := r["filled_to_top"].(bool); ok && !full {
 			continue
 		}
-		x, ok := number(r["consumption"])
+		x, ok := r.Number("consumption")
 		if !ok || x < MinPlausibleL100 || x > MaxPlausibleL100 {
 			continue
 		}
@@ -198,8 +198,8 @@ func fuelExpenseOf(ctx context.Context, s Store, user, day string, total int64) 
 		return "", err
 	}
 	for _, r := range rows {
-		if IsFuelCategory(text(r["category"])) && cents(r["amount"]) == total {
-			return text(r["id"]), nil
+		if IsFuelCategory(r.Text("category")) && r.Cents("amount") == total {
+			return r.Text("id"), nil
 		}
 	}
 	return "", nil
@@ -244,7 +244,7 @@ func spendingRows(ctx context.Context, s Store, user, start, end, category strin
 	}
 	out := make([]schema.Row, 0, len(exp))
 	for _, r := range exp {
-		if category == "" || text(r["category"]) == category {
+		if category == "" || r.Text("category") == category {
 			out = append(out, r)
 		}
 	}
@@ -252,7 +252,7 @@ func spendingRows(ctx context.Context, s Store, user, start, end, category strin
 		out = append(out, UnmatchedFills(exp, fills)...)
 	}
 	slices.SortFunc(out, func(x, y schema.Row) int {
-		return cmp.Or(cmp.Compare(text(x["date"]), text(y["date"])), cmp.Compare(text(x["id"]), text(y["id"])))
+		return cmp.Or(cmp.Compare(x.Text("date"), y.Text("date")), cmp.Compare(x.Text("id"), y.Text("id")))
 	})
 	return out, nil
 }
@@ -269,13 +269,13 @@ func UnmatchedFills(expenses, fills []schema.Row) []schema.Row {
 	}
 	unmatched := map[key]int{} // fuel expenses not yet standing for a fill
 	for _, r := range expenses {
-		if IsFuelCategory(text(r["category"])) {
-			unmatched[key{text(r["date"]), cents(r["amount"])}]++
+		if IsFuelCategory(r.Text("category")) {
+			unmatched[key{r.Text("date"), r.Cents("amount")}]++
 		}
 	}
 	var out []schema.Row
 	for _, f := range fills {
-		k := key{text(f["date"]), cents(f["total"])}
+		k := key{f.Text("date"), f.Cents("total")}
 		if k.cents == 0 {
 			continue
 		}
@@ -284,10 +284,10 @@ func UnmatchedFills(expenses, fills []schema.Row) []schema.Row {
 			continue
 		}
 		desc := "Fuel fill-up (fuel log)"
-		if loc := text(f["location"]); loc != "" {
+		if loc := f.Text("location"); loc != "" {
 			desc += ", " + loc
 		}
-		out = append(out, schema.Row{"id": text(f["id"]), "amount": money(k.cents), "category": "fuel",
+		out = append(out, schema.Row{"id": f.Text("id"), "amount": money(k.cents), "category": "fuel",
 			"date": k.day, "description": desc, "source": "fuel_log"})
 	}
 	return out
@@ -306,7 +306,7 @@ func VehicleNamed(fills []schema.Row, kind string) string {
 	}
 	var others []schema.Row
 	for _, r := range fills {
-		if text(r["vehicle_id"]) != primary {
+		if r.Text("vehicle_id") != primary {
 			others = append(others, r)
 		}
 	}

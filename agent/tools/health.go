@@ -51,9 +51,12 @@ type HealthScores struct {
 	Overall   HealthScore `json:"overall"`
 }
 
+// clamp100 clamps x to the 0–100 range of a score.
+func clamp100(x float64) float64 { return math.Max(0, math.Min(100, x)) }
+
 // healthScore clamps x to 0–100 and rounds it to one decimal.
 func healthScore(x float64) *float64 {
-	s := round(math.Max(0, math.Min(100, x)), 1)
+	s := round(clamp100(x), 1)
 	return &s
 }
 
@@ -69,11 +72,11 @@ func health(ctx context.Context, s Store, c Call) (HealthScores, error) {
 	}
 	var budgeted, spent int64
 	for _, b := range budgets {
-		sp, err := f.spent(ctx, c.User, category(text(b["category"])), text(b["start_date"]), text(b["end_date"]))
+		sp, err := f.spent(ctx, c.User, category(b.Text("category")), b.Text("start_date"), b.Text("end_date"))
 		if err != nil {
 			return out, err
 		}
-		budgeted += cents(b["budgeted_amount"])
+		budgeted += b.Cents("budgeted_amount")
 		spent += sp.cents
 	}
 	from := addDays(today, 1-HealthWindowDays)
@@ -86,7 +89,7 @@ func health(ctx context.Context, s Store, c Call) (HealthScores, error) {
 		return out, err
 	}
 	net := inc - exp
-	netPart := math.Max(0, math.Min(100, float64(net)*100/HealthNetFullCents))
+	netPart := clamp100(float64(net) * 100 / HealthNetFullCents)
 	if budgeted > 0 {
 		util := float64(spent) * 100 / float64(budgeted)
 		out.Financial = HealthScore{healthScore((math.Max(0, 100-util) + netPart) / 2), fmt.Sprintf(
@@ -111,7 +114,7 @@ func health(ctx context.Context, s Store, c Call) (HealthScores, error) {
 	}
 	approved := 0
 	for _, h := range ideas {
-		if text(h["status"]) == "approved" {
+		if h.Text("status") == "approved" {
 			approved++
 		}
 	}

@@ -3,13 +3,13 @@ package tools_test
 import (
 	"context"
 	"encoding/json"
-	"path/filepath"
 	"reflect"
 	"testing"
 	"time"
 
 	"github.com/pam-rv/pamd/agent/tools"
 	"github.com/pam-rv/pamd/localstore"
+	"github.com/pam-rv/pamd/localstore/storetest"
 	"github.com/pam-rv/pamd/schema"
 )
 
@@ -36,17 +36,7 @@ type fixture struct {
 // user (Alex: us/USD; Sam: metric/AUD), and a registry over it.
 func newFixture(tb testing.TB) *fixture {
 	tb.Helper()
-	s := localstore.New(filepath.Join(tb.TempDir(), localstore.FileName), schema.Default())
-	// One reader: a tool that reads the store again inside an Each
-	// callback (which holds its reader) blocks here at once, instead of
-	// deadlocking in the field only when requests pile up.
-	s.ReadConns = 1
-	now := today
-	s.Now = func() time.Time { now = now.Add(time.Millisecond); return now }
-	if err := s.Open(context.Background()); err != nil {
-		tb.Fatalf("open store: %v", err)
-	}
-	tb.Cleanup(func() { s.Close() })
+	s := storetest.Open(tb, storetest.Options{Start: today, OneReader: true})
 	f := &fixture{t: tb, ctx: context.Background(), store: s, reg: tools.NewRegistry(s)}
 	f.create(alex, "profiles", schema.Row{"full_name": "Alex Morgan", "units": "us", "currency": "USD"})
 	f.create(sam, "profiles", schema.Row{"full_name": "Sam Rivera", "units": "metric", "currency": "AUD",

@@ -45,12 +45,13 @@ type correlateArgs struct {
 	TripID UUID `json:"trip_id,omitempty" desc:"one trip (a calendar event of type trip); by default the latest 10 trips that have started, by start date"`
 }
 
-type predictArgs struct {
+// PredictArgs are pam_predict_maintenance_costs' arguments.
+type PredictArgs struct {
 	MonthsAhead int `json:"months_ahead,omitempty" schema:"min=1,max=24,default=6" desc:"forecast horizon in months"`
 }
 
 func registerIntelligence(r *Registry) {
-	in := &xdomain{s: r.store, f: &finance{s: r.store}, v: &vehicles{s: r.store}}
+	in := r.intel
 	register(r, "pam_get_user_360_view", CategoryIntelligence,
 		"A 360° view of the user: profile; finances this month and over the last 12 months (budgets with spending over each budget's own period, utilization, income, net); trips (last 12 months, upcoming, top destinations); vehicles (overdue maintenance, full-to-full fuel economy over 6 months); social; hustle ideas by status; cross-domain insights and health scores 0–100, each with the periods and rows it came from.",
 		false, false, in.view360)
@@ -63,9 +64,23 @@ func registerIntelligence(r *Registry) {
 	register(r, "pam_analyze_hustle_roi", CategoryIntelligence,
 		"Return on each side hustle: income (hustle income whose source is the title), expenses (category hustle mentioning the title), profit, ROI (undefined with no expenses), hours and hourly rate from attempts, flags (ROI under 20 % after more than 3 attempts; under 15 an hour) and the best performer.",
 		false, false, in.hustleROI)
+	register(r, "pam_analyze_spending_patterns", CategoryIntelligence,
+		"Analyse spending over the last N calendar months (default 12): totals per month and category, seasonality against the monthly mean, spending on trip days versus parked days, and a month-end projection for the current month.",
+		false, false, in.spendingPatterns)
+	register(r, "pam_generate_intelligent_recommendations", CategoryIntelligence,
+		"Check the user's data against the recommendation rules (budget over 90 % of its period's amount, overdue maintenance, trips averaging over 150/day in the last 12 months, more than 2 inactive hustle ideas), save each new recommendation once, and answer them with health scores (financial, vehicle, hustle).",
+		true, false, in.recommendations)
+	register(r, "pam_optimize_user_experience", CategoryIntelligence,
+		"The user's active recommendations as an action plan: immediate (high/urgent), short-term (medium) and long-term (low), optionally limited to focus areas financial, travel, vehicle or social.",
+		false, false, in.optimize)
+	register(r, "pam_generate_insights_report", CategoryIntelligence,
+		"A report over the last 7, 30 or 90 days (financial, travel, vehicle or comprehensive): spending by category against the previous equal period, income, net, trips, maintenance done and due, fuel used, and an executive summary.",
+		false, false, in.report)
 }
 
-type xdomain struct {
+// intel computes the cross-domain answers: it reads every domain's rows
+// and reuses the finance and vehicle functions for budgets and fuel.
+type intel struct {
 	s Store
 	f *finance
 	v *vehicles
@@ -91,8 +106,8 @@ type TripRef struct {
 }
 
 func tripRef(r schema.Row) TripRef {
-	t := TripRef{ID: text(r["id"]), Title: text(r["title"]), Location: strings.TrimSpace(text(r["location_name"])),
-		Start: dateOf(r["start_date"]), End: dateOf(r["end_date"])}
+	t := TripRef{ID: r.Text("id"), Title: r.Text("title"), Location: strings.TrimSpace(r.Text("location_name")),
+		Start: r.Date("start_date"), End: r.Date("end_date")}
 	if t.End < t.Start {
 		t.End = t.Start
 	}
@@ -100,7 +115,7 @@ func tripRef(r schema.Row) TripRef {
 }
 
 // allTrips reads the user's trips, latest start first.
-func (in *xdomain) allTrips(ctx context.Context, user string) ([]TripRef, error) {
+func (in *intel) allTrips(ctx context.Context, user string) ([]TripRef, error) {
 	q := schema.Query{Conditions: []schema.Condition{eq("event_type", "trip")},
 		Order: []schema.Order{{Column: "start_date", Desc: true}, {Column: "id"}}}
 	var out []TripRef
@@ -114,8 +129,8 @@ func (in *xdomain) allTrips(ctx context.Context, user string) ([]TripRef, error)
 
 // ---------------------------------------------------------------- 360 view
 
-// FinancePeriod is the finances of one period.
-type FinancePeriod struct {
+// financePeriod is the finances of one period.
+type financePeriod struct {
 	Label       string         `json:"label"`
 	Period      Period         `json:"period"`
 	Budgets     []BudgetStatus `json:"budgets"` // overlapping the period, spent over each budget's own period
@@ -130,8 +145,8 @@ type FinancePeriod struct {
 	netCents    int64
 }
 
-func (in *xdomain) financePeriod(ctx context.Context, user, label, start, end string) (FinancePeriod, error) {
-	fp := FinancePeriod{Label: label, Period: period(start, end), Budgets: []BudgetStatus{}}
+func (in *intel) financePeriod(ctx context.Context, user, label, start, end string) (financePeriod, error) {
+	fp := financePeriod{Label: label, Period: period(start, end), Budgets: []BudgetStatus{}}
 	q := schema.Query{
 		Conditions: []schema.Condition{cond("start_date", schema.OpLte, end), cond("end_date", schema.OpGte, start)},
 		Order:      []schema.Order{{Column: "start_date"}, {Column: "category"}},
@@ -144,12 +159,12 @@ func (in *xdomain) financePeriod(ctx context.Context, user, label, start, end st
 		return fp, err
 	}
 	for _, b := range budgets {
-		sp, err := in.f.spent(ctx, user, text(b["category"]), text(b["start_date"]), text(b["end_date"]))
+		sp, err := in.f.spent(ctx, user, b.Text("category"), b.Text("start_date"), b.Text("end_date"))
 		if err != nil {
 			return fp, err
 		}
 		fp.Budgets = append(fp.Budgets, budgetStatus(b, sp))
-		budgeted += cents(b["budgeted_amount"])
+		budgeted += b.Cents("budgeted_amount")
 		spent += sp.cents
 	}
 	fp.Budgeted, fp.BudgetSpent, fp.Utilization = money(budgeted), money(spent), percent(spent, budgeted)
@@ -168,14 +183,14 @@ func (in *xdomain) financePeriod(ctx context.Context, user, label, start, end st
 	return fp, nil
 }
 
-// Destination is a trip destination and how often it was visited.
-type Destination struct {
+// destination is a trip destination and how often it was visited.
+type destination struct {
 	Location string `json:"location_name"`
 	Trips    int    `json:"trips"`
 }
 
-// VehicleEconomy is one vehicle's full-to-full fuel economy over a period.
-type VehicleEconomy struct {
+// vehicleEconomy is one vehicle's full-to-full fuel economy over a period.
+type vehicleEconomy struct {
 	VehicleID   string    `json:"vehicle_id,omitempty"`
 	Period      Period    `json:"period"`
 	Fills       int       `json:"fills"`
@@ -207,11 +222,11 @@ func fullToFull(fills []schema.Row) (segments int, km, litres float64) {
 	var anchor *float64
 	pending := 0.0
 	for _, r := range fills {
-		odo, ok := number(r["odometer"])
+		odo, ok := r.Number("odometer")
 		if !ok {
 			continue
 		}
-		vol, _ := number(r["volume"])
+		vol, _ := r.Number("volume")
 		if full, ok := r["filled_to_top"].(bool); ok && !full {
 			pending += vol
 			continue
@@ -227,13 +242,13 @@ func fullToFull(fills []schema.Row) (segments int, km, litres float64) {
 	return
 }
 
-func (in *xdomain) economy(ctx context.Context, c Call, start, end string) ([]VehicleEconomy, error) {
+func (in *intel) economy(ctx context.Context, c Call, start, end string) ([]vehicleEconomy, error) {
 	q := schema.Query{Conditions: []schema.Condition{cond("date", schema.OpGte, start), cond("date", schema.OpLte, end)},
 		Order: []schema.Order{{Column: "odometer"}, {Column: "date"}}}
 	byVeh := map[string][]schema.Row{}
 	var keys []string
 	err := in.s.Each(ctx, c.User, "fuel_log", q, func(r schema.Row) error {
-		k := text(r["vehicle_id"])
+		k := r.Text("vehicle_id")
 		if _, ok := byVeh[k]; !ok {
 			keys = append(keys, k)
 		}
@@ -247,15 +262,15 @@ func (in *xdomain) economy(ctx context.Context, c Call, start, end string) ([]Ve
 	maint := map[string]int64{}
 	if err := in.s.Each(ctx, c.User, "maintenance_records", schema.Query{Conditions: []schema.Condition{
 		cond("date", schema.OpGte, start), cond("date", schema.OpLte, end)}}, func(r schema.Row) error {
-		maint[text(r["vehicle_id"])] += cents(r["cost"])
+		maint[r.Text("vehicle_id")] += r.Cents("cost")
 		return nil
 	}); err != nil {
 		return nil, err
 	}
-	out := []VehicleEconomy{}
+	out := []vehicleEconomy{}
 	for _, k := range keys {
 		n, km, l := fullToFull(byVeh[k])
-		ve := VehicleEconomy{VehicleID: k, Period: period(start, end), Fills: len(byVeh[k]), Segments: n,
+		ve := vehicleEconomy{VehicleID: k, Period: period(start, end), Fills: len(byVeh[k]), Segments: n,
 			Distance: distance(km, c.Units), Fuel: volume(l, c.Units)}
 		if n > 0 && km > 0 {
 			q := economy(round(l/km*100, 2), c.Units)
@@ -265,10 +280,10 @@ func (in *xdomain) economy(ctx context.Context, c Call, start, end string) ([]Ve
 		}
 		lo, hi, fuel := math.Inf(1), math.Inf(-1), int64(0)
 		for _, r := range byVeh[k] {
-			if odo, ok := number(r["odometer"]); ok {
+			if odo, ok := r.Number("odometer"); ok {
 				lo, hi = math.Min(lo, odo), math.Max(hi, odo)
 			}
-			fuel += cents(r["total"])
+			fuel += r.Cents("total")
 		}
 		if span := hi - lo; span > 0 {
 			per, unit := perDistance(fuel+maint[k], span, c.Units)
@@ -281,8 +296,8 @@ func (in *xdomain) economy(ctx context.Context, c Call, start, end string) ([]Ve
 	return out, nil
 }
 
-// Insight is a cross-domain finding.
-type Insight struct {
+// insight is a cross-domain finding.
+type insight struct {
 	Severity string `json:"severity"` // critical, warning, info
 	Domain   string `json:"domain"`
 	Message  string `json:"message"`
@@ -303,8 +318,8 @@ type View360 struct {
 		MemberSince string `json:"member_since,omitempty"`
 	} `json:"profile"`
 	Financial struct {
-		ThisMonth      FinancePeriod `json:"this_month"`
-		Last12Months   FinancePeriod `json:"last_12_months"`
+		ThisMonth      financePeriod `json:"this_month"`
+		Last12Months   financePeriod `json:"last_12_months"`
 		MonthlyAverage struct {
 			Expenses string `json:"expenses"`
 			Income   string `json:"income"`
@@ -316,7 +331,7 @@ type View360 struct {
 		Trips           []TripRef     `json:"trips_last_12_months_list"`
 		InProgress      []TripRef     `json:"in_progress"`
 		Upcoming        []TripRef     `json:"upcoming"` // start after today, soonest first
-		TopDestinations []Destination `json:"top_destinations"`
+		TopDestinations []destination `json:"top_destinations"`
 		TotalTrips      int           `json:"total_trips"`
 	} `json:"travel"`
 	Vehicle struct {
@@ -324,7 +339,7 @@ type View360 struct {
 		OverdueItems     []ScheduleItem   `json:"overdue"`
 		Upcoming         int              `json:"upcoming_count"`
 		RecordsRead      int              `json:"maintenance_records_read"`
-		FuelEconomy      []VehicleEconomy `json:"fuel_economy"`
+		FuelEconomy      []vehicleEconomy `json:"fuel_economy"`
 		MaintenanceFresh bool             `json:"maintenance_up_to_date"`
 	} `json:"vehicle"`
 	Social struct {
@@ -335,26 +350,26 @@ type View360 struct {
 		Total    int            `json:"total_ideas"`
 		ByStatus map[string]int `json:"by_status"`
 	} `json:"hustles"`
-	Insights []Insight    `json:"insights"`
+	Insights []insight    `json:"insights"`
 	Scores   HealthScores `json:"health_scores"`
 }
 
-func (in *xdomain) count(ctx context.Context, user, table string, conds ...schema.Condition) (int, error) {
+func (in *intel) count(ctx context.Context, user, table string, conds ...schema.Condition) (int, error) {
 	n := 0
 	err := in.s.Each(ctx, user, table, schema.Query{Conditions: conds}, func(schema.Row) error { n++; return nil })
 	return n, err
 }
 
-func (in *xdomain) view360(ctx context.Context, c Call, _ noArgs) (any, error) {
+func (in *intel) view360(ctx context.Context, c Call, _ noArgs) (*View360, error) {
 	today := c.today()
-	out := View360{Today: today, Units: c.Units, Currency: c.Currency, Insights: []Insight{}}
+	out := View360{Today: today, Units: c.Units, Currency: c.Currency, Insights: []insight{}}
 	p, err := in.s.Get(ctx, c.User, "profiles", c.User)
 	if err != nil && schema.ErrorCode(err) != schema.ENOTFOUND {
 		return nil, err
 	}
-	out.Profile.Name, out.Profile.Email, out.Profile.Region = text(p["full_name"]), text(p["email"]), text(p["region"])
-	out.Profile.VehicleType, out.Profile.Vehicle = text(p["vehicle_type"]), text(p["vehicle_make_model"])
-	out.Profile.Timezone, out.Profile.MemberSince = text(p["timezone"]), dateOf(p["created_at"])
+	out.Profile.Name, out.Profile.Email, out.Profile.Region = p.Text("full_name"), p.Text("email"), p.Text("region")
+	out.Profile.VehicleType, out.Profile.Vehicle = p.Text("vehicle_type"), p.Text("vehicle_make_model")
+	out.Profile.Timezone, out.Profile.MemberSince = p.Text("timezone"), p.Date("created_at")
 
 	// Financial.
 	ms, me := monthOf(today)
@@ -366,8 +381,8 @@ func (in *xdomain) view360(ctx context.Context, c Call, _ noArgs) (any, error) {
 		return nil, err
 	}
 	l12 := out.Financial.Last12Months
-	out.Financial.MonthlyAverage.Expenses = money(int64(math.Round(float64(cents(l12.Expenses)) / 12)))
-	out.Financial.MonthlyAverage.Income = money(int64(math.Round(float64(cents(l12.Income)) / 12)))
+	out.Financial.MonthlyAverage.Expenses = money(int64(math.Round(float64(schema.AsCents(l12.Expenses)) / 12)))
+	out.Financial.MonthlyAverage.Income = money(int64(math.Round(float64(schema.AsCents(l12.Income)) / 12)))
 
 	// Travel.
 	trips, err := in.allTrips(ctx, c.User)
@@ -376,7 +391,7 @@ func (in *xdomain) view360(ctx context.Context, c Call, _ noArgs) (any, error) {
 	}
 	out.Travel.Period, out.Travel.TotalTrips = period(y0, today), len(trips)
 	out.Travel.Trips, out.Travel.InProgress, out.Travel.Upcoming = []TripRef{}, []TripRef{}, []TripRef{}
-	dest := map[string]*Destination{}
+	dest := map[string]*destination{}
 	for _, t := range trips {
 		switch {
 		case t.Start > today:
@@ -390,28 +405,28 @@ func (in *xdomain) view360(ctx context.Context, c Call, _ noArgs) (any, error) {
 		if t.Location != "" {
 			k := strings.ToLower(t.Location)
 			if dest[k] == nil {
-				dest[k] = &Destination{Location: t.Location}
+				dest[k] = &destination{Location: t.Location}
 			}
 			dest[k].Trips++
 		}
 	}
 	slices.Reverse(out.Travel.Upcoming)
 	out.Travel.TripsLast12 = len(out.Travel.Trips)
-	out.Travel.TopDestinations = []Destination{}
+	out.Travel.TopDestinations = []destination{}
 	for _, d := range dest {
 		out.Travel.TopDestinations = append(out.Travel.TopDestinations, *d)
 	}
-	slices.SortFunc(out.Travel.TopDestinations, func(a, b Destination) int {
+	slices.SortFunc(out.Travel.TopDestinations, func(a, b destination) int {
 		return cmp.Or(cmp.Compare(b.Trips, a.Trips), cmp.Compare(a.Location, b.Location))
 	})
 	out.Travel.TopDestinations = out.Travel.TopDestinations[:min(3, len(out.Travel.TopDestinations))]
 
 	// Vehicle.
-	sv, err := in.v.schedule(ctx, c, scheduleArgs{})
+	sv, err := in.v.schedule(ctx, c, ScheduleArgs{})
 	if err != nil {
 		return nil, err
 	}
-	sched := sv.(Schedule)
+	sched := *sv
 	out.Vehicle.OverdueItems = []ScheduleItem{}
 	for _, it := range sched.Items {
 		if it.Status == "overdue" {
@@ -440,7 +455,7 @@ func (in *xdomain) view360(ctx context.Context, c Call, _ noArgs) (any, error) {
 	out.Hustles.ByStatus = map[string]int{}
 	err = in.s.Each(ctx, c.User, "hustle_ideas", schema.Query{Conditions: []schema.Condition{eq("user_id", c.User)}}, func(r schema.Row) error {
 		out.Hustles.Total++
-		out.Hustles.ByStatus[cmp.Or(text(r["status"]), "pending")]++
+		out.Hustles.ByStatus[cmp.Or(r.Text("status"), "pending")]++
 		return nil
 	})
 	if err != nil {
@@ -455,12 +470,12 @@ func (in *xdomain) view360(ctx context.Context, c Call, _ noArgs) (any, error) {
 		for _, it := range out.Vehicle.OverdueItems {
 			names = append(names, taskLabel(it.Task))
 		}
-		out.Insights = append(out.Insights, Insight{"critical", "vehicle+travel", fmt.Sprintf(
+		out.Insights = append(out.Insights, insight{"critical", "vehicle+travel", fmt.Sprintf(
 			"%d overdue maintenance item(s) (%s) with a trip ahead (%s, starting %s): service the vehicle before leaving.",
 			out.Vehicle.Overdue, strings.Join(names, ", "), out.Travel.Upcoming[0].Title, out.Travel.Upcoming[0].Start)})
 	}
 	if up > 0 && util != nil && *util > InsightBudgetWarnPercent {
-		out.Insights = append(out.Insights, Insight{"warning", "financial+travel", fmt.Sprintf(
+		out.Insights = append(out.Insights, insight{"warning", "financial+travel", fmt.Sprintf(
 			"budgets this month (%s to %s) are %.2f %% used (%s of %s %s) with a trip ahead (%s, starting %s): plan the trip's spending.",
 			ms, me, *util, out.Financial.ThisMonth.BudgetSpent, out.Financial.ThisMonth.Budgeted, c.Currency,
 			out.Travel.Upcoming[0].Title, out.Travel.Upcoming[0].Start)})
@@ -470,13 +485,13 @@ func (in *xdomain) view360(ctx context.Context, c Call, _ noArgs) (any, error) {
 	if out.Scores, err = health(ctx, in.s, c); err != nil {
 		return nil, err
 	}
-	return out, nil
+	return &out, nil
 }
 
 // ---------------------------------------------------------------- trip expenses
 
-// TripCost is one trip's spending.
-type TripCost struct {
+// tripCost is one trip's spending.
+type tripCost struct {
 	Trip         TripRef         `json:"trip"`
 	Window       Period          `json:"window"` // start_date to end_date, both included
 	Expenses     string          `json:"expenses"`
@@ -501,10 +516,10 @@ type TripCost struct {
 	dailyCents      float64
 }
 
-// TripCorrelation is pam_correlate_trip_expenses' answer.
-type TripCorrelation struct {
+// tripCorrelation is pam_correlate_trip_expenses' answer.
+type tripCorrelation struct {
 	Currency      string     `json:"currency"`
-	Trips         []TripCost `json:"trips"` // latest start first
+	Trips         []tripCost `json:"trips"` // latest start first
 	Analysed      int        `json:"trips_analysed"`
 	MostExpensive *TripRef   `json:"most_expensive_trip"`
 	MostCost      string     `json:"most_expensive_total,omitempty"`
@@ -514,8 +529,8 @@ type TripCorrelation struct {
 	Insights      []string   `json:"insights"`
 }
 
-func (in *xdomain) tripCost(ctx context.Context, c Call, t TripRef) (TripCost, error) {
-	tc := TripCost{Trip: t, Window: period(t.Start, t.End)}
+func (in *intel) tripCost(ctx context.Context, c Call, t TripRef) (tripCost, error) {
+	tc := tripCost{Trip: t, Window: period(t.Start, t.End)}
 	conds := []schema.Condition{cond("date", schema.OpGte, t.Start), cond("date", schema.OpLte, t.End)}
 	var exp int64
 	spent, err := spendingRows(ctx, in.s, c.User, t.Start, t.End, "")
@@ -531,8 +546,8 @@ func (in *xdomain) tripCost(ctx context.Context, c Call, t TripRef) (TripCost, e
 	span := map[string][2]float64{} // vehicle -> lowest, highest odometer
 	err = in.s.Each(ctx, c.User, "fuel_log", schema.Query{Conditions: conds}, func(r schema.Row) error {
 		fills = append(fills, r)
-		if odo, ok := number(r["odometer"]); ok {
-			k := text(r["vehicle_id"])
+		if odo, ok := r.Number("odometer"); ok {
+			k := r.Text("vehicle_id")
 			sp, seen := span[k]
 			if !seen {
 				sp = [2]float64{odo, odo}
@@ -540,7 +555,7 @@ func (in *xdomain) tripCost(ctx context.Context, c Call, t TripRef) (TripCost, e
 			span[k] = [2]float64{math.Min(sp[0], odo), math.Max(sp[1], odo)}
 		}
 		tc.FuelFills++
-		v, _ := number(r["volume"])
+		v, _ := r.Number("volume")
 		litres += v
 		return nil
 	})
@@ -550,11 +565,11 @@ func (in *xdomain) tripCost(ctx context.Context, c Call, t TripRef) (TripCost, e
 	var recorded int64 // in the expenses table (not fill-ups standing alone)
 	tc.ExpenseCount = 0
 	for _, r := range spent {
-		if IsFuelCategory(text(r["category"])) {
-			fuel += cents(r["amount"])
+		if IsFuelCategory(r.Text("category")) {
+			fuel += r.Cents("amount")
 		}
 		if r["source"] == nil {
-			recorded += cents(r["amount"])
+			recorded += r.Cents("amount")
 			tc.ExpenseCount++
 		}
 	}
@@ -569,7 +584,7 @@ func (in *xdomain) tripCost(ctx context.Context, c Call, t TripRef) (TripCost, e
 	veh := PrimaryVehicle(fills)
 	var cons []float64
 	for _, r := range FillsOf(fills, veh) {
-		if x, ok := number(r["consumption"]); ok && x > 0 {
+		if x, ok := r.Number("consumption"); ok && x > 0 {
 			cons = append(cons, x)
 		}
 	}
@@ -589,15 +604,15 @@ func (in *xdomain) tripCost(ctx context.Context, c Call, t TripRef) (TripCost, e
 	return tc, nil
 }
 
-func (in *xdomain) correlate(ctx context.Context, c Call, a correlateArgs) (any, error) {
+func (in *intel) correlate(ctx context.Context, c Call, a correlateArgs) (any, error) {
 	var trips []TripRef
 	if a.TripID != "" {
 		r, err := in.s.Get(ctx, c.User, "calendar_events", string(a.TripID))
 		if err != nil {
 			return nil, err
 		}
-		if text(r["event_type"]) != "trip" {
-			return nil, schema.Errorf(schema.ENOTFOUND, "calendar event %s is a %s event, not a trip", a.TripID, text(r["event_type"]))
+		if r.Text("event_type") != "trip" {
+			return nil, schema.Errorf(schema.ENOTFOUND, "calendar event %s is a %s event, not a trip", a.TripID, r.Text("event_type"))
 		}
 		trips = []TripRef{tripRef(r)}
 	} else {
@@ -611,7 +626,7 @@ func (in *xdomain) correlate(ctx context.Context, c Call, a correlateArgs) (any,
 			}
 		}
 	}
-	out := TripCorrelation{Currency: c.Currency, Trips: []TripCost{}, Threshold: TripBudgetCampingPerDay, Insights: []string{},
+	out := tripCorrelation{Currency: c.Currency, Trips: []tripCost{}, Threshold: TripBudgetCampingPerDay, Insights: []string{},
 		AverageTrip: money(0), MeanDaily: money(0)}
 	var sum int64
 	var daily float64
@@ -623,7 +638,7 @@ func (in *xdomain) correlate(ctx context.Context, c Call, a correlateArgs) (any,
 		out.Trips = append(out.Trips, tc)
 		sum += tc.totalCents
 		daily += tc.dailyCents
-		if out.MostExpensive == nil || tc.totalCents > cents(out.MostCost) {
+		if out.MostExpensive == nil || tc.totalCents > schema.AsCents(out.MostCost) {
 			ref := tc.Trip
 			out.MostExpensive, out.MostCost = &ref, tc.Total
 		}
@@ -647,8 +662,8 @@ func (in *xdomain) correlate(ctx context.Context, c Call, a correlateArgs) (any,
 
 // ---------------------------------------------------------------- maintenance forecast
 
-// VehicleUsage is a vehicle's recent distance per month from its fuel log.
-type VehicleUsage struct {
+// vehicleUsage is a vehicle's recent distance per month from its fuel log.
+type vehicleUsage struct {
 	VehicleID string    `json:"vehicle_id,omitempty"`
 	Period    Period    `json:"period"` // first to last fill read
 	Fills     int       `json:"fills"`
@@ -657,8 +672,8 @@ type VehicleUsage struct {
 	kmMonth   float64
 }
 
-// CostForecast is one service type's forecast.
-type CostForecast struct {
+// costForecast is one service type's forecast.
+type costForecast struct {
 	VehicleID      string    `json:"vehicle_id,omitempty"`
 	Task           string    `json:"task"`
 	IntervalDays   float64   `json:"interval_days"`
@@ -686,14 +701,14 @@ type MaintenanceForecast struct {
 	Units          string         `json:"units"`
 	Currency       string         `json:"currency"`
 	Inflation      float64        `json:"inflation_factor"`
-	Items          []CostForecast `json:"items"`
-	Usage          []VehicleUsage `json:"usage"`
+	Items          []costForecast `json:"items"`
+	Usage          []vehicleUsage `json:"usage"`
 	Total          string         `json:"total_estimated_cost"`
 	MonthlyAverage string         `json:"monthly_average"`
 	RecordsRead    int            `json:"records_read"`
 }
 
-func (in *xdomain) usage(ctx context.Context, c Call, start, end string) (map[string]VehicleUsage, []string, error) {
+func (in *intel) usage(ctx context.Context, c Call, start, end string) (map[string]vehicleUsage, []string, error) {
 	q := schema.Query{Conditions: []schema.Condition{cond("date", schema.OpGte, start), cond("date", schema.OpLte, end)},
 		Order: []schema.Order{{Column: "date"}, {Column: "odometer"}}}
 	type acc struct {
@@ -704,18 +719,18 @@ func (in *xdomain) usage(ctx context.Context, c Call, start, end string) (map[st
 	m := map[string]*acc{}
 	var keys []string
 	err := in.s.Each(ctx, c.User, "fuel_log", q, func(r schema.Row) error {
-		odo, ok := number(r["odometer"])
+		odo, ok := r.Number("odometer")
 		if !ok {
 			return nil
 		}
-		k := text(r["vehicle_id"])
+		k := r.Text("vehicle_id")
 		a := m[k]
 		if a == nil {
-			a = &acc{first: text(r["date"]), lo: odo, hi: odo}
+			a = &acc{first: r.Text("date"), lo: odo, hi: odo}
 			m[k] = a
 			keys = append(keys, k)
 		}
-		a.last, a.lo, a.hi = text(r["date"]), math.Min(a.lo, odo), math.Max(a.hi, odo)
+		a.last, a.lo, a.hi = r.Text("date"), math.Min(a.lo, odo), math.Max(a.hi, odo)
 		a.n++
 		return nil
 	})
@@ -723,10 +738,10 @@ func (in *xdomain) usage(ctx context.Context, c Call, start, end string) (map[st
 		return nil, nil, err
 	}
 	slices.Sort(keys)
-	out := map[string]VehicleUsage{}
+	out := map[string]vehicleUsage{}
 	for _, k := range keys {
 		a := m[k]
-		u := VehicleUsage{VehicleID: k, Period: period(a.first, a.last), Fills: a.n, Distance: distance(a.hi-a.lo, c.Units)}
+		u := vehicleUsage{VehicleID: k, Period: period(a.first, a.last), Fills: a.n, Distance: distance(a.hi-a.lo, c.Units)}
 		if days := daysBetween(a.first, a.last); days > 0 && a.hi > a.lo {
 			u.kmMonth = (a.hi - a.lo) / (float64(days) / daysPerMonth)
 			q := distance(u.kmMonth, c.Units)
@@ -737,7 +752,7 @@ func (in *xdomain) usage(ctx context.Context, c Call, start, end string) (map[st
 	return out, keys, nil
 }
 
-func (in *xdomain) predict(ctx context.Context, c Call, a predictArgs) (any, error) {
+func (in *intel) predict(ctx context.Context, c Call, a PredictArgs) (*MaintenanceForecast, error) {
 	months := a.MonthsAhead
 	if months == 0 {
 		months = 6
@@ -746,7 +761,7 @@ func (in *xdomain) predict(ctx context.Context, c Call, a predictArgs) (any, err
 	t0, _ := parseDay(today)
 	hEnd := t0.AddDate(0, months, 0).Format(schema.DateLayout)
 	out := MaintenanceForecast{Today: today, Horizon: period(today, hEnd), MonthsAhead: months, Units: c.Units,
-		Currency: c.Currency, Inflation: MaintenanceCostInflation, Items: []CostForecast{}, Usage: []VehicleUsage{}}
+		Currency: c.Currency, Inflation: MaintenanceCostInflation, Items: []costForecast{}, Usage: []vehicleUsage{}}
 	use, ukeys, err := in.usage(ctx, c, monthsBack(today, 12), today)
 	if err != nil {
 		return nil, err
@@ -761,12 +776,12 @@ func (in *xdomain) predict(ctx context.Context, c Call, a predictArgs) (any, err
 	q := schema.Query{Order: []schema.Order{{Column: "date"}, {Column: "mileage"}}}
 	err = in.s.Each(ctx, c.User, "maintenance_records", q, func(r schema.Row) error {
 		out.RecordsRead++
-		k := key{text(r["vehicle_id"]), taskName(text(r["task"]))}
+		k := key{r.Text("vehicle_id"), taskName(r.Text("task"))}
 		if _, ok := groups[k]; !ok {
 			keys = append(keys, k)
 		}
 		groups[k] = append(groups[k], r)
-		if m, ok := number(r["mileage"]); ok && performed(r, today) {
+		if m, ok := r.Number("mileage"); ok && performed(r, today) {
 			odoNow[k.vehicle] = max(odoNow[k.vehicle], m)
 		}
 		return nil
@@ -783,7 +798,7 @@ func (in *xdomain) predict(ctx context.Context, c Call, a predictArgs) (any, err
 			return nil, err
 		}
 		if len(res.Rows) > 0 {
-			if m, ok := number(res.Rows[0]["odometer"]); ok {
+			if m, ok := res.Rows[0].Number("odometer"); ok {
 				odoNow[k.vehicle] = max(odoNow[k.vehicle], m)
 			}
 		}
@@ -792,7 +807,7 @@ func (in *xdomain) predict(ctx context.Context, c Call, a predictArgs) (any, err
 	for _, k := range keys {
 		rows := groups[k]
 		item := scheduleItem(rows, k.vehicle, k.task, today, 30, odoNow[k.vehicle], c)
-		cf := CostForecast{VehicleID: k.vehicle, Task: k.task, IntervalDays: item.IntervalDays, IntervalSource: item.IntervalSource,
+		cf := costForecast{VehicleID: k.vehicle, Task: k.task, IntervalDays: item.IntervalDays, IntervalSource: item.IntervalSource,
 			IntervalKm: item.IntervalKm, NextDueDate: item.NextDueDate, NextDueOdo: item.NextDueMileage, DueSource: item.DueSource,
 			CostBasis: []string{}}
 		if item.LastService != nil {
@@ -804,8 +819,8 @@ func (in *xdomain) predict(ctx context.Context, c Call, a predictArgs) (any, err
 			if performed(r, today) {
 				done = append(done, r)
 				if r["cost"] != nil {
-					costs = append(costs, cents(r["cost"]))
-					cf.CostBasis = append(cf.CostBasis, text(r["id"]))
+					costs = append(costs, r.Cents("cost"))
+					cf.CostBasis = append(cf.CostBasis, r.Text("id"))
 				}
 			}
 		}
@@ -824,8 +839,8 @@ func (in *xdomain) predict(ctx context.Context, c Call, a predictArgs) (any, err
 		// Distance: the learned km interval and the vehicle's km per month.
 		var gapKm []float64
 		for i := 1; i < len(done); i++ {
-			m0, ok0 := number(done[i-1]["mileage"])
-			m1, ok1 := number(done[i]["mileage"])
+			m0, ok0 := done[i-1].Number("mileage")
+			m1, ok1 := done[i].Number("mileage")
 			if ok0 && ok1 && m1 > m0 {
 				gapKm = append(gapKm, m1-m0)
 			}
@@ -864,13 +879,13 @@ func (in *xdomain) predict(ctx context.Context, c Call, a predictArgs) (any, err
 		total += itemCost
 		out.Items = append(out.Items, cf)
 	}
-	slices.SortStableFunc(out.Items, func(x, y CostForecast) int {
+	slices.SortStableFunc(out.Items, func(x, y costForecast) int {
 		return cmp.Or(cmp.Compare(min(y.Occurrences, 1), min(x.Occurrences, 1)), cmp.Compare(x.NextDueDate, y.NextDueDate),
 			cmp.Compare(x.VehicleID, y.VehicleID), cmp.Compare(x.Task, y.Task))
 	})
 	out.Total = money(total)
 	out.MonthlyAverage = money(int64(math.Round(float64(total) / float64(months))))
-	return out, nil
+	return &out, nil
 }
 
 // ---------------------------------------------------------------- hustle ROI
@@ -966,7 +981,7 @@ type HustleReport struct {
 	Recommendations []string `json:"recommendations"`
 }
 
-func (in *xdomain) hustleROI(ctx context.Context, c Call, _ noArgs) (any, error) {
+func (in *intel) hustleROI(ctx context.Context, c Call, _ noArgs) (*HustleReport, error) {
 	out := HustleReport{Currency: c.Currency, Hustles: []HustleROI{}, Recommendations: []string{}}
 	out.Thresholds.DropROIPercent, out.Thresholds.DropAttempts, out.Thresholds.MinHourly = HustleDropROIPercent, HustleDropAttempts, HustleMinHourly
 	byTitle := map[string]*HustleROI{}
@@ -981,9 +996,9 @@ func (in *xdomain) hustleROI(ctx context.Context, c Call, _ noArgs) (any, error)
 	}
 	q := schema.Query{Conditions: []schema.Condition{eq("user_id", c.User)}, Order: []schema.Order{{Column: "created_at"}, {Column: "id"}}}
 	err := in.s.Each(ctx, c.User, "hustle_ideas", q, func(r schema.Row) error {
-		h := entry(text(r["title"]))
+		h := entry(r.Text("title"))
 		if h.IdeaID == "" {
-			h.IdeaID, h.Status = text(r["id"]), text(r["status"])
+			h.IdeaID, h.Status = r.Text("id"), r.Text("status")
 		}
 		return nil
 	})
@@ -1000,14 +1015,14 @@ func (in *xdomain) hustleROI(ctx context.Context, c Call, _ noArgs) (any, error)
 		return nil, err
 	}
 	for _, r := range attempts {
-		hid := text(r["hustle_id"])
+		hid := r.Text("hustle_id")
 		t, ok := titles[hid]
 		if !ok {
 			yh, err := in.s.Get(ctx, c.User, "youtube_hustles", hid)
 			if err != nil && schema.ErrorCode(err) != schema.ENOTFOUND {
 				return nil, err
 			}
-			t = cmp.Or(text(yh["title"]), "hustle "+hid)
+			t = cmp.Or(yh.Text("title"), "hustle "+hid)
 			titles[hid] = t
 		}
 		// An attempt at a catalogue hustle is the user's own idea when their
@@ -1016,13 +1031,13 @@ func (in *xdomain) hustleROI(ctx context.Context, c Call, _ noArgs) (any, error)
 		k := linkAttempt(t, ideaKeys)
 		if k == "" {
 			k = strings.ToLower(strings.TrimSpace(t))
-			entry(t).attemptEarn += cents(r["earnings"])
+			entry(t).attemptEarn += r.Cents("earnings")
 		}
 		h := byTitle[k]
 		h.HustleID = hid
 		h.Attempts++
-		h.AttemptIDs = append(h.AttemptIDs, text(r["id"]))
-		if x, ok := number(r["hours_spent"]); ok && x > 0 {
+		h.AttemptIDs = append(h.AttemptIDs, r.Text("id"))
+		if x, ok := r.Number("hours_spent"); ok && x > 0 {
 			hours[k] += x
 		}
 	}
@@ -1043,9 +1058,9 @@ func (in *xdomain) hustleROI(ctx context.Context, c Call, _ noArgs) (any, error)
 		h := byTitle[k]
 		var hi, he int64
 		for _, r := range income {
-			if strings.EqualFold(strings.TrimSpace(text(r["type"])), "hustle") && strings.EqualFold(strings.TrimSpace(text(r["source"])), h.Title) {
-				hi += cents(r["amount"])
-				h.IncomeIDs = append(h.IncomeIDs, text(r["id"]))
+			if strings.EqualFold(strings.TrimSpace(r.Text("type")), "hustle") && strings.EqualFold(strings.TrimSpace(r.Text("source")), h.Title) {
+				hi += r.Cents("amount")
+				h.IncomeIDs = append(h.IncomeIDs, r.Text("id"))
 			}
 		}
 		if len(h.IncomeIDs) == 0 {
@@ -1054,8 +1069,8 @@ func (in *xdomain) hustleROI(ctx context.Context, c Call, _ noArgs) (any, error)
 			hi = h.attemptEarn
 		}
 		for _, r := range expenses {
-			if category(text(r["category"])) == "hustle" && k != "" && strings.Contains(strings.ToLower(text(r["description"])), k) {
-				he += cents(r["amount"])
+			if category(r.Text("category")) == "hustle" && k != "" && strings.Contains(strings.ToLower(r.Text("description")), k) {
+				he += r.Cents("amount")
 				h.Expense = append(h.Expense, expenseRef(r))
 			}
 		}
@@ -1100,5 +1115,5 @@ func (in *xdomain) hustleROI(ctx context.Context, c Call, _ noArgs) (any, error)
 	if best != nil {
 		out.Best = &best.Title
 	}
-	return out, nil
+	return &out, nil
 }

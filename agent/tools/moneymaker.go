@@ -43,8 +43,8 @@ type IdeaRef struct {
 }
 
 func ideaRef(r schema.Row) IdeaRef {
-	return IdeaRef{ID: text(r["id"]), Title: text(r["title"]), Description: text(r["description"]), Tags: stringsOf(r["tags"]),
-		AvgEarnings: money(cents(r["avg_earnings"])), Status: text(r["status"]), CreatedAt: text(r["created_at"])}
+	return IdeaRef{ID: r.Text("id"), Title: r.Text("title"), Description: r.Text("description"), Tags: stringsOf(r["tags"]),
+		AvgEarnings: money(r.Cents("avg_earnings")), Status: r.Text("status"), CreatedAt: r.Text("created_at")}
 }
 
 // stringsOf reads a stored text array; NULL is empty.
@@ -100,9 +100,9 @@ func (m *moneymaker) own(ctx context.Context, c Call, keep func(status string) b
 	var sum int64
 	q := schema.Query{Conditions: []schema.Condition{eq("user_id", c.User)}, Order: []schema.Order{{Column: "created_at"}, {Column: "id"}}}
 	err := m.s.Each(ctx, c.User, "hustle_ideas", q, func(r schema.Row) error {
-		if keep(text(r["status"])) {
+		if keep(r.Text("status")) {
 			out = append(out, ideaRef(r))
-			sum += cents(r["avg_earnings"])
+			sum += r.Cents("avg_earnings")
 		}
 		return nil
 	})

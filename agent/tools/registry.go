@@ -17,6 +17,31 @@
 // schema.FieldError paths ("operations[2].table") that the model can act
 // on; and go.mod, shared with the other packages of the daemon, is left
 // untouched.
+//
+// Layout: a small registry core and one file (or two) per domain.
+//
+//	core          registry.go (Registry, Execute, register), jsonschema.go
+//	              (schemas and validation), calls.go (typed calls: the
+//	              domain functions without JSON, for the offline answerer),
+//	              values.go (money, dates, units), trace.go, stats.go,
+//	              context.go
+//	database      database.go (pam_*_records, bulk, stats, health)
+//	finance       finance.go, fuel.go (fuel counted once across expenses
+//	              and the fuel log)
+//	vehicle       vehicle.go (fuel log, maintenance)
+//	trip          trip.go
+//	social        social.go
+//	moneymaker    moneymaker.go
+//	shop          shop.go
+//	session       session.go; usercontext.go (get_user_context)
+//	analytics     analytics.go; feedback.go (record_user_feedback)
+//	intelligence  intelligence.go (360 view, trip costs, maintenance
+//	              forecast, hustle ROI), intelligence_reports.go (spending
+//	              patterns, recommendations, action plan, insights report),
+//	              health.go (health scores)
+//
+// A domain registers its tools in its register<Domain> function; its
+// answer types are unexported unless another package reads them.
 package tools
 
 import (
@@ -30,23 +55,19 @@ import (
 	"strings"
 	"time"
 
-	"github.com/pam-rv/pamd/localstore"
 	"github.com/pam-rv/pamd/schema"
 )
 
 // Store is what the tools need of the local store. Every method scopes its
 // work to user exactly as localstore.Store documents.
 type Store interface {
+	schema.Reader
 	Create(ctx context.Context, user, table string, data schema.Row) (schema.Row, error)
-	Get(ctx context.Context, user, table, id string) (schema.Row, error)
-	Find(ctx context.Context, user, table string, q schema.Query) (*localstore.Result, error)
 	Each(ctx context.Context, user, table string, q schema.Query, fn func(schema.Row) error) error
-	Apply(ctx context.Context, user string, ops []localstore.Operation) ([]schema.Row, error)
-	Stats(ctx context.Context, user string) (*localstore.Stats, error)
-	Health(ctx context.Context) (*localstore.Health, error)
+	Apply(ctx context.Context, user string, ops []schema.Operation) ([]schema.Row, error)
+	Stats(ctx context.Context, user string) (*schema.Stats, error)
+	Health(ctx context.Context) (*schema.Health, error)
 }
-
-var _ Store = (*localstore.Store)(nil)
 
 // The 13 tool categories of tools.md, spelled exactly as the API answers them.
 const (
@@ -149,6 +170,14 @@ type Registry struct {
 	tools   map[string]*Tool
 	names   []string // sorted
 	stats   recorder
+
+	// The domains whose functions the typed calls (calls.go) reach
+	// without the JSON round trip.
+	db    *dbTools
+	fin   *finance
+	veh   *vehicles
+	trip  *trips
+	intel *intel
 }
 
 // Option configures a Registry.
@@ -171,6 +200,8 @@ func NewRegistry(store Store, opts ...Option) *Registry {
 	r.gen.custom = map[reflect.Type]func() *Schema{
 		reflect.TypeFor[TableName](): r.tableNameSchema,
 	}
+	r.db, r.fin, r.veh, r.trip = &dbTools{r: r, s: store}, &finance{s: store}, &vehicles{s: store}, &trips{s: store}
+	r.intel = &intel{s: store, f: r.fin, v: r.veh}
 	registerDatabase(r)
 	registerFinance(r)
 	registerVehicle(r)
@@ -183,7 +214,6 @@ func NewRegistry(store Store, opts ...Option) *Registry {
 	registerAnalytics(r)
 	registerSession(r)
 	registerIntelligence(r)
-	registerIntelligence2(r)
 	return r
 }
 
@@ -220,7 +250,7 @@ func (r *Registry) Status() []Status { return r.stats.snapshot(r.names) }
 func (r *Registry) Execute(ctx context.Context, call Call, name string, args json.RawMessage) (Result, error) {
 	t, ok := r.tools[name]
 	if !ok {
-		return Result{}, schema.Errorf(schema.ENOTFOUND, "unknown tool %q: see the list of available tools", clip(name, 64))
+		return Result{}, schema.Errorf(schema.ENOTFOUND, "unknown tool %q: see the list of available tools", schema.Truncate(name, 64))
 	}
 	start := time.Now()
 	res := Result{Tool: t.Name}
@@ -301,10 +331,10 @@ func (r *Registry) fillPreferences(ctx context.Context, c *Call) error {
 			return err
 		}
 		if c.Units == "" {
-			c.Units, _ = p["units"].(string)
+			c.Units = p.Text("units")
 		}
 		if c.Currency == "" {
-			c.Currency, _ = p["currency"].(string)
+			c.Currency = p.Text("currency")
 		}
 	}
 	if c.Units != UnitsUS {
@@ -329,7 +359,7 @@ type confirmRule interface{ needsConfirm() bool }
 // register adds a tool whose arguments are decoded into A, with the schema
 // generated from A. A destructive tool's A must have a "confirm" field.
 // Duplicate names and unknown categories are programming errors and panic.
-func register[A any](r *Registry, name, category, desc string, writes, destructive bool, fn func(ctx context.Context, c Call, a A) (any, error)) {
+func register[A, R any](r *Registry, name, category, desc string, writes, destructive bool, fn func(ctx context.Context, c Call, a A) (R, error)) {
 	if _, dup := r.tools[name]; dup {
 		panic("tools: duplicate tool " + name)
 	}
@@ -378,7 +408,11 @@ func register[A any](r *Registry, name, category, desc string, writes, destructi
 					Fields:  []schema.FieldError{{Field: "confirm", Reason: "must be true for a deletion the user agreed to"}}}
 			}
 		}
-		return fn(ctx, c, a)
+		out, err := fn(ctx, c, a)
+		if err != nil {
+			return nil, err
+		}
+		return out, nil
 	}
 	r.tools[name] = t
 	i, _ := slices.BinarySearch(r.names, name)
@@ -393,11 +427,4 @@ func decodeFieldError(err error) schema.FieldError {
 		return schema.FieldError{Field: te.Field, Reason: "expected " + te.Type.String() + ", got " + te.Value}
 	}
 	return schema.FieldError{Field: "(arguments)", Reason: err.Error()}
-}
-
-func clip(s string, n int) string {
-	if len(s) <= n {
-		return s
-	}
-	return s[:n] + "…"
 }

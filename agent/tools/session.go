@@ -7,8 +7,8 @@ import (
 	"strings"
 	"time"
 
-	"github.com/pam-rv/pamd/localstore"
 	"github.com/pam-rv/pamd/schema"
+	"github.com/pam-rv/pamd/schema/rowid"
 )
 
 // Session rules of tools.md §3 (tools 15–19).
@@ -94,9 +94,9 @@ func (ss *sessions) createChat(ctx context.Context, c Call, a createChatArgs) (a
 	if meta == nil {
 		meta = map[string]any{}
 	}
-	id := localstore.NewID()
+	id := rowid.New()
 	now := schema.FormatTimestamp(c.Now)
-	rows, err := ss.s.Apply(ctx, c.User, []localstore.Operation{
+	rows, err := ss.s.Apply(ctx, c.User, []schema.Operation{
 		{Op: schema.OpCreate, Table: "chat_sessions", Data: schema.Row{
 			"session_id": id, "session_type": typ, "status": "active", "metadata": meta,
 			"message_count": int64(0), "started_at": now, "last_activity": now}},
@@ -134,7 +134,7 @@ func (ss *sessions) updateChat(ctx context.Context, c Call, a updateChatArgs) (a
 	}
 	now := schema.FormatTimestamp(c.Now)
 	set := schema.Row{"last_activity": now}
-	status := text(cur["status"])
+	status := cur.Text("status")
 	if a.Status != "" && a.Status != status {
 		status = a.Status
 		set["status"] = status
@@ -152,13 +152,13 @@ func (ss *sessions) updateChat(ctx context.Context, c Call, a updateChatArgs) (a
 		maps.Copy(meta, a.MetadataUpdate)
 		set["metadata"] = meta
 	}
-	count, _ := number(cur["message_count"])
+	count, _ := cur.Number("message_count")
 	messages := int64(count)
 	if a.IncrementMessageCount {
 		messages++
 		set["message_count"] = messages
 	}
-	ops := []localstore.Operation{{Op: schema.OpUpdate, Table: "chat_sessions", ID: text(cur["id"]), Data: set}}
+	ops := []schema.Operation{{Op: schema.OpUpdate, Table: "chat_sessions", ID: cur.Text("id"), Data: set}}
 	mirror := false
 	if _, err := ss.s.Get(ctx, c.User, "pam_conversation_sessions", id); err == nil {
 		m := schema.Row{"is_active": status == "active", "total_messages": messages}
@@ -167,7 +167,7 @@ func (ss *sessions) updateChat(ctx context.Context, c Call, a updateChatArgs) (a
 		} else {
 			m["session_end"] = nil
 		}
-		ops = append(ops, localstore.Operation{Op: schema.OpUpdate, Table: "pam_conversation_sessions", ID: id, Data: m})
+		ops = append(ops, schema.Operation{Op: schema.OpUpdate, Table: "pam_conversation_sessions", ID: id, Data: m})
 		mirror = true
 	} else if schema.ErrorCode(err) != schema.ENOTFOUND {
 		return nil, err
@@ -202,12 +202,12 @@ func (ss *sessions) manage(ctx context.Context, c Call, a userSessionArgs) (any,
 		return nil, err
 	}
 	out := map[string]any{"action": a.Action, "ttl_hours": SessionTTL.Hours()}
-	var ops []localstore.Operation
+	var ops []schema.Operation
 	switch a.Action {
 	case "check":
 		live := []schema.Row{}
 		for _, r := range cur {
-			if e := text(r["expires_at"]); e == "" || e > now {
+			if e := r.Text("expires_at"); e == "" || e > now {
 				live = append(live, r)
 			}
 		}
@@ -215,14 +215,14 @@ func (ss *sessions) manage(ctx context.Context, c Call, a userSessionArgs) (any,
 		return out, nil
 	case "create":
 		for _, r := range cur {
-			ops = append(ops, localstore.Operation{Op: schema.OpUpdate, Table: "user_active_sessions", ID: text(r["id"]),
+			ops = append(ops, schema.Operation{Op: schema.OpUpdate, Table: "user_active_sessions", ID: r.Text("id"),
 				Data: schema.Row{"is_current": false}})
 		}
-		row := schema.Row{"session_id": localstore.NewID(), "is_current": true, "last_activity": now, "expires_at": expires}
+		row := schema.Row{"session_id": rowid.New(), "is_current": true, "last_activity": now, "expires_at": expires}
 		if a.SessionData != nil {
 			row["device_info"] = a.SessionData
 		}
-		ops = append(ops, localstore.Operation{Op: schema.OpCreate, Table: "user_active_sessions", Data: row})
+		ops = append(ops, schema.Operation{Op: schema.OpCreate, Table: "user_active_sessions", Data: row})
 		rows, err := ss.s.Apply(ctx, c.User, ops)
 		if err != nil {
 			return nil, err
@@ -232,7 +232,7 @@ func (ss *sessions) manage(ctx context.Context, c Call, a userSessionArgs) (any,
 	case "refresh", "end":
 		var live []schema.Row
 		for _, r := range cur {
-			if a.Action == "end" || text(r["expires_at"]) == "" || text(r["expires_at"]) > now {
+			if a.Action == "end" || r.Text("expires_at") == "" || r.Text("expires_at") > now {
 				live = append(live, r)
 			}
 		}
@@ -244,7 +244,7 @@ func (ss *sessions) manage(ctx context.Context, c Call, a userSessionArgs) (any,
 			data = schema.Row{"is_current": false, "expires_at": now}
 		}
 		for _, r := range live {
-			ops = append(ops, localstore.Operation{Op: schema.OpUpdate, Table: "user_active_sessions", ID: text(r["id"]), Data: data})
+			ops = append(ops, schema.Operation{Op: schema.OpUpdate, Table: "user_active_sessions", ID: r.Text("id"), Data: data})
 		}
 		rows, err := ss.s.Apply(ctx, c.User, ops)
 		if err != nil {
@@ -256,14 +256,14 @@ func (ss *sessions) manage(ctx context.Context, c Call, a userSessionArgs) (any,
 	return nil, schema.Errorf(schema.EUNPROCESSABLE, "unknown action %q", a.Action)
 }
 
-// PeakHour is the hour of the day most sessions started in.
-type PeakHour struct {
+// peakHour is the hour of the day most sessions started in.
+type peakHour struct {
 	Hour     int `json:"hour"`
 	Sessions int `json:"sessions"`
 }
 
-// SessionAnalytics is pam_get_session_analytics's answer.
-type SessionAnalytics struct {
+// sessionAnalytics is pam_get_session_analytics's answer.
+type sessionAnalytics struct {
 	Period          Period         `json:"period"`
 	TimeZone        string         `json:"time_zone"`
 	TotalSessions   int            `json:"total_sessions"`
@@ -274,7 +274,7 @@ type SessionAnalytics struct {
 	AverageMessages *float64       `json:"average_messages"`
 	ByType          map[string]int `json:"sessions_by_type"`
 	HourlyStarts    [24]int        `json:"hourly_starts"`
-	PeakHour        *PeakHour      `json:"peak_hour"`
+	PeakHour        *peakHour      `json:"peak_hour"`
 }
 
 func (ss *sessions) analytics(ctx context.Context, c Call, a sessionAnalyticsArgs) (any, error) {
@@ -285,14 +285,14 @@ func (ss *sessions) analytics(ctx context.Context, c Call, a sessionAnalyticsArg
 	}
 	loc := c.Now.Location()
 	from, to := dayStart(start, loc), dayStart(end, loc).AddDate(0, 0, 1)
-	out := SessionAnalytics{Period: period(start, end), TimeZone: loc.String(), ByType: map[string]int{}}
+	out := sessionAnalytics{Period: period(start, end), TimeZone: loc.String(), ByType: map[string]int{}}
 	q := schema.Query{Conditions: []schema.Condition{
 		cond("started_at", schema.OpGte, schema.FormatTimestamp(from)),
 		cond("started_at", schema.OpLt, schema.FormatTimestamp(to)),
 	}}
 	err := ss.s.Each(ctx, c.User, "chat_sessions", q, func(r schema.Row) error {
 		out.TotalSessions++
-		switch text(r["status"]) {
+		switch r.Text("status") {
 		case "active":
 			out.ActiveSessions++
 		case "paused":
@@ -300,10 +300,10 @@ func (ss *sessions) analytics(ctx context.Context, c Call, a sessionAnalyticsArg
 		case "ended":
 			out.EndedSessions++
 		}
-		n, _ := number(r["message_count"])
+		n, _ := r.Number("message_count")
 		out.TotalMessages += int64(n)
-		out.ByType[text(r["session_type"])]++
-		if t, err := time.Parse(time.RFC3339Nano, text(r["started_at"])); err == nil {
+		out.ByType[r.Text("session_type")]++
+		if t, err := time.Parse(time.RFC3339Nano, r.Text("started_at")); err == nil {
 			out.HourlyStarts[t.In(loc).Hour()]++
 		}
 		return nil
@@ -316,7 +316,7 @@ func (ss *sessions) analytics(ctx context.Context, c Call, a sessionAnalyticsArg
 		out.AverageMessages = &avg
 		for h, n := range out.HourlyStarts {
 			if n > 0 && (out.PeakHour == nil || n > out.PeakHour.Sessions) {
-				out.PeakHour = &PeakHour{Hour: h, Sessions: n}
+				out.PeakHour = &peakHour{Hour: h, Sessions: n}
 			}
 		}
 	}
@@ -330,9 +330,9 @@ func (ss *sessions) clean(ctx context.Context, c Call, a cleanSessionsArgs) (any
 	if err != nil {
 		return nil, err
 	}
-	var ops []localstore.Operation
+	var ops []schema.Operation
 	for _, r := range expired {
-		ops = append(ops, localstore.Operation{Op: schema.OpUpdate, Table: "user_active_sessions", ID: text(r["id"]),
+		ops = append(ops, schema.Operation{Op: schema.OpUpdate, Table: "user_active_sessions", ID: r.Text("id"),
 			Data: schema.Row{"is_current": false}})
 	}
 	cutoff := schema.FormatTimestamp(c.Now.AddDate(0, 0, -ChatArchiveDays))
@@ -356,13 +356,13 @@ func (ss *sessions) clean(ctx context.Context, c Call, a cleanSessionsArgs) (any
 	}
 	ids := make([]string, 0, len(old))
 	for _, r := range old {
-		ids = append(ids, text(r["session_id"]))
+		ids = append(ids, r.Text("session_id"))
 		if a.Archive {
-			ops = append(ops, localstore.Operation{Op: schema.OpDelete, Table: "chat_sessions", ID: text(r["id"])})
+			ops = append(ops, schema.Operation{Op: schema.OpDelete, Table: "chat_sessions", ID: r.Text("id")})
 		}
 	}
 	for len(ops) > 0 {
-		n := min(len(ops), localstore.MaxBulkOps)
+		n := min(len(ops), schema.MaxBulkOps)
 		if _, err := ss.s.Apply(ctx, c.User, ops[:n]); err != nil {
 			return nil, err
 		}

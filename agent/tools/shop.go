@@ -25,8 +25,8 @@ func registerShop(r *Registry) {
 		})
 }
 
-// ProductRef describes one shop product.
-type ProductRef struct {
+// productRef describes one shop product.
+type productRef struct {
 	ID          string   `json:"id"`
 	Name        string   `json:"name"`
 	Description string   `json:"description,omitempty"`
@@ -37,13 +37,13 @@ type ProductRef struct {
 	Regions     []string `json:"available_regions"`
 }
 
-// ProductSuggestion is suggest_affiliate_product's answer.
-type ProductSuggestion struct {
+// productSuggestion is suggest_affiliate_product's answer.
+type productSuggestion struct {
 	VehicleType  string       `json:"vehicle_type"`
 	Region       string       `json:"region,omitempty"`
 	Match        string       `json:"match"` // vehicle_and_region, vehicle_only or none
-	Product      *ProductRef  `json:"product"`
-	Alternatives []ProductRef `json:"alternatives"`
+	Product      *productRef  `json:"product"`
+	Alternatives []productRef `json:"alternatives"`
 	Currency     string       `json:"currency"`
 	Basis        string       `json:"basis"`
 }
@@ -55,24 +55,24 @@ func suggestProduct(ctx context.Context, s Store, c Call, a affiliateArgs) (any,
 		if err != nil && schema.ErrorCode(err) != schema.ENOTFOUND {
 			return nil, err
 		}
-		vt = cmp.Or(vt, strings.TrimSpace(text(p["vehicle_type"])))
-		region = cmp.Or(region, strings.TrimSpace(text(p["region"])))
+		vt = cmp.Or(vt, strings.TrimSpace(p.Text("vehicle_type")))
+		region = cmp.Or(region, strings.TrimSpace(p.Text("region")))
 	}
 	if vt == "" {
 		return nil, &schema.Error{Code: schema.EUNPROCESSABLE, Message: "no vehicle type: give vehicle_type, the profile has none",
 			Fields: []schema.FieldError{{Field: "vehicle_type", Reason: "required: the profile has no vehicle_type"}}}
 	}
-	out := ProductSuggestion{VehicleType: vt, Region: region, Match: "none", Alternatives: []ProductRef{}, Currency: c.Currency}
-	var both, vehicle []ProductRef
+	out := productSuggestion{VehicleType: vt, Region: region, Match: "none", Alternatives: []productRef{}, Currency: c.Currency}
+	var both, vehicle []productRef
 	q := schema.Query{Conditions: []schema.Condition{eq("status", "active")}, Order: []schema.Order{{Column: "name"}, {Column: "id"}}}
 	err := s.Each(ctx, c.User, "shop_products", q, func(r schema.Row) error {
-		if !strings.EqualFold(strings.TrimSpace(text(r["category"])), vt) && !strings.EqualFold(strings.TrimSpace(text(r["type"])), vt) {
+		if !strings.EqualFold(strings.TrimSpace(r.Text("category")), vt) && !strings.EqualFold(strings.TrimSpace(r.Text("type")), vt) {
 			return nil
 		}
-		p := ProductRef{ID: text(r["id"]), Name: text(r["name"]), Description: text(r["description"]), Category: text(r["category"]),
-			Type: text(r["type"]), ExternalURL: text(r["external_url"]), Regions: stringsOf(r["available_regions"])}
+		p := productRef{ID: r.Text("id"), Name: r.Text("name"), Description: r.Text("description"), Category: r.Text("category"),
+			Type: r.Text("type"), ExternalURL: r.Text("external_url"), Regions: stringsOf(r["available_regions"])}
 		if r["price"] != nil {
-			m := money(cents(r["price"]))
+			m := money(r.Cents("price"))
 			p.Price = &m
 		}
 		vehicle = append(vehicle, p)

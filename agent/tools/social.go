@@ -32,8 +32,8 @@ func registerSocial(r *Registry) {
 
 type social struct{ s Store }
 
-// PostCreated is post_update's answer.
-type PostCreated struct {
+// postCreated is post_update's answer.
+type postCreated struct {
 	Post      schema.Row `json:"post"`
 	Placement string     `json:"placement"` // feed or group
 	Group     *GroupRef  `json:"group,omitempty"`
@@ -51,14 +51,14 @@ type GroupRef struct {
 }
 
 func groupRef(r schema.Row) GroupRef {
-	n, _ := number(r["member_count"])
-	return GroupRef{ID: text(r["id"]), Name: text(r["name"]), Description: text(r["description"]),
-		Location: text(r["location"]), Privacy: text(r["privacy"]), ActivityLevel: text(r["activity_level"]), MemberCount: int64(n)}
+	n, _ := r.Number("member_count")
+	return GroupRef{ID: r.Text("id"), Name: r.Text("name"), Description: r.Text("description"),
+		Location: r.Text("location"), Privacy: r.Text("privacy"), ActivityLevel: r.Text("activity_level"), MemberCount: int64(n)}
 }
 
 func (s *social) post(ctx context.Context, c Call, a postArgs) (any, error) {
 	row := schema.Row{"content": a.Content, "location": "feed"}
-	out := PostCreated{Placement: "feed"}
+	out := postCreated{Placement: "feed"}
 	if a.GroupID != "" {
 		id, _ := schema.ParseUUID(string(a.GroupID))
 		g, err := s.s.Get(ctx, c.User, "social_groups", id)
@@ -81,8 +81,8 @@ func (s *social) post(ctx context.Context, c Call, a postArgs) (any, error) {
 	return out, nil
 }
 
-// GroupSuggestions is suggest_groups' answer.
-type GroupSuggestions struct {
+// groupSuggestions is suggest_groups' answer.
+type groupSuggestions struct {
 	Groups []GroupRef `json:"groups"`
 	// ExcludedMemberOf counts the user's active memberships left out.
 	ExcludedMemberOf int    `json:"excluded_member_of"`
@@ -94,18 +94,18 @@ func (s *social) suggest(ctx context.Context, c Call, a suggestGroupsArgs) (any,
 	member := map[string]bool{}
 	err := s.s.Each(ctx, c.User, "group_memberships", schema.Query{Conditions: []schema.Condition{eq("user_id", c.User)}}, func(r schema.Row) error {
 		if active, ok := r["is_active"].(bool); !ok || active {
-			member[text(r["group_id"])] = true
+			member[r.Text("group_id")] = true
 		}
 		return nil
 	})
 	if err != nil {
 		return nil, err
 	}
-	out := GroupSuggestions{Groups: []GroupRef{}, ExcludedMemberOf: len(member),
+	out := groupSuggestions{Groups: []GroupRef{}, ExcludedMemberOf: len(member),
 		Basis: "groups by member count, largest first; inactive groups and groups you are an active member of are left out"}
 	q := schema.Query{Order: []schema.Order{{Column: "member_count", Desc: true}, {Column: "name"}, {Column: "id"}}}
 	err = s.s.Each(ctx, c.User, "social_groups", q, func(r schema.Row) error {
-		if member[text(r["id"])] {
+		if member[r.Text("id")] {
 			return nil
 		}
 		if active, ok := r["is_active"].(bool); ok && !active {

@@ -34,8 +34,8 @@ const (
 	OffGridMaxPricePerNight = 20
 )
 
-// POIRule is a route type's campsite filter (tools.md §2.9).
-type POIRule struct {
+// pOIRule is a route type's campsite filter (tools.md §2.9).
+type pOIRule struct {
 	MinRating      float64  `json:"min_rating"`
 	MinPrice       *string  `json:"min_price_per_night,omitempty"`
 	MaxPrice       *string  `json:"max_price_per_night,omitempty"`
@@ -45,9 +45,9 @@ type POIRule struct {
 	maxCents       int64 // −1 none
 }
 
-func poiRule(routeType string) POIRule {
+func poiRule(routeType string) pOIRule {
 	price := func(units int64) *string { s := money(units * 100); return &s }
-	r := POIRule{maxCents: -1, minCents: -1}
+	r := pOIRule{maxCents: -1, minCents: -1}
 	switch routeType {
 	case "luxury":
 		r.MinRating, r.ExcludedTypes = 4.0, []string{"boondocking", "basic"}
@@ -112,6 +112,19 @@ func (p *Place) UnmarshalJSON(b []byte) error {
 	return nil
 }
 
+// MarshalJSON writes what UnmarshalJSON reads: the name alone, or the
+// object with latitude and longitude (and the name, if any).
+func (p Place) MarshalJSON() ([]byte, error) {
+	if p.Latitude == nil && p.Longitude == nil {
+		return json.Marshal(p.Name)
+	}
+	return json.Marshal(struct {
+		Latitude  *float64 `json:"latitude"`
+		Longitude *float64 `json:"longitude"`
+		Name      string   `json:"name,omitempty"`
+	}{p.Latitude, p.Longitude, p.Name})
+}
+
 func (p Place) check(field string) []schema.FieldError {
 	switch {
 	case p.Latitude == nil && p.Longitude == nil:
@@ -137,7 +150,8 @@ type waypointArg struct {
 	CreatedAt string  `json:"created_at,omitempty" schema:"maxLength=40"`
 }
 
-type tripArgs struct {
+// TripArgs are plan_trip's arguments.
+type TripArgs struct {
 	Start           Place         `json:"start" schema:"required" desc:"where the trip starts: {latitude, longitude} or a camping location's name"`
 	End             Place         `json:"end" schema:"required" desc:"where the trip ends: {latitude, longitude} or a camping location's name"`
 	RouteType       string        `json:"route_type,omitempty" schema:"enum=fastest|shortest|scenic|off_grid|luxury|manual|highway|backroad|offroad,default=fastest" desc:"decides the campsite filter; highway, backroad and offroad are legacy names of fastest, scenic and off_grid"`
@@ -145,12 +159,12 @@ type tripArgs struct {
 	VehicleID       UUID          `json:"vehicle_id,omitempty" desc:"the vehicle driven, whose fuel economy and price are used; by default the primary vehicle (the one that burns the most fuel)"`
 }
 
-func (a *tripArgs) check(Call) []schema.FieldError {
+func (a *TripArgs) check(Call) []schema.FieldError {
 	return append(a.Start.check("start"), a.End.check("end")...)
 }
 
 func registerTrip(r *Registry) {
-	t := &trips{s: r.store}
+	t := r.trip
 	register(r, "plan_trip", CategoryTrip,
 		"Plan a trip offline from start to end (coordinates or camping location names) through optional waypoints: legs by great-circle distance × road factor 1.2, fuel volume and cost from the user's own recent consumption and latest fuel price, and campsites within 25 km of the route filtered by the route type's rules (rating, price, preferred and excluded types), with the figures explained.",
 		false, false, t.plan)
@@ -158,8 +172,8 @@ func registerTrip(r *Registry) {
 
 type trips struct{ s Store }
 
-// TripStop is one point of the route.
-type TripStop struct {
+// tripStop is one point of the route.
+type tripStop struct {
 	Label     string  `json:"label"`
 	Latitude  float64 `json:"latitude"`
 	Longitude float64 `json:"longitude"`
@@ -168,16 +182,16 @@ type TripStop struct {
 	CampingLocationID string `json:"camping_location_id,omitempty"`
 }
 
-// TripLeg is the way between two consecutive stops.
-type TripLeg struct {
+// tripLeg is the way between two consecutive stops.
+type tripLeg struct {
 	From         string   `json:"from"`
 	To           string   `json:"to"`
 	GreatCircle  Quantity `json:"great_circle"`
 	RoadEstimate Quantity `json:"road_estimate"`
 }
 
-// TripFuel is the fuel estimate of a trip.
-type TripFuel struct {
+// tripFuel is the fuel estimate of a trip.
+type tripFuel struct {
 	Consumption       Quantity  `json:"consumption"`
 	ConsumptionSource string    `json:"consumption_source"`   // fuel_log or default
 	VehicleID         string    `json:"vehicle_id,omitempty"` // whose fills: never a mix of vehicles
@@ -191,8 +205,8 @@ type TripFuel struct {
 	Note              string    `json:"note,omitempty"`
 }
 
-// CampsiteHit is a campsite near the route.
-type CampsiteHit struct {
+// campsiteHit is a campsite near the route.
+type campsiteHit struct {
 	ID            string   `json:"id"`
 	Name          string   `json:"name"`
 	Type          string   `json:"type"`
@@ -213,21 +227,21 @@ type TripPlan struct {
 	RouteType          string        `json:"route_type"`
 	RequestedRouteType string        `json:"requested_route_type,omitempty"`
 	Offline            bool          `json:"offline"`
-	Stops              []TripStop    `json:"stops"`
+	Stops              []tripStop    `json:"stops"`
 	WaypointCount      int           `json:"waypoint_count"`
-	Legs               []TripLeg     `json:"legs"`
+	Legs               []tripLeg     `json:"legs"`
 	RoadFactor         float64       `json:"road_factor"`
 	GreatCircle        Quantity      `json:"great_circle_distance"`
 	Distance           Quantity      `json:"distance"`
-	Fuel               TripFuel      `json:"fuel"`
-	POIFilters         POIRule       `json:"poi_filters"`
+	Fuel               tripFuel      `json:"fuel"`
+	POIFilters         pOIRule       `json:"poi_filters"`
 	Corridor           Quantity      `json:"corridor"`
 	CampsitesFound     int           `json:"campsites_found"`
-	Campsites          []CampsiteHit `json:"campsites"`
+	Campsites          []campsiteHit `json:"campsites"`
 	Explanation        []string      `json:"explanation"`
 }
 
-func (t *trips) plan(ctx context.Context, c Call, a tripArgs) (any, error) {
+func (t *trips) plan(ctx context.Context, c Call, a TripArgs) (*TripPlan, error) {
 	out := TripPlan{RouteType: cmp.Or(a.RouteType, "fastest"), Offline: true, RoadFactor: RoadFactor}
 	if m, ok := legacyRouteTypes[out.RouteType]; ok {
 		out.RequestedRouteType, out.RouteType = out.RouteType, m
@@ -244,7 +258,7 @@ func (t *trips) plan(ctx context.Context, c Call, a tripArgs) (any, error) {
 	slices.SortStableFunc(wps, func(x, y waypointArg) int { return cmp.Compare(x.Order, y.Order) })
 	out.Stops = append(out.Stops, start)
 	for i, w := range wps {
-		out.Stops = append(out.Stops, TripStop{Label: fmt.Sprintf("waypoint %d", i+1), Latitude: w.Latitude, Longitude: w.Longitude})
+		out.Stops = append(out.Stops, tripStop{Label: fmt.Sprintf("waypoint %d", i+1), Latitude: w.Latitude, Longitude: w.Longitude})
 	}
 	out.Stops = append(out.Stops, end)
 	out.WaypointCount = len(wps)
@@ -252,9 +266,9 @@ func (t *trips) plan(ctx context.Context, c Call, a tripArgs) (any, error) {
 	var gcKm float64
 	for i := 1; i < len(out.Stops); i++ {
 		p, q := out.Stops[i-1], out.Stops[i]
-		km := haversineKm(p.Latitude, p.Longitude, q.Latitude, q.Longitude)
+		km := schema.HaversineKm(p.Latitude, p.Longitude, q.Latitude, q.Longitude)
 		gcKm += km
-		out.Legs = append(out.Legs, TripLeg{From: p.Label, To: q.Label,
+		out.Legs = append(out.Legs, tripLeg{From: p.Label, To: q.Label,
 			GreatCircle: distance(km, c.Units), RoadEstimate: distance(km*RoadFactor, c.Units)})
 	}
 	roadKm := gcKm * RoadFactor
@@ -279,10 +293,10 @@ func (t *trips) plan(ctx context.Context, c Call, a tripArgs) (any, error) {
 	out.Explanation = append(out.Explanation, fmt.Sprintf(
 		"campsites: %d camping location(s) within %s of the route pass the %s filter (rating ≥ %.1f%s); preferred types first, then nearest; showing %d",
 		out.CampsitesFound, out.Corridor, out.RouteType, out.POIFilters.MinRating, priceRuleText(out.POIFilters, c.Currency), len(out.Campsites)))
-	return out, nil
+	return &out, nil
 }
 
-func priceRuleText(r POIRule, currency string) string {
+func priceRuleText(r pOIRule, currency string) string {
 	switch {
 	case r.MinPrice != nil:
 		return ", price ≥ " + *r.MinPrice + " " + currency
@@ -294,47 +308,47 @@ func priceRuleText(r POIRule, currency string) string {
 
 // resolve turns a Place into a stop, looking names up in camping_locations
 // (exact name first, then without case).
-func (t *trips) resolve(ctx context.Context, c Call, p Place, label string) (TripStop, error) {
+func (t *trips) resolve(ctx context.Context, c Call, p Place, label string) (tripStop, error) {
 	if p.Latitude != nil {
-		return TripStop{Label: label, Latitude: *p.Latitude, Longitude: *p.Longitude, Name: p.Name}, nil
+		return tripStop{Label: label, Latitude: *p.Latitude, Longitude: *p.Longitude, Name: p.Name}, nil
 	}
 	name := strings.TrimSpace(p.Name)
 	rows, err := collect(ctx, t.s, c.User, "camping_locations", schema.Query{Conditions: []schema.Condition{eq("name", name)},
 		Order: []schema.Order{{Column: "id"}}, Limit: 2})
 	if err != nil {
-		return TripStop{}, err
+		return tripStop{}, err
 	}
 	if len(rows) == 0 {
 		err = t.s.Each(ctx, c.User, "camping_locations", schema.Query{Order: []schema.Order{{Column: "id"}}}, func(r schema.Row) error {
-			if strings.EqualFold(strings.TrimSpace(text(r["name"])), name) {
+			if strings.EqualFold(strings.TrimSpace(r.Text("name")), name) {
 				rows = append(rows, r)
 			}
 			return nil
 		})
 		if err != nil {
-			return TripStop{}, err
+			return tripStop{}, err
 		}
 	}
 	switch len(rows) {
 	case 0:
-		return TripStop{}, &schema.Error{Code: schema.ENOTFOUND,
-			Message: fmt.Sprintf("no camping location is named %q; plan_trip works offline without geocoding, so give %s as {latitude, longitude}", clip(name, 100), label),
+		return tripStop{}, &schema.Error{Code: schema.ENOTFOUND,
+			Message: fmt.Sprintf("no camping location is named %q; plan_trip works offline without geocoding, so give %s as {latitude, longitude}", schema.Truncate(name, 100), label),
 			Fields:  []schema.FieldError{{Field: label, Reason: "unknown place name"}}}
 	case 1:
 	default:
-		return TripStop{}, &schema.Error{Code: schema.EUNPROCESSABLE,
-			Message: fmt.Sprintf("several camping locations are named %q; give %s as {latitude, longitude}", clip(name, 100), label),
+		return tripStop{}, &schema.Error{Code: schema.EUNPROCESSABLE,
+			Message: fmt.Sprintf("several camping locations are named %q; give %s as {latitude, longitude}", schema.Truncate(name, 100), label),
 			Fields:  []schema.FieldError{{Field: label, Reason: "ambiguous place name"}}}
 	}
-	lat, _ := number(rows[0]["latitude"])
-	lon, _ := number(rows[0]["longitude"])
-	return TripStop{Label: label, Latitude: lat, Longitude: lon, Name: text(rows[0]["name"]), CampingLocationID: text(rows[0]["id"])}, nil
+	lat, _ := rows[0].Number("latitude")
+	lon, _ := rows[0].Number("longitude")
+	return tripStop{Label: label, Latitude: lat, Longitude: lon, Name: rows[0].Text("name"), CampingLocationID: rows[0].Text("id")}, nil
 }
 
 // fuel estimates the trip's fuel from one vehicle's latest full fills and
 // latest price: the vehicle named, else the primary one (PrimaryVehicle).
-func (t *trips) fuel(ctx context.Context, c Call, roadKm float64, vehicle UUID) (TripFuel, error) {
-	f := TripFuel{Currency: c.Currency, ConsumptionSource: "default"}
+func (t *trips) fuel(ctx context.Context, c Call, roadKm float64, vehicle UUID) (tripFuel, error) {
+	f := tripFuel{Currency: c.Currency, ConsumptionSource: "default"}
 	l100 := DefaultConsumptionL100
 	fills, veh, err := vehicleFills(ctx, t.s, c, vehicle)
 	if err != nil {
@@ -363,11 +377,11 @@ func (t *trips) fuel(ctx context.Context, c Call, roadKm float64, vehicle UUID) 
 			distance(roadKm, c.Units), basis, f.Volume)
 		return f, nil
 	}
-	m, _ := mills(priced["price"])
+	m, _ := schema.AsDecimal(priced["price"], 3)
 	cost := money(int64(math.Round(litres * float64(m) / 10)))
 	p := unitPrice(m, c.Units)
 	f.PricePerUnit, f.Cost = &p, &cost
-	f.PriceDate, f.PriceFillID = dateOf(priced["date"]), text(priced["id"])
+	f.PriceDate, f.PriceFillID = priced.Date("date"), priced.Text("id")
 	f.Note = fmt.Sprintf("fuel: %s × %s = %s at your latest price %s %s/%s (%s) = %s %s",
 		distance(roadKm, c.Units), basis, f.Volume, p, c.Currency, volumeUnit(c.Units), f.PriceDate, cost, c.Currency)
 	return f, nil
@@ -375,7 +389,7 @@ func (t *trips) fuel(ctx context.Context, c Call, roadKm float64, vehicle UUID) 
 
 // campsites reads camping locations within the corridor of the route that
 // pass rule, preferred types first, then nearest to the route.
-func (t *trips) campsites(ctx context.Context, c Call, stops []TripStop, rule POIRule) ([]CampsiteHit, error) {
+func (t *trips) campsites(ctx context.Context, c Call, stops []tripStop, rule pOIRule) ([]campsiteHit, error) {
 	minLat, maxLat, minLon, maxLon := 90.0, -90.0, 180.0, -180.0
 	for _, s := range stops {
 		minLat, maxLat = math.Min(minLat, s.Latitude), math.Max(maxLat, s.Latitude)
@@ -389,37 +403,37 @@ func (t *trips) campsites(ctx context.Context, c Call, stops []TripStop, rule PO
 			conds = append(conds, cond("longitude", schema.OpGte, minLon-dLon), cond("longitude", schema.OpLte, maxLon+dLon))
 		}
 	}
-	var hits []CampsiteHit
+	var hits []campsiteHit
 	err := t.s.Each(ctx, c.User, "camping_locations", schema.Query{Conditions: conds}, func(row schema.Row) error {
-		lat, _ := number(row["latitude"])
-		lon, _ := number(row["longitude"])
+		lat, _ := row.Number("latitude")
+		lon, _ := row.Number("longitude")
 		km := math.Inf(1)
 		for i := 1; i < len(stops); i++ {
 			km = math.Min(km, segmentKm(stops[i-1], stops[i], lat, lon))
 		}
 		if len(stops) == 1 {
-			km = haversineKm(stops[0].Latitude, stops[0].Longitude, lat, lon)
+			km = schema.HaversineKm(stops[0].Latitude, stops[0].Longitude, lat, lon)
 		}
 		if km > CampsiteCorridorKm {
 			return nil
 		}
-		typ := normType(text(row["type"]))
+		typ := normType(row.Text("type"))
 		if slices.Contains(rule.ExcludedTypes, typ) {
 			return nil
 		}
-		rating, ok := number(row["user_ratings"])
+		rating, ok := row.Number("user_ratings")
 		if !ok || rating < rule.MinRating {
 			return nil
 		}
-		h := CampsiteHit{ID: text(row["id"]), Name: text(row["name"]), Type: text(row["type"]), Latitude: lat, Longitude: lon,
-			Rating: &rating, Address: text(row["address"]), FromRoute: distance(km, c.Units),
+		h := campsiteHit{ID: row.Text("id"), Name: row.Text("name"), Type: row.Text("type"), Latitude: lat, Longitude: lon,
+			Rating: &rating, Address: row.Text("address"), FromRoute: distance(km, c.Units),
 			Preferred: slices.Contains(rule.PreferredTypes, typ), km: km, rating: rating}
 		if b, ok := row["is_free"].(bool); ok {
 			h.IsFree = &b
 		}
 		price := int64(-1)
 		if row["price_per_night"] != nil {
-			price = cents(row["price_per_night"])
+			price = row.Cents("price_per_night")
 			s := money(price)
 			h.PricePerNight = &s
 		} else if h.IsFree != nil && *h.IsFree {
@@ -437,7 +451,7 @@ func (t *trips) campsites(ctx context.Context, c Call, stops []TripStop, rule PO
 	if err != nil {
 		return nil, err
 	}
-	slices.SortFunc(hits, func(x, y CampsiteHit) int {
+	slices.SortFunc(hits, func(x, y campsiteHit) int {
 		if x.Preferred != y.Preferred {
 			if x.Preferred {
 				return -1
@@ -447,7 +461,7 @@ func (t *trips) campsites(ctx context.Context, c Call, stops []TripStop, rule PO
 		return cmp.Or(cmp.Compare(x.km, y.km), cmp.Compare(y.rating, x.rating), cmp.Compare(x.ID, y.ID))
 	})
 	if hits == nil {
-		hits = []CampsiteHit{}
+		hits = []campsiteHit{}
 	}
 	return hits, nil
 }
@@ -459,10 +473,10 @@ func normType(s string) string {
 // segmentKm is the great-circle distance from (lat, lon) to the segment a–b:
 // the cross-track distance when the point projects inside the segment,
 // else the distance to the nearer end.
-func segmentKm(a, b TripStop, lat, lon float64) float64 {
-	dAP := haversineKm(a.Latitude, a.Longitude, lat, lon)
-	dAB := haversineKm(a.Latitude, a.Longitude, b.Latitude, b.Longitude)
-	dBP := haversineKm(b.Latitude, b.Longitude, lat, lon)
+func segmentKm(a, b tripStop, lat, lon float64) float64 {
+	dAP := schema.HaversineKm(a.Latitude, a.Longitude, lat, lon)
+	dAB := schema.HaversineKm(a.Latitude, a.Longitude, b.Latitude, b.Longitude)
+	dBP := schema.HaversineKm(b.Latitude, b.Longitude, lat, lon)
 	if dAB == 0 {
 		return dAP
 	}
@@ -470,8 +484,8 @@ func segmentKm(a, b TripStop, lat, lon float64) float64 {
 	if math.Cos(dt) <= 0 {
 		return dAP
 	}
-	xt := math.Asin(math.Sin(dAP/earthRadiusKm)*math.Sin(dt)) * earthRadiusKm
-	at := math.Acos(math.Min(1, math.Cos(dAP/earthRadiusKm)/math.Cos(xt/earthRadiusKm))) * earthRadiusKm
+	xt := math.Asin(math.Sin(dAP/schema.EarthRadiusKm)*math.Sin(dt)) * schema.EarthRadiusKm
+	at := math.Acos(math.Min(1, math.Cos(dAP/schema.EarthRadiusKm)/math.Cos(xt/schema.EarthRadiusKm))) * schema.EarthRadiusKm
 	if at > dAB {
 		return dBP
 	}

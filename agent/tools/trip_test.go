@@ -64,7 +64,7 @@ func sameIDs(t *testing.T, got []string, want ...string) {
 	}
 }
 
-const tripArgs = `"start": {"latitude": 33.0, "longitude": -112.0}, "end": {"latitude": 34.0, "longitude": -112.0}`
+const TripArgs = `"start": {"latitude": 33.0, "longitude": -112.0}, "end": {"latitude": 34.0, "longitude": -112.0}`
 
 func TestPlanTrip(t *testing.T) {
 	f := newFixture(t)
@@ -72,7 +72,7 @@ func TestPlanTrip(t *testing.T) {
 	seedTripFuel(f)
 
 	t.Run("distance and fuel", func(t *testing.T) {
-		a := f.run(sam, "plan_trip", `{`+tripArgs+`}`)
+		a := f.run(sam, "plan_trip", `{`+TripArgs+`}`)
 		want(t, a, "fastest", "route_type")
 		want(t, a, true, "offline")
 		want(t, a, 1.2, "road_factor")
@@ -102,7 +102,7 @@ func TestPlanTrip(t *testing.T) {
 	})
 	t.Run("route types", func(t *testing.T) {
 		run := func(rt string) map[string]any {
-			return f.run(sam, "plan_trip", `{`+tripArgs+`, "route_type": "`+rt+`"}`)
+			return f.run(sam, "plan_trip", `{`+TripArgs+`, "route_type": "`+rt+`"}`)
 		}
 		a := run("luxury") // ≥ 4.0, ≥ 50.00, no boondocking/basic
 		sameIDs(t, campIDs(t, a), campResort)
@@ -118,7 +118,7 @@ func TestPlanTrip(t *testing.T) {
 		want(t, a, "offroad", "requested_route_type")
 	})
 	t.Run("waypoints in order", func(t *testing.T) {
-		a := f.run(sam, "plan_trip", `{`+tripArgs+`, "manual_waypoints": [
+		a := f.run(sam, "plan_trip", `{`+TripArgs+`, "manual_waypoints": [
 			{"latitude": 33.75, "longitude": -112.0, "order": 2}, {"latitude": 33.25, "longitude": -112.0, "order": 1}]}`)
 		want(t, a, 2, "waypoint_count")
 		want(t, a, 33.25, "stops", 1, "latitude")
@@ -141,7 +141,7 @@ func TestPlanTrip(t *testing.T) {
 	t.Run("defaults and no price, US units", func(t *testing.T) {
 		// Alex has no fills: 20 L/100km = 235.2146 / 20 = 11.8 mpg; 133.43410 km = 82.9 mi;
 		// 26.68682 L = 7.05 gal; no price → no cost.
-		a := f.run(alex, "plan_trip", `{`+tripArgs+`}`)
+		a := f.run(alex, "plan_trip", `{`+TripArgs+`}`)
 		want(t, a, map[string]any{"value": 82.9, "unit": "mi"}, "distance")
 		want(t, a, "default", "fuel", "consumption_source")
 		want(t, a, map[string]any{"value": 11.8, "unit": "mpg"}, "fuel", "consumption")
@@ -156,7 +156,7 @@ func TestPlanTrip(t *testing.T) {
 	t.Run("invalid", func(t *testing.T) {
 		f.fail(sam, "plan_trip", `{"start": {"latitude": 33.0}, "end": "Luxury Resort"}`, schema.EUNPROCESSABLE)
 		f.fail(sam, "plan_trip", `{"end": "Luxury Resort"}`, schema.EUNPROCESSABLE)
-		f.fail(sam, "plan_trip", `{`+tripArgs+`, "route_type": "teleport"}`, schema.EUNPROCESSABLE)
+		f.fail(sam, "plan_trip", `{`+TripArgs+`, "route_type": "teleport"}`, schema.EUNPROCESSABLE)
 		f.fail(sam, "plan_trip", `{"start": {"latitude": 95, "longitude": 0}, "end": "Luxury Resort"}`, schema.EUNPROCESSABLE)
 	})
 }

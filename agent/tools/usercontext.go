@@ -25,8 +25,8 @@ func registerUserContext(r *Registry) {
 		})
 }
 
-// UserContext is get_user_context's answer.
-type UserContext struct {
+// userContext is get_user_context's answer.
+type userContext struct {
 	UserID            string         `json:"user_id"`
 	CurrentPage       string         `json:"current_page,omitempty"`
 	Units             string         `json:"units"`
@@ -81,8 +81,8 @@ func plain(v any) any {
 	return v
 }
 
-func normaliseContext(c Call, raw map[string]any, p schema.Row) UserContext {
-	out := UserContext{UserID: c.User, Units: c.Units, Currency: c.Currency, FromProfile: []string{}, Ignored: []string{}}
+func normaliseContext(c Call, raw map[string]any, p schema.Row) userContext {
+	out := userContext{UserID: c.User, Units: c.Units, Currency: c.Currency, FromProfile: []string{}, Ignored: []string{}}
 	known := map[string]bool{"user_id": true}
 	use := func(keys ...string) map[string]any {
 		for _, k := range keys {
@@ -127,8 +127,8 @@ func normaliseContext(c Call, raw map[string]any, p schema.Row) UserContext {
 	if _, ok := out.Location["latitude"]; ok {
 		out.Location["source"] = "client"
 	} else {
-		lat, ok1 := number(p["current_latitude"])
-		lon, ok2 := number(p["current_longitude"])
+		lat, ok1 := p.Number("current_latitude")
+		lon, ok2 := p.Number("current_longitude")
 		if ok1 && ok2 {
 			fromProfile(out.Location, "location", "latitude", lat, true)
 			fromProfile(out.Location, "location", "longitude", lon, true)
@@ -173,7 +173,7 @@ func normaliseContext(c Call, raw map[string]any, p schema.Row) UserContext {
 	sort.Strings(keys)
 	for _, k := range keys {
 		v := bc[k]
-		if f, ok := number(v); ok {
+		if f, ok := schema.AsNumber(v); ok {
 			if _, isBool := v.(bool); !isBool {
 				out.BudgetConstraints[k] = money(int64(round(f*100, 0)))
 				continue

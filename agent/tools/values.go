@@ -6,7 +6,6 @@ import (
 	"encoding/json"
 	"fmt"
 	"math"
-	"strconv"
 	"time"
 
 	"github.com/pam-rv/pamd/schema"
@@ -33,6 +32,10 @@ func (m *Money) UnmarshalJSON(b []byte) error {
 	return nil
 }
 
+// MarshalJSON writes the amount as UnmarshalJSON reads it: a decimal
+// string ("45.10").
+func (m Money) MarshalJSON() ([]byte, error) { return json.Marshal(money(int64(m))) }
+
 // JSONSchema describes Money for the model.
 func (Money) JSONSchema() *Schema {
 	return &Schema{Type: []string{"number", "string"}, Format: "money", Pattern: `^-?[0-9]+(\.[0-9]{1,2})?$`}
@@ -40,53 +43,6 @@ func (Money) JSONSchema() *Schema {
 
 // money renders cents as a decimal string: 15025 is "150.25".
 func money(cents int64) string { return schema.FormatDecimal(cents, 2) }
-
-// cents reads an API decimal value (a string such as "45.10") in cents; a
-// NULL or unreadable value is 0.
-func cents(v any) int64 {
-	if v == nil {
-		return 0
-	}
-	n, err := schema.ParseDecimal(v, 2)
-	if err != nil {
-		return 0
-	}
-	return n
-}
-
-// mills reads an API decimal of scale 3 (a price per litre) in thousandths.
-func mills(v any) (int64, bool) {
-	if v == nil {
-		return 0, false
-	}
-	n, err := schema.ParseDecimal(v, 3)
-	return n, err == nil
-}
-
-// number reads a numeric API value.
-func number(v any) (float64, bool) {
-	switch x := v.(type) {
-	case float64:
-		return x, true
-	case int64:
-		return float64(x), true
-	case int:
-		return float64(x), true
-	case json.Number:
-		f, err := x.Float64()
-		return f, err == nil
-	case string:
-		f, err := strconv.ParseFloat(x, 64)
-		return f, err == nil
-	}
-	return 0, false
-}
-
-// text reads a text API value; NULL is "".
-func text(v any) string {
-	s, _ := v.(string)
-	return s
-}
 
 // round rounds x half away from zero to digits decimals.
 func round(x float64, digits int) float64 {
@@ -130,15 +86,6 @@ func parseDay(s string) (time.Time, bool) {
 	return t, err == nil
 }
 
-// dateOf returns the date part of a Date or Timestamp API value.
-func dateOf(v any) string {
-	s := text(v)
-	if len(s) >= 10 {
-		return s[:10]
-	}
-	return s
-}
-
 func addDays(day string, n int) string {
 	t, ok := parseDay(day)
 	if !ok {
@@ -173,19 +120,8 @@ const (
 	litresPerGallon = 3.785411784 // US gallon
 	kmPerMile       = 1.609344
 	// mpgTimesL100 converts between L/100km and US mpg: mpg = 235.2146 / (L/100km).
-	mpgTimesL100  = 100 * litresPerGallon / kmPerMile
-	earthRadiusKm = 6371.0088 // mean radius (IUGG)
+	mpgTimesL100 = 100 * litresPerGallon / kmPerMile
 )
-
-// haversineKm is the great-circle distance between two points in km.
-func haversineKm(lat1, lon1, lat2, lon2 float64) float64 {
-	rad := math.Pi / 180
-	dLat := (lat2 - lat1) * rad
-	dLon := (lon2 - lon1) * rad
-	a := math.Sin(dLat/2)*math.Sin(dLat/2) +
-		math.Cos(lat1*rad)*math.Cos(lat2*rad)*math.Sin(dLon/2)*math.Sin(dLon/2)
-	return 2 * earthRadiusKm * math.Asin(math.Min(1, math.Sqrt(a)))
-}
 
 // Quantity is a figure with its unit, in the user's units.
 type Quantity struct {

@@ -9,7 +9,6 @@ import (
 	"slices"
 	"strings"
 
-	"github.com/pam-rv/pamd/localstore"
 	"github.com/pam-rv/pamd/schema"
 )
 
@@ -57,7 +56,7 @@ func defaultInterval(task string) int {
 const (
 	DefaultStationRadiusKm = 50
 	DefaultStationLimit    = 10
-	kmPerDegree            = earthRadiusKm * math.Pi / 180
+	kmPerDegree            = schema.EarthRadiusKm * math.Pi / 180
 )
 
 type maintenanceArgs struct {
@@ -92,7 +91,8 @@ func (a *maintenanceArgs) check(c Call) []schema.FieldError {
 	return errs
 }
 
-type fuelArgs struct {
+// FuelArgs are pam_log_fuel's arguments.
+type FuelArgs struct {
 	Litres        *float64 `json:"litres,omitempty" schema:"exclusiveMin=0,max=2000" desc:"fuel put in, in litres; or give gallons"`
 	Gallons       *float64 `json:"gallons,omitempty" schema:"exclusiveMin=0,max=530" desc:"fuel put in, in US gallons; or give litres"`
 	TotalCost     Money    `json:"total_cost" schema:"required,exclusiveMin=0" desc:"what the fill cost in total, in the user's currency"`
@@ -105,7 +105,7 @@ type fuelArgs struct {
 	Notes         string   `json:"notes,omitempty" schema:"maxLength=2000"`
 }
 
-func (a *fuelArgs) check(Call) []schema.FieldError {
+func (a *FuelArgs) check(Call) []schema.FieldError {
 	var errs []schema.FieldError
 	if (a.Litres == nil) == (a.Gallons == nil) {
 		errs = append(errs, schema.FieldError{Field: "litres", Reason: "give the volume as exactly one of litres or gallons"})
@@ -145,13 +145,14 @@ func (a *stationsArgs) check(Call) []schema.FieldError {
 	return errs
 }
 
-type scheduleArgs struct {
+// ScheduleArgs are pam_get_maintenance_schedule's arguments.
+type ScheduleArgs struct {
 	VehicleID    UUID `json:"vehicle_id,omitempty" desc:"only this vehicle; by default every vehicle of the user"`
 	UpcomingDays int  `json:"upcoming_days,omitempty" schema:"min=1,max=365,default=30" desc:"how far ahead a due service counts as upcoming"`
 }
 
 func registerVehicle(r *Registry) {
-	v := &vehicles{s: r.store}
+	v := r.veh
 	register(r, "pam_log_maintenance", CategoryVehicle,
 		"Record a vehicle service (task, date, odometer, cost, notes, provider). With next_due it also puts a maintenance event on the calendar for that day.",
 		true, false, v.logMaintenance)
@@ -193,8 +194,8 @@ func kmOf(km, miles *int64) *int64 {
 	return nil
 }
 
-// MaintenanceLogged is pam_log_maintenance's answer.
-type MaintenanceLogged struct {
+// maintenanceLogged is pam_log_maintenance's answer.
+type maintenanceLogged struct {
 	Record   schema.Row `json:"record"`
 	Task     string     `json:"task"`
 	Status   string     `json:"status"` // completed, or scheduled for a future day
@@ -235,10 +236,10 @@ func (v *vehicles) logMaintenance(ctx context.Context, c Call, a maintenanceArgs
 	if n := kmOf(a.NextDueMileageKm, a.NextDueMileageMiles); n != nil {
 		rec["next_due_mileage"] = *n
 	}
-	ops := []localstore.Operation{{Op: schema.OpCreate, Table: "maintenance_records", Data: rec}}
+	ops := []schema.Operation{{Op: schema.OpCreate, Table: "maintenance_records", Data: rec}}
 	if a.NextDue != "" {
 		desc := fmt.Sprintf("%s due (last done %s at %s).", taskLabel(task), day, odometer(float64(km), c.Units).String())
-		ops = append(ops, localstore.Operation{Op: schema.OpCreate, Table: "calendar_events", Data: schema.Row{
+		ops = append(ops, schema.Operation{Op: schema.OpCreate, Table: "calendar_events", Data: schema.Row{
 			"title":       taskLabel(task) + " due",
 			"description": desc,
 			"start_date":  a.NextDue,
@@ -251,7 +252,7 @@ func (v *vehicles) logMaintenance(ctx context.Context, c Call, a maintenanceArgs
 	if err != nil {
 		return nil, err
 	}
-	out := MaintenanceLogged{Record: rows[0], Task: task, Status: status, Mileage: odometer(float64(km), c.Units), Currency: c.Currency}
+	out := maintenanceLogged{Record: rows[0], Task: task, Status: status, Mileage: odometer(float64(km), c.Units), Currency: c.Currency}
 	if a.Cost != nil {
 		out.Cost = money(int64(*a.Cost))
 	}
@@ -276,17 +277,17 @@ type FillRef struct {
 }
 
 func fillRef(row schema.Row, units string) FillRef {
-	odo, _ := number(row["odometer"])
-	vol, _ := number(row["volume"])
+	odo, _ := row.Number("odometer")
+	vol, _ := row.Number("volume")
 	full, _ := row["filled_to_top"].(bool)
 	if row["filled_to_top"] == nil {
 		full = true
 	}
-	return FillRef{ID: text(row["id"]), Date: text(row["date"]), Odometer: odometer(odo, units), Volume: volume(vol, units), Full: full}
+	return FillRef{ID: row.Text("id"), Date: row.Text("date"), Odometer: odometer(odo, units), Volume: volume(vol, units), Full: full}
 }
 
-// FuelBasis is what a consumption figure was computed from.
-type FuelBasis struct {
+// fuelBasis is what a consumption figure was computed from.
+type fuelBasis struct {
 	PreviousFullFill FillRef   `json:"previous_full_fill"`
 	PartialFills     []FillRef `json:"partial_fills"` // between it and this fill, counted in
 	Distance         Quantity  `json:"distance"`
@@ -305,7 +306,7 @@ type FuelLogged struct {
 	PriceUnit   string     `json:"price_unit"` // e.g. USD/gal
 	Partial     bool       `json:"partial"`
 	Consumption *Quantity  `json:"consumption,omitempty"`
-	Basis       *FuelBasis `json:"basis,omitempty"`
+	Basis       *fuelBasis `json:"basis,omitempty"`
 	// Note says why there is no consumption figure.
 	Note string `json:"note,omitempty"`
 	// Average is the EMA (0.7 × previous + 0.3 × new) over the vehicle's
@@ -329,7 +330,7 @@ func vehicleCond(id UUID) schema.Condition {
 	return eq("vehicle_id", canon)
 }
 
-func (v *vehicles) logFuel(ctx context.Context, c Call, a fuelArgs) (any, error) {
+func (v *vehicles) logFuel(ctx context.Context, c Call, a FuelArgs) (*FuelLogged, error) {
 	day := a.Date
 	if day == "" {
 		day = c.today()
@@ -380,17 +381,17 @@ func (v *vehicles) logFuel(ctx context.Context, c Call, a fuelArgs) (any, error)
 	case prevFull == nil:
 		out.Note = "no earlier full fill of this vehicle with a lower odometer: consumption needs two full fills"
 	default:
-		prevOdo, _ := number(prevFull["odometer"])
+		prevOdo, _ := prevFull.Number("odometer")
 		fuel := litres
 		refs := make([]FillRef, len(partials))
 		for i, p := range partials {
-			vol, _ := number(p["volume"])
+			vol, _ := p.Number("volume")
 			fuel += vol
 			refs[len(partials)-1-i] = fillRef(p, c.Units) // oldest first
 		}
 		dist := odo - prevOdo
 		l100 := round(fuel/dist*100, 2)
-		out.Basis = &FuelBasis{PreviousFullFill: fillRef(prevFull, c.Units), PartialFills: refs,
+		out.Basis = &fuelBasis{PreviousFullFill: fillRef(prevFull, c.Units), PartialFills: refs,
 			Distance: distance(dist, c.Units), Fuel: volume(fuel, c.Units)}
 		if l100 < MinPlausibleL100 || l100 > MaxPlausibleL100 {
 			out.Note = fmt.Sprintf("%s over %s since the previous full fill is %s, which no vehicle burns: check the odometer; no consumption recorded",
@@ -430,9 +431,9 @@ func (v *vehicles) logFuel(ctx context.Context, c Call, a fuelArgs) (any, error)
 	if out.ExpenseID, err = fuelExpenseOf(ctx, v.s, c.User, day, total); err != nil {
 		return nil, err
 	}
-	ops := []localstore.Operation{{Op: schema.OpCreate, Table: "fuel_log", Data: row}}
+	ops := []schema.Operation{{Op: schema.OpCreate, Table: "fuel_log", Data: row}}
 	if out.ExpenseID == "" {
-		ops = append(ops, localstore.Operation{Op: schema.OpCreate, Table: "expenses",
+		ops = append(ops, schema.Operation{Op: schema.OpCreate, Table: "expenses",
 			Data: fuelExpenseRow(day, total, litres, strings.TrimSpace(a.Location))})
 	}
 	rows, err := v.s.Apply(ctx, c.User, ops)
@@ -441,9 +442,9 @@ func (v *vehicles) logFuel(ctx context.Context, c Call, a fuelArgs) (any, error)
 	}
 	out.Fill = rows[0]
 	if len(rows) > 1 {
-		out.ExpenseID, out.ExpenseCreated = text(rows[1]["id"]), true
+		out.ExpenseID, out.ExpenseCreated = rows[1].Text("id"), true
 	}
-	return out, nil
+	return &out, nil
 }
 
 // perUnitPrice is total/volume in the user's volume unit, to thousandths,
@@ -467,7 +468,7 @@ func (v *vehicles) average(ctx context.Context, c Call, vehicle UUID, day string
 	}
 	var hist []float64
 	err := v.s.Each(ctx, c.User, "fuel_log", q, func(row schema.Row) error {
-		if x, ok := number(row["consumption"]); ok && x > 0 {
+		if x, ok := row.Number("consumption"); ok && x > 0 {
 			hist = append(hist, x)
 		}
 		return nil
@@ -484,8 +485,8 @@ func (v *vehicles) average(ctx context.Context, c Call, vehicle UUID, day string
 	return round(ema, 2), len(hist), nil
 }
 
-// StationHit is one station found.
-type StationHit struct {
+// stationHit is one station found.
+type stationHit struct {
 	ID          string            `json:"id"`
 	Name        string            `json:"name"`
 	Brand       string            `json:"brand,omitempty"`
@@ -500,8 +501,8 @@ type StationHit struct {
 	price       int64 // the sort fuel's price per litre, thousandths; −1 none
 }
 
-// StationsFound is pam_manage_fuel_stations' search answer.
-type StationsFound struct {
+// stationsFound is pam_manage_fuel_stations' search answer.
+type stationsFound struct {
 	Center struct {
 		Latitude  float64 `json:"latitude"`
 		Longitude float64 `json:"longitude"`
@@ -509,7 +510,7 @@ type StationsFound struct {
 	} `json:"center"`
 	Radius    Quantity     `json:"radius"`
 	Found     int          `json:"found"` // within the radius and filters
-	Stations  []StationHit `json:"stations"`
+	Stations  []stationHit `json:"stations"`
 	Currency  string       `json:"currency"`
 	PriceUnit string       `json:"price_unit"`
 	SortedBy  string       `json:"sorted_by"`
@@ -520,7 +521,7 @@ func (v *vehicles) stations(ctx context.Context, c Call, a stationsArgs) (any, e
 		return nil, schema.Errorf(schema.ENOTALLOWED,
 			"cannot %s fuel stations: they are shared reference data, read-only on this device and updated by sync; use action search", a.Action)
 	}
-	var out StationsFound
+	var out stationsFound
 	switch {
 	case a.Latitude != nil:
 		out.Center.Latitude, out.Center.Longitude, out.Center.Source = *a.Latitude, *a.Longitude, "arguments"
@@ -529,8 +530,8 @@ func (v *vehicles) stations(ctx context.Context, c Call, a stationsArgs) (any, e
 		if err != nil && schema.ErrorCode(err) != schema.ENOTFOUND {
 			return nil, err
 		}
-		lat, ok1 := number(p["current_latitude"])
-		lon, ok2 := number(p["current_longitude"])
+		lat, ok1 := p.Number("current_latitude")
+		lon, ok2 := p.Number("current_longitude")
 		if !ok1 || !ok2 {
 			return nil, &schema.Error{Code: schema.EUNPROCESSABLE, Message: "no search centre: the user's profile has no current location",
 				Fields: []schema.FieldError{{Field: "latitude", Reason: "required: the profile has no current location"}}}
@@ -565,22 +566,22 @@ func (v *vehicles) stations(ctx context.Context, c Call, a stationsArgs) (any, e
 	if a.RVFriendly {
 		conds = append(conds, eq("rv_friendly", int64(1)))
 	}
-	var hits []StationHit
+	var hits []stationHit
 	err := v.s.Each(ctx, c.User, "fuel_stations", schema.Query{Conditions: conds}, func(row schema.Row) error {
-		slat, _ := number(row["latitude"])
-		slon, _ := number(row["longitude"])
-		km := haversineKm(lat, lon, slat, slon)
+		slat, _ := row.Number("latitude")
+		slon, _ := row.Number("longitude")
+		km := schema.HaversineKm(lat, lon, slat, slon)
 		if km > radius {
 			return nil
 		}
-		h := StationHit{ID: text(row["id"]), Name: text(row["station_name"]), Brand: text(row["brand"]),
-			Address: text(row["address"]), Latitude: slat, Longitude: slon, Distance: distance(km, c.Units),
-			Prices: map[string]string{}, LastUpdated: text(row["last_updated"]), km: km, price: -1}
+		h := stationHit{ID: row.Text("id"), Name: row.Text("station_name"), Brand: row.Text("brand"),
+			Address: row.Text("address"), Latitude: slat, Longitude: slon, Distance: distance(km, c.Units),
+			Prices: map[string]string{}, LastUpdated: row.Text("last_updated"), km: km, price: -1}
 		if b, ok := row["rv_friendly"].(bool); ok {
 			h.RVFriendly = &b
 		}
 		for _, f := range []string{"regular", "premium", "diesel"} {
-			if m, ok := mills(row[f+"_price"]); ok {
+			if m, ok := schema.AsDecimal(row[f+"_price"], 3); ok {
 				h.Prices[f] = unitPrice(m, c.Units)
 				if f == a.FuelType {
 					h.price = m
@@ -596,7 +597,7 @@ func (v *vehicles) stations(ctx context.Context, c Call, a stationsArgs) (any, e
 	if err != nil {
 		return nil, err
 	}
-	slices.SortFunc(hits, func(x, y StationHit) int {
+	slices.SortFunc(hits, func(x, y stationHit) int {
 		if out.SortedBy == "price" {
 			if d := cmp.Compare(x.price, y.price); d != 0 {
 				return d
@@ -607,7 +608,7 @@ func (v *vehicles) stations(ctx context.Context, c Call, a stationsArgs) (any, e
 	out.Found = len(hits)
 	out.Stations = hits[:min(limit, len(hits))]
 	if out.Stations == nil {
-		out.Stations = []StationHit{}
+		out.Stations = []stationHit{}
 	}
 	return out, nil
 }
@@ -651,8 +652,8 @@ type ScheduleItem struct {
 	sortKey        int
 }
 
-// Recommendation is advice attached to an answer.
-type Recommendation struct {
+// recommendation is advice attached to an answer.
+type recommendation struct {
 	Priority string `json:"priority"` // high, medium, low
 	Message  string `json:"message"`
 }
@@ -667,17 +668,17 @@ type Schedule struct {
 	Upcoming        int              `json:"upcoming"`
 	Items           []ScheduleItem   `json:"items"` // overdue first, then by due date
 	RecordsRead     int              `json:"records_read"`
-	Recommendations []Recommendation `json:"recommendations"`
+	Recommendations []recommendation `json:"recommendations"`
 }
 
-func (v *vehicles) schedule(ctx context.Context, c Call, a scheduleArgs) (any, error) {
+func (v *vehicles) schedule(ctx context.Context, c Call, a ScheduleArgs) (*Schedule, error) {
 	today := c.today()
 	window := a.UpcomingDays
 	if window == 0 {
 		window = 30
 	}
 	out := Schedule{Today: today, UpcomingDays: window, Units: c.Units, Currency: c.Currency,
-		Items: []ScheduleItem{}, Recommendations: []Recommendation{}}
+		Items: []ScheduleItem{}, Recommendations: []recommendation{}}
 	q := schema.Query{Order: []schema.Order{{Column: "date"}, {Column: "mileage"}}}
 	if a.VehicleID != "" {
 		q.Conditions = []schema.Condition{vehicleCond(a.VehicleID)}
@@ -688,12 +689,12 @@ func (v *vehicles) schedule(ctx context.Context, c Call, a scheduleArgs) (any, e
 	odoNow := map[string]float64{} // vehicle → highest odometer seen up to today
 	err := v.s.Each(ctx, c.User, "maintenance_records", q, func(row schema.Row) error {
 		out.RecordsRead++
-		k := key{text(row["vehicle_id"]), taskName(text(row["task"]))}
+		k := key{row.Text("vehicle_id"), taskName(row.Text("task"))}
 		if _, ok := groups[k]; !ok {
 			keys = append(keys, k)
 		}
 		groups[k] = append(groups[k], row)
-		if m, ok := number(row["mileage"]); ok && text(row["date"]) <= today && performed(row, today) {
+		if m, ok := row.Number("mileage"); ok && row.Text("date") <= today && performed(row, today) {
 			odoNow[k.vehicle] = max(odoNow[k.vehicle], m)
 		}
 		return nil
@@ -712,7 +713,7 @@ func (v *vehicles) schedule(ctx context.Context, c Call, a scheduleArgs) (any, e
 			return nil, err
 		}
 		if len(res.Rows) > 0 {
-			if m, ok := number(res.Rows[0]["odometer"]); ok {
+			if m, ok := res.Rows[0].Number("odometer"); ok {
 				odoNow[veh] = max(odoNow[veh], m)
 			}
 		}
@@ -729,7 +730,7 @@ func (v *vehicles) schedule(ctx context.Context, c Call, a scheduleArgs) (any, e
 			if item.OverdueBy != "date" && item.NextDueMileage != nil {
 				msg += fmt.Sprintf("; due at %s, odometer now %s", item.NextDueMileage.String(), item.CurrentOdo.String())
 			}
-			out.Recommendations = append(out.Recommendations, Recommendation{"high", msg + ": book it before the next drive."})
+			out.Recommendations = append(out.Recommendations, recommendation{"high", msg + ": book it before the next drive."})
 		case "upcoming":
 			out.Upcoming++
 		}
@@ -740,21 +741,21 @@ func (v *vehicles) schedule(ctx context.Context, c Call, a scheduleArgs) (any, e
 			cmp.Compare(x.Task, y.Task), cmp.Compare(x.VehicleID, y.VehicleID))
 	})
 	if out.RecordsRead == 0 {
-		out.Recommendations = append(out.Recommendations, Recommendation{"medium",
+		out.Recommendations = append(out.Recommendations, recommendation{"medium",
 			"No maintenance history: log services with pam_log_maintenance so due dates can be learned from your own intervals."})
 	}
-	return out, nil
+	return &out, nil
 }
 
 // performed reports whether a record is a service done: completed, or
 // without a status and not in the future. Scheduled, upcoming and overdue
 // records are plans.
 func performed(row schema.Row, today string) bool {
-	switch text(row["status"]) {
+	switch row.Text("status") {
 	case "completed":
 		return true
 	case "":
-		return text(row["date"]) <= today
+		return row.Text("date") <= today
 	}
 	return false
 }
@@ -768,8 +769,8 @@ func scheduleItem(rows []schema.Row, vehicle, task, today string, window int, od
 	for _, r := range rows {
 		if performed(r, today) {
 			done = append(done, r)
-			totalCost += cents(r["cost"])
-		} else if text(r["date"]) >= today {
+			totalCost += r.Cents("cost")
+		} else if r.Text("date") >= today {
 			item.Booked = append(item.Booked, serviceRef(r, c.Units))
 		}
 	}
@@ -781,9 +782,9 @@ func scheduleItem(rows []schema.Row, vehicle, task, today string, window int, od
 	// Intervals between consecutive services, learned from history.
 	var gapDays, gapKm []float64
 	for i := 1; i < len(done); i++ {
-		gapDays = append(gapDays, float64(daysBetween(text(done[i-1]["date"]), text(done[i]["date"]))))
-		m0, ok0 := number(done[i-1]["mileage"])
-		m1, ok1 := number(done[i]["mileage"])
+		gapDays = append(gapDays, float64(daysBetween(done[i-1].Text("date"), done[i].Text("date"))))
+		m0, ok0 := done[i-1].Number("mileage")
+		m1, ok1 := done[i].Number("mileage")
 		if ok0 && ok1 && m1 > m0 {
 			gapKm = append(gapKm, m1-m0)
 		}
@@ -803,17 +804,17 @@ func scheduleItem(rows []schema.Row, vehicle, task, today string, window int, od
 		return item
 	}
 	last := done[len(done)-1] // latest by date (then mileage): rows are sorted
-	lastKm, _ := number(last["mileage"])
+	lastKm, _ := last.Number("mileage")
 	ref := serviceRef(last, c.Units)
 	item.LastService = &ref
 	switch {
-	case text(last["next_due_date"]) != "":
-		item.NextDueDate, item.DueSource = text(last["next_due_date"]), "record"
+	case last.Text("next_due_date") != "":
+		item.NextDueDate, item.DueSource = last.Text("next_due_date"), "record"
 	default:
-		item.NextDueDate = addDays(text(last["date"]), int(math.Round(item.IntervalDays)))
+		item.NextDueDate = addDays(last.Text("date"), int(math.Round(item.IntervalDays)))
 		item.DueSource = item.IntervalSource
 	}
-	switch n, ok := number(last["next_due_mileage"]); {
+	switch n, ok := last.Number("next_due_mileage"); {
 	case ok:
 		item.dueKm = n
 	case meanKm > 0:
@@ -843,10 +844,10 @@ func scheduleItem(rows []schema.Row, vehicle, task, today string, window int, od
 }
 
 func serviceRef(r schema.Row, units string) ServiceRef {
-	m, _ := number(r["mileage"])
-	ref := ServiceRef{ID: text(r["id"]), Date: text(r["date"]), Mileage: odometer(m, units), Status: text(r["status"])}
+	m, _ := r.Number("mileage")
+	ref := ServiceRef{ID: r.Text("id"), Date: r.Text("date"), Mileage: odometer(m, units), Status: r.Text("status")}
 	if r["cost"] != nil {
-		ref.Cost = money(cents(r["cost"]))
+		ref.Cost = money(r.Cents("cost"))
 	}
 	return ref
 }

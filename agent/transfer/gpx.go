@@ -86,7 +86,7 @@ func parseGPX(user string, data []byte, opt Options) (*plan, error) {
 		km := 0.0
 		for j, pt := range g.pts {
 			if j > 0 {
-				km += haversineKm(g.lat[j-1], g.lon[j-1], g.lat[j], g.lon[j])
+				km += schema.HaversineKm(g.lat[j-1], g.lon[j-1], g.lat[j], g.lon[j])
 			}
 			row := schema.Row{"id": rowID(user, KindGPX, trip, j), "trip_id": trip, "waypoint_order": int64(j),
 				"latitude": g.lat[j], "longitude": g.lon[j], "is_locked": true}
@@ -194,17 +194,6 @@ func readGPX(data []byte) ([]*gpxGroup, *plan, error) {
 		return nil, nil, fmt.Errorf("not a GPX file: no <gpx> root")
 	}
 	return append(groups, wpts), p, nil
-}
-
-const earthRadiusKm = 6371.0088
-
-// haversineKm is the great-circle distance between two points in km.
-func haversineKm(lat1, lon1, lat2, lon2 float64) float64 {
-	rad := math.Pi / 180
-	dLat := (lat2 - lat1) * rad
-	dLon := (lon2 - lon1) * rad
-	a := math.Sin(dLat/2)*math.Sin(dLat/2) + math.Cos(lat1*rad)*math.Cos(lat2*rad)*math.Sin(dLon/2)*math.Sin(dLon/2)
-	return 2 * earthRadiusKm * math.Asin(math.Min(1, math.Sqrt(a)))
 }
 
 // estimates costs each route with the user's fuel economy (the mean of

@@ -16,6 +16,7 @@ import (
 
 	"github.com/pam-rv/pamd/agent/transfer"
 	"github.com/pam-rv/pamd/localstore"
+	"github.com/pam-rv/pamd/localstore/storetest"
 	"github.com/pam-rv/pamd/schema"
 )
 
@@ -24,14 +25,7 @@ const user = "0190c1a2-7b3c-7def-8123-456789abcdef"
 // mustOpenStore opens a store on a fresh SQLite file with a fixed clock.
 func mustOpenStore(tb testing.TB) *localstore.Store {
 	tb.Helper()
-	s := localstore.New(filepath.Join(tb.TempDir(), localstore.FileName), schema.Default())
-	now := time.Date(2026, 3, 15, 12, 0, 0, 0, time.UTC)
-	s.Now = func() time.Time { now = now.Add(time.Millisecond); return now }
-	if err := s.Open(context.Background()); err != nil {
-		tb.Fatalf("open store: %v", err)
-	}
-	tb.Cleanup(func() { s.Close() })
-	return s
+	return storetest.Open(tb, storetest.Options{Start: time.Date(2026, 3, 15, 12, 0, 0, 0, time.UTC)})
 }
 
 func importer(s *localstore.Store) *transfer.Importer {

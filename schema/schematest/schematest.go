@@ -6,7 +6,7 @@ import (
 	"fmt"
 	"strconv"
 
-	"github.com/google/uuid"
+	"github.com/pam-rv/pamd/schema/rowid"
 
 	"github.com/pam-rv/pamd/schema"
 )
@@ -20,7 +20,7 @@ func Value(c *schema.Column, variant int) any {
 	case schema.Text:
 		return fmt.Sprintf("%s value %d", c.Name, variant)
 	case schema.UUID:
-		return uuid.Must(uuid.NewV7()).String()
+		return rowid.New()
 	case schema.Int:
 		return int64(mid(c, float64(3+variant)))
 	case schema.Float:

@@ -766,7 +766,7 @@ func loadLocal(ctx context.Context, tx *localstore.SyncTx, rows map[string]*loca
 			for col, clk := range v {
 				cell := merge.Cell{Clock: clk}
 				if c, ok := row.table.Column(col); ok && row.exists {
-					cell.Value = cellValue(c, row.stored[col])
+					cell.Value = c.OutputJSON(row.stored[col])
 				}
 				row.meta.Cells[col] = cell
 			}

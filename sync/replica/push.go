@@ -100,7 +100,7 @@ func (r *Replica) render(entries []localstore.OutboxEntry) []outgoing {
 		ch := merge.Change{Table: t.Name, RowID: e.RowID, CL: e.CL, Cells: make(map[string]merge.Cell, len(e.Data))}
 		for col, v := range e.Data {
 			if c, ok := t.Column(col); ok {
-				ch.Cells[col] = merge.Cell{Value: cellValue(c, v), Clock: merge.Clock{HLC: e.HLC, Node: device}}
+				ch.Cells[col] = merge.Cell{Value: c.OutputJSON(v), Clock: merge.Clock{HLC: e.HLC, Node: device}}
 			}
 		}
 		out[i].table, out[i].change = t, ch
@@ -1032,47 +1032,12 @@ func queueConflicts(b *pgx.Batch, rows map[string]*centralRow, conflicts []merge
 
 // encodeRows renders rows of raw JSON values as a JSON array of objects
 // without reflection (pushes encode every cell of every row).
-func encodeRows(rows []map[string]json.RawMessage) []byte {
-	b := make([]byte, 0, 512*len(rows))
-	b = append(b, '[')
-	for i, row := range rows {
-		if i > 0 {
-			b = append(b, ',')
-		}
-		b = append(b, '{')
-		first := true
-		for k, v := range row {
-			if !first {
-				b = append(b, ',')
-			}
-			first = false
-			b = schema.AppendJSONString(b, k)
-			b = append(b, ':')
-			if len(v) == 0 {
-				v = json.RawMessage("null")
-			}
-			b = append(b, v...)
-		}
-		b = append(b, '}')
-	}
-	return append(b, ']')
-}
+func encodeRows(rows []map[string]json.RawMessage) []byte { return schema.EncodeRawRows(rows) }
 
 // encodeValues renders {"col": value} without reflection.
 func encodeValues(cells map[string]merge.Cell) []byte {
-	b := make([]byte, 0, 32*len(cells)+2)
-	b = append(b, '{')
-	for k, c := range cells {
-		if len(b) > 1 {
-			b = append(b, ',')
-		}
-		b = schema.AppendJSONString(b, k)
-		b = append(b, ':')
-		v := c.Value
-		if len(v) == 0 {
-			v = json.RawMessage("null")
-		}
-		b = append(b, v...)
-	}
-	return append(b, '}')
+	return schema.AppendRawObject(make([]byte, 0, 32*len(cells)+2), cells, cellJSON)
 }
+
+// cellJSON is a cell's value.
+func cellJSON(c merge.Cell) json.RawMessage { return c.Value }

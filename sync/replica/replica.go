@@ -20,7 +20,6 @@
 package replica
 
 import (
-	"bytes"
 	"context"
 	"encoding/json"
 	"errors"
@@ -28,11 +27,9 @@ import (
 	"log/slog"
 	"sort"
 	"strconv"
-	"strings"
 	"sync"
 	"sync/atomic"
 	"time"
-	"unicode/utf8"
 
 	"github.com/google/uuid"
 	"github.com/jackc/pgx/v5/pgtype"
@@ -271,37 +268,12 @@ func pushes(t *schema.Table) bool {
 	return t.Role == schema.RoleUser || t.Role == schema.RoleAppend
 }
 
-// cellValue renders a stored value as the canonical JSON of its API value.
-func cellValue(c *schema.Column, stored any) json.RawMessage {
-	switch out := c.Output(stored).(type) {
-	case string:
-		if plainString(out) && utf8.ValidString(out) && !strings.ContainsAny(out, "<>&\u2028\u2029") {
-			b := make([]byte, 0, len(out)+2)
-			return append(append(append(b, '"'), out...), '"')
-		}
-	case int64:
-		return strconv.AppendInt(nil, out, 10)
-	case bool:
-		if out {
-			return json.RawMessage("true")
-		}
-		return json.RawMessage("false")
-	case nil:
-		return json.RawMessage("null")
-	}
-	raw, err := json.Marshal(c.Output(stored))
-	if err != nil {
-		return json.RawMessage("null")
-	}
-	return raw
-}
-
 // canonical parses a cell value as its column would and renders it back,
 // so values from Postgres (numbers, offsets) compare equal to the device's.
 func canonical(c *schema.Column, raw json.RawMessage) (stored any, canon json.RawMessage, err error) {
 	var v any
 	if len(raw) > 0 {
-		if v, err = decodeJSON(raw); err != nil {
+		if v, err = schema.DecodeJSON(raw); err != nil {
 			return nil, nil, err
 		}
 	}
@@ -311,39 +283,7 @@ func canonical(c *schema.Column, raw json.RawMessage) (stored any, canon json.Ra
 	if stored, err = c.Parse(v); err != nil {
 		return nil, nil, err
 	}
-	return stored, cellValue(c, stored), nil
-}
-
-// decodeJSON decodes a cell value the way encoding/json with UseNumber
-// would, with a fast path for the scalars that make up nearly every cell.
-func decodeJSON(raw json.RawMessage) (any, error) {
-	switch s := string(raw); {
-	case s == "null":
-		return nil, nil
-	case s == "true":
-		return true, nil
-	case s == "false":
-		return false, nil
-	case len(s) >= 2 && s[0] == '"' && s[len(s)-1] == '"' && plainString(s[1:len(s)-1]):
-		return s[1 : len(s)-1], nil
-	case len(s) > 0 && (s[0] == '-' || s[0] >= '0' && s[0] <= '9') && json.Valid(raw):
-		return json.Number(s), nil
-	}
-	var v any
-	dec := json.NewDecoder(bytes.NewReader(raw))
-	dec.UseNumber()
-	err := dec.Decode(&v)
-	return v, err
-}
-
-// plainString reports whether a JSON string body needs no unescaping.
-func plainString(s string) bool {
-	for i := 0; i < len(s); i++ {
-		if c := s[i]; c == '\\' || c == '"' || c < 0x20 {
-			return false
-		}
-	}
-	return true
+	return stored, c.OutputJSON(stored), nil
 }
 
 // allColumns is the key of the versions entry that gives one version to a

@@ -1,4 +1,4 @@
-package localstore
+package schema
 
 import (
 	"encoding/json"
@@ -10,17 +10,17 @@ func TestEncodeStoredMatchesJSON(t *testing.T) {
 	data := map[string]any{"a": "plain", "b": "quo\"te \\ back", "c": "tab\there", "d": "naïve ☃", "e": int64(-42),
 		"f": 3.25, "g": nil, "h": "\u2028line", "i": "<html>&"}
 	var got, want map[string]any
-	if err := json.Unmarshal([]byte(encodeStored(data)), &got); err != nil {
+	if err := json.Unmarshal([]byte(EncodeStored(data)), &got); err != nil {
 		t.Fatal(err)
 	}
 	raw, _ := json.Marshal(data)
 	json.Unmarshal(raw, &want)
 	if !reflect.DeepEqual(got, want) {
-		t.Fatalf("encodeStored = %v, want %v", got, want)
+		t.Fatalf("EncodeStored = %v, want %v", got, want)
 	}
 }
 
-// TestDecodeStoredRoundTrip: what encodeStored writes, decodeStored reads
+// TestDecodeStoredRoundTrip: what EncodeStored writes, DecodeStored reads
 // back as the same stored values, on its fast path and on encoding/json's.
 func TestDecodeStoredRoundTrip(t *testing.T) {
 	rows := []map[string]any{
@@ -29,16 +29,16 @@ func TestDecodeStoredRoundTrip(t *testing.T) {
 		{},
 	}
 	for _, data := range rows {
-		got, err := decodeStored(encodeStored(data))
+		got, err := DecodeStored(EncodeStored(data))
 		if err != nil {
-			t.Fatalf("decodeStored(%s): %v", encodeStored(data), err)
+			t.Fatalf("DecodeStored(%s): %v", EncodeStored(data), err)
 		}
 		if len(got) != len(data) {
-			t.Fatalf("decodeStored(%s) = %v, want %v", encodeStored(data), got, data)
+			t.Fatalf("DecodeStored(%s) = %v, want %v", EncodeStored(data), got, data)
 		}
 		for k, v := range data {
 			if got[k] != v {
-				t.Fatalf("decodeStored(%s)[%s] = %#v, want %#v", encodeStored(data), k, got[k], v)
+				t.Fatalf("DecodeStored(%s)[%s] = %#v, want %#v", EncodeStored(data), k, got[k], v)
 			}
 		}
 	}

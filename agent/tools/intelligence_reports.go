@@ -57,24 +57,6 @@ type reportArgs struct {
 	TimePeriod string `json:"time_period,omitempty" schema:"enum=last_7_days|last_30_days|last_90_days,default=last_30_days"`
 }
 
-func registerIntelligence2(r *Registry) {
-	in := &intel{s: r.store}
-	register(r, "pam_analyze_spending_patterns", CategoryIntelligence,
-		"Analyse spending over the last N calendar months (default 12): totals per month and category, seasonality against the monthly mean, spending on trip days versus parked days, and a month-end projection for the current month.",
-		false, false, in.spendingPatterns)
-	register(r, "pam_generate_intelligent_recommendations", CategoryIntelligence,
-		"Check the user's data against the recommendation rules (budget over 90 % of its period's amount, overdue maintenance, trips averaging over 150/day in the last 12 months, more than 2 inactive hustle ideas), save each new recommendation once, and answer them with health scores (financial, vehicle, hustle).",
-		true, false, in.recommendations)
-	register(r, "pam_optimize_user_experience", CategoryIntelligence,
-		"The user's active recommendations as an action plan: immediate (high/urgent), short-term (medium) and long-term (low), optionally limited to focus areas financial, travel, vehicle or social.",
-		false, false, in.optimize)
-	register(r, "pam_generate_insights_report", CategoryIntelligence,
-		"A report over the last 7, 30 or 90 days (financial, travel, vehicle or comprehensive): spending by category against the previous equal period, income, net, trips, maintenance done and due, fuel used, and an executive summary.",
-		false, false, in.report)
-}
-
-type intel struct{ s Store }
-
 // ---------------------------------------------------------------- shared
 
 // tripSpan is one trip (calendar_events of type trip) as days.
@@ -88,11 +70,11 @@ type tripSpan struct {
 
 // dayIn converts a stored timestamp to its day in loc.
 func dayIn(v any, loc *time.Location) string {
-	s := text(v)
+	s := schema.AsText(v)
 	if t, err := time.Parse(time.RFC3339Nano, s); err == nil {
 		return t.In(loc).Format(schema.DateLayout)
 	}
-	return dateOf(s)
+	return schema.DateOf(s)
 }
 
 // trips reads the user's trips overlapping [start, end], earliest first.
@@ -111,7 +93,7 @@ func (in *intel) trips(ctx context.Context, c Call, start, end string) ([]tripSp
 		if e < start || s > end {
 			continue
 		}
-		out = append(out, tripSpan{ID: text(r["id"]), Title: text(r["title"]), Start: s, End: e, Days: daysBetween(s, e) + 1})
+		out = append(out, tripSpan{ID: r.Text("id"), Title: r.Text("title"), Start: s, End: e, Days: daysBetween(s, e) + 1})
 	}
 	slices.SortFunc(out, func(a, b tripSpan) int { return cmp.Or(cmp.Compare(a.Start, b.Start), cmp.Compare(a.ID, b.ID)) })
 	return out, nil
@@ -141,12 +123,10 @@ func perDay(total int64, days int) string {
 	return money(int64(math.Round(float64(total) / float64(days))))
 }
 
-func clamp100(x float64) float64 { return round(math.Max(0, math.Min(100, x)), 2) }
-
 // ------------------------------------------------------ spending patterns
 
-// MonthSpending is one calendar month's spending.
-type MonthSpending struct {
+// monthSpending is one calendar month's spending.
+type monthSpending struct {
 	Month      string          `json:"month"` // YYYY-MM
 	Period     Period          `json:"period"`
 	Total      string          `json:"total"`
@@ -156,18 +136,18 @@ type MonthSpending struct {
 	cents      int64
 }
 
-// SeasonMonth compares one month's total with the mean.
-type SeasonMonth struct {
+// seasonMonth compares one month's total with the mean.
+type seasonMonth struct {
 	Month         string   `json:"month"`
 	Total         string   `json:"total"`
 	VsMeanPercent *float64 `json:"vs_mean_percent"`
 }
 
-// SpendingPatterns is pam_analyze_spending_patterns' answer.
-type SpendingPatterns struct {
+// spendingPatterns is pam_analyze_spending_patterns' answer.
+type spendingPatterns struct {
 	Currency string          `json:"currency"`
 	Period   Period          `json:"period"`
-	Months   []MonthSpending `json:"months"`
+	Months   []monthSpending `json:"months"`
 	Total    string          `json:"total"`
 	Count    int             `json:"expense_count"`
 	Season   struct {
@@ -175,9 +155,9 @@ type SpendingPatterns struct {
 		// current month is partial and left out when others exist).
 		MonthsUsed  []string      `json:"months_used"`
 		MonthlyMean string        `json:"monthly_mean"`
-		Months      []SeasonMonth `json:"months"`
-		Highest     *SeasonMonth  `json:"highest"`
-		Lowest      *SeasonMonth  `json:"lowest"`
+		Months      []seasonMonth `json:"months"`
+		Highest     *seasonMonth  `json:"highest"`
+		Lowest      *seasonMonth  `json:"lowest"`
 	} `json:"seasonality"`
 	Travel struct {
 		Trips          []tripSpan `json:"trips"`
@@ -190,11 +170,11 @@ type SpendingPatterns struct {
 		TripExpenses   int        `json:"trip_expense_count"`
 		ParkedExpenses int        `json:"parked_expense_count"`
 	} `json:"trips_vs_parked"`
-	Projection *MonthProjection `json:"projection,omitempty"`
+	Projection *monthProjection `json:"projection,omitempty"`
 }
 
-// MonthProjection projects the current month: spent / days elapsed × days in month.
-type MonthProjection struct {
+// monthProjection projects the current month: spent / days elapsed × days in month.
+type monthProjection struct {
 	Month          string `json:"month"`
 	SpentSoFar     string `json:"spent_so_far"`
 	DaysElapsed    int    `json:"days_elapsed"`
@@ -212,7 +192,7 @@ func (in *intel) spendingPatterns(ctx context.Context, c Call, a spendingPattern
 	today := c.today()
 	t0, _ := parseDay(today[:7] + "-01")
 	first := t0.AddDate(0, -(n - 1), 0).Format(schema.DateLayout)
-	out := SpendingPatterns{Currency: c.Currency, Period: period(first, today), Months: []MonthSpending{}}
+	out := spendingPatterns{Currency: c.Currency, Period: period(first, today), Months: []monthSpending{}}
 	rows, err := expensesIn(ctx, in.s, c.User, first, today)
 	if err != nil {
 		return nil, err
@@ -229,7 +209,7 @@ func (in *intel) spendingPatterns(ctx context.Context, c Call, a spendingPattern
 		m := t0.AddDate(0, -(n - 1 - i), 0)
 		key := m.Format("2006-01")
 		s, e := monthOf(key + "-01")
-		ms := MonthSpending{Month: key, Period: period(s, min(e, today)), ByCategory: []CategoryTotal{}}
+		ms := monthSpending{Month: key, Period: period(s, min(e, today)), ByCategory: []CategoryTotal{}}
 		if e > today {
 			ms.Partial = true
 		}
@@ -239,7 +219,7 @@ func (in *intel) spendingPatterns(ctx context.Context, c Call, a spendingPattern
 	}
 	var total, tripTotal, parkedTotal int64
 	for _, r := range rows {
-		d, amt := text(r["date"]), cents(r["amount"])
+		d, amt := r.Text("date"), r.Cents("amount")
 		key := d[:7]
 		i, ok := idx[key]
 		if !ok {
@@ -248,7 +228,7 @@ func (in *intel) spendingPatterns(ctx context.Context, c Call, a spendingPattern
 		ms := &out.Months[i]
 		ms.cents += amt
 		ms.Count++
-		cat := text(r["category"])
+		cat := r.Text("category")
 		ct := months[key][cat]
 		if ct == nil {
 			ct = &CategoryTotal{Name: cat}
@@ -286,7 +266,7 @@ func (in *intel) spendingPatterns(ctx context.Context, c Call, a spendingPattern
 		used = used[:len(used)-1]
 	}
 	out.Season.MonthsUsed = []string{}
-	out.Season.Months = []SeasonMonth{}
+	out.Season.Months = []seasonMonth{}
 	var sum int64
 	for _, m := range used {
 		sum += m.cents
@@ -294,10 +274,10 @@ func (in *intel) spendingPatterns(ctx context.Context, c Call, a spendingPattern
 	}
 	mean := int64(math.Round(float64(sum) / float64(len(used))))
 	out.Season.MonthlyMean = money(mean)
-	var hi, lo *SeasonMonth
+	var hi, lo *seasonMonth
 	var hiC, loC int64
 	for _, m := range used {
-		sm := SeasonMonth{Month: m.Month, Total: m.Total}
+		sm := seasonMonth{Month: m.Month, Total: m.Total}
 		if mean != 0 {
 			p := round(float64(m.cents-mean)*100/float64(mean), 2)
 			sm.VsMeanPercent = &p
@@ -325,7 +305,7 @@ func (in *intel) spendingPatterns(ctx context.Context, c Call, a spendingPattern
 	if a.IncludePredictions == nil || *a.IncludePredictions {
 		cur := out.Months[len(out.Months)-1]
 		_, e := monthOf(today)
-		p := &MonthProjection{Month: cur.Month, SpentSoFar: cur.Total, DaysElapsed: cur.Period.Days,
+		p := &monthProjection{Month: cur.Month, SpentSoFar: cur.Total, DaysElapsed: cur.Period.Days,
 			DaysInMonth: daysBetween(cur.Period.Start, e) + 1}
 		p.DailyAverage = perDay(cur.cents, p.DaysElapsed)
 		proj := int64(math.Round(float64(cur.cents) * float64(p.DaysInMonth) / float64(p.DaysElapsed)))
@@ -338,8 +318,8 @@ func (in *intel) spendingPatterns(ctx context.Context, c Call, a spendingPattern
 
 // -------------------------------------------------------- recommendations
 
-// Rec is one recommendation of the rules.
-type Rec struct {
+// rec is one recommendation of the rules.
+type rec struct {
 	Key         string         `json:"condition_key"`
 	Title       string         `json:"title"`
 	Description string         `json:"description"`
@@ -352,13 +332,13 @@ type Rec struct {
 	ID     string `json:"id,omitempty"`
 }
 
-// Recommendations is pam_generate_intelligent_recommendations' answer.
-type Recommendations struct {
+// recommendations is pam_generate_intelligent_recommendations' answer.
+type recommendations struct {
 	Currency        string           `json:"currency"`
 	Date            string           `json:"date"`
-	New             []Rec            `json:"new"`
-	Existing        []Rec            `json:"existing"`
-	Dismissed       []Rec            `json:"dismissed"`
+	New             []rec            `json:"new"`
+	Existing        []rec            `json:"existing"`
+	Dismissed       []rec            `json:"dismissed"`
 	Thresholds      map[string]any   `json:"thresholds"`
 	HealthScores    HealthScores     `json:"health_scores"`
 	Budgets         []BudgetStatus   `json:"current_budgets"`
@@ -370,12 +350,12 @@ type Recommendations struct {
 func overdueMaintenance(rows []schema.Row, today string) []schema.Row {
 	var out []schema.Row
 	for _, r := range latestPerTask(rows, today) {
-		if d := text(r["next_due_date"]); d != "" && d < today {
+		if d := r.Text("next_due_date"); d != "" && d < today {
 			out = append(out, r)
 		}
 	}
 	slices.SortFunc(out, func(a, b schema.Row) int {
-		return cmp.Or(cmp.Compare(text(a["next_due_date"]), text(b["next_due_date"])), cmp.Compare(text(a["id"]), text(b["id"])))
+		return cmp.Or(cmp.Compare(a.Text("next_due_date"), b.Text("next_due_date")), cmp.Compare(a.Text("id"), b.Text("id")))
 	})
 	return out
 }
@@ -394,19 +374,19 @@ const (
 )
 
 // proactive finds the conditions the insight job notifies about.
-func (in *intel) proactive(ctx context.Context, c Call, budgets []schema.Row, statuses []BudgetStatus, maint, overdue []schema.Row) ([]Rec, error) {
+func (in *intel) proactive(ctx context.Context, c Call, budgets []schema.Row, statuses []BudgetStatus, maint, overdue []schema.Row) ([]rec, error) {
 	today := c.today()
-	var recs []Rec
+	var recs []rec
 	for i, b := range budgets {
 		threshold := 80.0
-		if v, ok := number(b["alert_threshold"]); ok {
+		if v, ok := b.Number("alert_threshold"); ok {
 			threshold = v
 		}
 		st := statuses[i]
 		if st.PercentUsed == nil || *st.PercentUsed < threshold {
 			continue
 		}
-		recs = append(recs, Rec{Key: fmt.Sprintf("budget:%s:alert:%g", st.ID, threshold),
+		recs = append(recs, rec{Key: fmt.Sprintf("budget:%s:alert:%g", st.ID, threshold),
 			Title:       fmt.Sprintf("%s budget passed its %g %% alert", st.Category, threshold),
 			Description: fmt.Sprintf("Spent %s of %s %s (%g %%) on %s from %s to %s.", st.Spent, st.Budgeted, c.Currency, *st.PercentUsed, st.Category, st.Period.Start, st.Period.End),
 			Type:        "financial", Priority: "medium",
@@ -416,8 +396,8 @@ func (in *intel) proactive(ctx context.Context, c Call, budgets []schema.Row, st
 	odo := map[string]float64{}
 	var fills []schema.Row
 	err := in.s.Each(ctx, c.User, "fuel_log", schema.Query{Order: []schema.Order{{Column: "date"}, {Column: "odometer"}}}, func(r schema.Row) error {
-		if v, ok := number(r["odometer"]); ok {
-			k := text(r["vehicle_id"])
+		if v, ok := r.Number("odometer"); ok {
+			k := r.Text("vehicle_id")
 			odo[k] = math.Max(odo[k], v)
 			odo[""] = math.Max(odo[""], v)
 		}
@@ -429,8 +409,8 @@ func (in *intel) proactive(ctx context.Context, c Call, budgets []schema.Row, st
 	}
 	due := append([]schema.Row(nil), overdue...)
 	for _, r := range latestPerTask(maint, today) {
-		next, ok := number(r["next_due_mileage"])
-		now := odo[text(r["vehicle_id"])]
+		next, ok := r.Number("next_due_mileage")
+		now := odo[r.Text("vehicle_id")]
 		if now == 0 {
 			now = odo[""]
 		}
@@ -438,11 +418,11 @@ func (in *intel) proactive(ctx context.Context, c Call, budgets []schema.Row, st
 			continue
 		}
 		due = append(due, r)
-		recs = append(recs, Rec{Key: "maintenance:" + text(r["id"]) + ":odometer",
-			Title:       fmt.Sprintf("%s is due by distance", text(r["task"])),
-			Description: fmt.Sprintf("%s was due at %s; the odometer reads %s.", text(r["task"]), qty(odometer(next, c.Units)), qty(odometer(now, c.Units))),
+		recs = append(recs, rec{Key: "maintenance:" + r.Text("id") + ":odometer",
+			Title:       fmt.Sprintf("%s is due by distance", r.Text("task")),
+			Description: fmt.Sprintf("%s was due at %s; the odometer reads %s.", r.Text("task"), qty(odometer(next, c.Units)), qty(odometer(now, c.Units))),
 			Type:        "maintenance", Priority: "high",
-			Evidence: map[string]any{"record_id": text(r["id"]), "next_due_odometer_km": next, "odometer_km": now}})
+			Evidence: map[string]any{"record_id": r.Text("id"), "next_due_odometer_km": next, "odometer_km": now}})
 	}
 	if len(due) > 0 {
 		soon, err := in.trips(ctx, c, today, addDays(today, TripMaintenanceLookaheadDays))
@@ -455,9 +435,9 @@ func (in *intel) proactive(ctx context.Context, c Call, budgets []schema.Row, st
 			}
 			tasks := make([]string, len(due))
 			for i, r := range due {
-				tasks[i] = text(r["task"])
+				tasks[i] = r.Text("task")
 			}
-			recs = append(recs, Rec{Key: "trip:" + t.ID + ":maintenance",
+			recs = append(recs, rec{Key: "trip:" + t.ID + ":maintenance",
 				Title:       fmt.Sprintf("Service before %s", t.Title),
 				Description: fmt.Sprintf("%s starts %s with maintenance overdue: %s.", t.Title, t.Start, strings.Join(tasks, ", ")),
 				Type:        "maintenance", Priority: "urgent",
@@ -473,20 +453,20 @@ func qty(q Quantity) string { return fmt.Sprintf("%.0f %s", q.Value, q.Unit) }
 // fuelAnomalies flags, per vehicle, a latest full-fill consumption above
 // the earlier mean by more than two standard deviations and at least
 // FuelAnomalyPercent.
-func fuelAnomalies(fills []schema.Row, units string) []Rec {
+func fuelAnomalies(fills []schema.Row, units string) []rec {
 	byVehicle := map[string][]schema.Row{}
 	var order []string
 	for _, r := range fills {
-		if _, ok := number(r["consumption"]); !ok {
+		if _, ok := r.Number("consumption"); !ok {
 			continue
 		}
-		k := text(r["vehicle_id"])
+		k := r.Text("vehicle_id")
 		if _, seen := byVehicle[k]; !seen {
 			order = append(order, k)
 		}
 		byVehicle[k] = append(byVehicle[k], r)
 	}
-	var recs []Rec
+	var recs []rec
 	for _, k := range order {
 		list := byVehicle[k]
 		if len(list) < FuelAnomalyMinFills+1 {
@@ -496,22 +476,22 @@ func fuelAnomalies(fills []schema.Row, units string) []Rec {
 		var sum, sq float64
 		prev := list[:len(list)-1]
 		for _, r := range prev {
-			v, _ := number(r["consumption"])
+			v, _ := r.Number("consumption")
 			sum += v
 			sq += v * v
 		}
 		n := float64(len(prev))
 		mean := sum / n
 		sd := math.Sqrt(math.Max(0, sq/n-mean*mean))
-		cur, _ := number(last["consumption"])
+		cur, _ := last.Number("consumption")
 		if cur <= mean+2*sd || cur < mean*(1+FuelAnomalyPercent/100.0) {
 			continue
 		}
-		recs = append(recs, Rec{Key: "fuel:" + text(last["id"]),
+		recs = append(recs, rec{Key: "fuel:" + last.Text("id"),
 			Title:       "Fuel economy dropped",
-			Description: fmt.Sprintf("The fill of %s used %.1f L/100km against %.1f on average over %d earlier fills: check tyre pressure, load and engine.", text(last["date"]), cur, mean, len(prev)),
+			Description: fmt.Sprintf("The fill of %s used %.1f L/100km against %.1f on average over %d earlier fills: check tyre pressure, load and engine.", last.Text("date"), cur, mean, len(prev)),
 			Type:        "vehicle", Priority: "medium",
-			Evidence: map[string]any{"fill_id": text(last["id"]), "vehicle_id": k, "consumption_l_100km": cur, "mean_l_100km": round(mean, 2), "stddev": round(sd, 2), "units": units}})
+			Evidence: map[string]any{"fill_id": last.Text("id"), "vehicle_id": k, "consumption_l_100km": cur, "mean_l_100km": round(mean, 2), "stddev": round(sd, 2), "units": units}})
 	}
 	return recs
 }
@@ -519,7 +499,7 @@ func fuelAnomalies(fills []schema.Row, units string) []Rec {
 func (in *intel) recommendations(ctx context.Context, c Call, _ noArgs) (any, error) {
 	today := c.today()
 	f := &finance{s: in.s}
-	out := Recommendations{Currency: c.Currency, Date: today, New: []Rec{}, Existing: []Rec{}, Dismissed: []Rec{},
+	out := recommendations{Currency: c.Currency, Date: today, New: []rec{}, Existing: []rec{}, Dismissed: []rec{},
 		Budgets: []BudgetStatus{}, OverdueServices: []map[string]any{}}
 	out.Thresholds = map[string]any{
 		"budget_utilization_percent": BudgetUtilizationAlertPercent,
@@ -527,7 +507,7 @@ func (in *intel) recommendations(ctx context.Context, c Call, _ noArgs) (any, er
 		"travel_lookback_days":       TravelLookbackDays,
 		"inactive_hustles_over":      InactiveHustleLimit,
 	}
-	var recs []Rec
+	var recs []rec
 
 	// Budgets covering today, each over its own period.
 	budgets, err := collect(ctx, in.s, c.User, "budgets", schema.Query{
@@ -538,19 +518,19 @@ func (in *intel) recommendations(ctx context.Context, c Call, _ noArgs) (any, er
 		return nil, err
 	}
 	for _, b := range budgets {
-		sp, err := f.spent(ctx, c.User, category(text(b["category"])), text(b["start_date"]), text(b["end_date"]))
+		sp, err := f.spent(ctx, c.User, category(b.Text("category")), b.Text("start_date"), b.Text("end_date"))
 		if err != nil {
 			return nil, err
 		}
 		st := budgetStatus(b, sp)
 		out.Budgets = append(out.Budgets, st)
-		bc := cents(b["budgeted_amount"])
+		bc := b.Cents("budgeted_amount")
 		if sp.cents*100 > bc*BudgetUtilizationAlertPercent {
 			pct := "n/a"
 			if st.PercentUsed != nil {
 				pct = fmt.Sprintf("%g %%", *st.PercentUsed)
 			}
-			recs = append(recs, Rec{Key: fmt.Sprintf("budget:%s:%d", st.ID, BudgetUtilizationAlertPercent),
+			recs = append(recs, rec{Key: fmt.Sprintf("budget:%s:%d", st.ID, BudgetUtilizationAlertPercent),
 				Title: fmt.Sprintf("%s budget is %s used", st.Category, pct),
 				Description: fmt.Sprintf("Spent %s of %s %s on %s from %s to %s, over the %d %% threshold.",
 					st.Spent, st.Budgeted, c.Currency, st.Category, st.Period.Start, st.Period.End, BudgetUtilizationAlertPercent),
@@ -566,13 +546,13 @@ func (in *intel) recommendations(ctx context.Context, c Call, _ noArgs) (any, er
 	}
 	overdue := overdueMaintenance(maint, today)
 	for _, r := range overdue {
-		days := daysBetween(text(r["next_due_date"]), today)
-		ev := map[string]any{"record_id": text(r["id"]), "task": text(r["task"]), "last_done": text(r["date"]),
-			"next_due_date": text(r["next_due_date"]), "days_overdue": days}
+		days := daysBetween(r.Text("next_due_date"), today)
+		ev := map[string]any{"record_id": r.Text("id"), "task": r.Text("task"), "last_done": r.Text("date"),
+			"next_due_date": r.Text("next_due_date"), "days_overdue": days}
 		out.OverdueServices = append(out.OverdueServices, ev)
-		recs = append(recs, Rec{Key: "maintenance:" + text(r["id"]),
-			Title:       fmt.Sprintf("%s is overdue", text(r["task"])),
-			Description: fmt.Sprintf("%s was due on %s (%d days ago); last done %s.", text(r["task"]), text(r["next_due_date"]), days, text(r["date"])),
+		recs = append(recs, rec{Key: "maintenance:" + r.Text("id"),
+			Title:       fmt.Sprintf("%s is overdue", r.Text("task")),
+			Description: fmt.Sprintf("%s was due on %s (%d days ago); last done %s.", r.Text("task"), r.Text("next_due_date"), days, r.Text("date")),
 			Type:        "maintenance", Priority: "high", Evidence: ev})
 	}
 
@@ -590,13 +570,13 @@ func (in *intel) recommendations(ctx context.Context, c Call, _ noArgs) (any, er
 		}
 		var tc int64
 		for _, r := range rows {
-			if onTrip[text(r["date"])] {
-				tc += cents(r["amount"])
+			if onTrip[r.Text("date")] {
+				tc += r.Cents("amount")
 			}
 		}
 		avg := int64(math.Round(float64(tc) / float64(len(onTrip))))
 		if avg > TravelDailyCostAlertCents {
-			recs = append(recs, Rec{Key: fmt.Sprintf("travel:daily_cost:%d", TravelDailyCostAlertCents/100),
+			recs = append(recs, rec{Key: fmt.Sprintf("travel:daily_cost:%d", TravelDailyCostAlertCents/100),
 				Title: fmt.Sprintf("Trips average %s %s a day", money(avg), c.Currency),
 				Description: fmt.Sprintf("%d trips from %s to %s: %s %s over %d trip days, above %s a day.",
 					len(trips), from, today, money(tc), c.Currency, len(onTrip), money(TravelDailyCostAlertCents)),
@@ -621,15 +601,15 @@ func (in *intel) recommendations(ctx context.Context, c Call, _ noArgs) (any, er
 	}
 	approved, inactive := 0, []string{}
 	for _, h := range ideas {
-		if text(h["status"]) == "approved" {
+		if h.Text("status") == "approved" {
 			approved++
 		} else {
-			inactive = append(inactive, text(h["title"]))
+			inactive = append(inactive, h.Text("title"))
 		}
 	}
 	slices.Sort(inactive)
 	if len(inactive) > InactiveHustleLimit {
-		recs = append(recs, Rec{Key: fmt.Sprintf("hustle:inactive:%d", InactiveHustleLimit),
+		recs = append(recs, rec{Key: fmt.Sprintf("hustle:inactive:%d", InactiveHustleLimit),
 			Title:       fmt.Sprintf("%d hustle ideas are not active", len(inactive)),
 			Description: fmt.Sprintf("%d of %d hustle ideas are not approved (more than %d): pick one to pursue or drop the rest.", len(inactive), len(ideas), InactiveHustleLimit),
 			Type:        "hustle", Priority: "medium",
@@ -643,14 +623,14 @@ func (in *intel) recommendations(ctx context.Context, c Call, _ noArgs) (any, er
 	}
 	byKey := map[string]schema.Row{}
 	for _, r := range existing {
-		k := text(r["source_data_id"])
+		k := r.Text("source_data_id")
 		if old, ok := byKey[k]; !ok || (old["dismissed"] == true && r["dismissed"] != true) {
 			byKey[k] = r
 		}
 	}
 	for _, rec := range recs {
 		if old, ok := byKey[rec.Key]; ok {
-			rec.ID = text(old["id"])
+			rec.ID = old.Text("id")
 			if old["dismissed"] == true {
 				rec.Status = "dismissed"
 				out.Dismissed = append(out.Dismissed, rec)
@@ -668,7 +648,7 @@ func (in *intel) recommendations(ctx context.Context, c Call, _ noArgs) (any, er
 		if err != nil {
 			return nil, err
 		}
-		rec.ID, rec.Status = text(row["id"]), "created"
+		rec.ID, rec.Status = row.Text("id"), "created"
 		out.New = append(out.New, rec)
 	}
 
@@ -686,19 +666,19 @@ func sumAmount(ctx context.Context, s Store, user, table, start, end string) (in
 	if table == "expenses" { // fuel counted once
 		rows, err := spendingRows(ctx, s, user, start, end, "")
 		for _, r := range rows {
-			total += cents(r["amount"])
+			total += r.Cents("amount")
 		}
 		return total, err
 	}
 	err := s.Each(ctx, user, table, schema.Query{Conditions: []schema.Condition{cond("date", schema.OpGte, start), cond("date", schema.OpLte, end)}},
-		func(r schema.Row) error { total += cents(r["amount"]); return nil })
+		func(r schema.Row) error { total += r.Cents("amount"); return nil })
 	return total, err
 }
 
 // ----------------------------------------------------------- optimize
 
-// PlanItem is one active recommendation in the action plan.
-type PlanItem struct {
+// planItem is one active recommendation in the action plan.
+type planItem struct {
 	ID          string `json:"id"`
 	Title       string `json:"title"`
 	Description string `json:"description,omitempty"`
@@ -708,13 +688,13 @@ type PlanItem struct {
 	ExpiresAt   string `json:"expires_at,omitempty"`
 }
 
-// ActionPlan is pam_optimize_user_experience's answer.
-type ActionPlan struct {
+// actionPlan is pam_optimize_user_experience's answer.
+type actionPlan struct {
 	FocusAreas []string   `json:"focus_areas"`
 	Types      []string   `json:"types_included,omitempty"`
-	Immediate  []PlanItem `json:"immediate"`
-	ShortTerm  []PlanItem `json:"short_term"`
-	LongTerm   []PlanItem `json:"long_term"`
+	Immediate  []planItem `json:"immediate"`
+	ShortTerm  []planItem `json:"short_term"`
+	LongTerm   []planItem `json:"long_term"`
 	Total      int        `json:"total"`
 	Summary    string     `json:"summary"`
 }
@@ -731,7 +711,7 @@ func (in *intel) optimize(ctx context.Context, c Call, a optimizeArgs) (any, err
 	if err != nil {
 		return nil, err
 	}
-	out := ActionPlan{FocusAreas: a.FocusAreas, Immediate: []PlanItem{}, ShortTerm: []PlanItem{}, LongTerm: []PlanItem{}}
+	out := actionPlan{FocusAreas: a.FocusAreas, Immediate: []planItem{}, ShortTerm: []planItem{}, LongTerm: []planItem{}}
 	var allowed map[string]bool
 	if len(a.FocusAreas) > 0 {
 		allowed = map[string]bool{}
@@ -751,19 +731,19 @@ func (in *intel) optimize(ctx context.Context, c Call, a optimizeArgs) (any, err
 		if r["dismissed"] == true {
 			continue
 		}
-		if exp := text(r["expires_at"]); exp != "" {
+		if exp := r.Text("expires_at"); exp != "" {
 			if t, err := time.Parse(time.RFC3339Nano, exp); err == nil && !t.After(c.Now) {
 				continue
 			} else if err != nil && exp <= now {
 				continue
 			}
 		}
-		typ := strings.ToLower(cmp.Or(text(r["category"]), text(r["recommendation_type"])))
-		if allowed != nil && !allowed[typ] && !allowed[strings.ToLower(text(r["recommendation_type"]))] {
+		typ := strings.ToLower(cmp.Or(r.Text("category"), r.Text("recommendation_type")))
+		if allowed != nil && !allowed[typ] && !allowed[strings.ToLower(r.Text("recommendation_type"))] {
 			continue
 		}
-		it := PlanItem{ID: text(r["id"]), Title: text(r["title"]), Description: text(r["description"]), Type: typ,
-			Priority: text(r["priority_level"]), CreatedAt: text(r["created_at"]), ExpiresAt: text(r["expires_at"])}
+		it := planItem{ID: r.Text("id"), Title: r.Text("title"), Description: r.Text("description"), Type: typ,
+			Priority: r.Text("priority_level"), CreatedAt: r.Text("created_at"), ExpiresAt: r.Text("expires_at")}
 		switch it.Priority {
 		case "high", "urgent":
 			out.Immediate = append(out.Immediate, it)
@@ -781,8 +761,8 @@ func (in *intel) optimize(ctx context.Context, c Call, a optimizeArgs) (any, err
 
 // ------------------------------------------------------------ report
 
-// CategoryChange is a category's spending in the period and the previous one.
-type CategoryChange struct {
+// categoryChange is a category's spending in the period and the previous one.
+type categoryChange struct {
 	Category      string   `json:"category"`
 	Current       string   `json:"current"`
 	Previous      string   `json:"previous"`
@@ -790,26 +770,26 @@ type CategoryChange struct {
 	cur, prev     int64
 }
 
-// ReportFinance is the financial part of an insights report.
-type ReportFinance struct {
+// reportFinance is the financial part of an insights report.
+type reportFinance struct {
 	Spending         string           `json:"spending"`
 	PreviousSpending string           `json:"previous_spending"`
 	ChangePercent    *float64         `json:"change_percent"`
-	ByCategory       []CategoryChange `json:"by_category"`
+	ByCategory       []categoryChange `json:"by_category"`
 	Income           string           `json:"income"`
 	PreviousIncome   string           `json:"previous_income"`
 	Net              string           `json:"net"`
 }
 
-// InsightsReport is pam_generate_insights_report's answer.
-type InsightsReport struct {
+// insightsReport is pam_generate_insights_report's answer.
+type insightsReport struct {
 	ReportType     string         `json:"report_type"`
 	TimePeriod     string         `json:"time_period"`
 	Period         Period         `json:"period"`
 	PreviousPeriod Period         `json:"previous_period"`
 	Currency       string         `json:"currency"`
 	Units          string         `json:"units"`
-	Financial      *ReportFinance `json:"financial,omitempty"`
+	Financial      *reportFinance `json:"financial,omitempty"`
 	Travel         *struct {
 		Trips    []tripSpan `json:"trips"`
 		TripDays int        `json:"trip_days"`
@@ -834,28 +814,28 @@ func (in *intel) report(ctx context.Context, c Call, a reportArgs) (any, error) 
 	today := c.today()
 	start := addDays(today, -(n - 1))
 	pStart, pEnd := addDays(start, -n), addDays(start, -1)
-	out := InsightsReport{ReportType: rt, TimePeriod: tp, Period: period(start, today), PreviousPeriod: period(pStart, pEnd),
+	out := insightsReport{ReportType: rt, TimePeriod: tp, Period: period(start, today), PreviousPeriod: period(pStart, pEnd),
 		Currency: c.Currency, Units: c.Units, ExecutiveSummary: []string{}}
 	want := func(k string) bool { return rt == "comprehensive" || rt == k }
 	sum := &out.ExecutiveSummary
 
 	if want("financial") {
-		f := &ReportFinance{}
+		f := &reportFinance{}
 		out.Financial = f
 		rows, err := expensesIn(ctx, in.s, c.User, pStart, today)
 		if err != nil {
 			return nil, err
 		}
-		by := map[string]*CategoryChange{}
+		by := map[string]*categoryChange{}
 		var cur, prev int64
 		for _, r := range rows {
-			cat, amt := text(r["category"]), cents(r["amount"])
+			cat, amt := r.Text("category"), r.Cents("amount")
 			cc := by[cat]
 			if cc == nil {
-				cc = &CategoryChange{Category: cat}
+				cc = &categoryChange{Category: cat}
 				by[cat] = cc
 			}
-			if text(r["date"]) >= start {
+			if r.Text("date") >= start {
 				cc.cur += amt
 				cur += amt
 			} else {
@@ -863,12 +843,12 @@ func (in *intel) report(ctx context.Context, c Call, a reportArgs) (any, error) 
 				prev += amt
 			}
 		}
-		f.ByCategory = []CategoryChange{}
+		f.ByCategory = []categoryChange{}
 		for _, cc := range by {
 			cc.Current, cc.Previous, cc.ChangePercent = money(cc.cur), money(cc.prev), change(cc.cur, cc.prev)
 			f.ByCategory = append(f.ByCategory, *cc)
 		}
-		slices.SortFunc(f.ByCategory, func(a, b CategoryChange) int {
+		slices.SortFunc(f.ByCategory, func(a, b categoryChange) int {
 			return cmp.Or(cmp.Compare(b.cur, a.cur), cmp.Compare(a.Category, b.Category))
 		})
 		inc, err := sumAmount(ctx, in.s, c.User, "income_entries", start, today)
@@ -917,15 +897,15 @@ func (in *intel) report(ctx context.Context, c Call, a reportArgs) (any, error) 
 		}{Done: []map[string]any{}, Due: []map[string]any{}}
 		var cost int64
 		for _, r := range maint {
-			if d := text(r["date"]); d >= start && d <= today {
-				v.Done = append(v.Done, map[string]any{"id": text(r["id"]), "task": text(r["task"]), "date": d,
-					"cost": money(cents(r["cost"])), "mileage": mileageOf(r["mileage"], c.Units)})
-				cost += cents(r["cost"])
+			if d := r.Text("date"); d >= start && d <= today {
+				v.Done = append(v.Done, map[string]any{"id": r.Text("id"), "task": r.Text("task"), "date": d,
+					"cost": money(r.Cents("cost")), "mileage": mileageOf(r["mileage"], c.Units)})
+				cost += r.Cents("cost")
 			}
 		}
 		horizon := addDays(today, n)
 		for _, r := range latestPerTask(maint, today) {
-			d := text(r["next_due_date"])
+			d := r.Text("next_due_date")
 			if d == "" || d > horizon {
 				continue
 			}
@@ -934,7 +914,7 @@ func (in *intel) report(ctx context.Context, c Call, a reportArgs) (any, error) 
 				st = "overdue"
 				v.Overdue++
 			}
-			v.Due = append(v.Due, map[string]any{"record_id": text(r["id"]), "task": text(r["task"]), "next_due_date": d, "status": st})
+			v.Due = append(v.Due, map[string]any{"record_id": r.Text("id"), "task": r.Text("task"), "next_due_date": d, "status": st})
 		}
 		v.Cost = money(cost)
 		out.Vehicle = v
@@ -947,7 +927,7 @@ func (in *intel) report(ctx context.Context, c Call, a reportArgs) (any, error) 
 		}
 		var litres float64
 		for _, r := range fuel {
-			l, _ := number(r["volume"])
+			l, _ := r.Number("volume")
 			litres += l
 		}
 		// Fuel is counted once, as expenses (FuelCategories): the cost is
@@ -958,8 +938,8 @@ func (in *intel) report(ctx context.Context, c Call, a reportArgs) (any, error) 
 		}
 		var fc int64
 		for _, r := range spent {
-			if IsFuelCategory(text(r["category"])) {
-				fc += cents(r["amount"])
+			if IsFuelCategory(r.Text("category")) {
+				fc += r.Cents("amount")
 			}
 		}
 		out.Fuel = &struct {
@@ -977,15 +957,15 @@ func latestPerTask(rows []schema.Row, today string) []schema.Row {
 	latest := map[string]schema.Row{}
 	var keys []string
 	for _, r := range rows {
-		if text(r["date"]) > today {
+		if r.Text("date") > today {
 			continue
 		}
-		k := strings.ToLower(text(r["task"])) + "|" + text(r["vehicle_id"])
+		k := strings.ToLower(r.Text("task")) + "|" + r.Text("vehicle_id")
 		l, ok := latest[k]
 		if !ok {
 			keys = append(keys, k)
 		}
-		if !ok || text(r["date"]) >= text(l["date"]) {
+		if !ok || r.Text("date") >= l.Text("date") {
 			latest[k] = r
 		}
 	}
@@ -1007,6 +987,6 @@ func change(cur, prev int64) *float64 {
 }
 
 func mileageOf(v any, units string) Quantity {
-	km, _ := number(v)
+	km, _ := schema.AsNumber(v)
 	return odometer(km, units)
 }
