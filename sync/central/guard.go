@@ -266,7 +266,9 @@ $fn$`,
 	// Central allocates the sequence numbers (one range per scope, taken
 	// in scope order under the clock's row lock, held to commit); origin
 	// and node are the pushing device; no version may be far ahead of the
-	// server's clock.
+	// server's clock. Entries sent grouped by scope (a device of one user
+	// always does) are numbered by their position, scope by scope: no
+	// sort, no window, no join; others are ranked within their scope.
 	`CREATE OR REPLACE FUNCTION pam_sync.log_changes(p_device uuid, p_users text[], p_tbls text[], p_ids text[], p_cls bigint[], p_cells text[], p_origin_seqs bigint[], p_hlcs bigint[])
 RETURNS void
 LANGUAGE plpgsql {{DEFINER}}
@@ -274,20 +276,46 @@ AS $fn$
 DECLARE
   v_users uuid[] := push_users(p_device);
   v_limit bigint := floor(extract(epoch FROM clock_timestamp() + interval '{{FUTURE}} days') * 1000)::bigint << 16;
+  v_scopes uuid[];
+  v_counts bigint[];
+  v_firsts bigint[];
+  v_grouped boolean;
   v_bad text;
+  v_end bigint;
 BEGIN
-  SELECT coalesce(x.u, 'NULL') INTO v_bad FROM (SELECT DISTINCT y.u FROM unnest(p_users) AS y(u)) x
-   WHERE (x.u::uuid = ANY (v_users)) IS NOT TRUE LIMIT 1;
-  IF FOUND THEN
+  -- Each scope once: its entries, and whether they are contiguous.
+  SELECT array_agg(s.u::uuid ORDER BY s.u::uuid), array_agg(s.n ORDER BY s.u::uuid), array_agg(s.lo ORDER BY s.u::uuid),
+         coalesce(bool_and(s.hi - s.lo + 1 = s.n), true),
+         min(coalesce(s.u, 'NULL')) FILTER (WHERE (s.u::uuid = ANY (v_users)) IS NOT TRUE)
+    INTO v_scopes, v_counts, v_firsts, v_grouped, v_bad
+    FROM (SELECT x.u, count(*) AS n, min(x.ord) AS lo, max(x.ord) AS hi
+            FROM unnest(p_users) WITH ORDINALITY AS x(u, ord) GROUP BY x.u) s;
+  IF v_bad IS NOT NULL THEN
     RAISE EXCEPTION 'pam_sync: user % is not bound to this device', v_bad USING ERRCODE = '42501';
   END IF;
   IF EXISTS (SELECT 1 FROM unnest(p_hlcs) AS x(h) WHERE x.h > v_limit OR x.h < 0) THEN
     RAISE EXCEPTION 'pam_sync: a change is versioned more than {{FUTURE}} days ahead of the server''s clock' USING ERRCODE = '22008';
   END IF;
+  IF cardinality(p_tbls) <> cardinality(p_users) OR cardinality(p_ids) <> cardinality(p_users) OR cardinality(p_cls) <> cardinality(p_users)
+     OR cardinality(p_cells) <> cardinality(p_users) OR cardinality(p_origin_seqs) <> cardinality(p_users) OR cardinality(p_hlcs) <> cardinality(p_users) THEN
+    RAISE EXCEPTION 'pam_sync: log_changes takes arrays of one length' USING ERRCODE = '22023';
+  END IF;
+  IF v_grouped THEN
+    FOR i IN 1 .. coalesce(cardinality(v_scopes), 0) LOOP
+      INSERT INTO user_clock AS uc (user_id, seq) VALUES (v_scopes[i], v_counts[i])
+      ON CONFLICT (user_id) DO UPDATE SET seq = uc.seq + excluded.seq
+      RETURNING uc.seq INTO v_end;
+      INSERT INTO change_log (user_id, seq, tbl, row_id, cl, cells, origin, origin_seq, hlc, node)
+      SELECT v_scopes[i], v_end - v_counts[i] + 1 - v_firsts[i] + x.ord, x.t, x.r::uuid, x.c, x.j::jsonb, p_device::text, x.o, x.h, p_device::text
+        FROM unnest(p_tbls, p_ids, p_cls, p_cells, p_origin_seqs, p_hlcs) WITH ORDINALITY AS x(t, r, c, j, o, h, ord)
+       WHERE x.ord BETWEEN v_firsts[i] AND v_firsts[i] + v_counts[i] - 1;
+    END LOOP;
+    RETURN;
+  END IF;
   WITH x AS MATERIALIZED (
     SELECT x.u::uuid AS u, x.t, x.r::uuid AS r, x.c, x.j, x.o, x.h,
-           row_number() OVER (PARTITION BY x.u ORDER BY x.ord) AS rn,
-           count(*) OVER (PARTITION BY x.u) AS cnt
+           row_number() OVER (PARTITION BY x.u::uuid ORDER BY x.ord) AS rn,
+           count(*) OVER (PARTITION BY x.u::uuid) AS cnt
       FROM unnest(p_users, p_tbls, p_ids, p_cls, p_cells, p_origin_seqs, p_hlcs) WITH ORDINALITY AS x(u, t, r, c, j, o, h, ord)
   ),
   alloc AS (
