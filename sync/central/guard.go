@@ -282,9 +282,11 @@ DECLARE
   v_grouped boolean;
   v_bad text;
   v_end bigint;
+  v_dev text := p_device::text;
 BEGIN
-  -- Each scope once: its entries, and whether they are contiguous.
-  SELECT array_agg(s.u::uuid ORDER BY s.u::uuid), array_agg(s.n ORDER BY s.u::uuid), array_agg(s.lo ORDER BY s.u::uuid),
+  -- Each scope once: its entries, and whether they are contiguous. A
+  -- scope spelt two ways is two groups, taken in the order sent.
+  SELECT array_agg(s.u::uuid ORDER BY s.u::uuid, s.lo), array_agg(s.n ORDER BY s.u::uuid, s.lo), array_agg(s.lo ORDER BY s.u::uuid, s.lo),
          coalesce(bool_and(s.hi - s.lo + 1 = s.n), true),
          min(coalesce(s.u, 'NULL')) FILTER (WHERE (s.u::uuid = ANY (v_users)) IS NOT TRUE)
     INTO v_scopes, v_counts, v_firsts, v_grouped, v_bad
@@ -306,7 +308,7 @@ BEGIN
       ON CONFLICT (user_id) DO UPDATE SET seq = uc.seq + excluded.seq
       RETURNING uc.seq INTO v_end;
       INSERT INTO change_log (user_id, seq, tbl, row_id, cl, cells, origin, origin_seq, hlc, node)
-      SELECT v_scopes[i], v_end - v_counts[i] + 1 - v_firsts[i] + x.ord, x.t, x.r::uuid, x.c, x.j::jsonb, p_device::text, x.o, x.h, p_device::text
+      SELECT v_scopes[i], v_end - v_counts[i] + 1 - v_firsts[i] + x.ord, x.t, x.r::uuid, x.c, x.j::jsonb, v_dev, x.o, x.h, v_dev
         FROM unnest(p_tbls, p_ids, p_cls, p_cells, p_origin_seqs, p_hlcs) WITH ORDINALITY AS x(t, r, c, j, o, h, ord)
        WHERE x.ord BETWEEN v_firsts[i] AND v_firsts[i] + v_counts[i] - 1;
     END LOOP;
