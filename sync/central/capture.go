@@ -290,17 +290,25 @@ func functionsSQL() []string {
 		// function current_user is the definer). auth.uid() serves the web
 		// app; it is ignored for a device role, which could otherwise claim
 		// any user by setting request.jwt.claims itself.
+		//
+		// PL/pgSQL, not SQL: it keeps its plan for the session, where a SQL
+		// function (never inlined, being SECURITY DEFINER) plans the union
+		// over pg_roles again on every call — once per statement of every
+		// policy that names it.
 		fmt.Sprintf(`CREATE OR REPLACE FUNCTION pam_sync.my_users() RETURNS SETOF uuid
-LANGUAGE sql STABLE SECURITY DEFINER
+LANGUAGE plpgsql STABLE SECURITY DEFINER
 SET search_path = pg_catalog, pam_sync, pg_temp
 AS $fn$
+BEGIN
+  RETURN QUERY
   SELECT user_id FROM pam_sync.device_users WHERE role_name = session_user
   UNION
   SELECT auth.uid()
   WHERE auth.uid() IS NOT NULL
     AND NOT EXISTS (SELECT 1 FROM pg_catalog.pg_roles r
                     WHERE r.rolname = session_user AND NOT r.rolsuper
-                      AND pg_catalog.pg_has_role(r.oid, %s, 'MEMBER'))
+                      AND pg_catalog.pg_has_role(r.oid, %s, 'MEMBER'));
+END
 $fn$`, quoteLiteral(DeviceGroup)),
 		// my_devices: the device ids registered by this session's role;
 		// a definer function so that policies on other pam_sync tables can

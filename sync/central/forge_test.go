@@ -1,6 +1,7 @@
 package central_test
 
 import (
+	"strings"
 	"testing"
 	"time"
 
@@ -24,6 +25,9 @@ func TestDeviceCannotForge(t *testing.T) {
 		profile = "u2@example.org"
 	)
 	insertExpense(t, admin, other1, user2, "30.00")
+	const gone = "0197a000-0000-7000-8000-0000000f0205" // user2's, deleted
+	insertExpense(t, admin, gone, user2, "5.00")
+	mustExec(t, admin, `DELETE FROM expenses WHERE id = $1`, gone)
 	mustExec(t, admin, `INSERT INTO profiles (id, email) VALUES ($1, $2)`, user2, profile)
 	mustExec(t, admin, `INSERT INTO social_groups (id, owner_id, name) VALUES ($1, $2, 'B group')`, groupB, user2)
 	// The web app's policies as it has them: permissive, no TO clause, so
@@ -101,6 +105,30 @@ func TestDeviceCannotForge(t *testing.T) {
 			return err
 		})
 		wantCode(t, err, codeInsufficientPrivilege, "versions of user2's expense filed under user1")
+	})
+
+	t.Run("VersionsOfAnotherUsersDeletedRow", func(t *testing.T) {
+		// user2's expense is gone from the table, its versions (a
+		// tombstone in user2's scope) are not: filing new ones under user1
+		// finds no base row to refuse it by, only the versions' owner.
+		tomb := func() string {
+			var s string
+			admin.QueryRow(ctx, `SELECT user_id || ' ' || cl || ' ' || cells::text FROM pam_sync.row_meta WHERE tbl = 'expenses' AND row_id = $1`, gone).Scan(&s)
+			return s
+		}
+		before := tomb()
+		if !strings.HasPrefix(before, user2+" 2 ") {
+			t.Fatalf("tombstone %q, want user2's at cl 2: the test proves nothing", before)
+		}
+		err := inPush(ctx, dev, devA, func(tx pgx.Tx) error {
+			_, err := tx.Exec(ctx, `SELECT pam_sync.put_versions($1, '{expenses,expenses}', ARRAY[$2, $3], ARRAY[$4, $4], '{1,3}', ARRAY['{}', '{"amount":{"t":9000000000000000000,"n":"zzzz"}}'])`,
+				devA, "0197a000-0000-7000-8000-0000000f0206", gone, user1)
+			return err
+		})
+		wantCode(t, err, codeInsufficientPrivilege, "versions of user2's deleted expense filed under user1")
+		if got := tomb(); got != before {
+			t.Fatalf("user2's tombstone changed: %q, want %q", got, before)
+		}
 	})
 
 	t.Run("ResetClock", func(t *testing.T) {

@@ -196,12 +196,17 @@ $fn$`,
 	// about to merge, those of its users and of the shared scope only.
 	`CREATE OR REPLACE FUNCTION pam_sync.lock_versions(p_tbls text[], p_ids uuid[])
 RETURNS TABLE (tbl text, row_id text, cl bigint, cells jsonb)
-LANGUAGE sql {{DEFINER}}
+LANGUAGE plpgsql {{DEFINER}}
 AS $fn$
+BEGIN
+  -- PL/pgSQL keeps the plan for the session; a SQL function would plan
+  -- it again on every call.
+  RETURN QUERY
   SELECT m.tbl, m.row_id::text, m.cl, m.cells FROM row_meta m
-  JOIN unnest(p_tbls, p_ids) AS k(tbl, row_id) USING (tbl, row_id)
+  JOIN unnest(p_tbls, p_ids) AS k(t, r) ON m.tbl = k.t AND m.row_id = k.r
   WHERE m.user_id IN (SELECT my_users()) OR m.user_id = '{{SHARED}}'
-  ORDER BY m.tbl, m.row_id FOR UPDATE OF m
+  ORDER BY m.tbl, m.row_id FOR UPDATE OF m;
+END
 $fn$`,
 	// put_versions records rows' merged versions. A row must be of a table
 	// devices write, in one of the device's scopes: its users', or the
@@ -215,24 +220,20 @@ LANGUAGE plpgsql {{DEFINER}}
 AS $fn$
 DECLARE
   v_users uuid[] := push_users(p_device);
+  v_n bigint := greatest(cardinality(p_tbls), cardinality(p_ids), cardinality(p_users), cardinality(p_cls), cardinality(p_cells));
+  v_done bigint;
   v_bad text;
   v_t record;
 BEGIN
-  SELECT x.t || '/' || x.r INTO v_bad
-    FROM unnest(p_tbls, p_ids, p_users) AS x(t, r, u)
+  -- Scopes are checked once per (table, scope) pair, not once a row.
+  SELECT x.t || ' in scope ' || coalesce(x.u, 'NULL') INTO v_bad
+    FROM (SELECT DISTINCT y.t, y.u FROM unnest(p_tbls, p_users) AS y(t, u)) x
     LEFT JOIN tables pt ON pt.tbl = x.t
    WHERE pt.tbl IS NULL OR NOT pt.writable
-      OR NOT CASE WHEN pt.shared THEN x.u::uuid = '{{SHARED}}' ELSE x.u::uuid = ANY (v_users) END
+      OR (CASE WHEN pt.shared THEN x.u::uuid = '{{SHARED}}' ELSE x.u::uuid = ANY (v_users) END) IS NOT TRUE
    LIMIT 1;
   IF FOUND THEN
     RAISE EXCEPTION 'pam_sync: versions of % are outside this device''s scopes', v_bad USING ERRCODE = '42501';
-  END IF;
-  SELECT m.tbl || '/' || m.row_id INTO v_bad
-    FROM row_meta m JOIN unnest(p_tbls, p_ids::uuid[]) AS x(t, r) ON m.tbl = x.t AND m.row_id = x.r
-   WHERE m.user_id <> '{{SHARED}}' AND m.user_id <> ALL (v_users)
-   LIMIT 1;
-  IF FOUND THEN
-    RAISE EXCEPTION 'pam_sync: % belongs to another user', v_bad USING ERRCODE = '42501';
   END IF;
   FOR v_t IN SELECT pt.tbl, pt.rel, pt.owner_col, pt.shared, pt.key_col FROM tables pt WHERE pt.tbl = ANY (p_tbls) LOOP
     EXECUTE format('SELECT x.r FROM unnest($1, $2::uuid[]) AS x(t, r) LEFT JOIN %s b ON b.%I = x.r
@@ -245,16 +246,29 @@ BEGIN
       RAISE EXCEPTION 'pam_sync: %/% is not a row of this device''s users', v_t.tbl, v_bad USING ERRCODE = '42501';
     END IF;
   END LOOP;
-  INSERT INTO row_meta (tbl, row_id, user_id, cl, cells)
+  -- Existing versions are replaced only in the device's scopes: a row of
+  -- another user's is skipped, and then refused (the count falls short).
+  INSERT INTO row_meta AS m (tbl, row_id, user_id, cl, cells)
   SELECT t, r::uuid, u::uuid, c, j::jsonb FROM unnest(p_tbls, p_ids, p_users, p_cls, p_cells) AS x(t, r, u, c, j)
-  ON CONFLICT (tbl, row_id) DO UPDATE SET cl = excluded.cl, cells = excluded.cells, user_id = excluded.user_id;
+  ON CONFLICT (tbl, row_id) DO UPDATE SET cl = excluded.cl, cells = excluded.cells, user_id = excluded.user_id
+  WHERE m.user_id = '{{SHARED}}' OR m.user_id = ANY (v_users);
+  GET DIAGNOSTICS v_done = ROW_COUNT;
+  IF v_done <> v_n THEN
+    SELECT m.tbl || '/' || m.row_id INTO v_bad
+      FROM row_meta m JOIN unnest(p_tbls, p_ids::uuid[]) AS x(t, r) ON m.tbl = x.t AND m.row_id = x.r
+     WHERE m.user_id <> '{{SHARED}}' AND m.user_id <> ALL (v_users)
+     LIMIT 1;
+    RAISE EXCEPTION 'pam_sync: % belongs to another user', coalesce(v_bad, 'a row') USING ERRCODE = '42501';
+  END IF;
 END
 $fn$`,
 	// log_changes appends a push's entries to its users' change logs.
 	// Central allocates the sequence numbers (one range per scope, taken
 	// in scope order under the clock's row lock, held to commit); origin
 	// and node are the pushing device; no version may be far ahead of the
-	// server's clock.
+	// server's clock. Entries sent grouped by scope (a device of one user
+	// always does) are numbered by their position, scope by scope: no
+	// sort, no window, no join; others are ranked within their scope.
 	`CREATE OR REPLACE FUNCTION pam_sync.log_changes(p_device uuid, p_users text[], p_tbls text[], p_ids text[], p_cls bigint[], p_cells text[], p_origin_seqs bigint[], p_hlcs bigint[])
 RETURNS void
 LANGUAGE plpgsql {{DEFINER}}
@@ -262,19 +276,48 @@ AS $fn$
 DECLARE
   v_users uuid[] := push_users(p_device);
   v_limit bigint := floor(extract(epoch FROM clock_timestamp() + interval '{{FUTURE}} days') * 1000)::bigint << 16;
+  v_scopes uuid[];
+  v_counts bigint[];
+  v_firsts bigint[];
+  v_grouped boolean;
   v_bad text;
+  v_end bigint;
+  v_dev text := p_device::text;
 BEGIN
-  SELECT u INTO v_bad FROM unnest(p_users) AS x(u) WHERE x.u::uuid <> ALL (v_users) LIMIT 1;
-  IF FOUND THEN
+  -- Each scope once: its entries, and whether they are contiguous. A
+  -- scope spelt two ways is two groups, taken in the order sent.
+  SELECT array_agg(s.u::uuid ORDER BY s.u::uuid, s.lo), array_agg(s.n ORDER BY s.u::uuid, s.lo), array_agg(s.lo ORDER BY s.u::uuid, s.lo),
+         coalesce(bool_and(s.hi - s.lo + 1 = s.n), true),
+         min(coalesce(s.u, 'NULL')) FILTER (WHERE (s.u::uuid = ANY (v_users)) IS NOT TRUE)
+    INTO v_scopes, v_counts, v_firsts, v_grouped, v_bad
+    FROM (SELECT x.u, count(*) AS n, min(x.ord) AS lo, max(x.ord) AS hi
+            FROM unnest(p_users) WITH ORDINALITY AS x(u, ord) GROUP BY x.u) s;
+  IF v_bad IS NOT NULL THEN
     RAISE EXCEPTION 'pam_sync: user % is not bound to this device', v_bad USING ERRCODE = '42501';
   END IF;
   IF EXISTS (SELECT 1 FROM unnest(p_hlcs) AS x(h) WHERE x.h > v_limit OR x.h < 0) THEN
     RAISE EXCEPTION 'pam_sync: a change is versioned more than {{FUTURE}} days ahead of the server''s clock' USING ERRCODE = '22008';
   END IF;
+  IF cardinality(p_tbls) <> cardinality(p_users) OR cardinality(p_ids) <> cardinality(p_users) OR cardinality(p_cls) <> cardinality(p_users)
+     OR cardinality(p_cells) <> cardinality(p_users) OR cardinality(p_origin_seqs) <> cardinality(p_users) OR cardinality(p_hlcs) <> cardinality(p_users) THEN
+    RAISE EXCEPTION 'pam_sync: log_changes takes arrays of one length' USING ERRCODE = '22023';
+  END IF;
+  IF v_grouped THEN
+    FOR i IN 1 .. coalesce(cardinality(v_scopes), 0) LOOP
+      INSERT INTO user_clock AS uc (user_id, seq) VALUES (v_scopes[i], v_counts[i])
+      ON CONFLICT (user_id) DO UPDATE SET seq = uc.seq + excluded.seq
+      RETURNING uc.seq INTO v_end;
+      INSERT INTO change_log (user_id, seq, tbl, row_id, cl, cells, origin, origin_seq, hlc, node)
+      SELECT v_scopes[i], v_end - v_counts[i] + 1 - v_firsts[i] + x.ord, x.t, x.r::uuid, x.c, x.j::jsonb, v_dev, x.o, x.h, v_dev
+        FROM unnest(p_tbls, p_ids, p_cls, p_cells, p_origin_seqs, p_hlcs) WITH ORDINALITY AS x(t, r, c, j, o, h, ord)
+       WHERE x.ord BETWEEN v_firsts[i] AND v_firsts[i] + v_counts[i] - 1;
+    END LOOP;
+    RETURN;
+  END IF;
   WITH x AS MATERIALIZED (
     SELECT x.u::uuid AS u, x.t, x.r::uuid AS r, x.c, x.j, x.o, x.h,
-           row_number() OVER (PARTITION BY x.u ORDER BY x.ord) AS rn,
-           count(*) OVER (PARTITION BY x.u) AS cnt
+           row_number() OVER (PARTITION BY x.u::uuid ORDER BY x.ord) AS rn,
+           count(*) OVER (PARTITION BY x.u::uuid) AS cnt
       FROM unnest(p_users, p_tbls, p_ids, p_cls, p_cells, p_origin_seqs, p_hlcs) WITH ORDINALITY AS x(u, t, r, c, j, o, h, ord)
   ),
   alloc AS (

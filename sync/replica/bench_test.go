@@ -5,6 +5,8 @@ import (
 	"database/sql"
 	"encoding/json"
 	"fmt"
+	"net/url"
+	"os"
 	"path/filepath"
 	"strings"
 	"testing"
@@ -51,27 +53,75 @@ func writeCentral(tb testing.TB, c *centralDB, user string, n int) {
 // capture triggers, no versions or change log), in transactions of the
 // push's batch size. ratio_to_floor is push rate / floor rate (goal of
 // issue 10: >= 0.3; a pushed change writes three rows under RLS).
+// server-us/change is the CPU time the device's Postgres backends spent
+// per change (Linux, Postgres on this machine; not reported elsewhere):
+// unlike the rate, it barely moves with the load of a shared machine.
 func BenchmarkPush(b *testing.B) {
 	c := newCentral(b)
 	d := c.newDevice(b, "rv", userA)
 	const n = 20000
 	total := 0
-	var elapsed, floor time.Duration
+	var elapsed, floor, server time.Duration
+	measured := true
+	if _, err := d.pool.Exec(context.Background(), `SELECT 1`); err != nil { // connected before the first push
+		b.Fatal(err)
+	}
 	for i := 0; i < b.N; i++ {
 		writeLocal(b, d, userA, n)
 		rows := outboxRows(b, d, n)
 		floor += upsertFloor(b, c, rows, d.rep.PushBatch)
+		before, ok := backendsCPU(b, c, d)
 		start := time.Now()
 		pushed, _, err := d.rep.Push(context.Background())
 		elapsed += time.Since(start)
 		if err != nil || pushed != n {
 			b.Fatalf("pushed %d, %v", pushed, err)
 		}
+		after, ok2 := backendsCPU(b, c, d)
+		for pid, t := range after {
+			server += t - before[pid] // a backend begun during the push counts from 0
+		}
+		measured = measured && ok && ok2
 		total += pushed
 	}
 	b.ReportMetric(float64(total)/elapsed.Seconds(), "changes/s")
 	b.ReportMetric(float64(total)/floor.Seconds(), "floor-rows/s")
 	b.ReportMetric(floor.Seconds()/elapsed.Seconds(), "ratio_to_floor")
+	if measured {
+		b.ReportMetric(float64(server.Nanoseconds())/1000/float64(total), "server-us/change")
+	}
+}
+
+// backendsCPU returns the CPU time so far of each Postgres backend of d's
+// role, from /proc/<pid>/schedstat; ok is false when Postgres runs
+// elsewhere (or not on Linux).
+func backendsCPU(tb testing.TB, c *centralDB, d *device) (map[int]time.Duration, bool) {
+	tb.Helper()
+	u, err := url.Parse(d.url)
+	if err != nil {
+		tb.Fatal(err)
+	}
+	rows, err := c.admin.Query(context.Background(), `SELECT pid FROM pg_stat_activity WHERE usename = $1`, u.User.Username())
+	if err != nil {
+		tb.Fatal(err)
+	}
+	pids, err := pgx.CollectRows(rows, pgx.RowTo[int32])
+	if err != nil {
+		tb.Fatal(err)
+	}
+	cpu := make(map[int]time.Duration, len(pids))
+	for _, pid := range pids {
+		raw, err := os.ReadFile(fmt.Sprintf("/proc/%d/schedstat", pid))
+		if err != nil {
+			return nil, false
+		}
+		var ns int64
+		if _, err := fmt.Sscan(string(raw), &ns); err != nil {
+			return nil, false
+		}
+		cpu[int(pid)] = time.Duration(ns)
+	}
+	return cpu, true
 }
 
 // outboxRows returns the rows of d's pending outbox as their API values

@@ -890,12 +890,18 @@ func readValues(res pgx.Rows, tbl string, rows map[string]*centralRow) error {
 	return res.Err()
 }
 
-// queueRows queues the upserts of live rows and the deletes of dead ones,
-// table by table, then the rows' versions.
+// queueRows queues the writes of live rows and the deletes of dead ones,
+// table by table, then the rows' versions. A live row central did not
+// have when the push read it is inserted, not upserted: the push holds no
+// lock on an absent row, but its id is this device's (or a row that
+// appeared meanwhile fails the insert as a constraint, and the batch is
+// replayed transaction by transaction, reading it again); a plain insert
+// costs Postgres less than the speculative one of an upsert.
 // newest is the newest version among the changes: a captured write is
 // versioned after it, so the pushing device takes what landed.
 func queueRows(b *pgx.Batch, rows map[string]*centralRow, order []string, device string, k keys, newest hlc.Timestamp) error {
 	upserts := map[string][]map[string]json.RawMessage{}
+	inserts := map[string][]map[string]json.RawMessage{}
 	deletes := map[string][]string{}
 	tables := map[string]*schema.Table{}
 	var mTbl, mID, mUser, mCells []string
@@ -909,7 +915,11 @@ func queueRows(b *pgx.Batch, rows map[string]*centralRow, order []string, device
 		if merge.Alive(row.meta.CL) {
 			vals := row.values
 			vals["id"] = json.RawMessage(`"` + row.id + `"`)
-			upserts[row.table.Name] = append(upserts[row.table.Name], vals)
+			if row.exists {
+				upserts[row.table.Name] = append(upserts[row.table.Name], vals)
+			} else {
+				inserts[row.table.Name] = append(inserts[row.table.Name], vals)
+			}
 		} else if row.exists {
 			deletes[row.table.Name] = append(deletes[row.table.Name], row.id)
 		}
@@ -918,6 +928,10 @@ func queueRows(b *pgx.Batch, rows map[string]*centralRow, order []string, device
 		}
 		mTbl, mID, mUser = append(mTbl, row.table.Name), append(mID, row.id), append(mUser, row.scope)
 		mCL, mCells = append(mCL, row.meta.CL), append(mCells, string(encodeVersions(row.meta.Cells)))
+	}
+	for _, name := range sortedKeys(inserts) {
+		t := tables[name]
+		withOrigin(b, k.captured(t), device, newest, func() { b.Queue(insertSQL(t, k.of(name)), string(encodeRows(inserts[name]))) })
 	}
 	for _, name := range sortedKeys(upserts) {
 		t := tables[name]
@@ -960,27 +974,37 @@ func withOrigin(b *pgx.Batch, captured bool, device string, newest hlc.Timestamp
 // by another column (key, an adopted table's sync key) takes the device's
 // "id" there and leaves the project's own id to its default.
 func upsertSQL(t *schema.Table, key string) string {
-	cols := make([]string, 0, len(t.Columns))
 	sets := make([]string, 0, len(t.Columns))
 	for _, c := range t.Columns {
 		if c.Name != "id" {
-			cols = append(cols, schema.Quote(c.Name))
 			sets = append(sets, fmt.Sprintf("%s = excluded.%s", schema.Quote(c.Name), schema.Quote(c.Name)))
+		}
+	}
+	return insertSQL(t, key) + fmt.Sprintf(`
+		ON CONFLICT (%s) DO UPDATE SET %s`, schema.Quote(key), strings.Join(sets, ", "))
+}
+
+// insertSQL is upsertSQL without the conflict clause, for rows central
+// does not have.
+func insertSQL(t *schema.Table, key string) string {
+	cols := make([]string, 0, len(t.Columns))
+	for _, c := range t.Columns {
+		if c.Name != "id" {
+			cols = append(cols, schema.Quote(c.Name))
 		}
 	}
 	if key == "id" {
 		list := `"id", ` + strings.Join(cols, ", ")
-		return fmt.Sprintf(`INSERT INTO %s (%s) SELECT %s FROM json_populate_recordset(NULL::%s, $1::text::json)
-		ON CONFLICT (id) DO UPDATE SET %s`, schema.Quote(t.Name), list, list, schema.Quote(t.Name), strings.Join(sets, ", "))
+		return fmt.Sprintf(`INSERT INTO %s (%s) SELECT %s FROM json_populate_recordset(NULL::%s, $1::text::json)`,
+			schema.Quote(t.Name), list, list, schema.Quote(t.Name))
 	}
 	defs := make([]string, 0, len(t.Columns))
 	for i := range t.Columns {
 		c := &t.Columns[i]
 		defs = append(defs, schema.Quote(c.Name)+" "+c.SQLType(schema.Postgres))
 	}
-	return fmt.Sprintf(`INSERT INTO %s (%s, %s) SELECT "id", %s FROM json_to_recordset($1::text::json) AS r(%s)
-		ON CONFLICT (%s) DO UPDATE SET %s`, schema.Quote(t.Name), schema.Quote(key), strings.Join(cols, ", "), strings.Join(cols, ", "),
-		strings.Join(defs, ", "), schema.Quote(key), strings.Join(sets, ", "))
+	return fmt.Sprintf(`INSERT INTO %s (%s, %s) SELECT "id", %s FROM json_to_recordset($1::text::json) AS r(%s)`,
+		schema.Quote(t.Name), schema.Quote(key), strings.Join(cols, ", "), strings.Join(cols, ", "), strings.Join(defs, ", "))
 }
 
 // logRows are change-log entries as statement arguments.
