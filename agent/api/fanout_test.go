@@ -36,6 +36,7 @@ func TestNotificationFanOut(t *testing.T) {
 	a := api.NewServer(e.store, e.store, e.store.Catalog)
 	a.Logger = discardLogger()
 	a.WebSocketsPerUser = clients + 8
+	a.SetRateLimits(0, 0, 0, 0) // 200 dials on one token: the fan-out, not the limiter
 	a.MountIntelligence(tools.NewRegistry(e.store), hub)
 	e.srv.Config.Handler = a.Handler()
 	// A hang guard only: the test waits on deliveries, never on a clock.
@@ -55,9 +56,14 @@ func TestNotificationFanOut(t *testing.T) {
 		t.Cleanup(func() { c.CloseNow() })
 	}
 	// Every socket is subscribed before the run (the subscription follows
-	// the upgrade): publish a hello until all of them take it.
-	for hub.Publish(alice, notify.Notification{Type: "hello"}) < clients {
-		runtime.Gosched()
+	// the upgrade). Wait by counting: publishing hellos while nobody reads
+	// filled the first subscribers' buffers, the hub dropped them, and the
+	// count never reached clients (a hang seen in CI).
+	for hub.Count(alice) < clients {
+		if ctx.Err() != nil {
+			t.Fatalf("only %d of %d sockets subscribed", hub.Count(alice), clients)
+		}
+		time.Sleep(time.Millisecond)
 	}
 	// conns[0] is never read again: the phone that stopped listening.
 	var got sync.WaitGroup // one Done per reader per message
