@@ -186,7 +186,8 @@ func (s *Store) Cursors(ctx context.Context) (map[string]int64, error) {
 // Conflicts lists the ledger, newest first. user limits it to that user's
 // rows and shared rows.
 func (s *Store) Conflicts(ctx context.Context, user string, limit int) ([]ConflictRecord, error) {
-	rows, err := s.read.QueryContext(ctx, `SELECT c.id, c.tbl, c.row_id, c.col, coalesce(c.winner, 'null'), coalesce(c.loser, 'null'), c.reason, c.detected_at
+	rows, err := s.read.QueryContext(ctx, `SELECT c.id, c.tbl, c.row_id, c.col, coalesce(c.winner, 'null'), coalesce(c.loser, 'null'), c.reason, c.detected_at,
+			coalesce(c.reviewed_at, '')
 		FROM _pam_conflicts c WHERE c.user_id IS NULL OR c.user_id = ?
 		ORDER BY c.id DESC LIMIT ?`, user, limit)
 	if err != nil {
@@ -197,13 +198,45 @@ func (s *Store) Conflicts(ctx context.Context, user string, limit int) ([]Confli
 	for rows.Next() {
 		var c ConflictRecord
 		var w, l string
-		if err := rows.Scan(&c.ID, &c.Table, &c.RowID, &c.Column, &w, &l, &c.Reason, &c.DetectedAt); err != nil {
+		if err := rows.Scan(&c.ID, &c.Table, &c.RowID, &c.Column, &w, &l, &c.Reason, &c.DetectedAt, &c.ReviewedAt); err != nil {
 			return nil, err
 		}
 		c.Winner, c.Loser = json.RawMessage(w), json.RawMessage(l)
 		out = append(out, c)
 	}
 	return out, rows.Err()
+}
+
+// OpenConflicts counts the conflicts user may see that nobody has
+// reviewed yet.
+func (s *Store) OpenConflicts(ctx context.Context, user string) (int, error) {
+	var n int
+	err := s.read.QueryRowContext(ctx, `SELECT count(*) FROM _pam_conflicts
+		WHERE reviewed_at IS NULL AND (user_id IS NULL OR user_id = ?)`, user).Scan(&n)
+	return n, err
+}
+
+// ReviewConflict marks conflict id reviewed for user (once: a second
+// review keeps the first time) and returns it. A conflict user may not
+// see is ENOTFOUND.
+func (s *Store) ReviewConflict(ctx context.Context, user string, id int64) (schema.ConflictRecord, error) {
+	if err := s.writable(ctx); err != nil {
+		return schema.ConflictRecord{}, err
+	}
+	res, err := s.write.ExecContext(ctx, `UPDATE _pam_conflicts SET reviewed_at = coalesce(reviewed_at, ?)
+		WHERE id = ? AND (user_id IS NULL OR user_id = ?)`, schema.FormatTimestamp(s.Now()), id, user)
+	if err != nil {
+		return schema.ConflictRecord{}, fmt.Errorf("review conflict: %w", err)
+	}
+	if n, _ := res.RowsAffected(); n == 0 {
+		return schema.ConflictRecord{}, schema.Errorf(schema.ENOTFOUND, "no conflict %d", id)
+	}
+	var c schema.ConflictRecord
+	var w, l string
+	err = s.read.QueryRowContext(ctx, `SELECT id, tbl, row_id, col, coalesce(winner, 'null'), coalesce(loser, 'null'), reason, detected_at, coalesce(reviewed_at, '')
+		FROM _pam_conflicts WHERE id = ?`, id).Scan(&c.ID, &c.Table, &c.RowID, &c.Column, &w, &l, &c.Reason, &c.DetectedAt, &c.ReviewedAt)
+	c.Winner, c.Loser = json.RawMessage(w), json.RawMessage(l)
+	return c, err
 }
 
 // ConflictCount is the size of the ledger.

@@ -117,6 +117,7 @@ type ConflictRecord struct {
 	Loser      json.RawMessage `json:"loser"`
 	Reason     string          `json:"reason"`
 	DetectedAt string          `json:"detected_at"`
+	ReviewedAt string          `json:"reviewed_at,omitempty"` // empty until the user reviewed it
 }
 
 // TokenPrefix marks device tokens, so they are told apart from JWTs at a glance.

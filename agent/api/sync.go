@@ -22,8 +22,9 @@ type Syncer interface {
 // SyncLedger is what the sync endpoints read from the store.
 type SyncLedger interface {
 	PendingChanges(ctx context.Context) (int, error)
-	ConflictCount(ctx context.Context) (int, error)
+	OpenConflicts(ctx context.Context, user string) (int, error)
 	Conflicts(ctx context.Context, user string, limit int) ([]schema.ConflictRecord, error)
+	ReviewConflict(ctx context.Context, user string, id int64) (schema.ConflictRecord, error)
 	Rejections(ctx context.Context, limit int) ([]schema.Rejection, error)
 	Cursors(ctx context.Context) (map[string]int64, error)
 }
@@ -37,7 +38,7 @@ func (s *Server) MountSync(sy Syncer, ledger SyncLedger) {
 			s.writeError(w, r, err)
 			return
 		}
-		conflicts, err := ledger.ConflictCount(r.Context())
+		conflicts, err := ledger.OpenConflicts(r.Context(), user)
 		if err != nil {
 			s.writeError(w, r, err)
 			return
@@ -118,5 +119,20 @@ func (s *Server) MountSync(sy Syncer, ledger SyncLedger) {
 			list = []schema.ConflictRecord{}
 		}
 		writeJSON(w, http.StatusOK, map[string]any{"conflicts": list, "count": len(list)})
+	})
+	// A reviewed conflict stops counting as one to review, on every
+	// screen; the record stays.
+	s.Handle("POST /api/v1/sync/conflicts/{id}/review", func(w http.ResponseWriter, r *http.Request, user string) {
+		id, err := strconv.ParseInt(r.PathValue("id"), 10, 64)
+		if err != nil || id < 1 {
+			s.writeError(w, r, schema.Errorf(schema.EINVALID, "conflict id must be a positive integer"))
+			return
+		}
+		c, err := ledger.ReviewConflict(r.Context(), user, id)
+		if err != nil {
+			s.writeError(w, r, err)
+			return
+		}
+		writeJSON(w, http.StatusOK, c)
 	})
 }

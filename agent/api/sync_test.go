@@ -10,6 +10,8 @@ import (
 	"testing"
 
 	"github.com/pam-rv/pamd/agent/api"
+	"github.com/pam-rv/pamd/localstore"
+	"github.com/pam-rv/pamd/schema"
 	"github.com/pam-rv/pamd/sync/replica"
 	"github.com/pam-rv/pamd/sync/runner"
 )
@@ -135,5 +137,54 @@ func TestSyncNowStartsACycle(t *testing.T) {
 	}
 	if status, body := e.do(t, e.alice, "POST", "/api/v1/sync/now?wait=maybe", nil); status != http.StatusUnprocessableEntity {
 		t.Fatalf("sync now?wait=maybe: %d %v", status, body)
+	}
+}
+
+// TestConflictReview: a conflict counts as one to review for its user
+// until reviewed through the API, on every screen; another user can
+// neither see nor review it; the ledger keeps it, marked.
+func TestConflictReview(t *testing.T) {
+	e := newTestEnv(t)
+	r := runner.New(nil)
+	if err := r.Open(); err != nil {
+		t.Fatal(err)
+	}
+	defer r.Close()
+	a := api.NewServer(e.store, e.store, e.store.Catalog)
+	a.MountSync(r, e.store)
+	e.srv.Config.Handler = a.Handler()
+	ctx := context.Background()
+	err := e.store.ApplyRemote(ctx, func(tx *localstore.SyncTx) error {
+		return tx.AddConflict(ctx, schema.ConflictRecord{Table: "expenses", RowID: "0190a000-0000-7000-8000-0000000000ee", Column: "amount",
+			UserID: alice, Winner: []byte(`"12.00"`), Loser: []byte(`"21.00"`), Reason: "concurrent update"})
+	})
+	if err != nil {
+		t.Fatal(err)
+	}
+	open := func(token string) string {
+		t.Helper()
+		_, body := e.do(t, token, "GET", "/api/v1/sync/status", nil)
+		return fmt.Sprint(body["conflicts"])
+	}
+	if open(e.alice) != "1" || open(e.bob) != "0" {
+		t.Fatalf("open conflicts: alice %s, bob %s", open(e.alice), open(e.bob))
+	}
+	_, body := e.do(t, e.alice, "GET", "/api/v1/sync/conflicts", nil)
+	id := fmt.Sprint(body["conflicts"].([]any)[0].(map[string]any)["id"])
+	if status, _ := e.do(t, e.bob, "POST", "/api/v1/sync/conflicts/"+id+"/review", nil); status != 404 {
+		t.Fatalf("bob reviews alice's conflict: %d", status)
+	}
+	if status, _ := e.do(t, e.alice, "POST", "/api/v1/sync/conflicts/nope/review", nil); status != 400 && status != 422 {
+		t.Fatalf("bad id: %d", status)
+	}
+	status, body := e.do(t, e.alice, "POST", "/api/v1/sync/conflicts/"+id+"/review", nil)
+	if status != 200 || body["reviewed_at"] == nil || body["reviewed_at"] == "" || body["loser"] != "21.00" {
+		t.Fatalf("review: %d %v", status, body)
+	}
+	if open(e.alice) != "0" {
+		t.Fatalf("still to review after the review: %s", open(e.alice))
+	}
+	if _, body = e.do(t, e.alice, "GET", "/api/v1/sync/conflicts", nil); len(body["conflicts"].([]any)) != 1 {
+		t.Fatalf("the ledger lost the reviewed conflict: %v", body)
 	}
 }

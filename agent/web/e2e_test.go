@@ -512,6 +512,14 @@ func TestE2EDashboard(t *testing.T) {
 	if findExpense(t, e.store, "Co-op (bulk oats)") != coop {
 		t.Error("picking the other value did not restore it")
 	}
+	// The review is the daemon's record, not this browser's: the sync
+	// indicator stops counting it and the ledger keeps it, marked.
+	run(t, bctx, "the indicator stops asking",
+		poll(`!document.querySelector('#sync-pill .label').textContent.includes('to review')`),
+	)
+	if list, err := e.store.Conflicts(context.Background(), alice, 10); err != nil || len(list) != 1 || list[0].ReviewedAt == "" {
+		t.Errorf("the ledger after the review: %+v, %v", list, err)
+	}
 
 	// Pair a phone: the dashboard shows a one-time code and its QR code;
 	// the phone, a browser context of its own (no token, no storage),

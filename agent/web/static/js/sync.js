@@ -3,14 +3,9 @@
 import { get, post, outbox, flushOutbox } from './api.js';
 import { h, ago, fmtDate, toast, empty, errorBox } from './ui.js';
 
-function reviewed() {
-  try { return new Set(JSON.parse(localStorage.getItem('pam.reviewed') || '[]')); } catch { return new Set(); }
-}
-function markReviewed(id) {
-  const s = reviewed();
-  s.add(id);
-  localStorage.setItem('pam.reviewed', JSON.stringify([...s].slice(-500)));
-}
+// A review is recorded by the daemon, so every screen (dashboard, phones)
+// stops asking and the sync indicator's count goes down.
+const markReviewed = (id) => post(`/api/v1/sync/conflicts/${id}/review`);
 
 const show = (raw) => (raw === null || raw === undefined ? '(empty)' : typeof raw === 'object' ? JSON.stringify(raw) : String(raw));
 
@@ -60,20 +55,27 @@ export async function renderSync(root) {
       conflicts.append(e.status === 404 ? empty('No conflict ledger on this daemon.') : errorBox(e));
       return;
     }
-    const done = reviewed();
-    const open = (list.conflicts || []).filter((c) => !done.has(c.id));
+    const open = (list.conflicts || []).filter((c) => !c.reviewed_at);
     if (!open.length) { conflicts.append(empty('Nothing to review.')); return; }
     conflicts.append(h('ul', { class: 'conflicts' }, open.map((c) => h('li', { class: 'conflict' },
       h('p', {}, h('strong', {}, `${c.table} · ${c.column}`), h('span', { class: 'muted' }, ` ${fmtDate(c.detected_at)} · ${c.reason || ''}`)),
       h('div', { class: 'pick', role: 'group', 'aria-label': `Pick the value of ${c.column}` },
-        h('button', { type: 'button', onclick: () => { markReviewed(c.id); toast('Kept the current value'); draw(); } },
+        h('button', { type: 'button', onclick: async () => {
+          try {
+            await markReviewed(c.id);
+            toast('Kept the current value');
+            draw();
+            window.dispatchEvent(new CustomEvent('pam:outbox'));
+          } catch (e) { toast(e.message, 'bad'); }
+        } },
           h('small', {}, 'Keep current'), h('span', {}, show(c.winner))),
         h('button', { type: 'button', onclick: async () => {
           try {
             await post('/api/v1/pam/database/update', { table: c.table, id: c.row_id, data: { [c.column]: c.loser } });
-            markReviewed(c.id);
+            await markReviewed(c.id);
             toast('Restored the other value');
             draw();
+            window.dispatchEvent(new CustomEvent('pam:outbox'));
           } catch (e) { toast(e.message, 'bad'); }
         } }, h('small', {}, 'Use the other'), h('span', {}, show(c.loser))))))));
   };
