@@ -162,22 +162,7 @@ func (l *failLimiter) Wait(addr string) time.Duration {
 func (l *failLimiter) Fail(addr string) {
 	l.mu.Lock()
 	defer l.mu.Unlock()
-	now := l.Now()
-	b, ok := l.m[addr]
-	if !ok {
-		if len(l.m) >= l.MaxAddrs {
-			l.sweep(now)
-		}
-		if len(l.m) >= l.MaxAddrs {
-			addr = sharedBucket
-			b = l.m[addr]
-		}
-		if b == nil {
-			b = &bucket{tokens: float64(l.Burst), last: now}
-			l.m[addr] = b
-		}
-	}
-	l.refill(b, now)
+	b := l.bucketFor(addr, l.Now())
 	b.tokens = math.Max(b.tokens-1, -float64(l.Burst)) // a bounded lock-out
 }
 
@@ -189,7 +174,18 @@ func (l *failLimiter) Take(key string) time.Duration {
 	}
 	l.mu.Lock()
 	defer l.mu.Unlock()
-	now := l.Now()
+	b := l.bucketFor(key, l.Now())
+	if b.tokens < 1 {
+		return time.Duration((1 - b.tokens) * float64(l.Every))
+	}
+	b.tokens--
+	return 0
+}
+
+// bucketFor returns key's bucket refilled to now, making one (full) for a
+// new key; at MaxAddrs rested buckets are dropped, and if none is, new
+// keys share one bucket. The caller holds mu.
+func (l *failLimiter) bucketFor(key string, now time.Time) *bucket {
 	b, ok := l.m[key]
 	if !ok {
 		if len(l.m) >= l.MaxAddrs {
@@ -205,11 +201,7 @@ func (l *failLimiter) Take(key string) time.Duration {
 		}
 	}
 	l.refill(b, now)
-	if b.tokens < 1 {
-		return time.Duration((1 - b.tokens) * float64(l.Every))
-	}
-	b.tokens--
-	return 0
+	return b
 }
 
 // sweep drops the addresses whose bucket has refilled.
