@@ -149,6 +149,10 @@ func goldenRun(t *testing.T) map[string][]byte {
 		if err != nil {
 			t.Fatalf("%s(%s): %v", gc.tool, args, err)
 		}
+		// The cache admits entries asynchronously: let this call's land
+		// before the next, or the hit rate in pam_get_database_stats
+		// depends on the scheduler (a flake seen in CI).
+		d.store.Cache().Wait()
 		if m, ok := res.Output.(map[string]any); ok && gc.tool == "pam_create_chat_session" {
 			session, _ = m["session_id"].(string)
 		}
