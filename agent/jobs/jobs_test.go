@@ -148,17 +148,20 @@ func TestKilledJobResumes(t *testing.T) {
 	if err := cmd.Start(); err != nil {
 		t.Fatal(err)
 	}
+	exited := make(chan error, 1)
+	go func() { exited <- cmd.Wait() }()
 	for {
 		if b, _ := os.ReadFile(runs); len(b) > 0 {
 			break
 		}
-		if cmd.ProcessState != nil {
-			t.Fatal("child exited")
+		select {
+		case err := <-exited:
+			t.Fatalf("the child exited before its job started: %v", err)
+		case <-time.After(20 * time.Millisecond):
 		}
-		time.Sleep(20 * time.Millisecond)
 	}
 	cmd.Process.Kill()
-	cmd.Wait()
+	<-exited
 
 	store := openStore(t, dir)
 	job := Job{Name: "rollup", Schedule: "@daily", Period: 24 * time.Hour, Run: func(context.Context) (string, error) {
