@@ -16,16 +16,23 @@ import (
 	"github.com/pam-rv/pamd/sync/runner"
 )
 
-func TestSyncEndpoints(t *testing.T) {
+// newSyncEnv serves the sync endpoints with a runner that has no central.
+func newSyncEnv(t *testing.T) *testEnv {
+	t.Helper()
 	e := newTestEnv(t)
 	r := runner.New(nil)
 	if err := r.Open(); err != nil {
 		t.Fatal(err)
 	}
-	defer r.Close()
+	t.Cleanup(r.Close)
 	a := api.NewServer(e.store, e.store, e.store.Catalog)
 	a.MountSync(r, e.store)
 	e.srv.Config.Handler = a.Handler()
+	return e
+}
+
+func TestSyncEndpoints(t *testing.T) {
+	e := newSyncEnv(t)
 
 	e.do(t, e.alice, "POST", "/api/v1/wins/expenses", map[string]any{"amount": "3.00", "category": "x", "date": "2026-03-01"})
 	status, body := e.do(t, e.alice, "GET", "/api/v1/sync/status", nil)
@@ -144,15 +151,7 @@ func TestSyncNowStartsACycle(t *testing.T) {
 // until reviewed through the API, on every screen; another user can
 // neither see nor review it; the ledger keeps it, marked.
 func TestConflictReview(t *testing.T) {
-	e := newTestEnv(t)
-	r := runner.New(nil)
-	if err := r.Open(); err != nil {
-		t.Fatal(err)
-	}
-	defer r.Close()
-	a := api.NewServer(e.store, e.store, e.store.Catalog)
-	a.MountSync(r, e.store)
-	e.srv.Config.Handler = a.Handler()
+	e := newSyncEnv(t)
 	ctx := context.Background()
 	err := e.store.ApplyRemote(ctx, func(tx *localstore.SyncTx) error {
 		return tx.AddConflict(ctx, schema.ConflictRecord{Table: "expenses", RowID: "0190a000-0000-7000-8000-0000000000ee", Column: "amount",
