@@ -264,7 +264,8 @@ func (r *Replica) streamScopes(ctx context.Context, conn *pgxpool.Conn, scopes [
 			rows.Close() // a scope this device no longer serves
 			continue
 		}
-		st := &scopeStream{scope: scope, key: keys[i], target: r.pageTarget(), split: r.splitRows()}
+		st := &scopeStream{scope: scope, key: keys[i]}
+		st.size(r)
 		more, err := r.streamPages(ctx, st, rows, send)
 		if err != nil {
 			return nil, err
@@ -315,6 +316,22 @@ type scopeStream struct {
 	last    int64          // the last sequence read
 	target  int            // the rows a page should reach (pageTarget)
 	split   int            // the rows of one server transaction a page holds at most (splitRows)
+	sent    int            // the rows of the page sent last
+}
+
+// size sets the next page's target and split: pageTarget and splitRows,
+// but at most pageGrowth times the page sent last (firstPage to start).
+// The next page is fetched and prepared while this one is applied; were it
+// much larger (a long server transaction after the first measured hold
+// goes from 256 rows to the whole idle budget, 20,000 rows), the applier
+// would sit idle until all of it was read and decoded (BenchmarkPullApply:
+// 27,500 changes/s against 30,100/s with growth capped at 2).
+func (st *scopeStream) size(r *Replica) {
+	limit := max(firstPage, pageGrowth*st.sent)
+	st.target = min(r.pageTarget(), limit)
+	if st.split = r.splitRows(); st.split > 0 {
+		st.split = min(st.split, limit)
+	}
 }
 
 // streamPages cuts rows, the next part of st's change log, into pages: at
@@ -333,6 +350,7 @@ func (r *Replica) streamPages(ctx context.Context, st *scopeStream, rows pgx.Row
 			return true
 		}
 		r.prepare(page)
+		st.sent = len(page)
 		return send(pullPage{scope: st.scope, rows: page})
 	}
 	n := 0
@@ -350,7 +368,8 @@ func (r *Replica) streamPages(ctx context.Context, st *scopeStream, rows pgx.Row
 				if !flush(st.page) {
 					return false, ctx.Err()
 				}
-				st.page, st.txStart, st.target, st.split = make([]remoteChange, 0, k), 0, r.pageTarget(), r.splitRows()
+				st.page, st.txStart = make([]remoteChange, 0, k), 0
+				st.size(r)
 			case c.xid != st.page[k-1].xid:
 				st.txStart = k
 			case st.split > 0 && k-st.txStart >= st.split:
@@ -359,7 +378,8 @@ func (r *Replica) streamPages(ctx context.Context, st *scopeStream, rows pgx.Row
 				if !flush(st.page[:st.txStart]) || !flush(st.page[st.txStart:]) {
 					return false, ctx.Err()
 				}
-				st.page, st.txStart, st.target, st.split = make([]remoteChange, 0, k), 0, r.pageTarget(), r.splitRows()
+				st.page, st.txStart = make([]remoteChange, 0, k), 0
+				st.size(r)
 			}
 		}
 		st.page = append(st.page, c)
@@ -425,10 +445,11 @@ const localActive = 10 * time.Second
 // Page sizes before anything is measured, and the least a page holds;
 // the pause between pages that lets a waiting local write through.
 const (
-	firstPage = 256
-	minPage   = 32
-	minSplit  = 64
-	pageGap   = time.Millisecond
+	firstPage  = 256
+	pageGrowth = 2
+	minPage    = 32
+	minSplit   = 64
+	pageGap    = time.Millisecond
 )
 
 // observeHold folds one writer hold into the cost per row (an average
@@ -633,6 +654,13 @@ func (r *Replica) applyChunk(ctx context.Context, tx *localstore.SyncTx, scope s
 		if res.Reset || res.Existence {
 			row.reset = true
 			row.write = schema.Row{}
+		}
+		if len(row.write) == 0 && len(res.Changed) == len(stored) {
+			// The change's values are all written (a new row, most
+			// often): take them as they are, not copied value by value.
+			// Nothing reads this change's stored form after this.
+			row.write = stored
+			continue
 		}
 		for col := range res.Changed {
 			row.write[col] = stored[col]
