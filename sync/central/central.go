@@ -152,6 +152,8 @@ func installSQL(cat *schema.Catalog, plan *Plan) []string {
 		s = append(s, ensureRoleSQL(r))
 	}
 	s = append(s, authSQL...)
+	// Before the tables: an adopted table's plan may attach it.
+	s = append(s, `CREATE SCHEMA IF NOT EXISTS pam_sync`, touchFunctionSQL)
 	for _, t := range cat.Tables {
 		tp, _ := plan.Table(t.Name)
 		if tp.Adopted() {

@@ -227,6 +227,12 @@ func planTable(t *schema.Table, registered map[string]registration, existing map
 				add += " DEFAULT " + lit
 			}
 			p.Statements = append(p.Statements, add)
+			if c.Name == "updated_at" {
+				// The web app never sets a column it does not know: central
+				// keeps it, or a web edit would reach devices with the
+				// row's old updated_at.
+				p.Statements = append(p.Statements, touchTriggerSQL(tbl))
+			}
 		case c.Name == "id" && p.Key != "id":
 		case !sameType(typ, want):
 			p.Notes = append(p.Notes, fmt.Sprintf("%s is %s here, %s on devices: kept", c.Name, typ, want))

@@ -5,13 +5,17 @@ import (
 	"errors"
 	"net/url"
 	"slices"
+	"strings"
 	"testing"
 	"time"
 
 	"github.com/jackc/pgx/v5"
+	"github.com/jackc/pgx/v5/pgconn"
 
+	"github.com/pam-rv/pamd/schema"
 	"github.com/pam-rv/pamd/sync/central"
 	"github.com/pam-rv/pamd/sync/central/pgtest"
+	"github.com/pam-rv/pamd/sync/central/supabasetest"
 )
 
 const (
@@ -21,21 +25,110 @@ const (
 	campID = "0197a000-0000-7000-8000-0000000c0001"
 )
 
-// TestDeviceRLS connects as a device role bound to user1 (with the URL
+// TestDeviceRLS connects as a device role bound to one user (with the URL
 // AddDevice returns, not as a superuser) and checks that row-level security,
-// not the device, decides what it reads and writes.
+// not the device, decides what it reads and writes: on PAM's own central
+// and on the Wheels & Wins database adopted (issue 9), where the web app's
+// permissive auth.uid() policies apply to every role.
 func TestDeviceRLS(t *testing.T) {
 	t.Parallel()
-	adminURL, admin := MustInit(t)
-	insertExpense(t, admin, own1, user1, "10.00")
-	insertExpense(t, admin, own2, user1, "20.00")
-	insertExpense(t, admin, other1, user2, "30.00")
+	for _, tc := range []struct {
+		name string
+		open func(testing.TB) rlsCentral
+	}{{"plain", plainCentral}, {"adopted", adoptedCentral}} {
+		t.Run(tc.name, func(t *testing.T) {
+			t.Parallel()
+			deviceRLS(t, tc.open(t))
+		})
+	}
+}
+
+// rlsCentral is a central database the device RLS tests run on.
+type rlsCentral struct {
+	url    string    // the installing role's URL; device URLs derive from it
+	admin  *pgx.Conn // the installing role (superuser, or BYPASSRLS)
+	u1, u2 string    // the device's user, and another
+	// key is the column a device addresses expenses by: id, or the sync
+	// key where the project's own id is a bigint.
+	key string
+	// ownView: budget_summary is PAM's view (security_invoker, one row per
+	// budget the reader may see), not the project's own.
+	ownView bool
+}
+
+// plainCentral is PAM's central on an empty database.
+func plainCentral(tb testing.TB) rlsCentral {
+	url, admin := MustInit(tb)
+	return rlsCentral{url: url, admin: admin, u1: user1, u2: user2, key: "id", ownView: true}
+}
+
+// adoptedCentral is the Wheels & Wins fixture (rows of both users already
+// there) after central init --adopt.
+func adoptedCentral(tb testing.TB) rlsCentral {
+	tb.Helper()
+	f := supabasetest.Install(tb, pgtest.NewDB(tb))
+	owner := pgtest.Connect(tb, f.OwnerURL)
+	if err := central.InitWith(testContext(tb), owner, schema.Default(), central.Options{Adopt: true}); err != nil {
+		tb.Fatalf("init --adopt: %v", err)
+	}
+	return rlsCentral{url: f.OwnerURL, admin: owner, u1: f.U, u2: f.V, key: central.SyncKey}
+}
+
+// insertExpense inserts an expense with the device-side id.
+func (c rlsCentral) insertExpense(tb testing.TB, conn interface {
+	Exec(context.Context, string, ...any) (pgconn.CommandTag, error)
+}, id, user, amount string) {
+	tb.Helper()
+	mustExec(tb, conn, `INSERT INTO expenses (`+c.key+`, user_id, amount, category, date) VALUES ($1, $2, $3::numeric, 'fuel', '2025-06-01')`, id, user, amount)
+}
+
+// ownedTable is a table (or view) of the catalog whose rows are read by
+// their owner only.
+type ownedTable struct {
+	name, owner string
+	view        bool
+}
+
+// ownedTables lists the catalog's owner-only tables that role may read.
+func ownedTables(tb testing.TB, conn *pgx.Conn, role string) []ownedTable {
+	tb.Helper()
+	cat := schema.Default()
+	var out []ownedTable
+	for _, name := range cat.Sorted() {
+		t, _ := cat.Table(name)
+		if t.Read != schema.ReadOwn || t.Owner == "" {
+			continue
+		}
+		var may bool
+		err := conn.QueryRow(testContext(tb), `SELECT has_table_privilege($1, format('public.%I', $2::text), 'SELECT')`, role, name).Scan(&may)
+		if err != nil {
+			tb.Fatal(err)
+		}
+		if may {
+			out = append(out, ownedTable{name: schema.Quote(name), owner: schema.Quote(t.Owner), view: t.View})
+		}
+	}
+	return out
+}
+
+// errRollback ends a transaction that must leave nothing behind.
+var errRollback = errors.New("rolled back on purpose")
+
+func deviceRLS(t *testing.T, c rlsCentral) {
+	admin, user1, user2 := c.admin, c.u1, c.u2
+	c.insertExpense(t, admin, own1, user1, "10.00")
+	c.insertExpense(t, admin, own2, user1, "20.00")
+	c.insertExpense(t, admin, other1, user2, "30.00")
 	mustExec(t, admin, `INSERT INTO camping_locations (id, name, type, latitude, longitude) VALUES ($1, 'Lake', 'campground', 45.1, -110.2)`, campID)
 	mustExec(t, admin, `INSERT INTO budgets (id, user_id, category, budgeted_amount, start_date, end_date) VALUES
 		('0197a000-0000-7000-8000-0000000d0001', $1, 'fuel', 100, '2025-01-01', '2025-12-31'),
 		('0197a000-0000-7000-8000-0000000d0002', $2, 'fuel', 100, '2025-01-01', '2025-12-31')`, user1, user2)
-	dev, role := MustAddDevice(t, admin, adminURL, user1)
+	dev, role := MustAddDevice(t, admin, c.url, user1)
 	ctx := testContext(t)
+	owned := ownedTables(t, admin, role)
+	if len(owned) < 20 {
+		t.Fatalf("the device may read %d owner-only tables: %v", len(owned), owned)
+	}
 
 	t.Run("Identity", func(t *testing.T) {
 		var who string
@@ -59,58 +152,105 @@ func TestDeviceRLS(t *testing.T) {
 	})
 
 	t.Run("ReadsOwnRowsOnly", func(t *testing.T) {
-		rows, _ := dev.Query(ctx, `SELECT id::text FROM expenses ORDER BY id`)
+		for _, tbl := range owned {
+			if n := countOf(t, dev, `SELECT count(*) FROM `+tbl.name+` WHERE `+tbl.owner+` IS DISTINCT FROM $1`, user1); n != 0 {
+				t.Errorf("device reads %d rows of %s that are not user1's", n, tbl.name)
+			}
+		}
+		rows, _ := dev.Query(ctx, `SELECT `+c.key+`::text FROM expenses WHERE `+c.key+` IN ($1, $2, $3) ORDER BY 1`, own1, own2, other1)
 		ids, err := pgx.CollectRows(rows, pgx.RowTo[string])
 		if err != nil || !slices.Equal(ids, []string{own1, own2}) {
 			t.Fatalf("device reads %v (%v), want [%s %s]", ids, err, own1, own2)
 		}
-		if n := countOf(t, dev, `SELECT count(*) FROM budget_summary`); n != 1 {
-			t.Fatalf("budget_summary shows %d rows, want 1 (the view must not bypass RLS)", n)
+		if c.ownView {
+			if n := countOf(t, dev, `SELECT count(*) FROM budget_summary`); n != 1 {
+				t.Fatalf("budget_summary shows %d rows, want 1 (the view must not bypass RLS)", n)
+			}
+		} else {
+			// The project's view reads its tables with its owner's
+			// rights (no security_invoker): a device may not read it.
+			_, err := dev.Exec(ctx, `SELECT count(*) FROM budget_summary`)
+			wantCode(t, err, codeInsufficientPrivilege, "read the project's budget_summary")
 		}
 		if n := countOf(t, dev, `SELECT count(*) FROM camping_locations`); n != 1 {
 			t.Fatalf("camping_locations shows %d rows, want 1 (reference data)", n)
 		}
 	})
 
-	t.Run("ForgedJWTClaimIgnored", func(t *testing.T) {
-		err := pgx.BeginFunc(ctx, dev, func(tx pgx.Tx) error {
-			mustExec(t, tx, `SELECT set_config('request.jwt.claims', $1, true)`, `{"sub":"`+user2+`"}`)
-			mustExec(t, tx, `SELECT set_config('request.jwt.claim.sub', $1, true)`, user2)
+	// forged runs sql as the device claiming to be user2, as PostgREST
+	// would set the claims, in a transaction it then rolls back.
+	forged := func(t *testing.T, sql string, args ...any) (rows int64, err error) {
+		t.Helper()
+		txErr := pgx.BeginFunc(ctx, dev, func(tx pgx.Tx) error {
+			mustExec(t, tx, `SELECT set_config('request.jwt.claims', $1, true), set_config('request.jwt.claim.sub', $2, true)`,
+				`{"sub":"`+user2+`","role":"authenticated","aud":"authenticated"}`, user2)
+			// What auth.uid() reads (Supabase's and PAM's). A device
+			// role may not call it itself where the project keeps schema
+			// auth to its own roles, but policies call it for any role.
 			var claimed string
-			tx.QueryRow(ctx, `SELECT auth.uid()::text`).Scan(&claimed)
-			if claimed != user2 {
-				t.Fatalf("auth.uid() = %q: the claim did not take, the test proves nothing", claimed)
+			if err := tx.QueryRow(ctx, `SELECT current_setting('request.jwt.claims', true)::jsonb ->> 'sub'`).Scan(&claimed); err != nil || claimed != user2 {
+				t.Fatalf("claims say %q (%v): the claim did not take, the test proves nothing", claimed, err)
 			}
-			var n int64
-			tx.QueryRow(ctx, `SELECT count(*) FROM expenses WHERE user_id = $1`, user2).Scan(&n)
-			if n != 0 {
-				t.Errorf("device claiming user2 through a JWT setting reads %d of user2's rows", n)
+			if strings.HasPrefix(sql, "SELECT") {
+				err = tx.QueryRow(ctx, sql, args...).Scan(&rows)
+			} else {
+				var tag pgconn.CommandTag
+				tag, err = tx.Exec(ctx, sql, args...)
+				rows = tag.RowsAffected()
 			}
-			return nil
+			return errRollback
 		})
-		if err != nil {
-			t.Fatal(err)
+		if !errors.Is(txErr, errRollback) {
+			t.Fatalf("%s: %v", sql, txErr)
+		}
+		return rows, err
+	}
+
+	t.Run("ForgedJWTClaimIgnored", func(t *testing.T) {
+		// Every owner-only table: user2's rows are neither read, changed
+		// nor deleted, whatever policies the project has on it.
+		for _, tbl := range owned {
+			if n, err := forged(t, `SELECT count(*) FROM `+tbl.name+` WHERE `+tbl.owner+` = $1`, user2); err != nil || n != 0 {
+				t.Errorf("device claiming user2 reads %d of user2's rows of %s (%v)", n, tbl.name, err)
+			}
+			if tbl.view {
+				continue
+			}
+			for _, sql := range []string{
+				`UPDATE ` + tbl.name + ` SET ` + tbl.owner + ` = ` + tbl.owner + ` WHERE ` + tbl.owner + ` = $1`,
+				`DELETE FROM ` + tbl.name + ` WHERE ` + tbl.owner + ` = $1`,
+			} {
+				n, err := forged(t, sql, user2)
+				if err != nil && sqlState(err) != codeInsufficientPrivilege || n != 0 {
+					t.Errorf("device claiming user2: %s: %d rows (%v), want 0 or permission denied", sql, n, err)
+				}
+			}
+		}
+		_, err := forged(t, `INSERT INTO expenses (`+c.key+`, user_id, amount, category, date) VALUES ('0197a000-0000-7000-8000-0000000f0002', $1, 1, 'fuel', '2025-06-01')`, user2)
+		wantCode(t, err, codeInsufficientPrivilege, "insert a row for user2 claiming to be user2")
+		if n := countOf(t, admin, `SELECT count(*) FROM expenses WHERE `+c.key+` = $1 AND amount = 30`, other1); n != 1 {
+			t.Fatal("user2's row changed")
 		}
 	})
 
 	t.Run("CannotInsertForAnotherUser", func(t *testing.T) {
-		_, err := dev.Exec(ctx, `INSERT INTO expenses (id, user_id, amount, category, date) VALUES ('0197a000-0000-7000-8000-0000000f0001', $1, 1, 'fuel', '2025-06-01')`, user2)
+		_, err := dev.Exec(ctx, `INSERT INTO expenses (`+c.key+`, user_id, amount, category, date) VALUES ('0197a000-0000-7000-8000-0000000f0001', $1, 1, 'fuel', '2025-06-01')`, user2)
 		wantCode(t, err, codeInsufficientPrivilege, "insert a row for user2")
 	})
 
 	t.Run("CannotMoveOwnRowToAnotherUser", func(t *testing.T) {
-		_, err := dev.Exec(ctx, `UPDATE expenses SET user_id = $2 WHERE id = $1`, own1, user2)
+		_, err := dev.Exec(ctx, `UPDATE expenses SET user_id = $2 WHERE `+c.key+` = $1`, own1, user2)
 		wantCode(t, err, codeInsufficientPrivilege, "move own row to user2")
 	})
 
 	t.Run("CannotTouchAnotherUsersRow", func(t *testing.T) {
-		for _, sql := range []string{`DELETE FROM expenses WHERE id = $1`, `UPDATE expenses SET amount = 0 WHERE id = $1`} {
+		for _, sql := range []string{`DELETE FROM expenses WHERE ` + c.key + ` = $1`, `UPDATE expenses SET amount = 0 WHERE ` + c.key + ` = $1`} {
 			tag, err := dev.Exec(ctx, sql, other1)
 			if err != nil || tag.RowsAffected() != 0 {
 				t.Fatalf("%s on user2's row: %v rows, %v; want 0 rows", sql, tag.RowsAffected(), err)
 			}
 		}
-		if n := countOf(t, admin, `SELECT count(*) FROM expenses WHERE id = $1 AND amount = 30`, other1); n != 1 {
+		if n := countOf(t, admin, `SELECT count(*) FROM expenses WHERE `+c.key+` = $1 AND amount = 30`, other1); n != 1 {
 			t.Fatal("user2's row changed")
 		}
 	})
@@ -162,8 +302,8 @@ func TestDeviceRLS(t *testing.T) {
 
 	t.Run("OwnWriteIsCaptured", func(t *testing.T) {
 		const id = "0197a000-0000-7000-8000-0000000a0003"
-		insertExpense(t, dev, id, user1, "40.00")
-		mustExec(t, dev, `UPDATE expenses SET amount = 41 WHERE id = $1`, id)
+		c.insertExpense(t, dev, id, user1, "40.00")
+		mustExec(t, dev, `UPDATE expenses SET amount = 41 WHERE `+c.key+` = $1`, id)
 		log := logOf(t, admin, user1)
 		n := len(log)
 		if n < 2 || log[n-2].RowID != id || log[n-2].CL != 1 || log[n-1].RowID != id || len(log[n-1].Cells) != 2 || log[n-1].Origin != "server" {
@@ -261,7 +401,7 @@ func TestDeviceRLS(t *testing.T) {
 		const id = "0197a000-0000-7000-8000-0000000a0004"
 		const devID = "0197a000-0000-7000-8000-0000000e0012"
 		err := inPush(ctx, dev, devID, func(tx pgx.Tx) error {
-			insertExpense(t, tx, id, user1, "9.99")
+			c.insertExpense(t, tx, id, user1, "9.99")
 			mustExec(t, tx, `SELECT pam_sync.log_changes($1, ARRAY[$2], '{expenses}', ARRAY[$3], '{1}', '{"{}"}', '{7}', ARRAY[$4::bigint])`, devID, user1, id, time.Now().UnixMilli()<<16)
 			mustExec(t, tx, `SELECT pam_sync.put_versions($1, '{expenses}', ARRAY[$2], ARRAY[$3], '{1}', '{"{}"}')`, devID, id, user1)
 			return nil

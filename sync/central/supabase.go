@@ -17,7 +17,8 @@ import (
 //   - an id default: supabase-js inserts without an id;
 //   - updated_at kept by central for writes that are not device pushes (a
 //     push carries the device's own updated_at, which must land as is or
-//     the device and central would disagree);
+//     the device and central would disagree); on an adopted table too when
+//     Init adds the column (the plan lists the trigger);
 //   - explicit grants for service_role where it exists (projects created
 //     without the old default grants would answer "permission denied");
 //   - deleting a user from auth.users deletes that user's rows, captured
@@ -35,7 +36,7 @@ const roleService = "service_role"
 
 // supabaseSQL lists the statements above for the catalog's base tables.
 func supabaseSQL(cat *schema.Catalog, plan *Plan) []string {
-	s := []string{touchFunctionSQL, forgetUserFunctionSQL}
+	s := []string{forgetUserFunctionSQL}
 	for _, t := range cat.Tables {
 		if tp, _ := plan.Table(t.Name); t.View || tp.Adopted() {
 			continue // the project's tables have what the project gave them
@@ -53,7 +54,7 @@ END
 $do$`, quoteLiteral(t.Name), tbl))
 		}
 		if _, ok := t.Column("updated_at"); ok {
-			s = append(s, fmt.Sprintf(`CREATE OR REPLACE TRIGGER pam_touch_updated_at BEFORE UPDATE ON %s FOR EACH ROW EXECUTE FUNCTION pam_sync.touch_updated_at()`, tbl))
+			s = append(s, touchTriggerSQL(tbl))
 		}
 		s = append(s, fmt.Sprintf(`DO $do$
 BEGIN
@@ -75,6 +76,11 @@ BEGIN
 END
 $do$`)
 	return s
+}
+
+// touchTriggerSQL keeps the updated_at of the quoted table tbl.
+func touchTriggerSQL(tbl string) string {
+	return fmt.Sprintf(`CREATE OR REPLACE TRIGGER pam_touch_updated_at BEFORE UPDATE ON %s FOR EACH ROW EXECUTE FUNCTION pam_sync.touch_updated_at()`, tbl)
 }
 
 // touchFunctionSQL keeps updated_at for central writers. A writer that sets
