@@ -20,3 +20,10 @@ func (t *SyncTx) AutoCheckpoint(ctx context.Context) (int, error) {
 	err := t.w.tx.QueryRowContext(ctx, `PRAGMA wal_autocheckpoint`).Scan(&n)
 	return n, err
 }
+
+// TokensRemembered is how many tokens the token cache holds.
+func (s *Store) TokensRemembered() int {
+	s.known.mu.Lock()
+	defer s.known.mu.Unlock()
+	return len(s.known.users)
+}

@@ -82,6 +82,7 @@ type Store struct {
 
 	tokensMu sync.RWMutex      // guards tokens
 	tokens   map[string]string // token hash -> last use written (a write throttle)
+	known    *tokenCache       // tokens read while the database has not changed since
 
 	integrity  atomic.Pointer[Integrity] // the last verdict on the file
 	verdictMu  sync.Mutex                // serialises changes of integrity
@@ -169,6 +170,10 @@ func (s *Store) Open(ctx context.Context) error {
 		s.Close()
 		return err
 	}
+	if s.known, err = openTokenCache(s.Path); err != nil {
+		s.Close()
+		return err
+	}
 	s.startChecks()
 	return nil
 }
@@ -192,6 +197,10 @@ func (s *Store) Close() error {
 	if s.ckpt != nil {
 		errs = append(errs, s.ckpt.Close())
 		s.ckpt = nil
+	}
+	if s.known != nil {
+		errs = append(errs, s.known.close())
+		s.known = nil
 	}
 	if s.read != nil {
 		errs = append(errs, s.read.Close())

@@ -75,25 +75,34 @@ func (s *Store) NewToken(ctx context.Context, user, label string, expires time.T
 }
 
 // TokenUser returns the user a device token was issued to, if the token
-// exists and has not expired. Every call reads the database (a primary-key
-// lookup), so a token revoked by any process, or its row deleted by hand,
-// stops working at once.
+// exists and has not expired. A token revoked by any process, or its row
+// deleted by hand, stops working at once: the token's row is read again
+// unless no commit at all has happened since it was last read (tokenCache).
 func (s *Store) TokenUser(ctx context.Context, token string) (string, bool) {
 	if !strings.HasPrefix(token, TokenPrefix) || len(token) > 128 {
 		return "", false
 	}
 	h := hashToken(token)
-	var u string
+	now := s.Now()
+	u, hit, version, cacheable := s.known.lookup(ctx, h, now)
+	if hit {
+		s.touchToken(ctx, h, now)
+		return u, true
+	}
 	var exp sql.NullString
 	if err := s.read.QueryRowContext(ctx, `SELECT user_id, expires_at FROM _pam_tokens WHERE hash = ?`, h).Scan(&u, &exp); err != nil {
 		return "", false
 	}
-	now := s.Now()
+	var expires time.Time
 	if exp.Valid {
 		t, err := time.Parse(time.RFC3339Nano, exp.String)
 		if err != nil || !now.Before(t) {
 			return "", false
 		}
+		expires = t
+	}
+	if cacheable {
+		s.known.remember(h, version, cachedToken{user: u, expires: expires})
 	}
 	s.touchToken(ctx, h, now)
 	return u, true
