@@ -27,3 +27,11 @@ func (s *Store) TokensRemembered() int {
 	defer s.known.mu.Unlock()
 	return len(s.known.users)
 }
+
+// TokenCacheMapsWALIndex tells whether the token cache reads the WAL
+// index's header (rather than data_version).
+func (s *Store) TokenCacheMapsWALIndex() bool {
+	s.known.mu.Lock()
+	defer s.known.mu.Unlock()
+	return s.known.walIndex != nil
+}

@@ -2,7 +2,9 @@ package localstore_test
 
 import (
 	"context"
+	"database/sql"
 	"path/filepath"
+	"runtime"
 	"testing"
 	"time"
 
@@ -49,11 +51,36 @@ func TestTokenCacheSeesEveryCommit(t *testing.T) {
 	if n := daemon.TokensRemembered(); n != 1 {
 		t.Fatalf("%d tokens remembered after three uses, want 1", n)
 	}
+	if runtime.GOOS == "linux" && !daemon.TokenCacheMapsWALIndex() {
+		t.Error("the token cache reads data_version: the WAL index could not be mapped")
+	}
 	if _, err := cli.RevokeToken(ctx, "", info.ID); err != nil {
 		t.Fatal(err)
 	}
 	if use(tok) {
 		t.Fatal("token revoked by another process still works")
+	}
+
+	// A row deleted by hand, on a plain SQLite connection.
+	byHand, handInfo, err := cli.NewToken(ctx, alice, "by hand", time.Time{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	for range 3 {
+		if !use(byHand) {
+			t.Fatal("new token refused")
+		}
+	}
+	raw, err := sql.Open("sqlite", path)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer raw.Close()
+	if _, err := raw.Exec(`DELETE FROM _pam_tokens WHERE substr(hash, 1, 16) = ?`, handInfo.ID); err != nil {
+		t.Fatal(err)
+	}
+	if use(byHand) {
+		t.Fatal("token whose row was deleted by hand still works")
 	}
 
 	short, _, err := cli.NewToken(ctx, alice, "visitor", now.Add(time.Hour))
