@@ -143,6 +143,8 @@ type financePeriod struct {
 	IncomeN     int            `json:"income_count"`
 	Net         string         `json:"net"`
 	netCents    int64
+	budgetRows  []schema.Row // the budgets of Budgets, in order
+	spentCents  []int64      // what Budgets spent, in order
 }
 
 func (in *intel) financePeriod(ctx context.Context, user, label, start, end string) (financePeriod, error) {
@@ -164,6 +166,7 @@ func (in *intel) financePeriod(ctx context.Context, user, label, start, end stri
 			return fp, err
 		}
 		fp.Budgets = append(fp.Budgets, budgetStatus(b, sp))
+		fp.budgetRows, fp.spentCents = append(fp.budgetRows, b), append(fp.spentCents, sp.cents)
 		budgeted += b.Cents("budgeted_amount")
 		spent += sp.cents
 	}
@@ -453,13 +456,13 @@ func (in *intel) view360(ctx context.Context, c Call, _ noArgs) (*View360, error
 		return nil, err
 	}
 	out.Hustles.ByStatus = map[string]int{}
-	err = in.s.Each(ctx, c.User, "hustle_ideas", schema.Query{Conditions: []schema.Condition{eq("user_id", c.User)}}, func(r schema.Row) error {
-		out.Hustles.Total++
-		out.Hustles.ByStatus[cmp.Or(r.Text("status"), "pending")]++
-		return nil
-	})
+	ideas, err := collect(ctx, in.s, c.User, "hustle_ideas", schema.Query{Conditions: []schema.Condition{eq("user_id", c.User)}})
 	if err != nil {
 		return nil, err
+	}
+	for _, r := range ideas {
+		out.Hustles.Total++
+		out.Hustles.ByStatus[cmp.Or(r.Text("status"), "pending")]++
 	}
 
 	// Insights.
@@ -481,8 +484,28 @@ func (in *intel) view360(ctx context.Context, c Call, _ noArgs) (*View360, error
 			out.Travel.Upcoming[0].Title, out.Travel.Upcoming[0].Start)})
 	}
 
-	// Health scores: the one design (health.go).
-	if out.Scores, err = health(ctx, in.s, c); err != nil {
+	// Health scores: the one design (health.go). The budgets covering
+	// today are among this month's, read above with their spending; the
+	// ideas were read above too.
+	known := healthKnown{budgets: []schema.Row{}, ideas: nonNil(ideas)}
+	tm := out.Financial.ThisMonth
+	for i, b := range tm.budgetRows {
+		if !(b.Text("start_date") <= today && today <= b.Text("end_date")) {
+			continue
+		}
+		sp := tm.spentCents[i]
+		if cat := category(b.Text("category")); cat != b.Text("category") {
+			// health sums the spending of the category as category()
+			// spells it; this month's budgets, as stored.
+			s, err := in.f.spent(ctx, c.User, cat, b.Text("start_date"), b.Text("end_date"))
+			if err != nil {
+				return nil, err
+			}
+			sp = s.cents
+		}
+		known.budgets, known.spent = append(known.budgets, b), append(known.spent, sp)
+	}
+	if out.Scores, err = healthWith(ctx, in.s, c, known); err != nil {
 		return nil, err
 	}
 	return &out, nil
