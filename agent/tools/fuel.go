@@ -271,29 +271,60 @@ func spendingRows(ctx context.Context, s Store, user, start, end, category strin
 		return collect(ctx, s, user, "expenses", schema.Query{Conditions: append(conds, eq("category", category)),
 			Order: []schema.Order{{Column: "date"}, {Column: "id"}}})
 	}
-	exp, err := collect(ctx, s, user, "expenses", schema.Query{Conditions: conds})
-	if err != nil {
-		return nil, err
-	}
 	fills, err := collect(ctx, s, user, "fuel_log", schema.Query{Conditions: conds,
 		Order: []schema.Order{{Column: "date"}, {Column: "id"}}})
 	if err != nil {
 		return nil, err
 	}
-	out := make([]schema.Row, 0, len(exp))
-	for _, r := range exp {
-		if category == "" || r.Text("category") == category {
-			out = append(out, r)
+	var exp, match []schema.Row // the expenses answered; those fills are matched against
+	if category == "" {
+		if exp, err = collect(ctx, s, user, "expenses", schema.Query{Conditions: conds}); err != nil {
+			return nil, err
+		}
+		match = exp
+	} else {
+		// "fuel": the fuel expenses through the category index; a fill is
+		// matched by an expense of its own date, so only the expenses of
+		// the fills' dates are read for that (of any spelling of a fuel
+		// category), not every expense of the period.
+		if exp, err = collect(ctx, s, user, "expenses", schema.Query{Conditions: append(slices.Clip(conds), eq("category", category)),
+			Order: []schema.Order{{Column: "date"}, {Column: "id"}}}); err != nil {
+			return nil, err
+		}
+		if match, err = expensesOnDaysOf(ctx, s, user, fills, conds); err != nil {
+			return nil, err
 		}
 	}
-	if category == "" || category == "fuel" {
-		out = append(out, UnmatchedFills(exp, fills)...)
-	}
+	out := make([]schema.Row, 0, len(exp))
+	out = append(out, exp...)
+	out = append(out, UnmatchedFills(match, fills)...)
 	slices.SortFunc(out, func(x, y schema.Row) int {
 		return cmp.Or(cmp.Compare(x.Text("date"), y.Text("date")), cmp.Compare(x.Text("id"), y.Text("id")))
 	})
 	return out, nil
 }
+
+// expensesOnDaysOf reads the expenses dated on the days of fills (all of
+// them matching conds) that have a total: all a fill can be matched
+// against. Many days are read as the period (conds) instead.
+func expensesOnDaysOf(ctx context.Context, s Store, user string, fills []schema.Row, conds []schema.Condition) ([]schema.Row, error) {
+	var days []any
+	for _, f := range fills {
+		if d := f.Text("date"); f.Cents("total") != 0 && !slices.Contains(days, any(d)) {
+			days = append(days, d)
+		}
+	}
+	switch {
+	case len(days) == 0:
+		return nil, nil
+	case len(days) > maxMatchDays:
+		return collect(ctx, s, user, "expenses", schema.Query{Conditions: conds})
+	}
+	return collect(ctx, s, user, "expenses", schema.Query{Conditions: []schema.Condition{{Column: "date", Op: schema.OpIn, Value: days}}})
+}
+
+// maxMatchDays bounds the days expensesOnDaysOf names in one query.
+const maxMatchDays = 100
 
 // UnmatchedFills are the fill-ups among fills (fuel_log rows, oldest first)
 // that no fuel expense among expenses stands for (same date and amount,
