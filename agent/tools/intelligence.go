@@ -425,7 +425,7 @@ func (in *intel) view360(ctx context.Context, c Call, _ noArgs) (*View360, error
 	out.Travel.TopDestinations = out.Travel.TopDestinations[:min(3, len(out.Travel.TopDestinations))]
 
 	// Vehicle.
-	sv, err := in.v.schedule(ctx, c, ScheduleArgs{})
+	sv, maint, err := in.v.scheduleRead(ctx, c, ScheduleArgs{})
 	if err != nil {
 		return nil, err
 	}
@@ -486,8 +486,11 @@ func (in *intel) view360(ctx context.Context, c Call, _ noArgs) (*View360, error
 
 	// Health scores: the one design (health.go). The budgets covering
 	// today are among this month's, read above with their spending; the
-	// ideas were read above too.
-	known := healthKnown{budgets: []schema.Row{}, ideas: nonNil(ideas)}
+	// ideas and every maintenance record were read above too (the
+	// records by date: health reads them by id).
+	maint = slices.Clone(maint)
+	slices.SortFunc(maint, func(x, y schema.Row) int { return cmp.Compare(x.Text("id"), y.Text("id")) })
+	known := healthKnown{budgets: []schema.Row{}, ideas: nonNil(ideas), maint: nonNil(maint)}
 	tm := out.Financial.ThisMonth
 	for i, b := range tm.budgetRows {
 		if !(b.Text("start_date") <= today && today <= b.Text("end_date")) {
