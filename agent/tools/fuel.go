@@ -287,21 +287,102 @@ func spendingRows(ctx context.Context, s Store, user, start, end, category strin
 		// matched by an expense of its own date, so only the expenses of
 		// the fills' dates are read for that (of any spelling of a fuel
 		// category), not every expense of the period.
-		if exp, err = collect(ctx, s, user, "expenses", schema.Query{Conditions: append(slices.Clip(conds), eq("category", category)),
-			Order: []schema.Order{{Column: "date"}, {Column: "id"}}}); err != nil {
+		if exp, err = fuelExpenses(ctx, s, user, conds); err != nil {
 			return nil, err
 		}
 		if match, err = expensesOnDaysOf(ctx, s, user, fills, conds); err != nil {
 			return nil, err
 		}
 	}
-	out := make([]schema.Row, 0, len(exp))
+	return spendingOf(exp, UnmatchedFills(match, fills)), nil
+}
+
+// fuelExpenses are the expenses of category "fuel" matching conds.
+func fuelExpenses(ctx context.Context, s Store, user string, conds []schema.Condition) ([]schema.Row, error) {
+	return collect(ctx, s, user, "expenses", schema.Query{Conditions: append(slices.Clip(conds), eq("category", "fuel")),
+		Order: []schema.Order{{Column: "date"}, {Column: "id"}}})
+}
+
+// spendingOf is expenses and unmatched fill-ups, sorted by date, then id.
+func spendingOf(exp, unmatched []schema.Row) []schema.Row {
+	out := make([]schema.Row, 0, len(exp)+len(unmatched))
 	out = append(out, exp...)
-	out = append(out, UnmatchedFills(match, fills)...)
+	out = append(out, unmatched...)
 	slices.SortFunc(out, func(x, y schema.Row) int {
 		return cmp.Or(cmp.Compare(x.Text("date"), y.Text("date")), cmp.Compare(x.Text("id"), y.Text("id")))
 	})
-	return out, nil
+	return out
+}
+
+// fuelSpan is the fill-ups of a span of days and the expenses they can be
+// matched against (those of their days), read once for the spending of
+// several fuel budgets within the span: a 12-month view spends over a
+// dozen monthly fuel budgets, and spendingRows would read the fuel log and
+// the expenses of the fills' days for each. A fill is matched only by an
+// expense of its own day, so matching within a budget's period is the
+// same on the span's rows as on the period's.
+type fuelSpan struct {
+	start, end   string
+	fills, match []schema.Row
+}
+
+// readFuelSpan reads the fill-ups dated in [start, end] and the expenses
+// of their days.
+func readFuelSpan(ctx context.Context, s Store, user, start, end string) (*fuelSpan, error) {
+	conds := []schema.Condition{cond("date", schema.OpGte, start), cond("date", schema.OpLte, end)}
+	fills, err := collect(ctx, s, user, "fuel_log", schema.Query{Conditions: conds,
+		Order: []schema.Order{{Column: "date"}, {Column: "id"}}})
+	if err != nil {
+		return nil, err
+	}
+	match, err := expensesOnDaysOf(ctx, s, user, fills, conds)
+	if err != nil {
+		return nil, err
+	}
+	return &fuelSpan{start: start, end: end, fills: fills, match: match}, nil
+}
+
+// covers says whether [start, end] lies within the span.
+func (fs *fuelSpan) covers(start, end string) bool {
+	return fs != nil && start != "" && end != "" && fs.start <= start && end <= fs.end
+}
+
+// unmatched is UnmatchedFills over the rows dated in [start, end], which
+// the span covers.
+func (fs *fuelSpan) unmatched(start, end string) []schema.Row {
+	in := func(rows []schema.Row) []schema.Row {
+		var out []schema.Row
+		for _, r := range rows {
+			if d := r.Text("date"); start <= d && d <= end {
+				out = append(out, r)
+			}
+		}
+		return out
+	}
+	return UnmatchedFills(in(fs.match), in(fs.fills))
+}
+
+// fuelSpanOf reads the fuel span of the fuel budgets among budgets (their
+// periods' union, first start to last end), nil when fewer than two: one
+// budget is read as well by spendingRows.
+func fuelSpanOf(ctx context.Context, s Store, user string, budgets []schema.Row, cat func(schema.Row) string) (*fuelSpan, error) {
+	n, start, end := 0, "", ""
+	for _, b := range budgets {
+		bs, be := b.Text("start_date"), b.Text("end_date")
+		if cat(b) != "fuel" || bs == "" || be == "" {
+			continue
+		}
+		if n++; n == 1 || bs < start {
+			start = bs
+		}
+		if n == 1 || be > end {
+			end = be
+		}
+	}
+	if n < 2 {
+		return nil, nil
+	}
+	return readFuelSpan(ctx, s, user, start, end)
 }
 
 // expensesOnDaysOf reads the expenses dated on the days of fills (all of

@@ -160,8 +160,13 @@ func (in *intel) financePeriod(ctx context.Context, user, label, start, end stri
 	if err != nil {
 		return fp, err
 	}
+	// The fuel budgets' fill-ups are read once for all of them.
+	fs, err := fuelSpanOf(ctx, in.s, user, budgets, func(b schema.Row) string { return b.Text("category") })
+	if err != nil {
+		return fp, err
+	}
 	for _, b := range budgets {
-		sp, err := in.f.spent(ctx, user, b.Text("category"), b.Text("start_date"), b.Text("end_date"))
+		sp, err := in.f.spentIn(ctx, user, b.Text("category"), b.Text("start_date"), b.Text("end_date"), fs)
 		if err != nil {
 			return fp, err
 		}
