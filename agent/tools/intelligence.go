@@ -362,10 +362,16 @@ type View360 struct {
 	Scores   HealthScores `json:"health_scores"`
 }
 
+// count is how many of the user's rows of table match conds: Find's
+// count (SELECT count(*) over the same scope and conditions), not a scan
+// decoding every row (the 360 view's 1,794 social posts at --scale 50:
+// 7 ms a call).
 func (in *intel) count(ctx context.Context, user, table string, conds ...schema.Condition) (int, error) {
-	n := 0
-	err := in.s.Each(ctx, user, table, schema.Query{Conditions: conds}, func(schema.Row) error { n++; return nil })
-	return n, err
+	res, err := in.s.Find(ctx, user, table, schema.Query{Conditions: conds, Limit: 1})
+	if err != nil {
+		return 0, err
+	}
+	return res.Count, nil
 }
 
 func (in *intel) view360(ctx context.Context, c Call, _ noArgs) (*View360, error) {
