@@ -395,7 +395,11 @@ func (f *finance) summary(ctx context.Context, c Call, a SummaryArgs) (*Summary,
 	out.Period, out.Currency = period(start, end), c.Currency
 	inPeriod := []schema.Condition{cond("date", schema.OpGte, start), cond("date", schema.OpLte, end)}
 
-	exp, expTotal, expCount, err := f.spendingTotals(ctx, c.User, start, end)
+	spending, fs, err := spendingSpan(ctx, f.s, c.User, start, end)
+	if err != nil {
+		return nil, err
+	}
+	exp, expTotal, expCount, err := f.totalsOf(eachRow(spending), "category")
 	if err != nil {
 		return nil, err
 	}
@@ -419,7 +423,9 @@ func (f *finance) summary(ctx context.Context, c Call, a SummaryArgs) (*Summary,
 		return nil, err
 	}
 	for _, b := range budgets {
-		sp, err := f.spent(ctx, c.User, b.Text("category"), b.Text("start_date"), b.Text("end_date"))
+		// A fuel budget within the month matches the month's fill-ups,
+		// read above, against the month's expenses.
+		sp, err := f.spentIn(ctx, c.User, b.Text("category"), b.Text("start_date"), b.Text("end_date"), fs)
 		if err != nil {
 			return nil, err
 		}

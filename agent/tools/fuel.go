@@ -271,30 +271,51 @@ func spendingRows(ctx context.Context, s Store, user, start, end, category strin
 		return collect(ctx, s, user, "expenses", schema.Query{Conditions: append(conds, eq("category", category)),
 			Order: []schema.Order{{Column: "date"}, {Column: "id"}}})
 	}
+	if category == "" {
+		rows, _, err := spendingSpan(ctx, s, user, start, end)
+		return rows, err
+	}
+	// "fuel": the fuel expenses through the category index; a fill is
+	// matched by an expense of its own date, so only the expenses of the
+	// fills' dates are read for that (of any spelling of a fuel
+	// category), not every expense of the period.
 	fills, err := collect(ctx, s, user, "fuel_log", schema.Query{Conditions: conds,
 		Order: []schema.Order{{Column: "date"}, {Column: "id"}}})
 	if err != nil {
 		return nil, err
 	}
-	var exp, match []schema.Row // the expenses answered; those fills are matched against
-	if category == "" {
-		if exp, err = collect(ctx, s, user, "expenses", schema.Query{Conditions: conds}); err != nil {
-			return nil, err
-		}
-		match = exp
-	} else {
-		// "fuel": the fuel expenses through the category index; a fill is
-		// matched by an expense of its own date, so only the expenses of
-		// the fills' dates are read for that (of any spelling of a fuel
-		// category), not every expense of the period.
-		if exp, err = fuelExpenses(ctx, s, user, conds); err != nil {
-			return nil, err
-		}
-		if match, err = expensesOnDaysOf(ctx, s, user, fills, conds); err != nil {
-			return nil, err
-		}
+	exp, err := fuelExpenses(ctx, s, user, conds)
+	if err != nil {
+		return nil, err
+	}
+	match, err := expensesOnDaysOf(ctx, s, user, fills, conds)
+	if err != nil {
+		return nil, err
 	}
 	return spendingOf(exp, UnmatchedFills(match, fills)), nil
+}
+
+// spendingSpan is spendingRows(start, end, ""), and what it read as a
+// fuelSpan (the period's fill-ups, matched against every expense of the
+// period), so that the fuel budgets within the period spend from it.
+func spendingSpan(ctx context.Context, s Store, user, start, end string) ([]schema.Row, *fuelSpan, error) {
+	var conds []schema.Condition
+	if start != "" {
+		conds = append(conds, cond("date", schema.OpGte, start))
+	}
+	if end != "" {
+		conds = append(conds, cond("date", schema.OpLte, end))
+	}
+	fills, err := collect(ctx, s, user, "fuel_log", schema.Query{Conditions: conds,
+		Order: []schema.Order{{Column: "date"}, {Column: "id"}}})
+	if err != nil {
+		return nil, nil, err
+	}
+	exp, err := collect(ctx, s, user, "expenses", schema.Query{Conditions: conds})
+	if err != nil {
+		return nil, nil, err
+	}
+	return spendingOf(exp, UnmatchedFills(exp, fills)), &fuelSpan{start: start, end: end, fills: fills, match: exp}, nil
 }
 
 // fuelExpenses are the expenses of category "fuel" matching conds.
@@ -344,7 +365,7 @@ func readFuelSpan(ctx context.Context, s Store, user, start, end string) (*fuelS
 
 // covers says whether [start, end] lies within the span.
 func (fs *fuelSpan) covers(start, end string) bool {
-	return fs != nil && start != "" && end != "" && fs.start <= start && end <= fs.end
+	return fs != nil && start != "" && end != "" && fs.start != "" && fs.end != "" && fs.start <= start && end <= fs.end
 }
 
 // unmatched is UnmatchedFills over the rows dated in [start, end], which
