@@ -96,9 +96,23 @@ type Spending struct {
 
 // spent sums the user's expenses of exactly category dated in [start, end].
 func (f *finance) spent(ctx context.Context, user, cat, start, end string) (Spending, error) {
+	return f.spentIn(ctx, user, cat, start, end, nil)
+}
+
+// spentIn is spent, with the fill-ups of a "fuel" budget and their
+// matches taken from fs when it covers the period.
+func (f *finance) spentIn(ctx context.Context, user, cat, start, end string, fs *fuelSpan) (Spending, error) {
 	sp := Spending{Category: cat, Period: period(start, end), Expenses: []ExpenseRef{}}
-	rows, err := spendingRows(ctx, f.s, user, start, end, cat) // fuel counted once
-	for i := len(rows) - 1; i >= 0; i-- {                      // most recent first
+	var rows []schema.Row
+	var err error
+	if cat == "fuel" && fs.covers(start, end) {
+		var exp []schema.Row
+		exp, err = fuelExpenses(ctx, f.s, user, []schema.Condition{cond("date", schema.OpGte, start), cond("date", schema.OpLte, end)})
+		rows = spendingOf(exp, fs.unmatched(start, end))
+	} else {
+		rows, err = spendingRows(ctx, f.s, user, start, end, cat) // fuel counted once
+	}
+	for i := len(rows) - 1; i >= 0; i-- { // most recent first
 		row := rows[i]
 		sp.cents += row.Cents("amount")
 		sp.Count++
@@ -381,7 +395,11 @@ func (f *finance) summary(ctx context.Context, c Call, a SummaryArgs) (*Summary,
 	out.Period, out.Currency = period(start, end), c.Currency
 	inPeriod := []schema.Condition{cond("date", schema.OpGte, start), cond("date", schema.OpLte, end)}
 
-	exp, expTotal, expCount, err := f.spendingTotals(ctx, c.User, start, end)
+	spending, fs, err := spendingSpan(ctx, f.s, c.User, start, end)
+	if err != nil {
+		return nil, err
+	}
+	exp, expTotal, expCount, err := f.totalsOf(eachRow(spending), "category")
 	if err != nil {
 		return nil, err
 	}
@@ -405,7 +423,9 @@ func (f *finance) summary(ctx context.Context, c Call, a SummaryArgs) (*Summary,
 		return nil, err
 	}
 	for _, b := range budgets {
-		sp, err := f.spent(ctx, c.User, b.Text("category"), b.Text("start_date"), b.Text("end_date"))
+		// A fuel budget within the month matches the month's fill-ups,
+		// read above, against the month's expenses.
+		sp, err := f.spentIn(ctx, c.User, b.Text("category"), b.Text("start_date"), b.Text("end_date"), fs)
 		if err != nil {
 			return nil, err
 		}

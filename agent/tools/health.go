@@ -60,24 +60,61 @@ func healthScore(x float64) *float64 {
 	return &s
 }
 
+// healthKnown is what a caller of health has read already, so that
+// health does not read it again: the 360 view and the recommendations
+// read the budgets, their spending, the maintenance records or the
+// hustle ideas for their own answers. A nil field is read by health.
+type healthKnown struct {
+	// budgets covering today and, in the same order, what was spent over
+	// each one's own period on category(its category), in cents.
+	budgets []schema.Row
+	spent   []int64
+	// maint is every maintenance record of the user, as
+	// collect(maintenance_records, no query) reads them.
+	maint []schema.Row
+	// ideas are the user's own hustle ideas.
+	ideas []schema.Row
+}
+
+// nonNil is rows, or an empty slice for none: known, and empty.
+func nonNil(rows []schema.Row) []schema.Row {
+	if rows == nil {
+		return []schema.Row{}
+	}
+	return rows
+}
+
 // health computes the user's health scores at c.Now.
 func health(ctx context.Context, s Store, c Call) (HealthScores, error) {
+	return healthWith(ctx, s, c, healthKnown{})
+}
+
+// healthWith computes the user's health scores at c.Now from what known
+// holds, reading the rest.
+func healthWith(ctx context.Context, s Store, c Call, known healthKnown) (HealthScores, error) {
 	var out HealthScores
 	today := c.today()
 	f := &finance{s: s}
-	budgets, err := collect(ctx, s, c.User, "budgets", schema.Query{
-		Conditions: []schema.Condition{cond("start_date", schema.OpLte, today), cond("end_date", schema.OpGte, today)}})
-	if err != nil {
-		return out, err
-	}
 	var budgeted, spent int64
-	for _, b := range budgets {
-		sp, err := f.spent(ctx, c.User, category(b.Text("category")), b.Text("start_date"), b.Text("end_date"))
+	if known.budgets != nil {
+		for i, b := range known.budgets {
+			budgeted += b.Cents("budgeted_amount")
+			spent += known.spent[i]
+		}
+	} else {
+		budgets, err := collect(ctx, s, c.User, "budgets", schema.Query{
+			Conditions: []schema.Condition{cond("start_date", schema.OpLte, today), cond("end_date", schema.OpGte, today)}})
 		if err != nil {
 			return out, err
 		}
-		budgeted += b.Cents("budgeted_amount")
-		spent += sp.cents
+		for _, b := range budgets {
+			sp, err := f.spent(ctx, c.User, category(b.Text("category")), b.Text("start_date"), b.Text("end_date"))
+			if err != nil {
+				return out, err
+			}
+			budgeted += b.Cents("budgeted_amount")
+			spent += sp.cents
+		}
 	}
 	from := addDays(today, 1-HealthWindowDays)
 	inc, err := sumAmount(ctx, s, c.User, "income_entries", from, today)
@@ -100,17 +137,21 @@ func health(ctx context.Context, s Store, c Call) (HealthScores, error) {
 			today, money(net), from, today, money(HealthNetFullCents))}
 	}
 
-	maint, err := collect(ctx, s, c.User, "maintenance_records", schema.Query{})
-	if err != nil {
-		return out, err
+	maint := known.maint
+	if maint == nil {
+		if maint, err = collect(ctx, s, c.User, "maintenance_records", schema.Query{}); err != nil {
+			return out, err
+		}
 	}
 	overdue := len(overdueMaintenance(maint, today))
 	out.Vehicle = HealthScore{healthScore(100 - float64(HealthOverduePenalty*overdue)),
 		fmt.Sprintf("100 − %d × %d overdue service(s)", HealthOverduePenalty, overdue)}
 
-	ideas, err := collect(ctx, s, c.User, "hustle_ideas", schema.Query{Conditions: []schema.Condition{eq("user_id", c.User)}})
-	if err != nil {
-		return out, err
+	ideas := known.ideas
+	if ideas == nil {
+		if ideas, err = collect(ctx, s, c.User, "hustle_ideas", schema.Query{Conditions: []schema.Condition{eq("user_id", c.User)}}); err != nil {
+			return out, err
+		}
 	}
 	approved := 0
 	for _, h := range ideas {

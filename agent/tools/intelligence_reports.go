@@ -517,11 +517,13 @@ func (in *intel) recommendations(ctx context.Context, c Call, _ noArgs) (any, er
 	if err != nil {
 		return nil, err
 	}
+	spent := make([]int64, 0, len(budgets))
 	for _, b := range budgets {
 		sp, err := f.spent(ctx, c.User, category(b.Text("category")), b.Text("start_date"), b.Text("end_date"))
 		if err != nil {
 			return nil, err
 		}
+		spent = append(spent, sp.cents)
 		st := budgetStatus(b, sp)
 		out.Budgets = append(out.Budgets, st)
 		bc := b.Cents("budgeted_amount")
@@ -652,8 +654,10 @@ func (in *intel) recommendations(ctx context.Context, c Call, _ noArgs) (any, er
 		out.New = append(out.New, rec)
 	}
 
-	// Health scores: the one design (health.go).
-	hs, err := health(ctx, in.s, c)
+	// Health scores: the one design (health.go), from the budgets, their
+	// spending, the maintenance records and the ideas read above (the
+	// writes since touched active_recommendations only).
+	hs, err := healthWith(ctx, in.s, c, healthKnown{budgets: nonNil(budgets), spent: spent, maint: nonNil(maint), ideas: nonNil(ideas)})
 	if err != nil {
 		return nil, err
 	}

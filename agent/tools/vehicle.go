@@ -672,6 +672,13 @@ type Schedule struct {
 }
 
 func (v *vehicles) schedule(ctx context.Context, c Call, a ScheduleArgs) (*Schedule, error) {
+	out, _, err := v.scheduleRead(ctx, c, a)
+	return out, err
+}
+
+// scheduleRead is schedule, and the maintenance records it read (the
+// vehicle's, else all), in its order: date, mileage, id.
+func (v *vehicles) scheduleRead(ctx context.Context, c Call, a ScheduleArgs) (*Schedule, []schema.Row, error) {
 	today := c.today()
 	window := a.UpcomingDays
 	if window == 0 {
@@ -687,7 +694,9 @@ func (v *vehicles) schedule(ctx context.Context, c Call, a ScheduleArgs) (*Sched
 	groups := map[key][]schema.Row{}
 	var keys []key
 	odoNow := map[string]float64{} // vehicle → highest odometer seen up to today
+	var read []schema.Row
 	err := v.s.Each(ctx, c.User, "maintenance_records", q, func(row schema.Row) error {
+		read = append(read, row)
 		out.RecordsRead++
 		k := key{row.Text("vehicle_id"), taskName(row.Text("task"))}
 		if _, ok := groups[k]; !ok {
@@ -700,7 +709,7 @@ func (v *vehicles) schedule(ctx context.Context, c Call, a ScheduleArgs) (*Sched
 		return nil
 	})
 	if err != nil {
-		return nil, err
+		return nil, nil, err
 	}
 	for veh := range odoNow {
 		if veh == "" {
@@ -710,7 +719,7 @@ func (v *vehicles) schedule(ctx context.Context, c Call, a ScheduleArgs) (*Sched
 			Conditions: []schema.Condition{eq("vehicle_id", veh), cond("date", schema.OpLte, today)},
 			Order:      []schema.Order{{Column: "odometer", Desc: true}}, Limit: 1})
 		if err != nil {
-			return nil, err
+			return nil, nil, err
 		}
 		if len(res.Rows) > 0 {
 			if m, ok := res.Rows[0].Number("odometer"); ok {
@@ -744,7 +753,7 @@ func (v *vehicles) schedule(ctx context.Context, c Call, a ScheduleArgs) (*Sched
 		out.Recommendations = append(out.Recommendations, recommendation{"medium",
 			"No maintenance history: log services with pam_log_maintenance so due dates can be learned from your own intervals."})
 	}
-	return &out, nil
+	return &out, read, nil
 }
 
 // performed reports whether a record is a service done: completed, or
