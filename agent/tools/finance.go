@@ -96,9 +96,14 @@ type Spending struct {
 
 // spent sums the user's expenses of exactly category dated in [start, end].
 func (f *finance) spent(ctx context.Context, user, cat, start, end string) (Spending, error) {
-	sp := Spending{Category: cat, Period: period(start, end), Expenses: []ExpenseRef{}}
 	rows, err := spendingRows(ctx, f.s, user, start, end, cat) // fuel counted once
-	for i := len(rows) - 1; i >= 0; i-- {                      // most recent first
+	return spentOf(rows, cat, start, end), err
+}
+
+// spentOf is spent over the rows spendingRows gave for cat in [start, end].
+func spentOf(rows []schema.Row, cat, start, end string) Spending {
+	sp := Spending{Category: cat, Period: period(start, end), Expenses: []ExpenseRef{}}
+	for i := len(rows) - 1; i >= 0; i-- { // most recent first
 		row := rows[i]
 		sp.cents += row.Cents("amount")
 		sp.Count++
@@ -107,7 +112,7 @@ func (f *finance) spent(ctx context.Context, user, cat, start, end string) (Spen
 		}
 	}
 	sp.Spent = money(sp.cents)
-	return sp, err
+	return sp
 }
 
 // budgets reads the user's budgets in a category (compared without case),
@@ -381,7 +386,13 @@ func (f *finance) summary(ctx context.Context, c Call, a SummaryArgs) (*Summary,
 	out.Period, out.Currency = period(start, end), c.Currency
 	inPeriod := []schema.Condition{cond("date", schema.OpGte, start), cond("date", schema.OpLte, end)}
 
-	exp, expTotal, expCount, err := f.spendingTotals(ctx, c.User, start, end)
+	// The month's expenses and fill-ups, read once: for the totals and for
+	// the budgets of this same month below.
+	spending, err := readSpending(ctx, f.s, c.User, inPeriod)
+	if err != nil {
+		return nil, err
+	}
+	exp, expTotal, expCount, err := f.totalsOf(eachRow(spending.rows("")), "category")
 	if err != nil {
 		return nil, err
 	}
@@ -405,8 +416,11 @@ func (f *finance) summary(ctx context.Context, c Call, a SummaryArgs) (*Summary,
 		return nil, err
 	}
 	for _, b := range budgets {
-		sp, err := f.spent(ctx, c.User, b.Text("category"), b.Text("start_date"), b.Text("end_date"))
-		if err != nil {
+		cat, from, to := b.Text("category"), b.Text("start_date"), b.Text("end_date")
+		var sp Spending
+		if from == start && to == end {
+			sp = spentOf(spending.rows(cat), cat, from, to) // what spent would read
+		} else if sp, err = f.spent(ctx, c.User, cat, from, to); err != nil {
 			return nil, err
 		}
 		out.Budgets = append(out.Budgets, budgetStatus(b, sp))
