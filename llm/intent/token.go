@@ -164,7 +164,12 @@ type token struct {
 // tokenize splits msg into tokens. It never fails: anything it does not
 // recognise becomes a symbol token.
 func (lx *lexicon) tokenize(msg string) []token {
-	toks := make([]token, 0, 24)
+	return lx.tokenizeInto(make([]token, 0, 24), msg)
+}
+
+// tokenizeInto is tokenize appending to toks[:0] (a buffer Parse reuses).
+func (lx *lexicon) tokenizeInto(toks []token, msg string) []token {
+	toks = toks[:0]
 	var parts [2]string // expand's words, without an allocation per word
 	space := true
 	for i := 0; i < len(msg); {
