@@ -386,13 +386,13 @@ func (f *finance) summary(ctx context.Context, c Call, a SummaryArgs) (*Summary,
 	out.Period, out.Currency = period(start, end), c.Currency
 	inPeriod := []schema.Condition{cond("date", schema.OpGte, start), cond("date", schema.OpLte, end)}
 
-	// The month's expenses and fill-ups, read once: for the totals and for
-	// the budgets of this same month below.
-	spending, err := readSpending(ctx, f.s, c.User, inPeriod)
+	// What the month's spending is, read once: for the totals and for the
+	// budgets of this same month below.
+	spending, err := spendingRows(ctx, f.s, c.User, start, end, "")
 	if err != nil {
 		return nil, err
 	}
-	exp, expTotal, expCount, err := f.totalsOf(eachRow(spending.rows("")), "category")
+	exp, expTotal, expCount, err := f.totalsOf(eachRow(spending), "category")
 	if err != nil {
 		return nil, err
 	}
@@ -419,7 +419,7 @@ func (f *finance) summary(ctx context.Context, c Call, a SummaryArgs) (*Summary,
 		cat, from, to := b.Text("category"), b.Text("start_date"), b.Text("end_date")
 		var sp Spending
 		if from == start && to == end {
-			sp = spentOf(spending.rows(cat), cat, from, to) // what spent would read
+			sp = spentOf(ofCategory(spending, cat), cat, from, to) // what spent would read
 		} else if sp, err = f.spent(ctx, c.User, cat, from, to); err != nil {
 			return nil, err
 		}
@@ -434,6 +434,23 @@ func (f *finance) totals(ctx context.Context, user, table, key string, conds []s
 	return f.totalsOf(func(fn func(schema.Row) error) error {
 		return f.s.Each(ctx, user, table, schema.Query{Conditions: conds}, fn)
 	}, key)
+}
+
+// ofCategory is spendingRows of cat from the rows spendingRows gave for
+// "" over the same period: the rows of exactly that category ("" for all),
+// in the same order. An unmatched fill-up is a "fuel" row, as spendingRows
+// answers for "fuel".
+func ofCategory(rows []schema.Row, cat string) []schema.Row {
+	if cat == "" {
+		return rows
+	}
+	var out []schema.Row
+	for _, r := range rows {
+		if r.Text("category") == cat {
+			out = append(out, r)
+		}
+	}
+	return out
 }
 
 // spendingTotals sums what was spent dated in [start, end] by category:

@@ -233,52 +233,28 @@ func spendingRows(ctx context.Context, s Store, user, start, end, category strin
 		return collect(ctx, s, user, "expenses", schema.Query{Conditions: append(conds, eq("category", category)),
 			Order: []schema.Order{{Column: "date"}, {Column: "id"}}})
 	}
-	set, err := readSpending(ctx, s, user, conds)
-	if err != nil {
-		return nil, err
-	}
-	return set.rows(category), nil
-}
-
-// spendingSet is what was spent in a period as read: its expenses and its
-// fill-ups, for spendingRows of any category without reading them again.
-type spendingSet struct {
-	exp, fills []schema.Row
-}
-
-// readSpending reads the expenses and fill-ups matching conds.
-func readSpending(ctx context.Context, s Store, user string, conds []schema.Condition) (spendingSet, error) {
 	exp, err := collect(ctx, s, user, "expenses", schema.Query{Conditions: conds})
 	if err != nil {
-		return spendingSet{}, err
+		return nil, err
 	}
 	fills, err := collect(ctx, s, user, "fuel_log", schema.Query{Conditions: conds,
 		Order: []schema.Order{{Column: "date"}, {Column: "id"}}})
 	if err != nil {
-		return spendingSet{}, err
+		return nil, err
 	}
-	return spendingSet{exp, fills}, nil
-}
-
-// rows is spendingRows over the set: the expenses of category ("" for
-// all), the unmatched fill-ups with them for "" and "fuel", sorted by
-// date, then id. For another category these are the rows the category
-// index reads (the same expenses: category compared as stored, in the
-// same order, dates and ids being plain text).
-func (set spendingSet) rows(category string) []schema.Row {
-	out := make([]schema.Row, 0, len(set.exp))
-	for _, r := range set.exp {
+	out := make([]schema.Row, 0, len(exp))
+	for _, r := range exp {
 		if category == "" || r.Text("category") == category {
 			out = append(out, r)
 		}
 	}
 	if category == "" || category == "fuel" {
-		out = append(out, UnmatchedFills(set.exp, set.fills)...)
+		out = append(out, UnmatchedFills(exp, fills)...)
 	}
 	slices.SortFunc(out, func(x, y schema.Row) int {
 		return cmp.Or(cmp.Compare(x.Text("date"), y.Text("date")), cmp.Compare(x.Text("id"), y.Text("id")))
 	})
-	return out
+	return out, nil
 }
 
 // UnmatchedFills are the fill-ups among fills (fuel_log rows, oldest first)
