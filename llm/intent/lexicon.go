@@ -523,16 +523,20 @@ func newLexicon(categories []string) *lexicon {
 		}
 		lx.byLen[n] = append(lx.byLen[n], w)
 	}
+	keyed := func(s sense) bool {
+		return s.c&keyword != 0 || s.c&cStop == 0 && (s.category != "" || s.service != "" ||
+			s.unit != uNone || s.month != 0 || s.weekday != 0)
+	}
 	for w, s := range lx.words {
-		if s.c&keyword != 0 || s.c&cStop == 0 && (s.category != "" || s.service != "" ||
-			s.unit != uNone || s.month != 0 || s.weekday != 0) {
+		if keyed(s) {
 			cand(w)
 		}
 	}
 	for _, ps := range lx.phrases {
 		for _, p := range ps {
 			for _, w := range p.words {
-				if s, ok := lx.words[w]; !ok || s.c&cStop == 0 {
+				// A keyword is in already: fewer repeats to sort out.
+				if s, ok := lx.words[w]; !ok || s.c&cStop == 0 && !keyed(s) {
 					cand(w)
 				}
 			}
