@@ -33,6 +33,11 @@ type Memory interface {
 	schema.Reader
 	Create(ctx context.Context, user, table string, data schema.Row) (schema.Row, error)
 	Update(ctx context.Context, user, table, id string, data schema.Row) (schema.Row, error)
+	// Each streams the rows matching q, as localstore.Store.Each: one
+	// query, no count, no cache (learn reads the row it then rewrites).
+	Each(ctx context.Context, user, table string, q schema.Query, fn func(schema.Row) error) error
+	// Apply writes ops in one transaction, all or none.
+	Apply(ctx context.Context, user string, ops []schema.Operation) ([]schema.Row, error)
 }
 
 // Knowledge builds what the assistant should know about the user for one

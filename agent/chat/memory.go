@@ -131,17 +131,25 @@ func (s *Service) remember(ctx context.Context, user string, sess session, msg s
 	}); err != nil {
 		return err
 	}
-	if _, err := s.Memory.Update(ctx, user, "chat_sessions", sess.rowID, schema.Row{
-		"message_count": sess.count + 1, "last_activity": schema.FormatTimestamp(s.now())}); err != nil {
-		return err
+	// The session moves along and what the turn taught is kept in one
+	// transaction: one commit (an fsync) for both.
+	ops := []schema.Operation{{Op: schema.OpUpdate, Table: "chat_sessions", ID: sess.rowID, Data: schema.Row{
+		"message_count": sess.count + 1, "last_activity": schema.FormatTimestamp(s.now())}}}
+	learned, err := s.learn(ctx, user, r)
+	if learned != nil {
+		ops = append(ops, *learned)
 	}
-	return s.learn(ctx, user, r)
+	if _, werr := s.Memory.Apply(ctx, user, ops); werr != nil {
+		return werr
+	}
+	return err // a learned row that could not be read: the session moved all the same
 }
 
 // learn keeps what the conversation shows about the user in
 // pam_user_context (context_type "learned"): how often they ask for each
-// kind of help, which the context engine reads back as preferences.
-func (s *Service) learn(ctx context.Context, user string, r *Reply) error {
+// kind of help, which the context engine reads back as preferences. It
+// returns the write for remember to make, nil when the turn used no tool.
+func (s *Service) learn(ctx context.Context, user string, r *Reply) (*schema.Operation, error) {
 	used := map[string]int{}
 	for _, c := range r.ToolCalls {
 		if c.Error == "" {
@@ -149,18 +157,23 @@ func (s *Service) learn(ctx context.Context, user string, r *Reply) error {
 		}
 	}
 	if len(used) == 0 {
-		return nil
+		return nil, nil
 	}
-	res, err := s.Memory.Find(ctx, user, "pam_user_context", schema.Query{
-		Conditions: []schema.Condition{{Column: "context_type", Op: schema.OpEq, Value: "learned"}}, Limit: 1})
+	// The user's one "learned" row (unique per user and context type),
+	// read with Each: a Find would also count the matches and fill the
+	// cache the update below empties again.
+	var learned schema.Row
+	err := s.Memory.Each(ctx, user, "pam_user_context", schema.Query{
+		Conditions: []schema.Condition{{Column: "context_type", Op: schema.OpEq, Value: "learned"}}, Limit: 1},
+		func(r schema.Row) error { learned = r; return nil })
 	if err != nil {
-		return err
+		return nil, err
 	}
 	prefs := struct {
 		ToolUse map[string]int `json:"frequent_requests"`
 	}{ToolUse: map[string]int{}}
-	if len(res.Rows) == 1 {
-		if raw, ok := res.Rows[0]["learned_preferences"].(json.RawMessage); ok {
+	if learned != nil {
+		if raw, ok := learned["learned_preferences"].(json.RawMessage); ok {
 			json.Unmarshal(raw, &prefs)
 			if prefs.ToolUse == nil {
 				prefs.ToolUse = map[string]int{}
@@ -172,14 +185,12 @@ func (s *Service) learn(ctx context.Context, user string, r *Reply) error {
 	}
 	raw, _ := json.Marshal(prefs)
 	now := schema.FormatTimestamp(s.now())
-	if len(res.Rows) == 0 {
-		_, err = s.Memory.Create(ctx, user, "pam_user_context", schema.Row{"context_type": "learned", "context_data": json.RawMessage("{}"),
-			"learned_preferences": json.RawMessage(raw), "last_interaction": now})
-		return err
+	if learned == nil {
+		return &schema.Operation{Op: schema.OpCreate, Table: "pam_user_context", Data: schema.Row{"context_type": "learned",
+			"context_data": json.RawMessage("{}"), "learned_preferences": json.RawMessage(raw), "last_interaction": now}}, nil
 	}
-	_, err = s.Memory.Update(ctx, user, "pam_user_context", res.Rows[0].Text("id"), schema.Row{
-		"learned_preferences": json.RawMessage(raw), "last_interaction": now})
-	return err
+	return &schema.Operation{Op: schema.OpUpdate, Table: "pam_user_context", ID: learned.Text("id"), Data: schema.Row{
+		"learned_preferences": json.RawMessage(raw), "last_interaction": now}}, nil
 }
 
 // logTurn records the turn in pam_analytics_logs: which provider and model

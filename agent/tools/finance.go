@@ -102,16 +102,17 @@ func (f *finance) spent(ctx context.Context, user, cat, start, end string) (Spen
 // spentIn is spent, with the fill-ups of a "fuel" budget and their
 // matches taken from fs when it covers the period.
 func (f *finance) spentIn(ctx context.Context, user, cat, start, end string, fs *fuelSpan) (Spending, error) {
-	sp := Spending{Category: cat, Period: period(start, end), Expenses: []ExpenseRef{}}
-	var rows []schema.Row
-	var err error
 	if cat == "fuel" && fs.covers(start, end) {
-		var exp []schema.Row
-		exp, err = fuelExpenses(ctx, f.s, user, []schema.Condition{cond("date", schema.OpGte, start), cond("date", schema.OpLte, end)})
-		rows = spendingOf(exp, fs.unmatched(start, end))
-	} else {
-		rows, err = spendingRows(ctx, f.s, user, start, end, cat) // fuel counted once
+		exp, err := fuelExpenses(ctx, f.s, user, []schema.Condition{cond("date", schema.OpGte, start), cond("date", schema.OpLte, end)})
+		return spentOf(spendingOf(exp, fs.unmatched(start, end)), cat, start, end), err
 	}
+	rows, err := spendingRows(ctx, f.s, user, start, end, cat) // fuel counted once
+	return spentOf(rows, cat, start, end), err
+}
+
+// spentOf is spent over the rows spendingRows gave for cat in [start, end].
+func spentOf(rows []schema.Row, cat, start, end string) Spending {
+	sp := Spending{Category: cat, Period: period(start, end), Expenses: []ExpenseRef{}}
 	for i := len(rows) - 1; i >= 0; i-- { // most recent first
 		row := rows[i]
 		sp.cents += row.Cents("amount")
@@ -121,7 +122,7 @@ func (f *finance) spentIn(ctx context.Context, user, cat, start, end string, fs 
 		}
 	}
 	sp.Spent = money(sp.cents)
-	return sp, err
+	return sp
 }
 
 // budgets reads the user's budgets in a category (compared without case),
@@ -395,6 +396,9 @@ func (f *finance) summary(ctx context.Context, c Call, a SummaryArgs) (*Summary,
 	out.Period, out.Currency = period(start, end), c.Currency
 	inPeriod := []schema.Condition{cond("date", schema.OpGte, start), cond("date", schema.OpLte, end)}
 
+	// What the month's spending is, read once: for the totals and for the
+	// budgets below (a budget of this same month takes its rows from it; a
+	// fuel budget within the month matches the month's fill-ups).
 	spending, fs, err := spendingSpan(ctx, f.s, c.User, start, end)
 	if err != nil {
 		return nil, err
@@ -423,10 +427,11 @@ func (f *finance) summary(ctx context.Context, c Call, a SummaryArgs) (*Summary,
 		return nil, err
 	}
 	for _, b := range budgets {
-		// A fuel budget within the month matches the month's fill-ups,
-		// read above, against the month's expenses.
-		sp, err := f.spentIn(ctx, c.User, b.Text("category"), b.Text("start_date"), b.Text("end_date"), fs)
-		if err != nil {
+		cat, from, to := b.Text("category"), b.Text("start_date"), b.Text("end_date")
+		var sp Spending
+		if from == start && to == end {
+			sp = spentOf(ofCategory(spending, cat), cat, from, to) // what spent would read
+		} else if sp, err = f.spentIn(ctx, c.User, cat, from, to, fs); err != nil {
 			return nil, err
 		}
 		out.Budgets = append(out.Budgets, budgetStatus(b, sp))
@@ -440,6 +445,23 @@ func (f *finance) totals(ctx context.Context, user, table, key string, conds []s
 	return f.totalsOf(func(fn func(schema.Row) error) error {
 		return f.s.Each(ctx, user, table, schema.Query{Conditions: conds}, fn)
 	}, key)
+}
+
+// ofCategory is spendingRows of cat from the rows spendingRows gave for
+// "" over the same period: the rows of exactly that category ("" for all),
+// in the same order. An unmatched fill-up is a "fuel" row, as spendingRows
+// answers for "fuel".
+func ofCategory(rows []schema.Row, cat string) []schema.Row {
+	if cat == "" {
+		return rows
+	}
+	var out []schema.Row
+	for _, r := range rows {
+		if r.Text("category") == cat {
+			out = append(out, r)
+		}
+	}
+	return out
 }
 
 // spendingTotals sums what was spent dated in [start, end] by category:

@@ -129,10 +129,12 @@ type phrase struct {
 type lexicon struct {
 	words        map[string]sense
 	phrases      map[string][]phrase // by first word, longest first
-	common       map[string]bool     // real words never taken for a typo
 	contractions map[string][]string // "whats" is "what is"
 	byLen        [][]string          // typo candidates by length, sorted
-	categories   []string
+	// byLetter[l][c] is where the candidates of length l whose first
+	// letter is 'a'+c start in byLen[l] (c = 26: the end).
+	byLetter   [][27]int
+	categories []string
 }
 
 // DefaultCategories returns the expense categories PAM starts with.
@@ -176,9 +178,8 @@ func categorySynonyms() map[string][]string {
 // categories.
 func newLexicon(categories []string) *lexicon {
 	lx := &lexicon{
-		words:   make(map[string]sense, 900),
-		phrases: make(map[string][]phrase, 64),
-		common:  make(map[string]bool, 128),
+		words:   make(map[string]sense, 1100),
+		phrases: make(map[string][]phrase, 160),
 	}
 	add := func(s sense, words ...string) {
 		for _, w := range words {
@@ -493,71 +494,6 @@ func newLexicon(categories []string) *lexicon {
 		lx.words[w] = s
 	}
 
-	// Real words that look like typos of ours and must stay what they are.
-	for _, w := range []string{"times", "sending", "learned", "mouth", "tries", "treat", "feel",
-		"fool", "budge", "drivers", "driver", "there", "three", "these", "spends", "sense", "spell",
-		"camel", "cable", "mails", "males", "mines", "lines", "fuels", "tired", "tires", "funds",
-		"found", "round", "sound", "bound", "pound", "wound", "month", "moths", "weigh", "weight",
-		"tripe", "tripod", "strip", "stripe", "trio", "gaps", "gasp", "sugar", "bread", "learn",
-		"earth", "heart", "hearing", "earring", "early", "yearn", "income", "incomes", "outcome",
-		"become", "welcome", "coming", "comedy", "budgie", "fudge", "judge", "nudge", "badge",
-		"bridge", "house", "horse", "mouse", "phone", "phones", "prone", "drone", "stone",
-		"store", "stores", "score", "shore", "share", "spare", "space", "spice", "price", "prize",
-		"pride", "bride", "ride", "rides", "road", "roads", "read", "reads", "ready", "movie",
-		"moved", "mover", "lover", "cover", "cover", "cheat", "chest", "check", "cheek", "creek",
-		"greek", "geek", "week", "weeks", "seek", "peek", "meet", "meat", "heat", "beat", "seat",
-		"neat", "near", "bear", "beer", "deer", "dear", "year", "tear", "wear", "pear", "fear",
-		"hear", "clear", "cleat", "cheap", "heap", "leap", "jeep", "sleep", "sheep", "steep",
-		"poems", "items", "item", "stems", "teams", "team", "steam", "dream", "cream", "scream",
-		"stream", "streams", "driving", "diving", "giving", "living", "loving", "moving", "raving",
-		"saving", "having", "paving", "waving", "caving", "gavel", "level", "revel", "novel",
-		"camper", "damper", "hamper", "pamper", "tamper", "causal", "casual", "usual", "visual",
-		"natural", "national", "rational", "nation", "station", "stations", "ration", "motion",
-		"lotion", "potion", "notion", "option", "options", "action", "auction", "fiction",
-		"diction", "section", "election", "weather", "whether", "feather", "leather", "heather",
-		"gather", "father", "rather", "lather", "mother", "other", "bother", "brother", "smother",
-		"sitter", "litter", "glitter", "bitter", "fitter", "hitter", "jitter", "twitter", "titter",
-		"hostel", "hotel", "hotels", "motel", "motels", "model", "models", "yodel", "modal",
-		"nodal", "medal", "metal", "petal", "pedal", "total", "tonal", "tidal", "vital", "vitals",
-		"trail", "trails", "trial", "trials", "train", "trains", "brain", "drain", "grain",
-		"stain", "strain", "sprain", "spring", "string", "strong", "wrong", "along", "among",
-		"mileage", "village", "vintage", "voltage", "postage", "cottage", "hostage", "footage",
-		"parks", "parka", "party", "parts", "paris", "pairs", "chairs", "stairs", "repairs",
-		"prepare", "compare", "spared", "shared", "scared", "stared", "cared", "dared", "bared",
-		"serve", "served", "server", "severe", "swerve", "nerve", "curve", "verve", "carve",
-		"dive", "hive", "five", "live", "give", "alive", "arrive", "derive", "strive", "thrive",
-		"camels", "cancel", "panel", "panels", "solar", "lunar", "polar", "molar", "sonar", "cigar",
-		"toad", "load", "loads", "goad", "trips", "grips", "drips", "ships", "chips", "whips",
-		"fill", "fills", "hill", "hills", "bill", "bills", "mill", "kill", "till", "will", "pill",
-		"gill", "sill", "still", "drill", "grill", "skill", "spill", "chill", "thrill",
-		// Found by running every word of an English word list through the
-		// corrector: the ones people write in chat.
-		"alone", "broke", "brace", "brave", "brown", "bets", "change", "changed", "changes",
-		"closed", "closer", "chose", "clone", "coding", "concept", "concern", "convert", "cots",
-		"colts", "casts", "coats", "coasts", "eater", "expert", "faxes", "fines", "fires", "files",
-		"fixed", "fixer", "filed", "foxes", "glass", "gloss", "grass", "grows", "later", "liver",
-		"liked", "lived", "linked", "launch", "lurch", "lynch", "match", "marsh", "meats", "metals",
-		"medals", "moles", "mixes", "mills", "mules", "mikes", "mains", "monies", "nearly", "needy",
-		"packed", "pants", "pacts", "pasts", "plane", "planes", "plant", "plants", "plains",
-		"playing", "praying", "pacing", "paging", "prime", "prince", "prick", "product",
-		"produced", "producer", "repaid", "regain", "retain", "retains", "revenge", "rouse",
-		"scent", "shops", "shots", "sports", "steps", "sizes", "sites", "slash", "speed",
-		"speeding", "starling", "steams", "streak", "sundae", "taking", "talked", "thanked",
-		"tapped", "tipped", "thru", "tours", "thugs", "tier", "tiers", "tiles", "tides", "types",
-		"trace", "trick", "tract", "waves", "wakes", "wares", "wager", "winter", "wishing",
-		"wasting", "packing", "passing", "parsing", "casting", "coding", "coping", "heating",
-		"healing", "header", "reading", "regarding", "reminding", "retaining", "burger",
-		"burner", "buried", "burying", "filing", "filming", "falling", "combine", "dined",
-		"diver", "generated", "generation", "grocer", "infection", "injection", "interpret",
-		"intersect", "locale", "loyal", "outgoing", "patrol", "profane", "protection",
-		"protected", "reserve", "reserves", "screaming", "sixes", "spelled", "smelled",
-		"surviving", "thickets", "ticket", "tanner", "tanker", "tasked", "wanner", "wiener"} {
-		lx.common[w] = true
-	}
-	for _, w := range chatWords() {
-		lx.common[w] = true
-	}
-
 	lx.contractions = map[string][]string{
 		"whats": {"what", "is"}, "hows": {"how", "is"}, "wheres": {"where", "is"},
 		"whens": {"when", "is"}, "whos": {"who", "is"}, "thats": {"that", "is"},
@@ -577,34 +513,47 @@ func newLexicon(categories []string) *lexicon {
 		cFree | cNear | cPlan | cAvg | cCost | cLog | cBuy
 	// The words of phrases are candidates too ("chnage" in "oil chnage"):
 	// they count only if the phrase then matches.
-	cands := make(map[string]bool, len(lx.words))
-	for w, s := range lx.words {
-		if s.c&keyword != 0 || s.c&cStop == 0 && (s.category != "" || s.service != "" ||
-			s.unit != uNone || s.month != 0 || s.weekday != 0) {
-			cands[w] = true
-		}
-	}
-	for _, ps := range lx.phrases {
-		for _, p := range ps {
-			for _, w := range p.words {
-				if s, ok := lx.words[w]; !ok || s.c&cStop == 0 {
-					cands[w] = true
-				}
-			}
-		}
-	}
-	for w := range cands {
+	cand := func(w string) {
 		n := len(w)
 		if n < 4 || !isASCIILetters(w) {
-			continue
+			return
 		}
 		for len(lx.byLen) <= n {
 			lx.byLen = append(lx.byLen, nil)
 		}
 		lx.byLen[n] = append(lx.byLen[n], w)
 	}
-	for _, ws := range lx.byLen {
+	keyed := func(s sense) bool {
+		return s.c&keyword != 0 || s.c&cStop == 0 && (s.category != "" || s.service != "" ||
+			s.unit != uNone || s.month != 0 || s.weekday != 0)
+	}
+	for w, s := range lx.words {
+		if keyed(s) {
+			cand(w)
+		}
+	}
+	for _, ps := range lx.phrases {
+		for _, p := range ps {
+			for _, w := range p.words {
+				// A keyword is in already: fewer repeats to sort out.
+				if s, ok := lx.words[w]; !ok || s.c&cStop == 0 && !keyed(s) {
+					cand(w)
+				}
+			}
+		}
+	}
+	lx.byLetter = make([][27]int, len(lx.byLen))
+	for n, ws := range lx.byLen {
 		slices.Sort(ws)
+		ws = slices.Compact(ws) // a word of several phrases, once
+		lx.byLen[n] = ws
+		k := 0
+		for c := range 27 {
+			for k < len(ws) && int(ws[k][0]-'a') < c {
+				k++
+			}
+			lx.byLetter[n][c] = k
+		}
 	}
 	for k, ps := range lx.phrases {
 		slices.SortStableFunc(ps, func(a, b phrase) int { return len(b.words) - len(a.words) })
@@ -661,39 +610,53 @@ func (lx *lexicon) lookup(w string) (sense, bool) {
 // (or be swapped with the second), which is how people mistype.
 func (lx *lexicon) correct(w string) (string, bool) {
 	n := len(w)
-	if n < 4 || lx.common[w] || !isASCIILetters(w) {
+	if n < 4 || !isASCIILetters(w) {
 		return "", false
 	}
 	maxD := typoDistance(n)
 	best, bestR, tie := "", 2*maxD+2, false
+	// Only the candidates that start with w's first letter, or with its
+	// second (a swap of the first two), can be near: their blocks of the
+	// sorted lists, in list order.
+	l0, l1 := w[0]-'a', w[1]-'a'
+	if l1 < l0 {
+		l0, l1 = l1, l0
+	}
 	for l := n - maxD; l <= n+maxD; l++ {
 		if l < 4 || l >= len(lx.byLen) {
 			continue
 		}
 		limit := typoDistance(min(n, l))
-		for _, cand := range lx.byLen[l] {
-			if cand[0] != w[0] && !(cand[0] == w[1] && cand[1] == w[0]) {
-				continue
+		ws, at := lx.byLen[l], &lx.byLetter[l]
+		for k, c := range [2]byte{l0, l1} {
+			if k == 1 && c == l0 {
+				break
 			}
-			d := osa(w, cand, limit+1)
-			if d > limit {
-				continue
-			}
-			// At the same distance a swap of neighbours is the likelier
-			// slip: "fule" is "fuel" before "full".
-			rank := 2 * d
-			if !isSwap(w, cand) {
-				rank++
-			}
-			switch {
-			case rank < bestR:
-				best, bestR, tie = cand, rank, false
-			case rank == bestR && cand != best && lx.words[cand] != lx.words[best]:
-				tie = true // two words of different meaning are as near
+			for _, cand := range ws[at[c]:at[c+1]] {
+				if cand[0] != w[0] && !(cand[0] == w[1] && cand[1] == w[0]) {
+					continue
+				}
+				d := osa(w, cand, limit+1)
+				if d > limit {
+					continue
+				}
+				// At the same distance a swap of neighbours is the likelier
+				// slip: "fule" is "fuel" before "full".
+				rank := 2 * d
+				if !isSwap(w, cand) {
+					rank++
+				}
+				switch {
+				case rank < bestR:
+					best, bestR, tie = cand, rank, false
+				case rank == bestR && cand != best && lx.words[cand] != lx.words[best]:
+					tie = true // two words of different meaning are as near
+				}
 			}
 		}
 	}
-	if best == "" || tie {
+	// A real word stays as written (asked last: few words get this far).
+	if best == "" || tie || isCommon(w) {
 		return "", false
 	}
 	return best, true
@@ -760,4 +723,74 @@ func osa(a, b string, limit int) int {
 		prev2, prev, cur = prev, cur, prev2
 	}
 	return min(prev[len(b)], limit)
+}
+
+// commonWords are real words that look like typos of ours and must stay
+// what they are ("times", "sending", "drivers"), sorted for isCommon: a
+// list the binary holds as it is, so a Parser builds nothing for it. Some
+// were found by running every word of an English word list through the
+// corrector (the ones people write in chat); see also chatWords.
+var commonWords = []string{
+	"action", "alive", "alone", "along", "among", "arrive", "auction", "badge", "bared", "bear",
+	"beat", "become", "beer", "bets", "bill", "bills", "bitter", "bother", "bound", "brace", "brain",
+	"brave", "bread", "bride", "bridge", "broke", "brother", "brown", "budge", "budgie", "burger",
+	"buried", "burner", "burying", "cable", "camel", "camels", "camper", "cancel", "cared", "carve",
+	"casting", "casts", "casual", "causal", "caving", "chairs", "change", "changed", "changes",
+	"cheap", "cheat", "check", "cheek", "chest", "chill", "chips", "chose", "cigar", "clear", "cleat",
+	"clone", "closed", "closer", "coasts", "coats", "coding", "colts", "combine", "comedy", "coming",
+	"compare", "concept", "concern", "convert", "coping", "cots", "cottage", "cover", "cream",
+	"creek", "curve", "damper", "dared", "dear", "deer", "derive", "diction", "dined", "dive",
+	"diver", "diving", "drain", "dream", "drill", "drips", "driver", "drivers", "driving", "drone",
+	"early", "earring", "earth", "eater", "election", "expert", "falling", "father", "faxes", "fear",
+	"feather", "feel", "fiction", "filed", "files", "filing", "fill", "fills", "filming", "fines",
+	"fires", "fitter", "five", "fixed", "fixer", "fool", "footage", "found", "foxes", "fudge",
+	"fuels", "funds", "gaps", "gasp", "gather", "gavel", "geek", "generated", "generation", "gill",
+	"give", "giving", "glass", "glitter", "gloss", "goad", "grain", "grass", "greek", "grill",
+	"grips", "grocer", "grows", "hamper", "having", "header", "healing", "heap", "hear", "hearing",
+	"heart", "heat", "heather", "heating", "hill", "hills", "hitter", "hive", "horse", "hostage",
+	"hostel", "hotel", "hotels", "house", "income", "incomes", "infection", "injection", "interpret",
+	"intersect", "item", "items", "jeep", "jitter", "judge", "kill", "later", "lather", "launch",
+	"leap", "learn", "learned", "leather", "level", "liked", "lines", "linked", "litter", "live",
+	"lived", "liver", "living", "load", "loads", "locale", "lotion", "lover", "loving", "loyal",
+	"lunar", "lurch", "lynch", "mails", "mains", "males", "marsh", "match", "meat", "meats", "medal",
+	"medals", "meet", "metal", "metals", "mikes", "mileage", "mill", "mills", "mines", "mixes",
+	"modal", "model", "models", "molar", "moles", "monies", "month", "motel", "motels", "mother",
+	"moths", "motion", "mouse", "mouth", "moved", "mover", "movie", "moving", "mules", "nation",
+	"national", "natural", "near", "nearly", "neat", "needy", "nerve", "nodal", "notion", "novel",
+	"nudge", "option", "options", "other", "outcome", "outgoing", "pacing", "packed", "packing",
+	"pacts", "paging", "pairs", "pamper", "panel", "panels", "pants", "paris", "parka", "parks",
+	"parsing", "parts", "party", "passing", "pasts", "patrol", "paving", "pear", "pedal", "peek",
+	"petal", "phone", "phones", "pill", "plains", "plane", "planes", "plant", "plants", "playing",
+	"poems", "polar", "postage", "potion", "pound", "praying", "prepare", "price", "prick", "pride",
+	"prime", "prince", "prize", "produced", "producer", "product", "profane", "prone", "protected",
+	"protection", "rather", "ration", "rational", "raving", "read", "reading", "reads", "ready",
+	"regain", "regarding", "reminding", "repaid", "repairs", "reserve", "reserves", "retain",
+	"retaining", "retains", "revel", "revenge", "ride", "rides", "road", "roads", "round", "rouse",
+	"saving", "scared", "scent", "score", "scream", "screaming", "seat", "section", "seek", "sending",
+	"sense", "serve", "served", "server", "severe", "share", "shared", "sheep", "ships", "shops",
+	"shore", "shots", "sill", "sites", "sitter", "sixes", "sizes", "skill", "slash", "sleep",
+	"smelled", "smother", "solar", "sonar", "sound", "space", "spare", "spared", "speed", "speeding",
+	"spell", "spelled", "spends", "spice", "spill", "sports", "sprain", "spring", "stain", "stairs",
+	"stared", "starling", "station", "stations", "steam", "steams", "steep", "stems", "steps",
+	"still", "stone", "store", "stores", "strain", "streak", "stream", "streams", "string", "strip",
+	"stripe", "strive", "strong", "sugar", "sundae", "surviving", "swerve", "taking", "talked",
+	"tamper", "tanker", "tanner", "tapped", "tasked", "team", "teams", "tear", "thanked", "there",
+	"these", "thickets", "three", "thrill", "thrive", "thru", "thugs", "ticket", "tidal", "tides",
+	"tier", "tiers", "tiles", "till", "times", "tipped", "tired", "tires", "titter", "toad", "tonal",
+	"total", "tours", "trace", "tract", "trail", "trails", "train", "trains", "treat", "trial",
+	"trials", "trick", "tries", "trio", "tripe", "tripod", "trips", "twitter", "types", "usual",
+	"verve", "village", "vintage", "visual", "vital", "vitals", "voltage", "wager", "wakes", "wanner",
+	"wares", "wasting", "waves", "waving", "wear", "weather", "week", "weeks", "weigh", "weight",
+	"welcome", "whether", "whips", "wiener", "will", "winter", "wishing", "wound", "wrong", "year",
+	"yearn", "yodel",
+}
+
+// isCommon reports whether w is a real word never taken for a typo: one of
+// commonWords or chatWords.
+func isCommon(w string) bool {
+	_, ok := slices.BinarySearch(commonWords, w)
+	if !ok {
+		_, ok = slices.BinarySearch(chatWords, w)
+	}
+	return ok
 }

@@ -51,9 +51,24 @@ func (p *Parser) Parse(msg string) Intent {
 	if p.Location != nil {
 		now = now.In(p.Location)
 	}
-	a := &analysis{lx: p.lx, now: now, us: p.Units == UnitsUS}
-	return a.run(msg)
+	buf := tokenBufs.Get().(*[]token)
+	a := &analysis{lx: p.lx, now: now, us: p.Units == UnitsUS, toks: *buf}
+	in := a.run(msg)
+	// Nothing of the Intent points into the tokens: the buffer goes back,
+	// emptied so that it holds on to no message.
+	clear(a.toks)
+	*buf = a.toks[:0]
+	tokenBufs.Put(buf)
+	return in
 }
+
+// tokenBufs are token slices for Parse to reuse: a message's tokens are
+// ~200 bytes each, and a fresh slice per message was a fifth of Parse's
+// time (allocation and the garbage collector).
+var tokenBufs = sync.Pool{New: func() any {
+	s := make([]token, 0, 24)
+	return &s
+}}
 
 // analysis is the working state of one Parse.
 type analysis struct {
@@ -138,7 +153,7 @@ func (a *analysis) unitAt(i int) unit {
 
 func (a *analysis) run(msg string) Intent {
 	a.msg = msg
-	a.toks = a.lx.tokenize(msg)
+	a.toks = a.lx.tokenizeInto(a.toks, msg)
 	a.fixes = a.lx.annotate(a.toks)
 	for i := range a.toks {
 		// "since we left Texas": a verb, not what is left.
@@ -159,19 +174,42 @@ func (a *analysis) run(msg string) Intent {
 	return in
 }
 
-// Unit words, by what they measure.
-var (
-	litreWords  = map[string]bool{"l": true, "lt": true, "ltr": true, "ltrs": true, "litre": true, "litres": true, "liter": true, "liters": true}
-	gallonWords = map[string]bool{"gal": true, "gals": true, "gallon": true, "gallons": true, "usgal": true}
-	kmWords     = map[string]bool{"km": true, "kms": true, "kilometre": true, "kilometres": true, "kilometer": true, "kilometers": true}
-	mileWords   = map[string]bool{"mi": true, "mile": true, "miles": true, "mls": true}
-)
+// askedUnit is the unit a word names for askedUnits: uLitre, uGallon, uKM,
+// uMile, or uNone (a switch: this runs for every word of every message).
+func askedUnit(w string) unit {
+	switch w {
+	case "l", "lt", "ltr", "ltrs", "litre", "litres", "liter", "liters":
+		return uLitre
+	case "gal", "gals", "gallon", "gallons", "usgal":
+		return uGallon
+	case "km", "kms", "kilometre", "kilometres", "kilometer", "kilometers":
+		return uKM
+	case "mi", "mile", "miles", "mls":
+		return uMile
+	}
+	return uNone
+}
 
 // askedUnits notes the units the message names (Slots.EconomyUnit,
 // VolumeUnit, DistanceUnit): an economy unit ("mpg", "l/100km", "miles per
 // gallon", "km/l", "litres per 100 km") takes its words, so "miles per
 // gallon" names no distance or volume.
 func (a *analysis) askedUnits(s *Slots) {
+	// Every word read below has its unit in the lexicon too
+	// (TestAskedUnitWords), so a message without such a word names no unit:
+	// most messages stop here.
+	named := false
+	for i := range a.toks {
+		if t := &a.toks[i]; t.kind == kWord {
+			switch t.sense.unit {
+			case uLitre, uGallon, uKM, uMile, uMPG:
+				named = true
+			}
+		}
+	}
+	if !named {
+		return
+	}
 	n := len(a.toks)
 	w := func(i int) string {
 		if i < 0 || i >= n || a.toks[i].kind != kWord {
@@ -188,18 +226,19 @@ func (a *analysis) askedUnits(s *Slots) {
 		}
 	}
 	for i := 0; i < n; i++ {
-		switch x := w(i); {
+		x := w(i)
+		switch u := askedUnit(x); {
 		case x == "mpg" || x == "mpge":
 			econ("mpg", i, i+1)
 		case x == "l100km" || x == "kpl":
 			econ("l/100km", i, i+1)
-		case litreWords[x] && per(i+1) && a.isNum(i+2, 100):
+		case u == uLitre && per(i+1) && a.isNum(i+2, 100):
 			econ("l/100km", i, i+4) // litres / 100 (km)
-		case mileWords[x] && per(i+1) && (gallonWords[w(i+2)] || w(i+2) == "the" && gallonWords[w(i+3)]):
+		case u == uMile && per(i+1) && (askedUnit(w(i+2)) == uGallon || w(i+2) == "the" && askedUnit(w(i+3)) == uGallon):
 			econ("mpg", i, i+4) // miles per gallon, miles to the gallon
-		case kmWords[x] && per(i+1) && litreWords[w(i+2)]:
+		case u == uKM && per(i+1) && askedUnit(w(i+2)) == uLitre:
 			econ("l/100km", i, i+3) // km per litre
-		case (x == "per" || a.sym(i) == "/") && a.isNum(i+1, 100) && kmWords[w(i+2)]:
+		case (x == "per" || a.sym(i) == "/") && a.isNum(i+1, 100) && askedUnit(w(i+2)) == uKM:
 			econ("l/100km", i, i+3) // per 100 km
 		}
 	}
@@ -207,14 +246,16 @@ func (a *analysis) askedUnits(s *Slots) {
 		if taken[i] {
 			continue
 		}
-		switch x := w(i); {
-		case litreWords[x] && x != "l" || x == "l" && i > 0 && a.toks[i-1].kind == kNum:
-			s.VolumeUnit = "L"
-		case gallonWords[x]:
+		switch x := w(i); askedUnit(x) {
+		case uLitre:
+			if x != "l" || i > 0 && a.toks[i-1].kind == kNum {
+				s.VolumeUnit = "L"
+			}
+		case uGallon:
 			s.VolumeUnit = "gal"
-		case kmWords[x]:
+		case uKM:
 			s.DistanceUnit = "km"
-		case mileWords[x]:
+		case uMile:
 			s.DistanceUnit = "mi"
 		}
 	}

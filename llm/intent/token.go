@@ -164,7 +164,13 @@ type token struct {
 // tokenize splits msg into tokens. It never fails: anything it does not
 // recognise becomes a symbol token.
 func (lx *lexicon) tokenize(msg string) []token {
-	toks := make([]token, 0, 24)
+	return lx.tokenizeInto(make([]token, 0, 24), msg)
+}
+
+// tokenizeInto is tokenize appending to toks[:0] (a buffer Parse reuses).
+func (lx *lexicon) tokenizeInto(toks []token, msg string) []token {
+	toks = toks[:0]
+	var parts [2]string // expand's words, without an allocation per word
 	space := true
 	for i := 0; i < len(msg); {
 		r, w := utf8.DecodeRuneInString(msg[i:])
@@ -201,7 +207,7 @@ func (lx *lexicon) tokenize(msg string) []token {
 			if strings.ContainsRune(text, '’') {
 				text = strings.ReplaceAll(text, "’", "'")
 			}
-			for k, part := range lx.expand(text) {
+			for k, part := range lx.expand(text, &parts) {
 				toks = append(toks, token{kind: kWord, text: part, orig: orig, start: i, end: j,
 					space: space || k > 0, upper: k == 0 && unicode.IsUpper(r)})
 			}
@@ -302,14 +308,17 @@ func scanNumber(msg string, i int) (token, int) {
 }
 
 // expand splits a contraction into its words ("what's" is "what is"). Other
-// words, possessives included, come back alone.
-func (lx *lexicon) expand(w string) []string {
+// words, possessives included, come back alone. The words are returned in
+// buf unless the contraction table holds them.
+func (lx *lexicon) expand(w string, buf *[2]string) []string {
+	one := func(a string) []string { buf[0] = a; return buf[:1] }
+	two := func(a, b string) []string { buf[0], buf[1] = a, b; return buf[:2] }
 	if parts, ok := lx.contractions[w]; ok {
 		return parts
 	}
 	k := strings.IndexByte(w, '\'')
 	if k <= 0 {
-		return []string{w}
+		return one(w)
 	}
 	base, suf := w[:k], w[k:]
 	switch suf {
@@ -317,32 +326,32 @@ func (lx *lexicon) expand(w string) []string {
 		if strings.HasSuffix(base, "n") {
 			switch base {
 			case "can":
-				return []string{"can", "not"}
+				return two("can", "not")
 			case "won":
-				return []string{"will", "not"}
+				return two("will", "not")
 			case "ain":
-				return []string{"is", "not"}
+				return two("is", "not")
 			}
-			return []string{base[:len(base)-1], "not"}
+			return two(base[:len(base)-1], "not")
 		}
 	case "'s":
 		switch base {
 		case "what", "how", "where", "when", "who", "that", "it", "there", "here":
-			return []string{base, "is"}
+			return two(base, "is")
 		case "let":
-			return []string{"let", "us"}
+			return two("let", "us")
 		}
-		return []string{w} // a possessive
+		return one(w) // a possessive
 	case "'re":
-		return []string{base, "are"}
+		return two(base, "are")
 	case "'ve":
-		return []string{base, "have"}
+		return two(base, "have")
 	case "'m":
-		return []string{base, "am"}
+		return two(base, "am")
 	case "'ll":
-		return []string{base, "will"}
+		return two(base, "will")
 	case "'d":
-		return []string{base, "would"}
+		return two(base, "would")
 	}
-	return []string{w}
+	return one(w)
 }
