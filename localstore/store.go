@@ -83,6 +83,7 @@ type Store struct {
 	tokensMu sync.RWMutex      // guards tokens
 	tokens   map[string]string // token hash -> last use written (a write throttle)
 	known    *tokenCache       // tokens read while the database has not changed since
+	tokenRow *sql.Stmt         // a token's user and expiry, on the reader pool
 
 	integrity  atomic.Pointer[Integrity] // the last verdict on the file
 	verdictMu  sync.Mutex                // serialises changes of integrity
@@ -174,6 +175,10 @@ func (s *Store) Open(ctx context.Context) error {
 		s.Close()
 		return err
 	}
+	if s.tokenRow, err = s.read.PrepareContext(ctx, `SELECT user_id, expires_at FROM _pam_tokens WHERE hash = ?`); err != nil {
+		s.Close()
+		return fmt.Errorf("prepare token lookup: %w", err)
+	}
 	s.startChecks()
 	return nil
 }
@@ -197,6 +202,10 @@ func (s *Store) Close() error {
 	if s.ckpt != nil {
 		errs = append(errs, s.ckpt.Close())
 		s.ckpt = nil
+	}
+	if s.tokenRow != nil {
+		s.tokenRow.Close()
+		s.tokenRow = nil
 	}
 	if s.known != nil {
 		errs = append(errs, s.known.close())

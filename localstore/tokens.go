@@ -90,7 +90,7 @@ func (s *Store) TokenUser(ctx context.Context, token string) (string, bool) {
 		return u, true
 	}
 	var exp sql.NullString
-	if err := s.read.QueryRowContext(ctx, `SELECT user_id, expires_at FROM _pam_tokens WHERE hash = ?`, h).Scan(&u, &exp); err != nil {
+	if err := s.tokenRow.QueryRowContext(ctx, h).Scan(&u, &exp); err != nil {
 		return "", false
 	}
 	var expires time.Time
