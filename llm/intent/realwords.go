@@ -43,7 +43,7 @@ var chatWords = []string{
 	"lent", "lett", "lied", "lift", "line", "linen", "liners", "lister", "lite", "lodged", "loft",
 	"logger", "loser", "lowe", "luke", "lure", "mach", "main", "maine", "maintained", "maintainer",
 	"marc", "marco", "marker", "markers", "mast", "maximal", "mayer", "mead", "meade", "mechanical",
-	"mechanism", "mice", "mild", "milfs", "milk", "mime", "minimum", "mint", "mist", "mode", "moist",
+	"mechanism", "mice", "mild", "milk", "mime", "minimum", "mint", "mist", "mode", "moist",
 	"mole", "monkey", "mont", "monty", "mountain", "mpeg", "mule", "nacional", "nate", "nationally",
 	"neal", "nerd", "nest", "nite", "node", "none", "nope", "nose", "noted", "notre", "oder", "oman",
 	"outdoor", "outline", "oven", "overdose", "overhaul", "overlap", "overlay", "oversee",
