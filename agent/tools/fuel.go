@@ -252,12 +252,9 @@ func fuelExpenseRow(day string, total int64, litres float64, location string) sc
 	return schema.Row{"amount": money(total), "category": "fuel", "date": day, "description": desc}
 }
 
-// spendingRows is what the user spent dated in [start, end] (either may
-// be "" for open): the expenses, plus each fill-up that no fuel expense of
-// the same date and amount stands for, as a "fuel" expense row with the
-// fill's id, date and total and "source": "fuel_log". With category set,
-// only rows of exactly that category. Rows are sorted by date, then id.
-func spendingRows(ctx context.Context, s Store, user, start, end, category string) ([]schema.Row, error) {
+// datedIn is the conditions for rows dated in [start, end]; an empty
+// bound is open.
+func datedIn(start, end string) []schema.Condition {
 	var conds []schema.Condition
 	if start != "" {
 		conds = append(conds, cond("date", schema.OpGte, start))
@@ -265,6 +262,22 @@ func spendingRows(ctx context.Context, s Store, user, start, end, category strin
 	if end != "" {
 		conds = append(conds, cond("date", schema.OpLte, end))
 	}
+	return conds
+}
+
+// fillsOf reads the user's fill-ups matching conds, by date, then id.
+func fillsOf(ctx context.Context, s Store, user string, conds []schema.Condition) ([]schema.Row, error) {
+	return collect(ctx, s, user, "fuel_log", schema.Query{Conditions: conds,
+		Order: []schema.Order{{Column: "date"}, {Column: "id"}}})
+}
+
+// spendingRows is what the user spent dated in [start, end] (either may
+// be "" for open): the expenses, plus each fill-up that no fuel expense of
+// the same date and amount stands for, as a "fuel" expense row with the
+// fill's id, date and total and "source": "fuel_log". With category set,
+// only rows of exactly that category. Rows are sorted by date, then id.
+func spendingRows(ctx context.Context, s Store, user, start, end, category string) ([]schema.Row, error) {
+	conds := datedIn(start, end)
 	if category != "" && category != "fuel" {
 		// No fill-up is spending of this category: the expenses alone,
 		// through the (user_id, category, date) index.
@@ -279,8 +292,7 @@ func spendingRows(ctx context.Context, s Store, user, start, end, category strin
 	// matched by an expense of its own date, so only the expenses of the
 	// fills' dates are read for that (of any spelling of a fuel
 	// category), not every expense of the period.
-	fills, err := collect(ctx, s, user, "fuel_log", schema.Query{Conditions: conds,
-		Order: []schema.Order{{Column: "date"}, {Column: "id"}}})
+	fills, err := fillsOf(ctx, s, user, conds)
 	if err != nil {
 		return nil, err
 	}
@@ -299,15 +311,8 @@ func spendingRows(ctx context.Context, s Store, user, start, end, category strin
 // fuelSpan (the period's fill-ups, matched against every expense of the
 // period), so that the fuel budgets within the period spend from it.
 func spendingSpan(ctx context.Context, s Store, user, start, end string) ([]schema.Row, *fuelSpan, error) {
-	var conds []schema.Condition
-	if start != "" {
-		conds = append(conds, cond("date", schema.OpGte, start))
-	}
-	if end != "" {
-		conds = append(conds, cond("date", schema.OpLte, end))
-	}
-	fills, err := collect(ctx, s, user, "fuel_log", schema.Query{Conditions: conds,
-		Order: []schema.Order{{Column: "date"}, {Column: "id"}}})
+	conds := datedIn(start, end)
+	fills, err := fillsOf(ctx, s, user, conds)
 	if err != nil {
 		return nil, nil, err
 	}
@@ -351,8 +356,7 @@ type fuelSpan struct {
 // of their days.
 func readFuelSpan(ctx context.Context, s Store, user, start, end string) (*fuelSpan, error) {
 	conds := []schema.Condition{cond("date", schema.OpGte, start), cond("date", schema.OpLte, end)}
-	fills, err := collect(ctx, s, user, "fuel_log", schema.Query{Conditions: conds,
-		Order: []schema.Order{{Column: "date"}, {Column: "id"}}})
+	fills, err := fillsOf(ctx, s, user, conds)
 	if err != nil {
 		return nil, err
 	}
